@@ -1,0 +1,151 @@
+# cvxrelu: build, dependencies, tests, reproduction of the slides' claims.
+#   make reproduce   run every config in configs/, render every figure, print and check the claims table
+#   make test        build and run the cmocka suite (SANITIZE=1: under ASan and UBSan)
+#   make bench       benchmarks (not tests): timings against independent implementations
+# `make deps` installs the Debian packages when something is missing; test and reproduce run it first.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+
+VERSION := 0.1.0
+CC      ?= gcc
+PKGS    := gsl yaml-0.1 openblas
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1 -g
+else
+BUILD   := build
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+# pkg-config is asked only once deps exist; `make deps` needs none of it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# GSL's own CBLAS is never linked: OpenBLAS provides cblas_* and LAPACK.
+PKG_LIBS   = -lgsl $(shell pkg-config --libs yaml-0.1 openblas 2>/dev/null) -lm
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Wshadow \
+             -Wno-unused-parameter -MMD -MP -Isrc $(PKG_CFLAGS) $(SANFLAGS) \
+             -DCR_VERSION='"$(VERSION)"' $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+EXP_SRC := $(sort $(wildcard experiments/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+EXP_OBJ  := $(EXP_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+LIB      := $(BUILD)/libcvxrelu.a
+PROG     := $(BUILD)/cvxrelu
+
+.PHONY: all deps test reproduce figures claims readme-table clean bench check-deps
+
+all: $(LIB) $(PROG)
+
+# ---------------------------------------------------------------- dependencies
+DEB_PKGS := pkg-config libgsl-dev libyaml-dev libopenblas-dev gnuplot-nox libcmocka-dev \
+            python3-numpy python3-scipy python3-cvxopt
+deps:
+	@missing=0; \
+	for p in gsl yaml-0.1 openblas cmocka; do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
+	command -v gnuplot >/dev/null || missing=1; \
+	gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo || missing=1; \
+	/usr/bin/python3 -c 'import numpy, scipy, cvxopt' 2>/dev/null || missing=1; \
+	if [ $$missing = 0 ]; then echo "deps: all present"; exit 0; fi; \
+	line="apt-get install -y $(DEB_PKGS)"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "deps: installing Debian packages: $(DEB_PKGS)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q >/dev/null && apt-get install -y -q $(DEB_PKGS) >/dev/null \
+	    || { echo "deps: apt-get failed; run: $$line" >&2; exit 1; }; \
+	else \
+	  echo "deps: missing packages; as root run: apt-get update && $$line" >&2; exit 1; \
+	fi
+
+# -------------------------------------------------------------------- building
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The commit is baked only into the object that reports it, so a commit does not rebuild everything.
+$(BUILD)/src/manifest.o: CFLAGS_ALL += -DCR_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/src/manifest.o: $(BUILD)/git-commit.txt
+$(BUILD)/git-commit.txt: FORCE
+	@mkdir -p $(@D); echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+FORCE:
+
+$(LIB): $(LIB_OBJ) $(filter-out $(BUILD)/experiments/main.o,$(EXP_OBJ))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(BUILD)/experiments/main.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests -DCR_SOURCE_DIR='"$(CURDIR)"' $< -o $@ $(LDFLAGS_ALL) $(LIB) \
+	  $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $< -o $@ $(LDFLAGS_ALL) $(LIB) $(PKG_LIBS)
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/experiments/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+
+# ----------------------------------------------------------------------- tests
+# Each cmocka binary runs from the source root; a failing binary fails the target after all have run.
+test: deps
+	@$(MAKE) --no-print-directory all-tests
+	@fail=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; CR_PROG=$(CURDIR)/$(PROG) $$t || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "make test: all test binaries passed"; else echo "make test: FAILURES" >&2; exit 1; fi
+
+.PHONY: all-tests
+all-tests: $(PROG) $(TEST_BIN)
+
+# ------------------------------------------------------------------ reproduce
+CONFIGS  := $(sort $(wildcard configs/*.yaml))
+RUNS     := $(CONFIGS:configs/%.yaml=results/%/claims.csv)
+FIG_GP   := $(sort $(wildcard figures/*.gp))
+FIG_PNG  := $(FIG_GP:%.gp=%.png)
+FIG_PDF  := $(FIG_GP:%.gp=%.pdf)
+# OpenBLAS threads are pinned by the program itself (config key `threads`), recorded in each manifest.
+
+results/%/claims.csv: configs/%.yaml $(PROG)
+	$(PROG) run $< --out results/$* --quiet
+
+# figures/NAME.gp and figures/NAME-PART.gp read results/NAME/.
+fig_run = results/$(firstword $(subst -, ,$(notdir $(basename $(1)))))/claims.csv
+figures/%.png figures/%.pdf: figures/%.gp figures/style.gnuplot $$(call fig_run,$$*)
+	@res=$(dir $(call fig_run,$*)); res=$${res%/}; \
+	gnuplot -e "res='$$res'; out='figures/$*'; term='png'" $< && mv -f figures/$*.png.tmp figures/$*.png && \
+	gnuplot -e "res='$$res'; out='figures/$*'; term='pdf'" $< && mv -f figures/$*.pdf.tmp figures/$*.pdf
+
+figures: $(FIG_PNG) $(FIG_PDF)
+
+results/claims.csv: $(RUNS) $(PROG)
+	$(PROG) claims results $(CONFIGS:configs/%.yaml=results/%)
+
+reproduce: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) $(RUNS)
+	@$(MAKE) --no-print-directory -j$$(nproc) figures
+	@for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; exit 1; }; done
+	@$(MAKE) --no-print-directory -B results/claims.csv
+
+# ---------------------------------------------------------------------- bench
+bench: deps $(BENCH_BIN)
+	@mkdir -p bench/results
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b bench/results || exit 1; done
+
+clean:
+	rm -rf build build-san results bench/results figures/*.tmp

@@ -1,0 +1,99 @@
+/* The run configuration: a typed schema (key, type, default, range, doc) shared by the YAML file
+ * parser and `--set key.path=value`, and the parsed struct that is passed down to every module.
+ * Unknown and duplicated keys are errors (the nearest known key is suggested); errors name
+ * file:line:column (from 1), the key, what was expected and what was found. */
+#ifndef CR_CONFIG_H
+#define CR_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define CR_PATH_MAX 1024
+#define CR_NAME_MAX 32
+#define CR_LIST_MAX 64
+
+typedef struct {
+    long v[CR_LIST_MAX];
+    size_t len;
+} cr_intlist;
+
+typedef struct {
+    double v[CR_LIST_MAX];
+    size_t len;
+} cr_reallist;
+
+typedef struct {
+    char file[CR_PATH_MAX];       /* config file as given on the command line */
+    char dir[CR_PATH_MAX];        /* its folder: relative paths in the file resolve against it */
+    char stem[CR_PATH_MAX];       /* file name without folder and extension: default results/<stem> */
+
+    char experiment[CR_NAME_MAX]; /* which driver (experiments/) */
+    long seed;                    /* master seed; every purpose derives its own gsl_rng stream */
+    long threads;                 /* OpenBLAS threads, pinned by main and recorded in the manifest */
+
+    struct {
+        char kind[CR_NAME_MAX];   /* gaussian | orthsep | slide | csv */
+        long n, d;                /* samples, features (generators) */
+        long seed;                /* data stream seed; -1: derived from the master seed */
+        char labels[CR_NAME_MAX]; /* planted | sign (gaussian) */
+        double noise;             /* label noise standard deviation (gaussian) */
+        long planted_width;       /* neurons of the planted network (gaussian) */
+        double cone_deg;          /* half-angle of each class cone, degrees (orthsep) */
+        double between_deg;       /* angle between the class centres, degrees (orthsep) */
+        char path[CR_PATH_MAX];   /* csv file, resolved against the config folder */
+    } data;
+
+    struct {
+        char method[CR_NAME_MAX]; /* exact | sample */
+        long samples;             /* Gaussian directions for method sample */
+    } patterns;
+
+    struct {
+        cr_intlist n;             /* sample sizes */
+        cr_intlist d;             /* dimensions */
+        long samples;             /* directions for the sampled count */
+    } count;                      /* experiment arrangement_count */
+
+    struct {
+        double x, y, beta;        /* the 1-D toy: data x, label y, weight beta (slide: 1, 1, 1) */
+        double range;             /* plotted square [-range, range]^2 (nonconvex), [0, range]^2 (convex) */
+        long grid;                /* grid points per axis */
+    } landscape;                  /* experiment landscape */
+} cr_config;
+
+/* Origin of a key's value, for messages about cross-field checks. */
+typedef struct {
+    int set;          /* 0 default, 1 file, 2 --set */
+    long line, col;   /* from 1; file only */
+} cr_config_origin;
+
+typedef struct cr_config_state cr_config_state;
+
+/* Fills cfg with every default (the experiment is empty until set). */
+void cr_config_defaults(cr_config *cfg);
+
+/* Parses the YAML file into cfg (defaults first), then applies overrides ("key.path=value", nset of them),
+ * then validates cross-field rules. CR_EINPUT with a message on any error. */
+int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
+
+/* Applies one "key.path=value" override. */
+int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);
+
+/* Writes the fully resolved config as YAML (every key, defaults filled in). */
+int cr_config_write(const cr_config *cfg, FILE *f);
+/* Same, into a malloc'ed string (caller frees); NULL on allocation failure. */
+char *cr_config_dump(const cr_config *cfg);
+
+/* Number of schema keys and the key path at index i (for documentation and tests). */
+size_t cr_config_nkeys(void);
+const char *cr_config_key(size_t i);
+const char *cr_config_key_doc(size_t i);
+/* Writes the reference (key, type, default, range, doc) as a Markdown table. */
+void cr_config_reference(FILE *f);
+
+/* The nearest known key to name (edit distance), or NULL when nothing is close. */
+const char *cr_config_suggest(const char *name);
+
+#endif

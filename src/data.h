@@ -1,0 +1,42 @@
+/* Data sets: X (n x d, row-major) and labels y. Generators (Gaussian with a planted ReLU network,
+ * orthogonally separable by construction, the slides' 3 x 2 example) and a CSV loader. */
+#ifndef CR_DATA_H
+#define CR_DATA_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "err.h"
+
+typedef struct {
+    size_t n, d;
+    double *X; /* n x d, row-major, owned */
+    double *y; /* n, owned */
+} cr_data;
+
+cr_data *cr_data_alloc(size_t n, size_t d);
+void cr_data_free(cr_data *D);
+
+/* The slides' example X = [[3,3],[2,2],[1,0]], y = (1, -1, 1) (the slides leave y symbolic). */
+cr_data *cr_data_slide(void);
+
+/* Rows N(0, I_d). y from a planted network sum_j (x'w_j)_+ a_j (w_j ~ N(0, I_d / d), a_j = +-1 alternating)
+ * plus noise * N(0,1); with sign_labels, y = sign of that (0 -> +1). */
+int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int sign_labels, gsl_rng *rng,
+                     cr_data **out, cr_err *err);
+
+/* Orthogonally separable by construction: class +1 directions within cone_deg of a centre c+, class -1 within
+ * cone_deg of c-, angle(c+, c-) = between_deg >= 90 + 2 cone_deg; norms uniform in [0.5, 1.5]; about half
+ * of the samples each class (at least one of each for n >= 2). Verified before return. */
+int cr_data_orthsep(size_t n, size_t d, double cone_deg, double between_deg, gsl_rng *rng, cr_data **out,
+                    cr_err *err);
+
+/* 1 when (X, y) is orthogonally separable (MATH.md); else 0 with the first violating pair (i, k), i < k. */
+int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k);
+
+/* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of
+ * non-numbers is a header. Ragged rows, non-numbers, NaN, Inf, an empty file: CR_EINPUT naming file:line. */
+int cr_data_load_csv(const char *path, cr_data **out, cr_err *err);
+
+#endif

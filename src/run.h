@@ -1,0 +1,40 @@
+/* One run's output folder: summary keys, claims, and the experiment's own tables.
+ * Drivers add summary values and claims; cr_run_finish writes summary.csv (key,value) and
+ * claims.csv (claim,measured,expected,tolerance,pass) atomically. */
+#ifndef CR_RUN_H
+#define CR_RUN_H
+
+#include <stddef.h>
+
+#include "csvout.h"
+#include "err.h"
+
+/* How a claim compares measured with expected. */
+typedef enum {
+    CR_CLAIM_ABS,  /* |measured - expected| <= tolerance */
+    CR_CLAIM_REL,  /* |measured - expected| <= tolerance * max(1, |expected|) */
+    CR_CLAIM_LE,   /* measured <= expected + tolerance */
+    CR_CLAIM_GE,   /* measured >= expected - tolerance */
+} cr_claim_cmp;
+
+typedef struct cr_run cr_run;
+
+/* dir must exist; the run does not own progress output. quiet: no progress bars. */
+cr_run *cr_run_alloc(const char *dir, int quiet);
+void cr_run_free(cr_run *r);
+const char *cr_run_dir(const cr_run *r);
+int cr_run_quiet(const cr_run *r);
+
+/* Summary values, kept in insertion order; a repeated key replaces the earlier value. */
+void cr_run_summary_real(cr_run *r, const char *key, double v);
+void cr_run_summary_int(cr_run *r, const char *key, long long v);
+void cr_run_summary_str(cr_run *r, const char *key, const char *v);
+/* Records a claim and returns 1 if it passes. A non-finite measured value fails. */
+int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp);
+size_t cr_run_claims_failed(const cr_run *r);
+/* Opens an experiment table in the run folder (see cr_csv_open). */
+cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err);
+/* Writes summary.csv and claims.csv. */
+int cr_run_finish(cr_run *r, cr_err *err);
+
+#endif
