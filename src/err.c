@@ -25,5 +25,13 @@ void cr_err_prefix(cr_err *e, const char *fmt, ...)
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+    /* Truncation is acceptable: the message stays one bounded line. */
+    size_t h = strlen(head);
+    if (h > sizeof e->msg - 3) h = sizeof e->msg - 3;
+    memcpy(e->msg, head, h);
+    memcpy(e->msg + h, ": ", 2);
+    size_t room = sizeof e->msg - h - 3, o = strlen(old);
+    if (o > room) o = room;
+    memcpy(e->msg + h + 2, old, o);
+    e->msg[h + 2 + o] = 0;
 }
