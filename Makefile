@@ -47,7 +47,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROG     := $(BUILD)/cvxrelu
 
-.PHONY: all deps test reproduce figures claims readme-table clean bench check-deps
+.PHONY: all deps test reproduce figures clean bench readme
 
 all: $(LIB) $(PROG)
 
@@ -149,3 +149,11 @@ bench: deps $(BENCH_BIN)
 
 clean:
 	rm -rf build build-san results bench/results figures/*.tmp
+
+# ------------------------------------------------------------ README generation
+# The config reference in README.md is generated from the schema, so it cannot drift.
+readme: $(PROG)
+	@$(PROG) keys > $(BUILD)/keys.md
+	@awk -v keys=$(BUILD)/keys.md '/<!-- keys:start -->/ { print; while ((getline l < keys) > 0) print l; skip = 1; next } \
+	  /<!-- keys:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+	@echo "README.md: config reference regenerated"

@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "config.h"
 #include "err.h"
 
 typedef struct {
@@ -26,8 +27,8 @@ cr_data *cr_data_slide(void);
 int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int sign_labels, gsl_rng *rng,
                      cr_data **out, cr_err *err);
 
-/* Orthogonally separable by construction: class +1 directions within cone_deg of a centre c+, class -1 within
- * cone_deg of c-, angle(c+, c-) = between_deg >= 90 + 2 cone_deg; norms uniform in [0.5, 1.5]; about half
+/* Orthogonally separable by construction: class +1 directions within cone_deg of the centre c+ = e1, class -1
+ * within cone_deg of c- (in the e1-e2 plane), angle(c+, c-) = between_deg >= 90 + 2 cone_deg; norms uniform in [0.5, 1.5]; about half
  * of the samples each class (at least one of each for n >= 2). Verified before return. */
 int cr_data_orthsep(size_t n, size_t d, double cone_deg, double between_deg, gsl_rng *rng, cr_data **out,
                     cr_err *err);
@@ -38,5 +39,9 @@ int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k);
 /* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of
  * non-numbers is a header. Ragged rows, non-numbers, NaN, Inf, an empty file: CR_EINPUT naming file:line. */
 int cr_data_load_csv(const char *path, cr_data **out, cr_err *err);
+
+/* The data set the config describes (data.kind): generated from the data.seed stream, or loaded.
+ * CR_EINPUT for bad input data (message names file and line). */
+int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
 
 #endif

@@ -32,6 +32,7 @@ void cr_run_summary_str(cr_run *r, const char *key, const char *v);
 /* Records a claim and returns 1 if it passes. A non-finite measured value fails. */
 int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp);
 size_t cr_run_claims_failed(const cr_run *r);
+size_t cr_run_claims_count(const cr_run *r);
 /* Opens an experiment table in the run folder (see cr_csv_open). */
 cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err);
 /* Writes summary.csv and claims.csv. */

@@ -1,0 +1,141 @@
+/* Slides "Hyperplane arrangements" and "Upperbound on the number of patterns": the patterns D_i of the
+ * data (exact or sampled, patterns.method), rank, Cover's bound, the general-position closed form, and for
+ * d = 2 the u-plane picture: the lines x_i'u = 0, each sector labelled by its pattern, the data points. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiments.h"
+#include "patterns.h"
+#include "plane.h"
+#include "rng.h"
+
+/* The slides' four patterns of X = [[3,3],[2,2],[1,0]] (slides D_1..D_4). */
+static const char *const slide_patterns[] = {"111", "110", "000", "001"};
+
+static int write_patterns(cr_run *run, const cr_patterns *P, cr_err *err)
+{
+    cr_csv *c = cr_run_table(run, "patterns.csv", "index,pattern", err);
+    if (!c) return CR_ERUNTIME;
+    char *buf = malloc(P->n + 1);
+    if (!buf) {
+        cr_csv_abort(c);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    for (size_t i = 0; i < P->p; i++) {
+        cr_patterns_string(P, i, buf);
+        cr_csv_int(c, (long long)i + 1);
+        cr_csv_str(c, buf);
+        cr_csv_endrow(c);
+    }
+    free(buf);
+    return cr_csv_close(c, err);
+}
+
+/* The d = 2 picture: data points, rays of the lines, and one label per sector at its bisector. */
+static int write_plane(cr_run *run, const cr_data *D, cr_err *err)
+{
+    size_t n = D->n, nr = 0;
+    double *rays = malloc((2 * n + 1) * sizeof *rays);
+    char *buf = malloc(n + 1);
+    if (!rays || !buf) {
+        free(rays);
+        free(buf);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    cr_plane_rays(D->X, n, rays, &nr);
+    int st = CR_OK;
+    cr_csv *c = cr_run_table(run, "data.csv", "i,x1,x2,y", err);
+    if (!c) st = CR_ERUNTIME;
+    for (size_t i = 0; c && i < n; i++) {
+        cr_csv_int(c, (long long)i + 1);
+        cr_csv_real(c, D->X[2 * i]);
+        cr_csv_real(c, D->X[2 * i + 1]);
+        cr_csv_real(c, D->y[i]);
+        cr_csv_endrow(c);
+    }
+    if (c) st = cr_csv_close(c, err);
+    if (!st && !(c = cr_run_table(run, "rays.csv", "angle,u1,u2", err))) st = CR_ERUNTIME;
+    for (size_t k = 0; !st && k < nr; k++) {
+        cr_csv_real(c, rays[k]);
+        cr_csv_real(c, cos(rays[k]));
+        cr_csv_real(c, sin(rays[k]));
+        cr_csv_endrow(c);
+    }
+    if (!st) st = cr_csv_close(c, err);
+    if (!st && !(c = cr_run_table(run, "sectors.csv", "angle,u1,u2,pattern", err))) st = CR_ERUNTIME;
+    for (size_t k = 0; !st && k < (nr ? nr : 1); k++) {
+        /* Bisector of the sector from ray k to ray k+1 (the whole circle when there is no line). */
+        double a = nr ? rays[k] : 0.0;
+        double b = nr ? (k + 1 < nr ? rays[k + 1] : rays[0] + 2 * M_PI) : 2 * M_PI;
+        double t = 0.5 * (a + b);
+        double u1 = cos(t), u2 = sin(t);
+        for (size_t i = 0; i < n; i++) buf[i] = (D->X[2 * i] * u1 + D->X[2 * i + 1] * u2 >= 0) ? '1' : '0';
+        buf[n] = 0;
+        cr_csv_real(c, fmod(t, 2 * M_PI));
+        cr_csv_real(c, u1);
+        cr_csv_real(c, u2);
+        cr_csv_str(c, buf);
+        cr_csv_endrow(c);
+    }
+    if (!st) st = cr_csv_close(c, err);
+    free(rays);
+    free(buf);
+    return st;
+}
+
+int cr_exp_arrangements(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+{
+    cr_patterns *exact = NULL, *sampled = NULL;
+    gsl_rng *rng = cr_rng_stream(cfg->seed, "patterns");
+    if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    int st = cr_patterns_enumerate(D->X, D->n, D->d, &exact, err);
+    if (!st) st = cr_patterns_sample(D->X, D->n, D->d, (size_t)cfg->patterns.samples, rng, &sampled, err);
+    gsl_rng_free(rng);
+    if (st) goto done;
+
+    const cr_patterns *used = strcmp(cfg->patterns.method, "exact") == 0 ? exact : sampled;
+    size_t r = cr_patterns_rank(D->X, D->n, D->d);
+    double cover = cr_patterns_cover_bound(D->n, r);
+    int general = cr_patterns_general_position(D->X, D->n, D->d);
+    cr_run_summary_int(run, "n", (long long)D->n);
+    cr_run_summary_int(run, "d", (long long)D->d);
+    cr_run_summary_int(run, "rank", (long long)r);
+    cr_run_summary_str(run, "method", cfg->patterns.method);
+    cr_run_summary_int(run, "p", (long long)used->p);
+    cr_run_summary_int(run, "p_exact", (long long)exact->p);
+    cr_run_summary_int(run, "p_sampled", (long long)sampled->p);
+    cr_run_summary_int(run, "samples", cfg->patterns.samples);
+    cr_run_summary_real(run, "cover_bound", cover);
+    cr_run_summary_int(run, "general_position", general);
+
+    if ((st = write_patterns(run, used, err))) goto done;
+    if (D->d == 2 && (st = write_plane(run, D, err))) goto done;
+
+    if (strcmp(cfg->data.kind, "slide") == 0) {
+        /* Expected values are the slides' own: p = 4 and the patterns D_1..D_4. */
+        cr_run_claim(run, "slide example: p = 4 (slides D_1..D_4)", (double)exact->p, 4, 0, CR_CLAIM_ABS);
+        size_t found = 0;
+        uint64_t mask[1];
+        for (size_t k = 0; k < 4; k++) {
+            mask[0] = 0;
+            for (size_t i = 0; i < 3; i++)
+                if (slide_patterns[k][i] == '1') mask[0] |= 1ull << i;
+            found += exact->n == 3 && cr_patterns_find(exact, mask) != (size_t)-1;
+        }
+        cr_run_claim(run, "slide example: patterns 111, 110, 000, 001 all found", (double)found, 4, 0, CR_CLAIM_ABS);
+    }
+    if (general) {
+        double cf = cr_patterns_closed_form(D->X, D->n, D->d);
+        cr_run_summary_real(run, "closed_form", cf);
+        cr_run_claim(run, "general position: exact count = closed form C(n,r) (+1)", (double)exact->p, cf, 0,
+                     CR_CLAIM_ABS);
+    }
+    cr_run_claim(run, "sampled patterns are a subset of the exact ones", cr_patterns_is_subset(sampled, exact), 1, 0,
+                 CR_CLAIM_ABS);
+    cr_run_claim(run, "p <= Cover's bound 2r(e(n-1)/r)^r", (double)exact->p, cover, 0, CR_CLAIM_LE);
+done:
+    cr_patterns_free(exact);
+    cr_patterns_free(sampled);
+    return st;
+}

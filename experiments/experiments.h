@@ -1,0 +1,30 @@
+/* The experiment drivers: one per slide claim. A driver reads the parsed config and the data, calls src/,
+ * writes its CSV tables into the run folder and records summary values and claims; it has no numerics of
+ * its own and never parses YAML. */
+#ifndef CR_EXPERIMENTS_H
+#define CR_EXPERIMENTS_H
+
+#include "config.h"
+#include "data.h"
+#include "err.h"
+#include "run.h"
+
+/* data is NULL for drivers that do not use the data section. */
+typedef int (*cr_experiment_fn)(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+
+typedef struct {
+    const char *name;     /* the config's `experiment` value */
+    cr_experiment_fn run;
+    int needs_data;       /* 1: main builds the data set from the data section before the run */
+    const char *slide;    /* the slide it reproduces */
+} cr_experiment;
+
+const cr_experiment *cr_experiment_find(const char *name);
+/* The registry, *n entries. */
+const cr_experiment *cr_experiment_list(size_t *n);
+
+int cr_exp_arrangements(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_arrangement_count(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_landscape(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+
+#endif

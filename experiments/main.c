@@ -1,0 +1,288 @@
+/* cvxrelu: the command-line program. Parses arguments, loads and validates the config and the data before
+ * anything is written, pins process-wide settings (GSL error handler, BLAS threads), runs one experiment
+ * driver and writes the run folder. Exit status: 0 ok, 1 runtime failure, 2 usage/config/input error. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "config.h"
+#include "csvout.h"
+#include "data.h"
+#include "experiments.h"
+#include "manifest.h"
+#include "report.h"
+#include "run.h"
+
+#define MAX_SETS 128
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--quiet]\n"
+            "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
+            "       cvxrelu claims OUTDIR RUNDIR...     aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
+            "       cvxrelu keys                        the config reference (Markdown)\n"
+            "       cvxrelu --help | --version\n"
+            "\n"
+            "run     validate CONFIG, build its data, run its experiment and write DIR (default results/<stem>):\n"
+            "        config.yaml, manifest.yaml, summary.csv, claims.csv and the experiment's CSV tables.\n"
+            "check   validate only and print the resolved config.\n"
+            "Exit status: 0 success, 1 runtime failure (numerical, I/O), 2 usage, config or input-data error.\n");
+}
+
+static int die(int status, const char *msg)
+{
+    fprintf(stderr, "cvxrelu: %s\n", msg);
+    return status;
+}
+
+typedef struct {
+    const char *config;
+    const char *sets[MAX_SETS];
+    size_t nset;
+    const char *out;
+    int quiet;
+} args;
+
+static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--set") == 0 || strncmp(s, "--set=", 6) == 0) {
+            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) return cr_err_set(err, CR_EINPUT, "--set needs key.path=value");
+            if (a->nset == MAX_SETS) return cr_err_set(err, CR_EINPUT, "more than %d --set options", MAX_SETS);
+            a->sets[a->nset++] = v;
+        } else if (allow_out && (strcmp(s, "--out") == 0 || strncmp(s, "--out=", 6) == 0)) {
+            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--out needs a folder");
+            a->out = v;
+        } else if (allow_out && strcmp(s, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            return cr_err_set(err, CR_EINPUT, "unknown option %s (see cvxrelu --help)", s);
+        } else if (!a->config) {
+            a->config = s;
+        } else {
+            return cr_err_set(err, CR_EINPUT, "unexpected argument %s (one config per run)", s);
+        }
+    }
+    if (!a->config) return cr_err_set(err, CR_EINPUT, "missing CONFIG.yaml (see cvxrelu --help)");
+    struct stat st;
+    if (stat(a->config, &st) == 0 && S_ISDIR(st.st_mode))
+        return cr_err_set(err, CR_EINPUT, "%s: is a folder, expected a YAML config file", a->config);
+    return CR_OK;
+}
+
+/* mkdir -p; returns 0 or an errno. */
+static int make_dirs(const char *path)
+{
+    char buf[CR_PATH_MAX + 16];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
+    struct stat st;
+    if (stat(buf, &st) != 0) return errno;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+/* Checks that dir is a folder we can write, or can be made; EINPUT when it names a file. */
+static int check_out(const char *dir, cr_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "--out %s: exists and is not a folder", dir);
+        if (access(dir, W_OK) != 0) return cr_err_set(err, CR_EINPUT, "--out %s: folder is not writable", dir);
+        return CR_OK;
+    }
+    /* Walk up to the first existing ancestor: it must be a writable folder. */
+    char buf[CR_PATH_MAX + 16];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (;;) {
+        char *slash = strrchr(buf, '/');
+        if (!slash) {
+            snprintf(buf, sizeof buf, ".");
+        } else if (slash == buf) {
+            buf[1] = 0;
+        } else {
+            *slash = 0;
+        }
+        if (stat(buf, &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                return cr_err_set(err, CR_EINPUT, "--out %s: %s is not a folder", dir, buf);
+            if (access(buf, W_OK) != 0)
+                return cr_err_set(err, CR_EINPUT, "--out %s: cannot create it, %s is not writable", dir, buf);
+            return CR_OK;
+        }
+        if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) return CR_OK;
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static volatile sig_atomic_t got_signal;
+static void on_signal(int sig)
+{
+    /* Completed files stay; temporaries of unfinished ones are removed; then die by the same signal. */
+    got_signal = sig;
+    cr_atomic_cleanup_all();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void join_command(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < argc && len + 2 < cap; i++) {
+        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
+        if (k < 0) break;
+        len += (size_t)k;
+    }
+}
+
+static int cmd_run(int argc, char **argv, int check_only)
+{
+    cr_err err = {{0}};
+    args a;
+    if (parse_args(argc, argv, !check_only, &a, &err)) return die(CR_EINPUT, err.msg);
+    static cr_config cfg;
+    if (cr_config_load(a.config, a.sets, a.nset, &cfg, &err)) return die(CR_EINPUT, err.msg);
+    const cr_experiment *exp = cr_experiment_find(cfg.experiment);
+    if (!exp) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: experiment %s has no driver", a.config, cfg.experiment);
+        return die(CR_EINPUT, msg);
+    }
+    cr_data *data = NULL;
+    if (exp->needs_data) {
+        int st = cr_data_from_config(&cfg, &data, &err);
+        if (st) return die(st, err.msg);
+    }
+    if (check_only) {
+        cr_config_write(&cfg, stdout);
+        cr_data_free(data);
+        return 0;
+    }
+
+    char outdir[CR_PATH_MAX + 16];
+    if (a.out) snprintf(outdir, sizeof outdir, "%s", a.out);
+    else snprintf(outdir, sizeof outdir, "results/%s", cfg.stem);
+    if (check_out(outdir, &err)) {
+        cr_data_free(data);
+        return die(CR_EINPUT, err.msg);
+    }
+    /* Everything is validated: from here on, files may be written. */
+    int e = make_dirs(outdir);
+    if (e) {
+        cr_data_free(data);
+        char msg[CR_PATH_MAX + 128];
+        snprintf(msg, sizeof msg, "%s: cannot create the output folder: %s", outdir, strerror(e));
+        return die(CR_ERUNTIME, msg);
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    char command[4096];
+    join_command(argc, argv, command, sizeof command);
+    cr_manifest man = {.cfg = &cfg, .command = command, .status = "ok"};
+    cr_manifest_start(&man);
+    man.blas_threads = cr_blas_set_threads((int)cfg.threads);
+    double t0 = now_seconds();
+
+    cr_run *run = cr_run_alloc(outdir, a.quiet);
+    if (!run) {
+        cr_data_free(data);
+        return die(CR_ERUNTIME, "out of memory");
+    }
+    int st = exp->run(&cfg, data, run, &err);
+    char runmsg[sizeof err.msg];
+    snprintf(runmsg, sizeof runmsg, "%s", err.msg);
+    if (st) {
+        /* The failure is recorded as such; no claim passes on a failed run. */
+        man.status = "failed";
+        man.error = runmsg;
+        cr_run_summary_str(run, "status", "failed");
+        cr_run_summary_str(run, "error", runmsg);
+        cr_run_claim(run, "run completed without numerical or I/O failure", 0, 1, 0, CR_CLAIM_ABS);
+    } else {
+        cr_run_summary_str(run, "status", "ok");
+    }
+    cr_err werr = {{0}};
+    int wst = cr_run_finish(run, &werr);
+    char *dump = cr_config_dump(&cfg);
+    char path[CR_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/config.yaml", outdir);
+    if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
+    free(dump);
+    man.wall_seconds = now_seconds() - t0;
+    man.claims = (long)cr_run_claims_count(run);
+    man.claims_failed = (long)cr_run_claims_failed(run);
+    if (!wst) wst = cr_manifest_write(&man, outdir, &werr);
+    size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
+    cr_run_free(run);
+    cr_data_free(data);
+    if (st) return die(st, runmsg);
+    if (wst) return die(wst, werr.msg);
+    if (!a.quiet)
+        fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", cfg.experiment, total, failed,
+                outdir, man.wall_seconds);
+    return 0;
+}
+
+static int cmd_claims(int argc, char **argv)
+{
+    if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu claims OUTDIR RUNDIR...");
+    cr_err err = {{0}};
+    size_t failed = 0;
+    int st = cr_report_claims(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdout, &failed, &err);
+    if (st) return die(st, err.msg);
+    return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return CR_EINPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("cvxrelu %s (commit %s)\n", CR_VERSION, cr_git_commit());
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv, 0);
+    if (strcmp(cmd, "check") == 0) return cmd_run(argc, argv, 1);
+    if (strcmp(cmd, "claims") == 0) return cmd_claims(argc, argv);
+    if (strcmp(cmd, "keys") == 0) {
+        cr_config_reference(stdout);
+        return 0;
+    }
+    fprintf(stderr, "cvxrelu: unknown command %s\n", cmd);
+    usage(stderr);
+    return CR_EINPUT;
+}

@@ -1,0 +1,24 @@
+/* The experiment registry: config name -> driver. Keep in step with CR_EXPERIMENTS in src/config.c
+ * (tests/test_config.c checks both lists agree). */
+#include <string.h>
+
+#include "experiments.h"
+
+static const cr_experiment registry[] = {
+    {"arrangements", cr_exp_arrangements, 1, "Hyperplane arrangements; Upperbound on the number of patterns"},
+    {"arrangement_count", cr_exp_arrangement_count, 0, "Upperbound on the number of hyperplane arrangement patterns"},
+    {"landscape", cr_exp_landscape, 0, "Nonconvex landscape and convex landscape"},
+};
+
+const cr_experiment *cr_experiment_list(size_t *n)
+{
+    *n = sizeof registry / sizeof registry[0];
+    return registry;
+}
+
+const cr_experiment *cr_experiment_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (strcmp(registry[i].name, name) == 0) return &registry[i];
+    return NULL;
+}

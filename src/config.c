@@ -1,0 +1,747 @@
+/* Config schema, YAML loading (libyaml document API), `--set` overrides, validation and the resolved dump.
+ * One table (schema[]) drives defaults, parsing, range checks, the dump and the reference documentation,
+ * so the file parser and `--set` cannot disagree. Messages: file:line:col: key: expected ..., got "...". */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "rng.h"
+
+/* ------------------------------------------------------------------ schema */
+
+typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST } key_type;
+
+typedef struct {
+    const char *key;     /* dotted path */
+    key_type type;
+    size_t off;          /* offsetof in cr_config */
+    double min, max;     /* inclusive range (numbers, list items) */
+    const char *choices; /* '|'-separated (enum) */
+    const char *def;     /* default, as text in the syntax the parser reads; NULL: required */
+    const char *doc;
+} schema_key;
+
+#define OFF(field) offsetof(cr_config, field)
+#define ANY_INT 0, 2147483647.0
+
+/* The list of experiments is the registry's (experiments/registry.c); a test checks they agree. */
+#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape"
+
+static const schema_key schema[] = {
+    {"experiment", T_ENUM, OFF(experiment), 0, 0, CR_EXPERIMENTS, NULL, "which experiment driver runs"},
+    {"seed", T_INT, OFF(seed), ANY_INT, NULL, "1", "master seed; each purpose derives its own stream"},
+    {"threads", T_INT, OFF(threads), 1, 64, NULL, "1", "OpenBLAS threads (pinned; recorded in the manifest)"},
+    {"data.kind", T_ENUM, OFF(data.kind), 0, 0, "gaussian|orthsep|slide|csv", "gaussian", "data source"},
+    {"data.n", T_INT, OFF(data.n), 1, 1000000, NULL, "20", "samples (gaussian, orthsep)"},
+    {"data.d", T_INT, OFF(data.d), 1, 10000, NULL, "2", "features (gaussian, orthsep)"},
+    {"data.seed", T_INT, OFF(data.seed), -1, 2147483647.0, NULL, "-1",
+     "data stream seed; -1 derives it from seed"},
+    {"data.labels", T_ENUM, OFF(data.labels), 0, 0, "planted|sign", "planted",
+     "gaussian labels: planted ReLU network output plus noise, or its sign"},
+    {"data.noise", T_REAL, OFF(data.noise), 0, 1e6, NULL, "0.1", "label noise standard deviation (gaussian)"},
+    {"data.planted_width", T_INT, OFF(data.planted_width), 1, 10000, NULL, "3",
+     "neurons of the planted network (gaussian)"},
+    {"data.cone_deg", T_REAL, OFF(data.cone_deg), 0, 44, NULL, "20",
+     "half-angle of each class cone in degrees (orthsep)"},
+    {"data.between_deg", T_REAL, OFF(data.between_deg), 90, 180, NULL, "135",
+     "angle between the class centres in degrees, >= 90 + 2 cone_deg (orthsep)"},
+    {"data.path", T_PATH, OFF(data.path), 0, 0, NULL, "", "CSV file: d features then the label per row (csv)"},
+    {"patterns.method", T_ENUM, OFF(patterns.method), 0, 0, "exact|sample", "exact",
+     "arrangement patterns: exact enumeration or Gaussian sampling"},
+    {"patterns.samples", T_INT, OFF(patterns.samples), 1, 100000000, NULL, "1000",
+     "directions drawn when method is sample"},
+    {"count.n", T_INTLIST, OFF(count.n), 1, 5000, NULL, "[4, 8, 16, 32, 64, 128]",
+     "sample sizes (arrangement_count)"},
+    {"count.d", T_INTLIST, OFF(count.d), 1, 10, NULL, "[2, 3, 4]", "dimensions (arrangement_count)"},
+    {"count.samples", T_INT, OFF(count.samples), 1, 100000000, NULL, "1000",
+     "directions for the sampled count (arrangement_count)"},
+    {"landscape.x", T_REAL, OFF(landscape.x), 1e-6, 1e6, NULL, "1", "toy datum x (slide: 1)"},
+    {"landscape.y", T_REAL, OFF(landscape.y), 1e-6, 1e6, NULL, "1", "toy label y (slide: 1)"},
+    {"landscape.beta", T_REAL, OFF(landscape.beta), 1e-6, 1e6, NULL, "1", "toy weight decay beta (slide: 1)"},
+    {"landscape.range", T_REAL, OFF(landscape.range), 1e-3, 1e3, NULL, "2", "half-width of the plotted square"},
+    {"landscape.grid", T_INT, OFF(landscape.grid), 11, 2001, NULL, "201", "grid points per axis"},
+};
+#define NKEYS (sizeof schema / sizeof schema[0])
+
+size_t cr_config_nkeys(void) { return NKEYS; }
+const char *cr_config_key(size_t i) { return i < NKEYS ? schema[i].key : NULL; }
+const char *cr_config_key_doc(size_t i) { return i < NKEYS ? schema[i].doc : NULL; }
+
+static const schema_key *find_key(const char *key)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(schema[i].key, key) == 0) return &schema[i];
+    return NULL;
+}
+
+/* 1 when some schema key lies below section (e.g. "data"). */
+static int is_section(const char *section)
+{
+    size_t len = strlen(section);
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strncmp(schema[i].key, section, len) == 0 && schema[i].key[len] == '.') return 1;
+    return 0;
+}
+
+/* -------------------------------------------------------------- suggestions */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return (size_t)-1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cr_config_suggest(const char *name)
+{
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    const char *dot = strrchr(name, '.');
+    const char *leaf = dot ? dot + 1 : name;
+    for (size_t i = 0; i < NKEYS; i++) {
+        size_t dist = edit_distance(name, schema[i].key);
+        /* A right leaf in the wrong section ("n" for "data.n") is close too. */
+        const char *kdot = strrchr(schema[i].key, '.');
+        if (kdot && strcmp(kdot + 1, leaf) == 0 && dist > 1) dist = 1;
+        if (dist < bestd) bestd = dist, best = schema[i].key;
+    }
+    /* Sections are suggestions too ("dta" -> "data"). */
+    static const char *const sections[] = {"data", "patterns", "count", "landscape"};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        size_t dist = edit_distance(name, sections[i]);
+        if (dist < bestd) bestd = dist, best = sections[i];
+    }
+    size_t len = strlen(name);
+    size_t limit = len < 6 ? 2 : len / 3;
+    return bestd <= limit ? best : NULL;
+}
+
+/* --------------------------------------------------------- scalar parsing */
+
+/* Describes what a key accepts, for messages. */
+static void expected_text(const schema_key *k, char *buf, size_t cap)
+{
+    switch (k->type) {
+    case T_INT:
+        if (k->max >= 2147483647.0) snprintf(buf, cap, "an integer >= %.0f", k->min);
+        else snprintf(buf, cap, "an integer in [%.0f, %.0f]", k->min, k->max);
+        break;
+    case T_REAL: snprintf(buf, cap, "a number in [%g, %g]", k->min, k->max); break;
+    case T_ENUM: snprintf(buf, cap, "one of %s", k->choices); break;
+    case T_PATH: snprintf(buf, cap, "a file path"); break;
+    case T_INTLIST: snprintf(buf, cap, "a list of integers in [%.0f, %.0f]", k->min, k->max); break;
+    }
+}
+
+static int parse_long(const char *s, long *out)
+{
+    errno = 0;
+    char *end;
+    while (isspace((unsigned char)*s)) s++;
+    if (!*s) return -1;
+    long v = strtol(s, &end, 10);
+    while (isspace((unsigned char)*end)) end++;
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    errno = 0;
+    char *end;
+    while (isspace((unsigned char)*s)) s++;
+    if (!*s) return -1;
+    double v = strtod(s, &end);
+    while (isspace((unsigned char)*end)) end++;
+    if (errno == ERANGE || *end || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int enum_has(const char *choices, const char *s)
+{
+    size_t len = strlen(s);
+    const char *c = choices;
+    while (*c) {
+        const char *bar = strchr(c, '|');
+        size_t l = bar ? (size_t)(bar - c) : strlen(c);
+        if (l == len && strncmp(c, s, l) == 0) return 1;
+        if (!bar) break;
+        c = bar + 1;
+    }
+    return 0;
+}
+
+/* Where a value came from, for messages: "file:line:col" or "--set key=value". */
+typedef struct {
+    char where[CR_PATH_MAX + 300];
+    const char *base_dir; /* relative paths resolve against it ("" = current folder) */
+} source;
+
+static int fail(cr_err *err, const source *src, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(cr_err *err, const source *src, const char *key, const char *fmt, ...)
+{
+    char body[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    if (key) return cr_err_set(err, CR_EINPUT, "%s: %s: %s", src->where, key, body);
+    return cr_err_set(err, CR_EINPUT, "%s: %s", src->where, body);
+}
+
+/* Shortens a found value for messages. */
+static void quote_found(const char *s, char *buf, size_t cap)
+{
+    size_t len = strlen(s);
+    if (len + 3 <= cap) snprintf(buf, cap, "\"%s\"", s);
+    else snprintf(buf, cap, "\"%.*s...\"", (int)(cap - 8), s);
+}
+
+static int join_path(const char *dir, const char *rel, char *out, size_t cap)
+{
+    int k;
+    if (rel[0] == '/' || !dir[0]) k = snprintf(out, cap, "%s", rel);
+    else k = snprintf(out, cap, "%s/%s", dir, rel);
+    return (k < 0 || (size_t)k >= cap) ? -1 : 0;
+}
+
+/* Appends one list item (text) to l after checking it. */
+static int list_item(const schema_key *k, cr_intlist *l, const char *text, const source *src, cr_err *err)
+{
+    char exp[200], item[120];
+    expected_text(k, exp, sizeof exp);
+    quote_found(text, item, sizeof item);
+    long v;
+    if (l->len == CR_LIST_MAX) return fail(err, src, k->key, "expected at most %d items", CR_LIST_MAX);
+    if (parse_long(text, &v) != 0 || v < k->min || v > k->max)
+        return fail(err, src, k->key, "expected %s, got item %s", exp, item);
+    l->v[l->len++] = v;
+    return CR_OK;
+}
+
+/* Parses the text of one scalar into the field of key k. */
+static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, const source *src, cr_err *err)
+{
+    char exp[200], found[120];
+    expected_text(k, exp, sizeof exp);
+    quote_found(text, found, sizeof found);
+    char *field = (char *)cfg + k->off;
+    switch (k->type) {
+    case T_INT: {
+        long v;
+        if (parse_long(text, &v) != 0 || v < k->min || v > k->max)
+            return fail(err, src, k->key, "expected %s, got %s", exp, found);
+        memcpy(field, &v, sizeof v);
+        return CR_OK;
+    }
+    case T_REAL: {
+        double v;
+        if (parse_double(text, &v) != 0 || v < k->min || v > k->max)
+            return fail(err, src, k->key, "expected %s, got %s", exp, found);
+        memcpy(field, &v, sizeof v);
+        return CR_OK;
+    }
+    case T_ENUM:
+        if (!enum_has(k->choices, text)) return fail(err, src, k->key, "expected %s, got %s", exp, found);
+        snprintf(field, CR_NAME_MAX, "%s", text);
+        return CR_OK;
+    case T_PATH:
+        if (!text[0]) { field[0] = 0; return CR_OK; }
+        if (join_path(src->base_dir, text, field, CR_PATH_MAX) != 0)
+            return fail(err, src, k->key, "path too long: %s", found);
+        return CR_OK;
+    case T_INTLIST: {
+        /* "[4, 8, 16]" or "4,8,16" (the --set form); the YAML sequence form arrives item by item. */
+        cr_intlist *l = (cr_intlist *)field;
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%s", text);
+        char *s = buf;
+        while (isspace((unsigned char)*s)) s++;
+        size_t len = strlen(s);
+        while (len && isspace((unsigned char)s[len - 1])) s[--len] = 0;
+        if (len && s[0] == '[' && s[len - 1] == ']') { s[len - 1] = 0; s++; }
+        while (isspace((unsigned char)*s)) s++;
+        len = strlen(s);
+        if (!len) return fail(err, src, k->key, "expected %s, got an empty list", exp);
+        cr_intlist tmp = {.len = 0};
+        /* Split at every comma: an empty item is an error, not skipped. */
+        for (char *item = s; len;) {
+            char *comma = strchr(item, ',');
+            if (comma) *comma = 0;
+            int st = list_item(k, &tmp, item, src, err);
+            if (st) return st;
+            if (!comma) break;
+            item = comma + 1;
+        }
+        if (tmp.len == 0) return fail(err, src, k->key, "expected %s, got an empty list", exp);
+        *l = tmp;
+        return CR_OK;
+    }
+    }
+    return CR_EINPUT;
+}
+
+void cr_config_defaults(cr_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    source src = {.where = "<defaults>", .base_dir = ""};
+    for (size_t i = 0; i < NKEYS; i++)
+        if (schema[i].def) set_scalar(cfg, &schema[i], schema[i].def, &src, NULL);
+}
+
+/* ------------------------------------------------------------- YAML walk */
+
+typedef struct {
+    cr_config *cfg;
+    const char *file;
+    const char *dir;
+    cr_config_origin origin[NKEYS];
+    struct { char name[256]; long line; } sections[16];
+    size_t nsections;
+    yaml_document_t *doc;
+} walk_state;
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_SCALAR_NODE: return "a scalar";
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    default: return "nothing";
+    }
+}
+
+static void mark_source(source *src, const walk_state *w, const yaml_node_t *n)
+{
+    snprintf(src->where, sizeof src->where, "%s:%lu:%lu", w->file, (unsigned long)n->start_mark.line + 1,
+             (unsigned long)n->start_mark.column + 1);
+    src->base_dir = w->dir;
+}
+
+static int walk_mapping(walk_state *w, yaml_node_t *map, const char *prefix, cr_err *err);
+
+static int walk_value(walk_state *w, yaml_node_t *keynode, yaml_node_t *val, const char *full, cr_err *err)
+{
+    source src;
+    mark_source(&src, w, keynode);
+    const schema_key *k = find_key(full);
+    if (!k) {
+        if (is_section(full)) {
+            if (val->type != YAML_MAPPING_NODE) {
+                mark_source(&src, w, val);
+                return fail(err, &src, full, "expected a mapping (section %s), got %s", full, node_kind(val));
+            }
+            for (size_t i = 0; i < w->nsections; i++)
+                if (strcmp(w->sections[i].name, full) == 0)
+                    return fail(err, &src, full, "duplicated section (first at line %ld)", w->sections[i].line);
+            if (w->nsections < sizeof w->sections / sizeof w->sections[0]) {
+                snprintf(w->sections[w->nsections].name, sizeof w->sections[0].name, "%s", full);
+                w->sections[w->nsections++].line = (long)keynode->start_mark.line + 1;
+            }
+            return walk_mapping(w, val, full, err);
+        }
+        const char *near = cr_config_suggest(full);
+        if (near) return fail(err, &src, full, "unknown key (did you mean %s?)", near);
+        return fail(err, &src, full, "unknown key");
+    }
+    size_t idx = (size_t)(k - schema);
+    if (w->origin[idx].set == 1)
+        return fail(err, &src, full, "duplicated key (first at line %ld)", w->origin[idx].line);
+    w->origin[idx].set = 1;
+    w->origin[idx].line = (long)keynode->start_mark.line + 1;
+    w->origin[idx].col = (long)keynode->start_mark.column + 1;
+
+    mark_source(&src, w, val);
+    char exp[200];
+    expected_text(k, exp, sizeof exp);
+    if (k->type == T_INTLIST && val->type == YAML_SEQUENCE_NODE) {
+        /* Item by item, with the check the --set form uses (list_item). */
+        cr_intlist tmp = {.len = 0};
+        for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
+            yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+            if (item) mark_source(&src, w, item);
+            if (!item || item->type != YAML_SCALAR_NODE)
+                return fail(err, &src, full, "expected %s, got an item that is %s", exp,
+                            item ? node_kind(item) : "nothing");
+            const char *text = (const char *)item->data.scalar.value;
+            if (item->data.scalar.length != strlen(text))
+                return fail(err, &src, full, "expected %s, got an item with a NUL byte", exp);
+            int st = list_item(k, &tmp, text, &src, err);
+            if (st) return st;
+        }
+        if (tmp.len == 0) return fail(err, &src, full, "expected %s, got an empty list", exp);
+        memcpy((char *)w->cfg + k->off, &tmp, sizeof tmp);
+        return CR_OK;
+    }
+    if (val->type != YAML_SCALAR_NODE) return fail(err, &src, full, "expected %s, got %s", exp, node_kind(val));
+    const char *text = (const char *)val->data.scalar.value;
+    if (val->data.scalar.length != strlen(text))
+        return fail(err, &src, full, "expected %s, got a value with a NUL byte", exp);
+    return set_scalar(w->cfg, k, text, &src, err);
+}
+
+static int walk_mapping(walk_state *w, yaml_node_t *map, const char *prefix, cr_err *err)
+{
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *key = yaml_document_get_node(w->doc, pr->key);
+        yaml_node_t *val = yaml_document_get_node(w->doc, pr->value);
+        if (!key || !val) return cr_err_set(err, CR_EINPUT, "%s: malformed YAML document", w->file);
+        source src;
+        mark_source(&src, w, key);
+        if (key->type != YAML_SCALAR_NODE)
+            return fail(err, &src, prefix[0] ? prefix : NULL, "expected a key name, got %s", node_kind(key));
+        const char *name = (const char *)key->data.scalar.value;
+        if (key->data.scalar.length != strlen(name))
+            return fail(err, &src, NULL, "invalid key name (it holds a NUL byte)");
+        char full[256];
+        int m = snprintf(full, sizeof full, "%s%s%s", prefix, prefix[0] ? "." : "", name);
+        if (m < 0 || (size_t)m >= sizeof full || !name[0] || strchr(name, '.'))
+            return fail(err, &src, NULL, "invalid key name \"%.60s\"", name);
+        int st = walk_value(w, key, val, full, err);
+        if (st) return st;
+    }
+    return CR_OK;
+}
+
+/* ----------------------------------------------------- validation (cross-field) */
+
+static size_t key_index(const char *key)
+{
+    const schema_key *k = find_key(key);
+    return (size_t)(k - schema);
+}
+
+/* A cross-field error, located at the key's origin when it came from the file. */
+static int fail_at(const cr_config *cfg, const cr_config_origin *origin, const char *key, cr_err *err,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail_at(const cr_config *cfg, const cr_config_origin *origin, const char *key, cr_err *err,
+                   const char *fmt, ...)
+{
+    char body[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    const cr_config_origin *o = &origin[key_index(key)];
+    if (o->set == 1) return cr_err_set(err, CR_EINPUT, "%s:%ld:%ld: %s: %s", cfg->file, o->line, o->col, key, body);
+    if (o->set == 2) return cr_err_set(err, CR_EINPUT, "--set %s: %s", key, body);
+    return cr_err_set(err, CR_EINPUT, "%s: %s: %s", cfg->file, key, body);
+}
+
+static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    if (!cfg->experiment[0])
+        return cr_err_set(err, CR_EINPUT, "%s: experiment: required key missing (expected one of %s)", cfg->file,
+                          CR_EXPERIMENTS);
+    if (strcmp(cfg->data.kind, "csv") == 0) {
+        if (!cfg->data.path[0])
+            return fail_at(cfg, origin, "data.kind", err, "data.kind csv needs data.path, which is not set");
+        if (access(cfg->data.path, R_OK) != 0)
+            return fail_at(cfg, origin, "data.path", err, "cannot read \"%s\": %s", cfg->data.path,
+                           strerror(errno));
+    }
+    if (strcmp(cfg->data.kind, "orthsep") == 0) {
+        if (cfg->data.d == 1 && cfg->data.between_deg != 180.0)
+            return fail_at(cfg, origin, "data.between_deg", err,
+                           "with data.d = 1 the classes lie on one line: expected 180, got %g", cfg->data.between_deg);
+        if (cfg->data.between_deg < 90.0 + 2.0 * cfg->data.cone_deg)
+            return fail_at(cfg, origin, "data.between_deg", err,
+                           "expected a number >= 90 + 2 data.cone_deg = %g for orthogonally separable data, got %g",
+                           90.0 + 2.0 * cfg->data.cone_deg, cfg->data.between_deg);
+        if (cfg->data.n < 2)
+            return fail_at(cfg, origin, "data.n", err, "orthsep needs n >= 2 (one sample per class), got %ld",
+                           cfg->data.n);
+    }
+    if (strcmp(cfg->experiment, "arrangement_count") == 0) {
+        for (size_t i = 0; i < cfg->count.n.len; i++)
+            for (size_t j = 0; j < cfg->count.d.len; j++)
+                if (cfg->count.d.v[j] >= 4 && cfg->count.n.v[i] > 400)
+                    return fail_at(cfg, origin, "count.n", err,
+                                   "n = %ld with d = %ld has too many patterns to enumerate (n <= 400 for d >= 4)",
+                                   cfg->count.n.v[i], cfg->count.d.v[j]);
+    }
+    return CR_OK;
+}
+
+/* --------------------------------------------------------------- loading */
+
+static void split_path(const char *path, cr_config *cfg)
+{
+    snprintf(cfg->file, sizeof cfg->file, "%s", path);
+    const char *slash = strrchr(path, '/');
+    if (slash) snprintf(cfg->dir, sizeof cfg->dir, "%.*s", (int)(slash - path), path);
+    else cfg->dir[0] = 0;
+    if (slash && slash == path) snprintf(cfg->dir, sizeof cfg->dir, "/");
+    const char *base = slash ? slash + 1 : path;
+    snprintf(cfg->stem, sizeof cfg->stem, "%s", base);
+    char *dot = strrchr(cfg->stem, '.');
+    if (dot && dot != cfg->stem) *dot = 0;
+}
+
+static int set_internal(cr_config *cfg, cr_config_origin *origin, const char *assignment, cr_err *err)
+{
+    source src;
+    snprintf(src.where, sizeof src.where, "--set %.1000s", assignment);
+    src.base_dir = "";
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) return cr_err_set(err, CR_EINPUT, "%s: expected key.path=value", src.where);
+    char key[256];
+    size_t kl = (size_t)(eq - assignment);
+    if (kl >= sizeof key) return cr_err_set(err, CR_EINPUT, "%s: key too long", src.where);
+    memcpy(key, assignment, kl);
+    key[kl] = 0;
+    const schema_key *k = find_key(key);
+    if (!k) {
+        const char *near = cr_config_suggest(key);
+        if (is_section(key)) return cr_err_set(err, CR_EINPUT, "%s: %s is a section; set one of its keys", src.where, key);
+        if (near) return cr_err_set(err, CR_EINPUT, "%s: %s: unknown key (did you mean %s?)", src.where, key, near);
+        return cr_err_set(err, CR_EINPUT, "%s: %s: unknown key", src.where, key);
+    }
+    int st = set_scalar(cfg, k, eq + 1, &src, err);
+    if (st) return st;
+    if (origin) origin[k - schema].set = 2;
+    return CR_OK;
+}
+
+int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err)
+{
+    return set_internal(cfg, NULL, assignment, err);
+}
+
+#define CONFIG_MAX_BYTES (1 << 20)
+
+/* The whole config file into memory (a config is small; this bounds what a bad file can cost). */
+static int read_config(const char *path, unsigned char **text, size_t *len, cr_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot open config: %s", path, strerror(errno));
+    unsigned char *buf = malloc(CONFIG_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    }
+    size_t n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return cr_err_set(err, CR_EINPUT, "%s: cannot read config", path);
+    }
+    if (n > CONFIG_MAX_BYTES) {
+        free(buf);
+        return cr_err_set(err, CR_EINPUT, "%s: config larger than %d bytes", path, CONFIG_MAX_BYTES);
+    }
+    *text = buf;
+    *len = n;
+    return CR_OK;
+}
+
+/* A libyaml failure as file:line:col. Reader errors (bad bytes, bad UTF-8) carry only a byte offset, so
+ * line and column are counted from the text (columns in characters, as libyaml counts them). */
+static int syntax_error(const char *path, const yaml_parser_t *parser, const unsigned char *text, size_t len,
+                        cr_err *err)
+{
+    unsigned long line, col;
+    if (parser->error == YAML_READER_ERROR) {
+        line = 1, col = 1;
+        size_t off = parser->problem_offset < len ? parser->problem_offset : len;
+        for (size_t i = 0; i < off; i++) {
+            if (text[i] == '\n') line++, col = 1;
+            else if ((text[i] & 0xC0) != 0x80) col++;
+        }
+    } else {
+        line = (unsigned long)parser->problem_mark.line + 1;
+        col = (unsigned long)parser->problem_mark.column + 1;
+    }
+    return cr_err_set(err, CR_EINPUT, "%s:%lu:%lu: YAML syntax error: %s%s%s", path, line, col,
+                      parser->problem ? parser->problem : "unreadable", parser->context ? " " : "",
+                      parser->context ? parser->context : "");
+}
+
+int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+{
+    cr_config_defaults(cfg);
+    split_path(path, cfg);
+    walk_state w = {.cfg = cfg, .file = path, .dir = cfg->dir};
+
+    size_t len = 0;
+    unsigned char *text = NULL;
+    int st = read_config(path, &text, &len, err);
+    if (st) return st;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        free(text);
+        return cr_err_set(err, CR_ERUNTIME, "%s: cannot initialise the YAML parser", path);
+    }
+    yaml_parser_set_input_string(&parser, text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        st = syntax_error(path, &parser, text, len, err);
+        yaml_parser_delete(&parser);
+        free(text);
+        return st;
+    }
+    w.doc = &doc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        st = cr_err_set(err, CR_EINPUT, "%s: empty config (expected a mapping with at least \"experiment\")", path);
+    } else if (root->type != YAML_MAPPING_NODE) {
+        st = cr_err_set(err, CR_EINPUT, "%s:%lu:%lu: expected a mapping of keys at the top level, got %s", path,
+                        (unsigned long)root->start_mark.line + 1, (unsigned long)root->start_mark.column + 1,
+                        node_kind(root));
+    } else {
+        st = walk_mapping(&w, root, "", err);
+    }
+    if (st == CR_OK) {
+        /* A second document in the same file is almost always a mistake. */
+        yaml_document_t next;
+        if (yaml_parser_load(&parser, &next)) {
+            if (yaml_document_get_root_node(&next))
+                st = cr_err_set(err, CR_EINPUT, "%s: more than one YAML document; expected one", path);
+            yaml_document_delete(&next);
+        } else {
+            st = syntax_error(path, &parser, text, len, err);
+        }
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    free(text);
+    if (st) return st;
+
+    for (size_t i = 0; i < nset; i++) {
+        st = set_internal(cfg, w.origin, sets[i], err);
+        if (st) return st;
+    }
+    /* Paths become absolute so the resolved config reruns from any folder. */
+    if (cfg->data.path[0] && cfg->data.path[0] != '/') {
+        char cwd[CR_PATH_MAX], abs[CR_PATH_MAX];
+        if (getcwd(cwd, sizeof cwd) && join_path(cwd, cfg->data.path, abs, sizeof abs) == 0)
+            memcpy(cfg->data.path, abs, sizeof abs);
+    }
+    st = validate(cfg, w.origin, err);
+    if (st) return st;
+    if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
+    return CR_OK;
+}
+
+/* --------------------------------------------------------------- dumping */
+
+static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
+{
+    const char *field = (const char *)cfg + k->off;
+    switch (k->type) {
+    case T_INT: {
+        long v;
+        memcpy(&v, field, sizeof v);
+        fprintf(f, "%ld", v);
+        break;
+    }
+    case T_REAL: {
+        double v;
+        memcpy(&v, field, sizeof v);
+        /* Shortest of %.15g / %.17g that reads back exactly. */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", v);
+        if (strtod(buf, NULL) != v) snprintf(buf, sizeof buf, "%.17g", v);
+        fputs(buf, f);
+        break;
+    }
+    case T_ENUM: fputs(field, f); break;
+    case T_PATH:
+        fputc('"', f);
+        for (const char *c = field; *c; c++) {
+            if (*c == '"' || *c == '\\') fputc('\\', f);
+            fputc(*c, f);
+        }
+        fputc('"', f);
+        break;
+    case T_INTLIST: {
+        const cr_intlist *l = (const cr_intlist *)field;
+        fputc('[', f);
+        for (size_t i = 0; i < l->len; i++) fprintf(f, "%s%ld", i ? ", " : "", l->v[i]);
+        fputc(']', f);
+        break;
+    }
+    }
+}
+
+int cr_config_write(const cr_config *cfg, FILE *f)
+{
+    fprintf(f, "# resolved configuration of %s (every key, defaults filled in)\n", cfg->file);
+    char section[64] = "";
+    for (size_t i = 0; i < NKEYS; i++) {
+        const schema_key *k = &schema[i];
+        const char *dot = strchr(k->key, '.');
+        if (dot) {
+            size_t sl = (size_t)(dot - k->key);
+            if (strlen(section) != sl || strncmp(section, k->key, sl) != 0) {
+                snprintf(section, sizeof section, "%.*s", (int)sl, k->key);
+                fprintf(f, "%s:\n", section);
+            }
+            fprintf(f, "  %s: ", dot + 1);
+        } else {
+            section[0] = 0;
+            fprintf(f, "%s: ", k->key);
+        }
+        write_value(k, cfg, f);
+        fputc('\n', f);
+    }
+    return ferror(f) ? CR_ERUNTIME : CR_OK;
+}
+
+char *cr_config_dump(const cr_config *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    int st = cr_config_write(cfg, f);
+    if (fclose(f) != 0 || st) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+void cr_config_reference(FILE *f)
+{
+    static const char *const tname[] = {"integer", "number", "choice", "path", "integer list"};
+    fprintf(f, "| key | type | default | accepted | meaning |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < NKEYS; i++) {
+        const schema_key *k = &schema[i];
+        char acc[200];
+        expected_text(k, acc, sizeof acc);
+        fprintf(f, "| `%s` | %s | %s | ", k->key, tname[k->type], k->def ? (k->def[0] ? k->def : "(empty)") : "(required)");
+        for (const char *c = acc; *c; c++) {
+            if (*c == '|') fputc('\\', f); /* a literal bar inside a Markdown table cell */
+            fputc(*c, f);
+        }
+        fprintf(f, " | %s |\n", k->doc);
+    }
+}

@@ -1,0 +1,29 @@
+/* The run manifest (manifest.yaml): what is needed to rerun and to trust a result: version, commit, seed,
+ * library versions, BLAS threads, wall time, start time. Also the process-wide BLAS settings, which only
+ * main changes. */
+#ifndef CR_MANIFEST_H
+#define CR_MANIFEST_H
+
+#include "config.h"
+#include "err.h"
+
+typedef struct {
+    const cr_config *cfg;   /* does not own */
+    const char *command;    /* the command line, as run */
+    char started_utc[32];   /* ISO 8601 */
+    double wall_seconds;
+    int blas_threads;       /* as reported by OpenBLAS after pinning */
+    const char *status;     /* "ok" or "failed" */
+    const char *error;      /* message when failed, else NULL */
+    long claims, claims_failed;
+} cr_manifest;
+
+/* Pins OpenBLAS to `threads` threads and returns the count it reports. */
+int cr_blas_set_threads(int threads);
+const char *cr_git_commit(void);
+/* Fills started_utc with the current UTC time. */
+void cr_manifest_start(cr_manifest *m);
+/* Writes dir/manifest.yaml atomically. */
+int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err);
+
+#endif

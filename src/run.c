@@ -1,0 +1,189 @@
+/* A run's summary values and claims, written as summary.csv and claims.csv (see run.h). */
+#include "run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+typedef struct {
+    char *key;
+    int kind; /* 0 real, 1 int, 2 string */
+    double r;
+    long long i;
+    char *s;  /* kind 2 */
+} summary_entry;
+
+typedef struct {
+    char *claim;
+    double measured, expected, tol;
+    int pass;
+} claim_entry;
+
+struct cr_run {
+    char dir[CR_PATH_MAX];
+    int quiet;
+    summary_entry *sum;
+    size_t nsum, capsum;
+    claim_entry *claims;
+    size_t nclaims, capclaims;
+    size_t failed;
+    int oom;
+};
+
+cr_run *cr_run_alloc(const char *dir, int quiet)
+{
+    cr_run *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    r->quiet = quiet;
+    return r;
+}
+
+void cr_run_free(cr_run *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->nsum; i++) {
+        free(r->sum[i].key);
+        free(r->sum[i].s);
+    }
+    for (size_t i = 0; i < r->nclaims; i++) free(r->claims[i].claim);
+    free(r->sum);
+    free(r->claims);
+    free(r);
+}
+
+const char *cr_run_dir(const cr_run *r) { return r->dir; }
+int cr_run_quiet(const cr_run *r) { return r->quiet; }
+
+static summary_entry *entry(cr_run *r, const char *key)
+{
+    for (size_t i = 0; i < r->nsum; i++)
+        if (strcmp(r->sum[i].key, key) == 0) return &r->sum[i];
+    if (r->nsum == r->capsum) {
+        size_t cap = r->capsum ? 2 * r->capsum : 16;
+        summary_entry *s = realloc(r->sum, cap * sizeof *s);
+        if (!s) {
+            r->oom = 1;
+            return NULL;
+        }
+        r->sum = s;
+        r->capsum = cap;
+    }
+    summary_entry *e = &r->sum[r->nsum];
+    memset(e, 0, sizeof *e);
+    if (!(e->key = strdup(key))) {
+        r->oom = 1;
+        return NULL;
+    }
+    r->nsum++;
+    return e;
+}
+
+void cr_run_summary_real(cr_run *r, const char *key, double v)
+{
+    summary_entry *e = entry(r, key);
+    if (e) free(e->s), e->s = NULL, e->kind = 0, e->r = v;
+}
+
+void cr_run_summary_int(cr_run *r, const char *key, long long v)
+{
+    summary_entry *e = entry(r, key);
+    if (e) free(e->s), e->s = NULL, e->kind = 1, e->i = v;
+}
+
+void cr_run_summary_str(cr_run *r, const char *key, const char *v)
+{
+    summary_entry *e = entry(r, key);
+    if (!e) return;
+    char *copy = strdup(v);
+    if (!copy) {
+        r->oom = 1;
+        return;
+    }
+    free(e->s);
+    e->kind = 2;
+    e->s = copy;
+}
+
+int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp)
+{
+    int pass = 0;
+    if (isfinite(measured) && isfinite(expected)) {
+        switch (cmp) {
+        case CR_CLAIM_ABS: pass = fabs(measured - expected) <= tol; break;
+        case CR_CLAIM_REL: pass = fabs(measured - expected) <= tol * fmax(1.0, fabs(expected)); break;
+        case CR_CLAIM_LE: pass = measured <= expected + tol; break;
+        case CR_CLAIM_GE: pass = measured >= expected - tol; break;
+        }
+    }
+    if (r->nclaims == r->capclaims) {
+        size_t cap = r->capclaims ? 2 * r->capclaims : 16;
+        claim_entry *c = realloc(r->claims, cap * sizeof *c);
+        if (!c) {
+            r->oom = 1;
+            r->failed++;
+            return 0;
+        }
+        r->claims = c;
+        r->capclaims = cap;
+    }
+    claim_entry *c = &r->claims[r->nclaims];
+    if (!(c->claim = strdup(claim))) {
+        r->oom = 1;
+        r->failed++;
+        return 0;
+    }
+    r->nclaims++;
+    c->measured = measured;
+    c->expected = expected;
+    c->tol = tol;
+    c->pass = pass;
+    if (!pass) r->failed++;
+    return pass;
+}
+
+size_t cr_run_claims_failed(const cr_run *r) { return r->failed; }
+size_t cr_run_claims_count(const cr_run *r) { return r->nclaims; }
+
+cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err)
+{
+    return cr_csv_open(r->dir, name, header, err);
+}
+
+static void real_or_text(cr_csv *c, double v)
+{
+    if (isfinite(v)) cr_csv_real(c, v);
+    else cr_csv_str(c, isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+}
+
+int cr_run_finish(cr_run *r, cr_err *err)
+{
+    if (r->oom) return cr_err_set(err, CR_ERUNTIME, "out of memory recording the summary");
+    cr_csv *c = cr_csv_open(r->dir, "summary.csv", "key,value", err);
+    if (!c) return CR_ERUNTIME;
+    for (size_t i = 0; i < r->nsum; i++) {
+        cr_csv_str(c, r->sum[i].key);
+        if (r->sum[i].kind == 0) cr_csv_real(c, r->sum[i].r);
+        else if (r->sum[i].kind == 1) cr_csv_int(c, r->sum[i].i);
+        else cr_csv_str(c, r->sum[i].s);
+        cr_csv_endrow(c);
+    }
+    int st = cr_csv_close(c, err);
+    if (st) return st;
+    c = cr_csv_open(r->dir, "claims.csv", "claim,measured,expected,tolerance,pass", err);
+    if (!c) return CR_ERUNTIME;
+    for (size_t i = 0; i < r->nclaims; i++) {
+        const claim_entry *e = &r->claims[i];
+        cr_csv_str(c, e->claim);
+        /* A non-finite number in a claim fails it; it is recorded as text (nan, inf, -inf) so the table
+         * stays whole and readable. */
+        real_or_text(c, e->measured);
+        real_or_text(c, e->expected);
+        real_or_text(c, e->tol);
+        cr_csv_str(c, e->pass ? "PASS" : "FAIL");
+        cr_csv_endrow(c);
+    }
+    return cr_csv_close(c, err);
+}

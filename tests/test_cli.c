@@ -1,0 +1,596 @@
+/* Tests of the program (experiments/main.c) as a user runs it: every tests/bad_configs/ fixture exits 2 with
+ * "FIXTURE:" + the fragment of its first line ("# expect: FRAGMENT") on stderr and creates no output folder;
+ * `--set` overrides and their errors; the usage table (missing arguments, unknown flags and commands,
+ * unreadable configs, bad --out); `check` printing the resolved config; byte-identical CSV from two runs of
+ * the same config; no temporary left behind by a killed run. The program is $CR_PROG or build/cvxrelu. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <glob.h>
+
+#include "config.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+typedef struct {
+    int status;
+    char *out, *err; /* stdout, stderr */
+} result;
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Runs `cd CWD && PROG ARGS` with stdout and stderr captured separately (cwd NULL: the source root). */
+static result run_in(const char *cwd, const char *args)
+{
+    char cap[256], cmd[4096], po[300], pe[300];
+    crt_tmpdir(cap);
+    snprintf(po, sizeof po, "%s/stdout", cap);
+    snprintf(pe, sizeof pe, "%s/stderr", cap);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", cwd ? cwd : CR_SOURCE_DIR, crt_prog(), args, po, pe);
+    result r;
+    r.status = crt_sh(cmd, NULL);
+    r.out = crt_slurp(po, NULL);
+    r.err = crt_slurp(pe, NULL);
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    crt_rmtree(cap);
+    return r;
+}
+
+static result run(const char *args) { return run_in(NULL, args); }
+
+static void expect_status(const result *r, int status, const char *what)
+{
+    if (r->status != status)
+        fail_msg("%s: exit status %d, expected %d\n--- stdout\n%s--- stderr\n%s", what, r->status, status, r->out, r->err);
+}
+
+static void expect_in(const char *text, const char *part, const char *what)
+{
+    if (!strstr(text, part)) fail_msg("%s: output\n%s\nlacks \"%s\"", what, text, part);
+}
+
+static int program_present(void)
+{
+    return access(crt_prog(), X_OK) == 0;
+}
+
+/* Fails the test when the program has not been built. */
+static void need_program(void)
+{
+    if (!program_present()) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
+}
+
+/* Names in dir (sorted, without "." and ".."), joined with '|'. */
+static void list_dir(const char *dir, char *buf, size_t cap)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    buf[0] = 0;
+    if (n < 0) return;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
+            strncat(buf, nm, cap - strlen(buf) - 1);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* ------------------------------------------------------- bad config fixtures */
+
+/* The fragment of "# expect: FRAGMENT" on the first line into frag; 0 if the line is absent. */
+static int fixture_expectation(const char *path, char *frag, size_t cap)
+{
+    char *text = crt_slurp(path, NULL);
+    if (!text) return 0;
+    const char *tag = "# expect: ";
+    int ok = strncmp(text, tag, strlen(tag)) == 0;
+    if (ok) {
+        const char *s = text + strlen(tag);
+        snprintf(frag, cap, "%.*s", (int)strcspn(s, "\n"), s);
+    }
+    free(text);
+    return ok;
+}
+
+static void test_bad_config_fixture(void **state)
+{
+    const char *path = *state; /* relative to the source root */
+    need_program();
+    char frag[1024], needle[2048], msg[4096];
+    if (!fixture_expectation(path, frag, sizeof frag)) fail_msg("%s: first line is not \"# expect: FRAGMENT\"", path);
+    /* "PATH:L:C: ..." when the fragment starts with a line number, else "PATH: ...". */
+    snprintf(needle, sizeof needle, "%s:%s%s", path, (frag[0] >= '0' && frag[0] <= '9') ? "" : " ", frag);
+    char dir[256], out[300], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(args, sizeof args, "run '%s' --out '%s'", path, out);
+    result r = run(args);
+    msg[0] = 0;
+    if (r.status != 2)
+        snprintf(msg, sizeof msg, "%s: exit status %d, expected 2; stderr:\n%s", path, r.status, r.err);
+    else if (!strstr(r.err, needle))
+        snprintf(msg, sizeof msg, "%s:\n  stderr \"%s\"\n  expected \"%s\"", path, r.err, needle);
+    else if (crt_exists(out))
+        snprintf(msg, sizeof msg, "%s: the output folder %s was created", path, out);
+    list_dir(dir, names, sizeof names);
+    result_free(&r);
+    crt_rmtree(dir);
+    if (msg[0]) fail_msg("%s", msg);
+    assert_string_equal(names, "");
+}
+
+static void test_bad_config_count(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("tests/bad_configs/*.yaml", 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 25);
+    globfree(&g);
+}
+
+/* -------------------------------------------------------------------- --set */
+
+static void test_set_shown_by_check(void **state)
+{
+    (void)state;
+    need_program();
+    result r = run("check configs/landscape.yaml --set landscape.grid=21 --set seed=7 --set data.noise=0.5");
+    expect_status(&r, 0, "check --set");
+    expect_in(r.out, "\nexperiment: landscape\n", "check --set");
+    expect_in(r.out, "\nseed: 7\n", "check --set");
+    expect_in(r.out, "\n  grid: 21\n", "check --set");
+    expect_in(r.out, "\n  noise: 0.5\n", "check --set");
+    /* The file's other values stay. */
+    expect_in(r.out, "\n  range: 2\n", "check --set");
+    result_free(&r);
+
+    /* List syntax, both forms; a later --set wins. */
+    r = run("check configs/arrangement_count.yaml --set count.n=4,8");
+    expect_status(&r, 0, "count.n=4,8");
+    expect_in(r.out, "\n  n: [4, 8]\n", "count.n=4,8");
+    result_free(&r);
+    r = run("check configs/arrangement_count.yaml --set 'count.n=[4,8]' --set count.d=2");
+    expect_status(&r, 0, "count.n=[4,8]");
+    expect_in(r.out, "\n  n: [4, 8]\n", "count.n=[4,8]");
+    expect_in(r.out, "\n  d: [2]\n", "count.n=[4,8]");
+    result_free(&r);
+    r = run("check configs/landscape.yaml --set seed=3 --set seed=4");
+    expect_status(&r, 0, "seed twice");
+    expect_in(r.out, "\nseed: 4\n", "seed twice");
+    result_free(&r);
+}
+
+/* Each bad override: exit 2, the message, and no output folder. */
+static void expect_set_error(const char *set, const char *part)
+{
+    char dir[256], args[1024];
+    crt_tmpdir(dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml %s --out '%s/out'", set, dir);
+    result r = run(args);
+    expect_status(&r, 2, set);
+    expect_in(r.err, part, set);
+    char names[1024];
+    list_dir(dir, names, sizeof names);
+    if (names[0]) fail_msg("%s: wrote %s", set, names);
+    result_free(&r);
+    crt_rmtree(dir);
+}
+
+static void test_set_errors(void **state)
+{
+    (void)state;
+    need_program();
+    expect_set_error("--set data.n=abc", "--set data.n=abc: data.n: expected an integer in [1, 1000000], got \"abc\"");
+    expect_set_error("--set landscape.grid=5", "--set landscape.grid=5: landscape.grid: expected an integer in [11, 2001], got \"5\"");
+    expect_set_error("--set landscape.gird=5", "--set landscape.gird=5: landscape.gird: unknown key (did you mean landscape.grid?)");
+    expect_set_error("--set experimnt=landscape", "experimnt: unknown key (did you mean experiment?)");
+    expect_set_error("--set seed", "--set seed: expected key.path=value");
+    expect_set_error("--set data=1", "--set data=1: data is a section");
+    expect_set_error("--set count.n=4,0", "--set count.n=4,0: count.n: expected a list of integers in [1, 5000], got item \"0\"");
+    expect_set_error("--set experiment=nope", "experiment: expected one of ");
+}
+
+/* ------------------------------------------------------------- usage table */
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[1024];
+    crt_tmpdir(dir);
+    struct {
+        const char *args, *part;
+    } cases[] = {
+        {"", "usage:"},
+        {"run", "missing CONFIG"},
+        {"check", "missing CONFIG"},
+        {"run configs/landscape.yaml --frobnicate", "unknown option --frobnicate"},
+        {"check configs/landscape.yaml -x", "unknown option -x"},
+        {"frobnicate", "unknown command frobnicate"},
+        {"run configs/landscape.yaml configs/arrangements.yaml", "unexpected argument"},
+        {"run configs/no_such_config.yaml", "configs/no_such_config.yaml: cannot open config"},
+        {"run configs", "configs: is a folder"},
+        {"check configs/", "is a folder"},
+        {"run configs/landscape.yaml --out", "--out needs a folder"},
+        {"run configs/landscape.yaml --set", "--set needs key.path=value"},
+        {"run configs/landscape.yaml --out ''", "--out needs a folder"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* Run from the empty folder with paths to the source root, so that a default results/ would show. */
+        char a[1024];
+        const char *s = cases[i].args;
+        if (strncmp(s, "run configs", 11) == 0 || strncmp(s, "check configs", 13) == 0) {
+            const char *sp = strchr(s, ' ');
+            snprintf(a, sizeof a, "%.*s %s/%s", (int)(sp - s), s, CR_SOURCE_DIR, sp + 1);
+        } else {
+            snprintf(a, sizeof a, "%s", s);
+        }
+        result r = run_in(dir, a);
+        expect_status(&r, 2, a);
+        expect_in(r.err, cases[i].part, a);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (names[0]) fail_msg("%s: wrote %s", a, names);
+    }
+    /* A bad config with the default output folder creates no results/ either. */
+    snprintf(args, sizeof args, "run '%s/tests/bad_configs/range_n_zero.yaml'", CR_SOURCE_DIR);
+    result r = run_in(dir, args);
+    expect_status(&r, 2, args);
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "");
+    crt_rmtree(dir);
+}
+
+static void test_unreadable_config(void **state)
+{
+    (void)state;
+    need_program();
+    if (geteuid() == 0) {
+        /* root reads a mode-000 file anyway; the missing-file case is covered in test_usage_errors. */
+        skip();
+    }
+    char dir[256], path[300], args[1024];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    write_text(path, "experiment: landscape\n");
+    assert_int_equal(chmod(path, 0), 0);
+    snprintf(args, sizeof args, "run '%s' --out '%s/out'", path, dir);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "cannot open config", args);
+    char out[400];
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_false(crt_exists(out));
+    result_free(&r);
+    crt_rmtree(dir);
+}
+
+static void test_out_is_a_file(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], file[300], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(file, sizeof file, "%s/taken", dir);
+    write_text(file, "keep me\n");
+    snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s'", file);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "not a folder", args);
+    result_free(&r);
+    char *text = crt_slurp(file, NULL);
+    assert_string_equal(text, "keep me\n");
+    free(text);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "taken");
+    /* Below a file. */
+    snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s/sub'", file);
+    r = run(args);
+    expect_status(&r, 2, args);
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "taken");
+    crt_rmtree(dir);
+}
+
+static void test_out_parent_read_only(void **state)
+{
+    (void)state;
+    need_program();
+    if (geteuid() == 0) {
+        /* root writes into a read-only folder anyway: this case cannot be exercised as root. */
+        skip();
+    }
+    char dir[256], ro[300], args[1024];
+    crt_tmpdir(dir);
+    snprintf(ro, sizeof ro, "%s/ro", dir);
+    assert_int_equal(mkdir(ro, 0555), 0);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s/out'", ro);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "not writable", args);
+    result_free(&r);
+    char names[1024];
+    list_dir(ro, names, sizeof names);
+    assert_string_equal(names, "");
+    assert_int_equal(chmod(ro, 0755), 0);
+    crt_rmtree(dir);
+}
+
+static void test_help_version_keys(void **state)
+{
+    (void)state;
+    need_program();
+    result r = run("--help");
+    expect_status(&r, 0, "--help");
+    expect_in(r.out, "usage:", "--help");
+    expect_in(r.out, "run", "--help");
+    expect_in(r.out, "--set", "--help");
+    result_free(&r);
+    r = run("--version");
+    expect_status(&r, 0, "--version");
+    if (strncmp(r.out, "cvxrelu 0.1.0", 13) != 0) fail_msg("--version printed \"%s\"", r.out);
+    result_free(&r);
+    r = run("keys");
+    expect_status(&r, 0, "keys");
+    for (size_t i = 0; i < cr_config_nkeys(); i++) {
+        char cell[100];
+        snprintf(cell, sizeof cell, "| `%s` |", cr_config_key(i));
+        expect_in(r.out, cell, "keys");
+    }
+    result_free(&r);
+}
+
+/* A bad data file is an input error: exit 2, "FILE:LINE", nothing written. */
+static void test_bad_data_exit_2(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[300], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    write_text(path, "x1,x2,y\n1,2,1\n3,4\n");
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    write_text(path, "experiment: arrangements\ndata:\n  kind: csv\n  path: bad.csv\n");
+    snprintf(args, sizeof args, "run '%s' --out '%s/out'", path, dir);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    char where[400];
+    snprintf(where, sizeof where, "%s/bad.csv:3:", dir);
+    expect_in(r.err, where, args);
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "bad.csv|c.yaml");
+    crt_rmtree(dir);
+}
+
+/* ---------------------------------------------------------- check and run */
+
+static void test_check_prints_resolved(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(args, sizeof args, "check '%s/configs/landscape.yaml'", CR_SOURCE_DIR);
+    result r = run_in(dir, args);
+    expect_status(&r, 0, args);
+    /* The file's values and the defaults it leaves out. */
+    expect_in(r.out, "\nexperiment: landscape\n", args);
+    expect_in(r.out, "\nseed: 1\n", args);
+    expect_in(r.out, "\nthreads: 1\n", args);
+    expect_in(r.out, "\nlandscape:\n", args);
+    expect_in(r.out, "\n  grid: 161\n", args);
+    expect_in(r.out, "\n  range: 2\n", args);
+    expect_in(r.out, "\n  beta: 1\n", args);
+    expect_in(r.out, "\n  kind: gaussian\n", args);
+    expect_in(r.out, "\n  method: exact\n", args);
+    /* Exactly the library's resolved dump of the same file. */
+    cr_config c;
+    cr_err err = {{0}};
+    char path[400];
+    snprintf(path, sizeof path, "%s/configs/landscape.yaml", CR_SOURCE_DIR);
+    assert_int_equal(cr_config_load(path, NULL, 0, &c, &err), CR_OK);
+    char *dump = cr_config_dump(&c);
+    assert_string_equal(r.out, dump);
+    free(dump);
+    assert_string_equal(r.err, "");
+    result_free(&r);
+    /* check writes nothing. */
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "");
+    crt_rmtree(dir);
+}
+
+/* A good run: exit 0, quiet, the run folder's files and no temporaries; config.yaml reloads to the config. */
+static void test_run_landscape_files(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], out[300], names[4096];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/deep/er/out", dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=31 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    assert_string_equal(r.err, "");
+    result_free(&r);
+    list_dir(out, names, sizeof names);
+    for (const char *want = "claims.csv|config.yaml|manifest.yaml|summary.csv"; *want;) {
+        size_t len = strcspn(want, "|");
+        char one[64];
+        snprintf(one, sizeof one, "%.*s", (int)len, want);
+        if (!strstr(names, one)) fail_msg("run folder lacks %s (has %s)", one, names);
+        want += len + (want[len] == '|');
+    }
+    if (names[0] == '.' || strstr(names, "|.")) fail_msg("temporaries left: %s", names);
+    char path[400];
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_int_equal(strncmp(text, "claim,measured,expected,tolerance,pass\n", 39), 0);
+    free(text);
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_int_equal(strncmp(text, "key,value\n", 10), 0);
+    free(text);
+    /* The recorded config is the resolved one, --set included. */
+    snprintf(path, sizeof path, "%s/config.yaml", out);
+    cr_config a, b;
+    cr_err err = {{0}};
+    if (cr_config_load(path, NULL, 0, &a, &err)) fail_msg("config.yaml: %s", err.msg);
+    const char *set[] = {"landscape.grid=31"};
+    assert_int_equal(cr_config_load("configs/landscape.yaml", set, 1, &b, &err), CR_OK);
+    assert_int_equal(a.landscape.grid, 31);
+    assert_string_equal(a.experiment, b.experiment);
+    assert_int_equal(a.seed, b.seed);
+    assert_int_equal(a.data.seed, b.data.seed);
+    assert_true(a.landscape.range == b.landscape.range);
+    crt_rmtree(dir);
+}
+
+/* Two runs of one config: every CSV (and the resolved config) byte for byte the same. */
+static void check_deterministic(const char *config, const char *extra)
+{
+    need_program();
+    char dir[256], args[1024], o1[300], o2[300], n1[4096], n2[4096];
+    crt_tmpdir(dir);
+    snprintf(o1, sizeof o1, "%s/one", dir);
+    snprintf(o2, sizeof o2, "%s/two", dir);
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "run %s %s --out '%s' --quiet", config, extra, k ? o2 : o1);
+        result r = run(args);
+        expect_status(&r, 0, args);
+        result_free(&r);
+    }
+    list_dir(o1, n1, sizeof n1);
+    list_dir(o2, n2, sizeof n2);
+    assert_string_equal(n1, n2);
+    size_t ncsv = 0;
+    for (char *name = strtok(n1, "|"); name; name = strtok(NULL, "|")) {
+        size_t len = strlen(name);
+        int csv = len > 4 && strcmp(name + len - 4, ".csv") == 0;
+        if (!csv && strcmp(name, "config.yaml") != 0) continue;
+        ncsv += csv;
+        char p1[400], p2[400];
+        snprintf(p1, sizeof p1, "%s/%s", o1, name);
+        snprintf(p2, sizeof p2, "%s/%s", o2, name);
+        size_t l1 = 0, l2 = 0;
+        char *a = crt_slurp(p1, &l1), *b = crt_slurp(p2, &l2);
+        assert_non_null(a);
+        assert_non_null(b);
+        if (l1 != l2 || memcmp(a, b, l1) != 0) fail_msg("%s: %s differs between two runs", config, name);
+        free(a);
+        free(b);
+    }
+    /* summary.csv, claims.csv and at least one table of the experiment. */
+    assert_true(ncsv >= 3);
+    crt_rmtree(dir);
+}
+
+static void test_deterministic_landscape(void **state)
+{
+    (void)state;
+    check_deterministic("configs/landscape.yaml", "");
+}
+
+static void test_deterministic_arrangements(void **state)
+{
+    (void)state;
+    check_deterministic("configs/arrangements.yaml", "");
+}
+
+/* A run killed midway leaves no temporary, and every CSV present is complete. */
+static void test_killed_run_leaves_no_partial_file(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], cmd[2048], names[4096];
+    crt_tmpdir(dir);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && { '%s' run configs/landscape.yaml --set landscape.grid=2001 --out '%s/out' --quiet & "
+             "pid=$!; sleep 0.4; kill -TERM $pid; wait $pid; } >/dev/null 2>&1",
+             CR_SOURCE_DIR, crt_prog(), dir);
+    crt_sh(cmd, NULL);
+    char out[300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    list_dir(out, names, sizeof names);
+    if (names[0] == '.' || strstr(names, "|.")) fail_msg("temporaries left: %s", names);
+    /* The grids have one header and 2001^2 rows when present. */
+    const char *grids[] = {"nonconvex.csv", "convex.csv"};
+    for (int k = 0; k < 2; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%s", out, grids[k]);
+        if (!crt_exists(path)) continue;
+        size_t len = 0;
+        char *text = crt_slurp(path, &len);
+        assert_non_null(text);
+        size_t lines = 0;
+        for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+        free(text);
+        if (lines != 2001u * 2001u + 1) fail_msg("%s has %zu lines: a partial file under the final name", grids[k], lines);
+    }
+    crt_rmtree(dir);
+}
+
+int main(void)
+{
+    if (chdir(CR_SOURCE_DIR) != 0) {
+        perror(CR_SOURCE_DIR);
+        return 1;
+    }
+    if (!program_present()) fprintf(stderr, "test_cli: %s is not built; every case that runs it fails\n", crt_prog());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_config_count),
+        cmocka_unit_test(test_set_shown_by_check),
+        cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_unreadable_config),
+        cmocka_unit_test(test_out_is_a_file),
+        cmocka_unit_test(test_out_parent_read_only),
+        cmocka_unit_test(test_help_version_keys),
+        cmocka_unit_test(test_bad_data_exit_2),
+        cmocka_unit_test(test_check_prints_resolved),
+        cmocka_unit_test(test_run_landscape_files),
+        cmocka_unit_test(test_deterministic_landscape),
+        cmocka_unit_test(test_deterministic_arrangements),
+        cmocka_unit_test(test_killed_run_leaves_no_partial_file),
+    };
+    int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+
+    /* One case per bad config fixture, named after it. */
+    glob_t g;
+    if (glob("tests/bad_configs/*.yaml", 0, NULL, &g) != 0) {
+        fprintf(stderr, "no fixtures in tests/bad_configs\n");
+        return 1;
+    }
+    struct CMUnitTest *fx = calloc(g.gl_pathc, sizeof *fx);
+    if (!fx) return 1;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        fx[i].name = g.gl_pathv[i] + strlen("tests/bad_configs/");
+        fx[i].test_func = test_bad_config_fixture;
+        fx[i].initial_state = g.gl_pathv[i];
+    }
+    failed += _cmocka_run_group_tests("bad_configs (program)", fx, g.gl_pathc, NULL, NULL);
+    free(fx);
+    globfree(&g);
+    return failed ? 1 : 0;
+}

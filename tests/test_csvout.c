@@ -1,0 +1,499 @@
+/* Tests of src/csvout.c (atomic files, CSV tables) and src/run.c (claims, summary.csv, claims.csv).
+ * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
+ * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
+ * quote or line break (quotes doubled); nothing under the final name before a successful close. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <math.h>
+
+#include "csvout.h"
+#include "run.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+/* Names in dir (sorted, "." and ".." left out), joined with '|'; "" when empty. */
+static void list_dir(const char *dir, char *buf, size_t cap)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    assert_true(n >= 0);
+    buf[0] = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
+            strncat(buf, nm, cap - strlen(buf) - 1);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+static size_t count_entries(const char *dir)
+{
+    char buf[4096];
+    list_dir(dir, buf, sizeof buf);
+    if (!buf[0]) return 0;
+    size_t n = 1;
+    for (const char *p = buf; *p; p++) n += (*p == '|');
+    return n;
+}
+
+static void assert_file_bytes(const char *path, const char *want)
+{
+    size_t len = 0;
+    char *got = crt_slurp(path, &len);
+    if (!got) fail_msg("%s: not readable", path);
+    if (len != strlen(want) || memcmp(got, want, len) != 0) fail_msg("%s:\n--- got\n%s--- expected\n%s---", path, got, want);
+    free(got);
+}
+
+static void path_in(char *buf, size_t cap, const char *dir, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+/* ------------------------------------------------------------ CSV tables */
+
+static void test_csv_exact_bytes(void **state)
+{
+    (void)state;
+    char dir[256], path[400], names[4096];
+    crt_tmpdir(dir);
+    cr_err err = {{0}};
+    cr_csv *c = cr_csv_open(dir, "t.csv", "x,n,label", &err);
+    if (!c) fail_msg("%s", err.msg);
+    cr_csv_real(c, 0.1);
+    cr_csv_int(c, -3);
+    cr_csv_str(c, "a,b");
+    cr_csv_endrow(c);
+    cr_csv_real(c, 1e300);
+    cr_csv_int(c, 9007199254740993LL);
+    cr_csv_str(c, "say \"hi\"");
+    cr_csv_endrow(c);
+    cr_csv_real(c, 1.0 / 3.0);
+    cr_csv_int(c, 0);
+    cr_csv_str(c, "two\nlines");
+    cr_csv_endrow(c);
+    cr_csv_real(c, -0.0);
+    cr_csv_int(c, 0);
+    cr_csv_str(c, "plain");
+    cr_csv_endrow(c);
+    cr_csv_real(c, 2.5);
+    cr_csv_int(c, 1);
+    cr_csv_str(c, "");
+    cr_csv_endrow(c);
+    cr_csv_real(c, 5e-324);
+    cr_csv_int(c, 2);
+    cr_csv_str(c, "cr\rhere");
+    cr_csv_endrow(c);
+
+    /* Before the close: nothing under the final name; one dot-temporary in the folder. */
+    path_in(path, sizeof path, dir, "t.csv");
+    assert_false(crt_exists(path));
+    list_dir(dir, names, sizeof names);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(names[0], '.');
+    assert_non_null(strstr(names, "t.csv"));
+
+    assert_int_equal(cr_csv_close(c, &err), CR_OK);
+    assert_file_bytes(path, "x,n,label\n"
+                            "0.10000000000000001,-3,\"a,b\"\n"
+                            "1.0000000000000001e+300,9007199254740993,\"say \"\"hi\"\"\"\n"
+                            "0.33333333333333331,0,\"two\nlines\"\n"
+                            "-0,0,plain\n"
+                            "2.5,1,\n"
+                            "4.9406564584124654e-324,2,\"cr\rhere\"\n");
+    /* Only the final file is left. */
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "t.csv");
+    crt_rmtree(dir);
+}
+
+static void test_csv_header_only(void **state)
+{
+    (void)state;
+    char dir[256], path[400];
+    crt_tmpdir(dir);
+    cr_err err = {{0}};
+    cr_csv *c = cr_csv_open(dir, "empty.csv", "a,b", &err);
+    assert_non_null(c);
+    assert_int_equal(cr_csv_close(c, &err), CR_OK);
+    path_in(path, sizeof path, dir, "empty.csv");
+    assert_file_bytes(path, "a,b\n");
+    assert_int_equal(cr_csv_close(NULL, &err), CR_OK);
+    cr_csv_abort(NULL);
+    crt_rmtree(dir);
+}
+
+static void test_csv_abort_leaves_nothing(void **state)
+{
+    (void)state;
+    char dir[256];
+    crt_tmpdir(dir);
+    cr_err err = {{0}};
+    cr_csv *c = cr_csv_open(dir, "t.csv", "a", &err);
+    assert_non_null(c);
+    cr_csv_real(c, 1.0);
+    cr_csv_endrow(c);
+    assert_int_equal(count_entries(dir), 1);
+    cr_csv_abort(c);
+    assert_int_equal(count_entries(dir), 0);
+    crt_rmtree(dir);
+}
+
+static void test_csv_nonfinite_fails(void **state)
+{
+    (void)state;
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < 3; i++) {
+        char dir[256];
+        crt_tmpdir(dir);
+        cr_err err = {{0}};
+        cr_csv *c = cr_csv_open(dir, "t.csv", "a,loss", &err);
+        assert_non_null(c);
+        cr_csv_real(c, 1);
+        cr_csv_real(c, 2);
+        cr_csv_endrow(c);
+        cr_csv_real(c, 1);
+        cr_csv_real(c, bad[i]);
+        cr_csv_endrow(c);
+        cr_csv_real(c, 3);
+        cr_csv_real(c, 4);
+        cr_csv_endrow(c);
+        assert_int_equal(cr_csv_close(c, &err), CR_ERUNTIME);
+        /* The message names the table and the column. */
+        assert_non_null(strstr(err.msg, "t.csv"));
+        assert_non_null(strstr(err.msg, "loss"));
+        assert_int_equal(count_entries(dir), 0);
+        crt_rmtree(dir);
+    }
+}
+
+static void test_csv_wrong_column_count(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 3; variant++) {
+        char dir[256];
+        crt_tmpdir(dir);
+        cr_err err = {{0}};
+        cr_csv *c = cr_csv_open(dir, "t.csv", "a,b,c", &err);
+        assert_non_null(c);
+        cr_csv_int(c, 1);
+        cr_csv_int(c, 2);
+        cr_csv_int(c, 3);
+        cr_csv_endrow(c);
+        if (variant == 0) { /* too few */
+            cr_csv_int(c, 1);
+            cr_csv_int(c, 2);
+            cr_csv_endrow(c);
+        } else if (variant == 1) { /* too many */
+            for (int k = 0; k < 4; k++) cr_csv_str(c, "x");
+            cr_csv_endrow(c);
+        } else { /* a row never ended */
+            cr_csv_int(c, 1);
+        }
+        assert_int_equal(cr_csv_close(c, &err), CR_ERUNTIME);
+        assert_non_null(strstr(err.msg, "t.csv"));
+        assert_int_equal(count_entries(dir), 0);
+        crt_rmtree(dir);
+    }
+}
+
+static void test_csv_open_missing_folder(void **state)
+{
+    (void)state;
+    char dir[256], sub[300];
+    crt_tmpdir(dir);
+    snprintf(sub, sizeof sub, "%s/no/such/folder", dir);
+    cr_err err = {{0}};
+    assert_null(cr_csv_open(sub, "t.csv", "a", &err));
+    assert_non_null(strstr(err.msg, "t.csv"));
+    assert_null(cr_atomic_open("/nonexistent-cvxrelu-dir/x.txt", &err));
+    assert_non_null(strstr(err.msg, "/nonexistent-cvxrelu-dir/x.txt"));
+    assert_int_equal(count_entries(dir), 0);
+    crt_rmtree(dir);
+}
+
+/* ---------------------------------------------------------- atomic files */
+
+static void test_write_file_atomic_replaces(void **state)
+{
+    (void)state;
+    char dir[256], path[400], names[4096];
+    crt_tmpdir(dir);
+    path_in(path, sizeof path, dir, "a.txt");
+    cr_err err = {{0}};
+    assert_int_equal(cr_write_file_atomic(path, "old\n", &err), CR_OK);
+    assert_file_bytes(path, "old\n");
+
+    /* A reader holding the old file keeps seeing it whole: the new content arrives by rename, not in place. */
+    FILE *reader = fopen(path, "rb");
+    assert_non_null(reader);
+    cr_atomic *a = cr_atomic_open(path, &err);
+    assert_non_null(a);
+    assert_true(fputs("new content\n", cr_atomic_stream(a)) >= 0);
+    assert_int_equal(fflush(cr_atomic_stream(a)), 0);
+    assert_file_bytes(path, "old\n"); /* not yet */
+    assert_int_equal(count_entries(dir), 2);
+    assert_int_equal(cr_atomic_commit(a, &err), CR_OK);
+    assert_file_bytes(path, "new content\n");
+    char old[16] = {0};
+    assert_int_equal(fread(old, 1, sizeof old - 1, reader), 4);
+    assert_string_equal(old, "old\n");
+    fclose(reader);
+
+    assert_int_equal(cr_write_file_atomic(path, "", &err), CR_OK);
+    assert_file_bytes(path, "");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "a.txt");
+
+    /* Abort keeps the old file and removes the temporary. */
+    a = cr_atomic_open(path, &err);
+    assert_non_null(a);
+    fputs("discarded", cr_atomic_stream(a));
+    cr_atomic_abort(a);
+    cr_atomic_abort(NULL);
+    assert_file_bytes(path, "");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "a.txt");
+    crt_rmtree(dir);
+}
+
+static void test_atomic_cleanup_all(void **state)
+{
+    (void)state;
+    char dir[256], p1[400], p2[400], names[4096];
+    crt_tmpdir(dir);
+    path_in(p1, sizeof p1, dir, "one.csv");
+    path_in(p2, sizeof p2, dir, "two.txt");
+    cr_err err = {{0}};
+    /* A completed file survives; open temporaries go. */
+    char p0[400];
+    path_in(p0, sizeof p0, dir, "done.txt");
+    assert_int_equal(cr_write_file_atomic(p0, "done\n", &err), CR_OK);
+    cr_csv *c = cr_csv_open(dir, "one.csv", "a", &err);
+    assert_non_null(c);
+    cr_csv_int(c, 1);
+    cr_csv_endrow(c);
+    cr_atomic *a = cr_atomic_open(p2, &err);
+    assert_non_null(a);
+    fputs("partial", cr_atomic_stream(a));
+    fflush(cr_atomic_stream(a));
+    assert_int_equal(count_entries(dir), 3);
+    cr_atomic_cleanup_all();
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "done.txt");
+    assert_false(crt_exists(p1));
+    assert_false(crt_exists(p2));
+    /* Releasing them afterwards is safe and writes nothing. */
+    cr_csv_abort(c);
+    cr_atomic_abort(a);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "done.txt");
+    /* Nothing is left registered: a later cleanup does not touch new complete files. */
+    assert_int_equal(cr_write_file_atomic(p2, "x", &err), CR_OK);
+    cr_atomic_cleanup_all();
+    assert_file_bytes(p2, "x");
+    crt_rmtree(dir);
+}
+
+/* ------------------------------------------------------------------ run.c */
+
+static void test_claims_compare(void **state)
+{
+    (void)state;
+    cr_run *r = cr_run_alloc("/nonexistent", 1);
+    assert_non_null(r);
+    const struct {
+        double m, e, tol;
+        cr_claim_cmp cmp;
+        int pass;
+    } cases[] = {
+        /* |m - e| <= tol */
+        {1.25, 1, 0.25, CR_CLAIM_ABS, 1},
+        {0.75, 1, 0.25, CR_CLAIM_ABS, 1},
+        {1.5, 1, 0.25, CR_CLAIM_ABS, 0},
+        {0.5, 1, 0.25, CR_CLAIM_ABS, 0},
+        {3, 3, 0, CR_CLAIM_ABS, 1},
+        {102, 100, 1, CR_CLAIM_ABS, 0},
+        /* |m - e| <= tol max(1, |e|) */
+        {102, 100, 0.02, CR_CLAIM_REL, 1},
+        {-98, -100, 0.02, CR_CLAIM_REL, 1},
+        {103, 100, 0.02, CR_CLAIM_REL, 0},
+        {0.5, 0, 0.5, CR_CLAIM_REL, 1},
+        {0.75, 0.25, 0.5, CR_CLAIM_REL, 1},
+        {0.75, 0.25, 0.25, CR_CLAIM_REL, 0},
+        /* m <= e + tol */
+        {1.25, 1, 0.25, CR_CLAIM_LE, 1},
+        {-100, 1, 0, CR_CLAIM_LE, 1},
+        {1.5, 1, 0.25, CR_CLAIM_LE, 0},
+        {1, 1, 0, CR_CLAIM_LE, 1},
+        /* m >= e - tol */
+        {0.75, 1, 0.25, CR_CLAIM_GE, 1},
+        {100, 1, 0, CR_CLAIM_GE, 1},
+        {0.5, 1, 0.25, CR_CLAIM_GE, 0},
+        /* A non-finite measurement fails whatever the comparison. */
+        {NAN, 1, 1e300, CR_CLAIM_ABS, 0},
+        {NAN, 1, 1e300, CR_CLAIM_REL, 0},
+        {NAN, 1, 0, CR_CLAIM_LE, 0},
+        {NAN, 1, 0, CR_CLAIM_GE, 0},
+        {-INFINITY, 1, 0, CR_CLAIM_LE, 0},
+        {INFINITY, 1, 0, CR_CLAIM_GE, 0},
+    };
+    size_t n = sizeof cases / sizeof cases[0], failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int p = cr_run_claim(r, "c", cases[i].m, cases[i].e, cases[i].tol, cases[i].cmp);
+        if (p != cases[i].pass)
+            fail_msg("case %zu: measured %g, expected %g, tol %g, cmp %d: got %d, want %d", i, cases[i].m, cases[i].e,
+                     cases[i].tol, (int)cases[i].cmp, p, cases[i].pass);
+        failed += !cases[i].pass;
+    }
+    assert_int_equal(cr_run_claims_count(r), n);
+    assert_int_equal(cr_run_claims_failed(r), failed);
+    assert_string_equal(cr_run_dir(r), "/nonexistent");
+    assert_int_equal(cr_run_quiet(r), 1);
+    cr_run_free(r);
+    cr_run_free(NULL);
+}
+
+static void test_run_finish_exact(void **state)
+{
+    (void)state;
+    char dir[256], path[400], names[4096];
+    crt_tmpdir(dir);
+    cr_run *r = cr_run_alloc(dir, 1);
+    assert_non_null(r);
+    cr_run_summary_real(r, "alpha", 0.5);
+    cr_run_summary_int(r, "count", 42);
+    cr_run_summary_str(r, "note", "a,b");
+    cr_run_summary_real(r, "third", 0.1);
+    /* A repeated key replaces the value in place (and may change its kind). */
+    cr_run_summary_int(r, "alpha", -7);
+    cr_run_summary_str(r, "count", "many \"more\"");
+    assert_int_equal(cr_run_claim(r, "p equals 4", 4, 4, 0, CR_CLAIM_ABS), 1);
+    assert_int_equal(cr_run_claim(r, "gap, certified", 1e-9, 0, 1e-8, CR_CLAIM_LE), 1);
+    assert_int_equal(cr_run_claim(r, "minimum 0.75", 0.76, 0.75, 0.001, CR_CLAIM_REL), 0);
+    assert_int_equal(cr_run_claims_failed(r), 1);
+    cr_err err = {{0}};
+    if (cr_run_finish(r, &err)) fail_msg("%s", err.msg);
+    path_in(path, sizeof path, dir, "summary.csv");
+    assert_file_bytes(path, "key,value\n"
+                            "alpha,-7\n"
+                            "count,\"many \"\"more\"\"\"\n"
+                            "note,\"a,b\"\n"
+                            "third,0.10000000000000001\n");
+    path_in(path, sizeof path, dir, "claims.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
+                            "p equals 4,4,4,0,PASS\n"
+                            "\"gap, certified\",1.0000000000000001e-09,0,1e-08,PASS\n"
+                            "minimum 0.75,0.76000000000000001,0.75,0.001,FAIL\n");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "claims.csv|summary.csv");
+    cr_run_free(r);
+    crt_rmtree(dir);
+}
+
+/* A failed (NaN) claim is still recorded in claims.csv, as a failure, and the tables are still written. */
+static void test_run_finish_nan_claim(void **state)
+{
+    (void)state;
+    char dir[256], path[400];
+    crt_tmpdir(dir);
+    cr_run *r = cr_run_alloc(dir, 1);
+    assert_non_null(r);
+    cr_run_summary_str(r, "status", "failed");
+    assert_int_equal(cr_run_claim(r, "objective", NAN, 0.75, 1e-6, CR_CLAIM_ABS), 0);
+    cr_err err = {{0}};
+    if (cr_run_finish(r, &err)) fail_msg("%s", err.msg);
+    path_in(path, sizeof path, dir, "claims.csv");
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    const char *head = "claim,measured,expected,tolerance,pass\nobjective,";
+    assert_int_equal(strncmp(text, head, strlen(head)), 0);
+    const char *nl = strchr(text + strlen("claim,measured,expected,tolerance,pass\n"), '\n');
+    assert_non_null(nl);
+    assert_int_equal(nl[1], 0); /* one data row */
+    assert_non_null(strstr(text, ",0.75,9.9999999999999995e-07,FAIL\n"));
+    free(text);
+    path_in(path, sizeof path, dir, "summary.csv");
+    assert_file_bytes(path, "key,value\nstatus,failed\n");
+    cr_run_free(r);
+    crt_rmtree(dir);
+}
+
+/* Keys and values are kept whole, and a repeated long key still replaces the earlier value (run.h). */
+static void test_run_summary_long_key_and_value(void **state)
+{
+    (void)state;
+    char dir[256], path[400], key[81], val[601], want[1000];
+    crt_tmpdir(dir);
+    memset(key, 'k', 80);
+    key[80] = 0;
+    memset(val, 'v', 600);
+    val[600] = 0;
+    cr_run *r = cr_run_alloc(dir, 1);
+    assert_non_null(r);
+    cr_run_summary_int(r, key, 1);
+    cr_run_summary_int(r, key, 2);
+    cr_run_summary_str(r, "error", val);
+    cr_err err = {{0}};
+    int st = cr_run_finish(r, &err);
+    cr_run_free(r);
+    if (st) fail_msg("%s", err.msg);
+    path_in(path, sizeof path, dir, "summary.csv");
+    snprintf(want, sizeof want, "key,value\n%s,2\nerror,%s\n", key, val);
+    char *got = crt_slurp(path, NULL);
+    crt_rmtree(dir);
+    assert_non_null(got);
+    int same = strcmp(got, want) == 0;
+    if (!same) {
+        char shown[1200];
+        snprintf(shown, sizeof shown, "%s", got);
+        free(got);
+        fail_msg("summary.csv:\n%s\nexpected one row with the whole 80-character key (value 2) and the whole "
+                 "600-character error value", shown);
+    }
+    free(got);
+}
+
+/* Tables opened through the run land in its folder. */
+static void test_run_table(void **state)
+{
+    (void)state;
+    char dir[256], path[400];
+    crt_tmpdir(dir);
+    cr_run *r = cr_run_alloc(dir, 0);
+    cr_err err = {{0}};
+    cr_csv *c = cr_run_table(r, "grid.csv", "u,v", &err);
+    assert_non_null(c);
+    cr_csv_real(c, -2);
+    cr_csv_real(c, 0.25);
+    cr_csv_endrow(c);
+    assert_int_equal(cr_csv_close(c, &err), CR_OK);
+    path_in(path, sizeof path, dir, "grid.csv");
+    assert_file_bytes(path, "u,v\n-2,0.25\n");
+    cr_run_free(r);
+    crt_rmtree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_exact_bytes),
+        cmocka_unit_test(test_csv_header_only),
+        cmocka_unit_test(test_csv_abort_leaves_nothing),
+        cmocka_unit_test(test_csv_nonfinite_fails),
+        cmocka_unit_test(test_csv_wrong_column_count),
+        cmocka_unit_test(test_csv_open_missing_folder),
+        cmocka_unit_test(test_write_file_atomic_replaces),
+        cmocka_unit_test(test_atomic_cleanup_all),
+        cmocka_unit_test(test_claims_compare),
+        cmocka_unit_test(test_run_finish_exact),
+        cmocka_unit_test(test_run_finish_nan_claim),
+        cmocka_unit_test(test_run_summary_long_key_and_value),
+        cmocka_unit_test(test_run_table),
+    };
+    return cmocka_run_group_tests_name("csvout", tests, NULL, NULL) ? 1 : 0;
+}
