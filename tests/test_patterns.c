@@ -489,6 +489,60 @@ static void test_closed_form_rank_deficient(void **state)
     gsl_rng_free(g);
 }
 
+/* [X; -X] has the closed pattern (1(Xu >= 0), 1(Xu <= 0)): one per face (sign vector) of X's arrangement.
+ * For n hyperplanes in general position in R^d, a k-face lies in one of binom(n, d - k) intersections of
+ * d - k hyperplanes, cut by the other n - d + k into 2 sum_{i<k} binom(n - d + k - 1, i) pieces; plus
+ * the origin. [X; X] has exactly X's patterns, each doubled. Sizes cross the 64-bit word boundary. */
+static double binom(double n, double k)
+{
+    double b = 1.0;
+    for (double i = 0; i < k; i++) b = b * (n - i) / (i + 1.0);
+    return b < 0.0 ? 0.0 : b;
+}
+
+static void test_faces_of_general_position(void **state)
+{
+    (void)state;
+    gsl_rng *g = rng_seeded(606);
+    const size_t sizes[][2] = {{70, 2}, {40, 3}, {33, 4}};
+    for (size_t t = 0; t < 3; t++) {
+        size_t n = sizes[t][0], d = sizes[t][1];
+        double *X = malloc(2 * n * d * sizeof *X);
+        assert_non_null(X);
+        gaussian(g, X, n * d);
+        assert_int_equal(cr_patterns_general_position(X, n, d), 1);
+        double faces = 1.0;
+        for (size_t k = 1; k <= d; k++) {
+            double pieces = 0.0;
+            for (size_t i = 0; i < k; i++) pieces += 2.0 * binom((double)(n - d + k - 1), (double)i);
+            faces += binom((double)n, (double)(d - k)) * pieces;
+        }
+        for (size_t i = 0; i < n * d; i++) X[n * d + i] = -X[i];
+        cr_patterns *F = enumerate_ok(X, 2 * n, d);
+        if ((double)F->p != faces) fail_msg("[X; -X], n = %zu, d = %zu: %zu patterns, %g faces", n, d, F->p, faces);
+        /* each pattern is (a, b) with a | b all ones: every row is >= 0 or <= 0 */
+        for (size_t i = 0; i < F->p; i++)
+            for (size_t k = 0; k < n; k++) assert_true(cr_patterns_bit(F, i, k) | cr_patterns_bit(F, i, n + k));
+        cr_patterns_free(F);
+
+        memcpy(X + n * d, X, n * d * sizeof *X);
+        cr_patterns *P = enumerate_ok(X, n, d), *D = enumerate_ok(X, 2 * n, d);
+        assert_int_equal(D->p, P->p);
+        assert_float_equal((double)P->p, cr_patterns_closed_form(X, n, d), 0.0);
+        for (size_t i = 0; i < D->p; i++)
+            for (size_t k = 0; k < n; k++) assert_int_equal(cr_patterns_bit(D, i, k), cr_patterns_bit(D, i, n + k));
+        cr_patterns *S = NULL;
+        cr_err e;
+        assert_int_equal(cr_patterns_sample(X, 2 * n, d, 20000, g, &S, &e), CR_OK);
+        assert_true(cr_patterns_is_subset(S, D));
+        cr_patterns_free(S);
+        cr_patterns_free(P);
+        cr_patterns_free(D);
+        free(X);
+    }
+    gsl_rng_free(g);
+}
+
 /* ---------------------------------------------------------------- LP oracle */
 
 typedef struct {
@@ -836,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_regions_and_cover),
         cmocka_unit_test(test_closed_form_random),
         cmocka_unit_test(test_closed_form_rank_deficient),
+        cmocka_unit_test(test_faces_of_general_position),
         cmocka_unit_test(test_lp_oracle),
         cmocka_unit_test(test_sampling_subset),
         cmocka_unit_test(test_sampling_finds_regions),
