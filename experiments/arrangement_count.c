@@ -46,7 +46,12 @@ int cr_exp_arrangement_count(const cr_config *cfg, const cr_data *unused, cr_run
                 v[1] = -1;
                 v[2] = (double)sampled->p;
                 v[3] = cover;
-                if (cr_patterns_general_position(X, n, d)) {
+                int general = cr_patterns_general_position(X, n, d);
+                if (r == (size_t)-1 || general < 0) {
+                    st = cr_err_set(err, CR_ERUNTIME, "rank or general-position test failed at n = %zu, d = %zu", n, d);
+                    general = 0;
+                }
+                if (general) {
                     v[1] = cr_patterns_closed_form(X, n, d);
                     general_cases++;
                     mismatch += v[1] != v[0];

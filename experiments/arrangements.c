@@ -125,6 +125,9 @@ int cr_exp_arrangements(const cr_config *cfg, const cr_data *D, cr_run *run, cr_
         }
         cr_run_claim(run, "slide example: patterns 111, 110, 000, 001 all found", (double)found, 4, 0, CR_CLAIM_ABS);
     }
+    if (r == (size_t)-1 || general < 0)
+        st = cr_err_set(err, CR_ERUNTIME, "rank or general-position test failed (non-finite data or no memory)");
+    if (st) goto done;
     if (general) {
         double cf = cr_patterns_closed_form(D->X, D->n, D->d);
         cr_run_summary_real(run, "closed_form", cf);

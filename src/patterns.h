@@ -50,17 +50,20 @@ int cr_patterns_enumerate(const double *X, size_t n, size_t d, cr_patterns **out
 int cr_patterns_sample(const double *X, size_t n, size_t d, size_t samples, gsl_rng *rng,
                        cr_patterns **out, cr_err *err);
 
-/* Numerical rank of X (singular values above n d eps s_max). */
+/* Numerical rank of X (singular values above max(n, d) eps s_max); (size_t)-1 on non-finite input or an
+ * SVD failure. */
 size_t cr_patterns_rank(const double *X, size_t n, size_t d);
-/* Cover's bound 2 r (e (n - 1) / r)^r (r >= 1), 1 for r = 0. */
+/* Cover's bound 2 r (e (n - 1) / r)^r (r >= 1), 1 for r = 0. A bound for n >= 2 only (n = 1 gives 0). */
 double cr_patterns_cover_bound(size_t n, size_t r);
 /* Open regions of a general-position arrangement: C(n, r) = 2 sum_{k<r} binom(n - 1, k). */
 double cr_patterns_regions_general(size_t n, size_t r);
-/* 1 when every r rows of X are linearly independent and no row is zero (r = rank X). */
+/* 1 when every r rows of X are linearly independent and no row is zero (r = rank X); 0 when not;
+ * -1 on allocation failure. */
 int cr_patterns_general_position(const double *X, size_t n, size_t d);
-/* 1 when some u has X u > 0 strictly, i.e. the origin is not in the convex hull of the rows (Gordan). */
+/* 1 when some u has X u > 0 strictly, i.e. the origin is not in the convex hull of the rows (Gordan);
+ * 0 when not; -1 on allocation or NNLS failure. */
 int cr_patterns_allones_open(const double *X, size_t n, size_t d);
-/* The closed form count for general-position data: C(n, r) + (all-ones not an open region). */
+/* The closed form count for general-position data: C(n, r) + (all-ones not an open region); NaN on failure. */
 double cr_patterns_closed_form(const double *X, size_t n, size_t d);
 
 #endif
