@@ -49,10 +49,14 @@ typedef struct {
 typedef struct cr_net_work cr_net_work;
 cr_net_work *cr_net_work_alloc(size_t nmax, size_t d, size_t m);
 void cr_net_work_free(cr_net_work *w);
-/* Rows per dgemm block (default: about 512 KiB of pre-activations, clipped to [1, nmax]). Changing it changes
+/* Rows per dgemm block (0: the default from d and m, see net.c; always clipped to nmax). Changing it changes
  * summation order, so results are bitwise reproducible for a fixed block and BLAS thread count. Benchmarks only. */
 void cr_net_work_set_block(cr_net_work *w, size_t rows);
 size_t cr_net_work_block(const cr_net_work *w);
+/* on = 1 (default): the fused passes use AVX2+FMA when the CPU has them; 0: the portable scalar loops. The two
+ * round differently. cr_net_work_vector tells which is in use. Tests and benchmarks only. */
+void cr_net_work_set_vector(cr_net_work *w, int on);
+int cr_net_work_vector(const cr_net_work *w);
 /* The outputs f_1..f_n of the last cr_net_forward / cr_net_objective / cr_net_margin call (borrowed). */
 const double *cr_net_work_f(const cr_net_work *w);
 

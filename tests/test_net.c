@@ -118,7 +118,7 @@ static double ref_objective(const double *X, const double *y, const double *thet
 
 /* ---------------------------------------------------------------------------------------- BLAS vs naive */
 
-static void check_vs_naive(size_t n, size_t d, size_t m, size_t block)
+static void check_vs_naive(size_t n, size_t d, size_t m, size_t block, int vector)
 {
     double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y), *f = malloc(n * sizeof *f);
     double *fr = malloc(n * sizeof *fr);
@@ -130,6 +130,8 @@ static void check_vs_naive(size_t n, size_t d, size_t m, size_t block)
     cr_net_work *w = cr_net_work_alloc(n, d, m);
     assert_non_null(w);
     if (block) cr_net_work_set_block(w, block);
+    cr_net_work_set_vector(w, vector);
+    if (!vector) assert_int_equal(cr_net_work_vector(w), 0);
 
     fill_normal(X, n * d, 1.0);
     fill_normal(net->theta, p, 0.7);
@@ -173,10 +175,13 @@ static void test_blas_matches_naive(void **state)
     const size_t cases[][4] = {
         { 1, 1, 1, 0 },    { 1, 5, 3, 0 },    { 7, 1, 4, 0 },     { 9, 3, 1, 0 },   { 1, 1, 9, 0 },
         { 50, 7, 13, 7 },  { 50, 7, 13, 0 },  { 301, 20, 40, 64 }, { 257, 4, 1, 1 }, { 120, 1, 1, 50 },
-        { 2000, 10, 70, 0 },
+        { 2000, 10, 70, 0 }, { 33, 3, 5, 4 },   { 33, 3, 6, 0 },    { 33, 3, 7, 0 },  { 33, 3, 8, 0 },
+        { 33, 3, 12, 0 },  { 5, 2, 1000, 0 },
     };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-        check_vs_naive(cases[c][0], cases[c][1], cases[c][2], cases[c][3]);
+    /* Both kernels: the vector one (when the CPU has it) and the scalar fallback. */
+    for (int vector = 0; vector < 2; vector++)
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+            check_vs_naive(cases[c][0], cases[c][1], cases[c][2], cases[c][3], vector);
 }
 
 /* ------------------------------------------------------------------------------------ finite differences */
@@ -406,6 +411,24 @@ static void test_logistic_huge_margins(void **state)
     assert_true(isnan(f));
     cr_net_work_free(w);
     cr_net_free(net);
+
+    /* The same through the vector and scalar kernels (m = 11: two vector chunks and a tail): one NaN weight in
+     * a neuron whose other pre-activations are negative still makes f NaN. */
+    for (int vector = 0; vector < 2; vector++)
+        for (size_t bad = 0; bad < 11; bad++) {
+            cr_net *nn = cr_net_alloc(1, 11);
+            cr_net_work *ww = cr_net_work_alloc(1, 1, 11);
+            cr_net_work_set_vector(ww, vector);
+            for (size_t j = 0; j < 11; j++) {
+                nn->W1[j] = -1.0;
+                nn->w2[j] = 1.0;
+            }
+            nn->W1[bad] = NAN;
+            assert_int_equal(cr_net_forward(nn, &x, 1, ww, &f), CR_OK);
+            assert_true(isnan(f));
+            cr_net_work_free(ww);
+            cr_net_free(nn);
+        }
 }
 
 int main(void)
