@@ -47,7 +47,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROG     := $(BUILD)/cvxrelu
 
-.PHONY: all deps test reproduce figures clean bench readme
+.PHONY: all deps test reproduce figures clean bench bench-deps readme
 
 all: $(LIB) $(PROG)
 
@@ -143,7 +143,15 @@ reproduce: deps
 	@$(MAKE) --no-print-directory -B results/claims.csv
 
 # ---------------------------------------------------------------------- bench
-bench: deps $(BENCH_BIN)
+# PyTorch (Debian's python3-torch) is the reference for the training benchmark only; never a test dependency.
+bench-deps: deps
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch >/dev/null; \
+	  else echo "bench-deps: as root run: apt-get install -y python3-torch" >&2; exit 1; fi; }
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@mkdir -p bench/results
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b bench/results || exit 1; done
 
