@@ -237,6 +237,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     man.wall_seconds = now_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);
     man.claims_failed = (long)cr_run_claims_failed(run);
+    man.run = run;
     if (!wst) wst = cr_manifest_write(&man, outdir, &werr);
     size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
     cr_run_free(run);

@@ -40,6 +40,9 @@ static const schema_key schema[] = {
     {"experiment", T_ENUM, OFF(experiment), 0, 0, CR_EXPERIMENTS, NULL, "which experiment driver runs"},
     {"seed", T_INT, OFF(seed), ANY_INT, NULL, "1", "master seed; each purpose derives its own stream"},
     {"threads", T_INT, OFF(threads), 1, 64, NULL, "1", "OpenBLAS threads (pinned; recorded in the manifest)"},
+    {"loss", T_ENUM, OFF(loss), 0, 0, "squared|logistic|hinge", "squared",
+     "loss l of the regularized problems (MATH.md, Losses)"},
+    {"beta", T_REAL, OFF(beta), 0, 1e6, NULL, "0.1", "weight decay beta of L_beta and p_convex"},
     {"data.kind", T_ENUM, OFF(data.kind), 0, 0, "gaussian|orthsep|slide|csv", "gaussian", "data source"},
     {"data.n", T_INT, OFF(data.n), 1, 1000000, NULL, "20", "samples (gaussian, orthsep)"},
     {"data.d", T_INT, OFF(data.d), 1, 10000, NULL, "2", "features (gaussian, orthsep)"},
@@ -59,6 +62,32 @@ static const schema_key schema[] = {
      "arrangement patterns: exact enumeration or Gaussian sampling"},
     {"patterns.samples", T_INT, OFF(patterns.samples), 1, 100000000, NULL, "1000",
      "directions drawn when method is sample"},
+    {"solver.tol", T_REAL, OFF(solver.tol), 1e-14, 0.1, NULL, "1e-08",
+     "certified relative duality gap at which the convex solver stops"},
+    {"solver.max_iter", T_INT, OFF(solver.max_iter), 1, 100000000, NULL, "200000", "convex solver iteration limit"},
+    {"solver.max_seconds", T_REAL, OFF(solver.max_seconds), 0, 1e6, NULL, "0",
+     "wall-clock limit per convex solve in seconds, 0 = none"},
+    {"solver.method", T_ENUM, OFF(solver.method), 0, 0, "auto|fista|ssnal", "auto",
+     "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), or by loss (auto)"},
+    {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
+    {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
+    {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
+    {"train.lr", T_REAL, OFF(train.lr), 1e-12, 1e6, NULL, "0.01", "initial step size"},
+    {"train.schedule", T_ENUM, OFF(train.schedule), 0, 0, "constant|step|inv", "constant",
+     "step size schedule: constant, step (times lr_factor every lr_every), inv (lr / (1 + t / lr_t0))"},
+    {"train.lr_factor", T_REAL, OFF(train.lr_factor), 1e-6, 1, NULL, "0.5", "step schedule multiplier"},
+    {"train.lr_every", T_INT, OFF(train.lr_every), 1, 1000000000, NULL, "5000", "step schedule period"},
+    {"train.lr_t0", T_REAL, OFF(train.lr_t0), 1e-6, 1e12, NULL, "1000", "inv schedule time constant"},
+    {"train.batch", T_INT, OFF(train.batch), 0, 100000000, NULL, "0",
+     "minibatch size; 0 = full-batch gradient descent"},
+    {"train.init", T_ENUM, OFF(train.init), 0, 0, "gaussian|balanced", "gaussian",
+     "initialization: entries N(0, scale^2), or balanced ||w1_j|| = |w2_j| = scale"},
+    {"train.scale", T_REAL, OFF(train.scale), 1e-12, 1e6, NULL, "0.1", "initialization scale"},
+    {"train.log_every", T_INT, OFF(train.log_every), 1, 1000000000, NULL, "100", "log every this many steps"},
+    {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
+     "stop when the gradient norm falls to this (0: run all iterations)"},
+    {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
+     "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"count.n", T_INTLIST, OFF(count.n), 1, 5000, NULL, "[4, 8, 16, 32, 64, 128]",
      "sample sizes (arrangement_count)"},
     {"count.d", T_INTLIST, OFF(count.d), 1, 10, NULL, "[2, 3, 4]", "dimensions (arrangement_count)"},
@@ -94,6 +123,10 @@ static int is_section(const char *section)
 
 /* -------------------------------------------------------------- suggestions */
 
+/* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
+static const char *const section_names[] = {"data", "patterns", "solver", "train", "width_sweep", "count", "landscape"};
+#define NSECTIONS (sizeof section_names / sizeof section_names[0])
+
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -128,11 +161,20 @@ const char *cr_config_suggest(const char *name)
         if (kdot && strcmp(kdot + 1, leaf) == 0 && dist > 1) dist = 1;
         if (dist < bestd) bestd = dist, best = schema[i].key;
     }
-    /* Sections are suggestions too ("dta" -> "data"). */
-    static const char *const sections[] = {"data", "patterns", "count", "landscape"};
-    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-        size_t dist = edit_distance(name, sections[i]);
-        if (dist < bestd) bestd = dist, best = sections[i];
+    /* Sections are suggestions too ("dta" -> "data"): the prefixes of the dotted keys. */
+    for (size_t i = 0; i < NKEYS; i++) {
+        const char *dot2 = strchr(schema[i].key, '.');
+        if (!dot2) continue;
+        char section[64];
+        snprintf(section, sizeof section, "%.*s", (int)(dot2 - schema[i].key), schema[i].key);
+        size_t dist = edit_distance(name, section);
+        if (dist < bestd) {
+            /* Point into the schema's string: the section is its prefix, so return the key's own section text. */
+            bestd = dist;
+            best = NULL;
+            for (size_t k = 0; k < NSECTIONS && !best; k++)
+                if (strcmp(section_names[k], section) == 0) best = section_names[k];
+        }
     }
     size_t len = strlen(name);
     size_t limit = len < 6 ? 2 : len / 3;

@@ -33,6 +33,9 @@ typedef struct {
     long seed;                    /* master seed; every purpose derives its own gsl_rng stream */
     long threads;                 /* OpenBLAS threads, pinned by main and recorded in the manifest */
 
+    char loss[CR_NAME_MAX];       /* squared | logistic | hinge: the problem the solver and trainer share */
+    double beta;                  /* weight decay beta of L_beta and p_convex */
+
     struct {
         char kind[CR_NAME_MAX];   /* gaussian | orthsep | slide | csv */
         long n, d;                /* samples, features (generators) */
@@ -49,6 +52,33 @@ typedef struct {
         char method[CR_NAME_MAX]; /* exact | sample */
         long samples;             /* Gaussian directions for method sample */
     } patterns;
+
+    struct {
+        double tol;               /* certified relative duality gap to stop at */
+        long max_iter;            /* iteration limit */
+        double max_seconds;       /* wall-clock limit per solve, 0 = none */
+        char method[CR_NAME_MAX]; /* auto | fista | ssnal */
+    } solver;
+
+    struct {
+        long width;               /* neurons m */
+        long seeds;               /* independent initializations */
+        long iters;               /* gradient steps */
+        double lr;                /* initial step size */
+        char schedule[CR_NAME_MAX]; /* constant | step | inv */
+        double lr_factor;         /* step schedule: multiplier */
+        long lr_every;            /* step schedule: iterations between multiplications */
+        double lr_t0;             /* inv schedule: lr / (1 + t / t0) */
+        long batch;               /* 0: full-batch gradient descent; else minibatch SGD */
+        char init[CR_NAME_MAX];   /* gaussian | balanced */
+        double scale;             /* initialization scale */
+        long log_every;           /* log every this many steps */
+        double grad_tol;          /* stop when the gradient norm falls below (0: never) */
+    } train;
+
+    struct {
+        long max_width;           /* widths 1..max_width; 0: 2 m* */
+    } width_sweep;
 
     struct {
         cr_intlist n;             /* sample sizes */

@@ -79,5 +79,10 @@ int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err)
         fputc('\n', f);
     }
     fprintf(f, "claims: %ld\nclaims_failed: %ld\n", m->claims, m->claims_failed);
+    if (m->run && cr_run_ntimings(m->run)) {
+        fputs("timings_seconds:\n", f);
+        for (size_t i = 0; i < cr_run_ntimings(m->run); i++)
+            fprintf(f, "  %s: %.6f\n", cr_run_timing_key(m->run, i), cr_run_timing_value(m->run, i));
+    }
     return cr_atomic_commit(a, err);
 }

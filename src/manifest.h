@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "run.h"
 
 typedef struct {
     const cr_config *cfg;   /* does not own */
@@ -16,6 +17,7 @@ typedef struct {
     const char *status;     /* "ok" or "failed" */
     const char *error;      /* message when failed, else NULL */
     long claims, claims_failed;
+    const cr_run *run; /* timings to record; does not own; may be NULL */
 } cr_manifest;
 
 /* Pins OpenBLAS to `threads` threads and returns the count it reports. */

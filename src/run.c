@@ -26,6 +26,8 @@ struct cr_run {
     int quiet;
     summary_entry *sum;
     size_t nsum, capsum;
+    summary_entry *tim; /* timings, kind 0 */
+    size_t ntim, captim;
     claim_entry *claims;
     size_t nclaims, capclaims;
     size_t failed;
@@ -49,6 +51,8 @@ void cr_run_free(cr_run *r)
         free(r->sum[i].s);
     }
     for (size_t i = 0; i < r->nclaims; i++) free(r->claims[i].claim);
+    for (size_t i = 0; i < r->ntim; i++) free(r->tim[i].key);
+    free(r->tim);
     free(r->sum);
     free(r->claims);
     free(r);
@@ -106,6 +110,37 @@ void cr_run_summary_str(cr_run *r, const char *key, const char *v)
     e->kind = 2;
     e->s = copy;
 }
+
+void cr_run_timing(cr_run *r, const char *key, double seconds)
+{
+    for (size_t i = 0; i < r->ntim; i++)
+        if (strcmp(r->tim[i].key, key) == 0) {
+            r->tim[i].r = seconds;
+            return;
+        }
+    if (r->ntim == r->captim) {
+        size_t cap = r->captim ? 2 * r->captim : 8;
+        summary_entry *t = realloc(r->tim, cap * sizeof *t);
+        if (!t) {
+            r->oom = 1;
+            return;
+        }
+        r->tim = t;
+        r->captim = cap;
+    }
+    summary_entry *e = &r->tim[r->ntim];
+    memset(e, 0, sizeof *e);
+    if (!(e->key = strdup(key))) {
+        r->oom = 1;
+        return;
+    }
+    e->r = seconds;
+    r->ntim++;
+}
+
+size_t cr_run_ntimings(const cr_run *r) { return r->ntim; }
+const char *cr_run_timing_key(const cr_run *r, size_t i) { return r->tim[i].key; }
+double cr_run_timing_value(const cr_run *r, size_t i) { return r->tim[i].r; }
 
 int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp)
 {

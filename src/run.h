@@ -29,6 +29,12 @@ int cr_run_quiet(const cr_run *r);
 void cr_run_summary_real(cr_run *r, const char *key, double v);
 void cr_run_summary_int(cr_run *r, const char *key, long long v);
 void cr_run_summary_str(cr_run *r, const char *key, const char *v);
+/* Wall-clock measurements (seconds) go to manifest.yaml, never to the CSV files, so that the same config
+ * and seed give byte-identical CSVs. */
+void cr_run_timing(cr_run *r, const char *key, double seconds);
+size_t cr_run_ntimings(const cr_run *r);
+const char *cr_run_timing_key(const cr_run *r, size_t i);
+double cr_run_timing_value(const cr_run *r, size_t i);
 /* Records a claim and returns 1 if it passes. A non-finite measured value fails. */
 int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp);
 size_t cr_run_claims_failed(const cr_run *r);
