@@ -1,0 +1,1174 @@
+/* The solver of the convex program of shared/MATH.md and its certified duality gap (see convex.h).
+ * All O(n d p) work goes through row-major CBLAS dgemm on a dense 0/1 pattern matrix Dm (n x p, column i
+ * = mask of D_i): z = rowsum(Dm o (X Udiff')), X'D_i g = row i of Dm'(diag(g) X), and the optimality checks
+ * of the 2p cone projections as one product R X'. This file includes no GSL header (cblas.h clashes with
+ * gsl_cblas.h). */
+#include "convex.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef CR_CONVEX_DEBUG
+#include <stdio.h>
+#endif
+
+#include "cone.h"
+
+struct cr_convex_work {
+    size_t n, d, pcap;
+    cr_cone_work *cone;
+    double *Dm;    /* n x p: Dm[k p + i] = bit k of pattern i (current P) */
+    double *xnorm; /* n: row norms of X */
+    double *Xs;    /* n x d: diag(g) X */
+    double *T;     /* n x p: X Udiff' */
+    double *Wt;    /* 2p x n: R X', checks of the projections */
+    double *Ud;    /* p x d: u_i - u'_i */
+    double *G;     /* p x d: X'D_i g */
+    double *R;     /* 2p x d: projection residuals */
+    double *C;     /* 2p x d: points to project */
+    double *xa, *xb, *xc, *yb; /* 2p x d iterates (rotated) */
+    double *za, *zb, *zc, *zy; /* n predictions matching the iterates */
+    double *g;     /* n: loss gradient */
+    double *v;     /* n: dual candidate */
+    /* semismooth Newton (SSNAL) */
+    double *V;     /* n x n: Newton matrix, then its Cholesky factor */
+    double *F;     /* n x nch: chunk of the columns of M J M' factors */
+    size_t nch;    /* columns per chunk */
+    double *Bq;    /* d x d: orthonormal rows spanning the active generators, then the complement */
+    double *hs;    /* n: diagonal Hessian of l* */
+    double *dv, *vt, *gr, *gt; /* n: Newton direction, trial point, gradients */
+    double *Uk;    /* 2p x d: proximal centre */
+    double *Pt;    /* 2p x d: prox output at the trial point */
+    /* primal Newton polish on a fixed face */
+    size_t nmax;   /* largest number of face coordinates polished */
+    double *Jm;    /* n x nmax: the columns sign D_i X b of every face coordinate */
+    double *H;     /* nmax x nmax */
+    double *pw, *pg, *pdir, *pwt; /* nmax: face coordinates, gradient, direction, trial */
+    double *Bs;    /* 2p x d x d: face bases (rows), per block */
+    size_t *boff, *brank; /* 2p: offset of the block's coordinates, their number (0: block not polished) */
+    size_t *tidx;  /* n: tight rows of one block */
+    double *zw;    /* n: scratch prediction */
+    double *Js;    /* n x nmax: diag(sqrt(l'')) Jm */
+    double *hz;    /* n: l''(z) */
+    size_t *act_idx; /* 4p x d: warm active sets, blocks 0..2p-1 for the prox, 2p..4p-1 for the certificate */
+    double *act_mu;  /* 4p x d */
+    size_t *act_len; /* 4p */
+};
+
+/* ------------------------------------------------------------------ workspace */
+
+cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
+{
+    if (n == 0 || d == 0) return NULL;
+    cr_convex_work *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->n = n;
+    w->d = d;
+    w->pcap = p;
+    size_t pp = p ? p : 1;
+    w->cone = cr_cone_alloc(n, d);
+    w->Dm = malloc(n * pp * sizeof(double));
+    w->xnorm = malloc(n * sizeof(double));
+    w->Xs = malloc(n * d * sizeof(double));
+    w->T = malloc(n * pp * sizeof(double));
+    w->Wt = malloc(2 * pp * n * sizeof(double));
+    w->Ud = malloc(pp * d * sizeof(double));
+    w->G = malloc(pp * d * sizeof(double));
+    w->R = malloc(2 * pp * d * sizeof(double));
+    w->C = malloc(2 * pp * d * sizeof(double));
+    w->xa = malloc(2 * pp * d * sizeof(double));
+    w->xb = malloc(2 * pp * d * sizeof(double));
+    w->xc = malloc(2 * pp * d * sizeof(double));
+    w->yb = malloc(2 * pp * d * sizeof(double));
+    w->za = malloc(n * sizeof(double));
+    w->zb = malloc(n * sizeof(double));
+    w->zc = malloc(n * sizeof(double));
+    w->zy = malloc(n * sizeof(double));
+    w->g = malloc(n * sizeof(double));
+    w->v = malloc(n * sizeof(double));
+    w->act_idx = malloc(4 * pp * d * sizeof(size_t));
+    w->act_mu = malloc(4 * pp * d * sizeof(double));
+    w->act_len = calloc(4 * pp, sizeof(size_t));
+    w->nch = n > 64 ? n : 64;
+    w->V = malloc(n * n * sizeof(double));
+    w->F = malloc(n * w->nch * sizeof(double));
+    w->Bq = malloc(d * d * sizeof(double));
+    w->hs = malloc(n * sizeof(double));
+    w->dv = malloc(n * sizeof(double));
+    w->vt = malloc(n * sizeof(double));
+    w->gr = malloc(n * sizeof(double));
+    w->gt = malloc(n * sizeof(double));
+    w->Uk = malloc(2 * pp * d * sizeof(double));
+    w->Pt = malloc(2 * pp * d * sizeof(double));
+    w->nmax = 8 * n > 1024 ? 8 * n : 1024;
+    if (w->nmax > 2 * pp * d) w->nmax = 2 * pp * d;
+    if (w->nmax > 2000) w->nmax = 2000;
+    w->Jm = malloc(n * w->nmax * sizeof(double));
+    w->H = malloc(w->nmax * w->nmax * sizeof(double));
+    w->pw = malloc(w->nmax * sizeof(double));
+    w->pg = malloc(w->nmax * sizeof(double));
+    w->pdir = malloc(w->nmax * sizeof(double));
+    w->pwt = malloc(w->nmax * sizeof(double));
+    w->Bs = malloc(2 * pp * d * d * sizeof(double));
+    w->boff = malloc(2 * pp * sizeof(size_t));
+    w->brank = malloc(2 * pp * sizeof(size_t));
+    w->tidx = malloc(n * sizeof(size_t));
+    w->zw = malloc(n * sizeof(double));
+    w->Js = malloc(n * w->nmax * sizeof(double));
+    w->hz = malloc(n * sizeof(double));
+    if (!w->cone || !w->Dm || !w->xnorm || !w->Xs || !w->T || !w->Wt || !w->Ud || !w->G || !w->R || !w->C ||
+        !w->xa || !w->xb || !w->xc || !w->yb || !w->za || !w->zb || !w->zc || !w->zy || !w->g || !w->v ||
+        !w->act_idx || !w->act_mu || !w->act_len || !w->V || !w->F || !w->Bq || !w->hs || !w->dv || !w->vt ||
+        !w->gr || !w->gt || !w->Uk || !w->Pt || !w->Jm || !w->H || !w->pw || !w->pg || !w->pdir || !w->pwt ||
+        !w->Bs || !w->boff || !w->brank || !w->tidx || !w->zw || !w->Js || !w->hz) {
+        cr_convex_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void cr_convex_free(cr_convex_work *w)
+{
+    if (!w) return;
+    cr_cone_free(w->cone);
+    free(w->Dm);
+    free(w->xnorm);
+    free(w->Xs);
+    free(w->T);
+    free(w->Wt);
+    free(w->Ud);
+    free(w->G);
+    free(w->R);
+    free(w->C);
+    free(w->xa);
+    free(w->xb);
+    free(w->xc);
+    free(w->yb);
+    free(w->za);
+    free(w->zb);
+    free(w->zc);
+    free(w->zy);
+    free(w->g);
+    free(w->v);
+    free(w->act_idx);
+    free(w->act_mu);
+    free(w->act_len);
+    free(w->V);
+    free(w->F);
+    free(w->Bq);
+    free(w->hs);
+    free(w->dv);
+    free(w->vt);
+    free(w->gr);
+    free(w->gt);
+    free(w->Uk);
+    free(w->Pt);
+    free(w->Jm);
+    free(w->H);
+    free(w->pw);
+    free(w->pg);
+    free(w->pdir);
+    free(w->pwt);
+    free(w->Bs);
+    free(w->boff);
+    free(w->brank);
+    free(w->tidx);
+    free(w->zw);
+    free(w->Js);
+    free(w->hz);
+    free(w);
+}
+
+void cr_convex_opts_default(cr_convex_opts *o)
+{
+    o->tol = 1e-8;
+    o->max_iter = 200000;
+    o->max_seconds = 0;
+    o->check_every = 0;
+    o->warm_start = 0;
+    o->method = CR_CONVEX_AUTO;
+}
+
+const char *cr_convex_status_name(cr_convex_status s)
+{
+    switch (s) {
+    case CR_CONVEX_CONVERGED: return "converged";
+    case CR_CONVEX_MAX_ITER: return "max_iter";
+    case CR_CONVEX_TIME_LIMIT: return "time_limit";
+    case CR_CONVEX_NUMERICAL: return "numerical_failure";
+    }
+    return "?";
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                    const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err)
+{
+    if (!w || !X || !y || !P) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
+    if (n != w->n || d != w->d)
+        return cr_err_set(err, CR_EINPUT, "convex: data is %zu x %zu, workspace is %zu x %zu", n, d, w->n, w->d);
+    if (P->n != n) return cr_err_set(err, CR_EINPUT, "convex: patterns have %zu bits, data %zu rows", P->n, n);
+    if (P->p > w->pcap)
+        return cr_err_set(err, CR_EINPUT, "convex: %zu patterns, workspace holds %zu", P->p, w->pcap);
+    if (loss != CR_LOSS_SQUARED && loss != CR_LOSS_LOGISTIC && loss != CR_LOSS_HINGE)
+        return cr_err_set(err, CR_EINPUT, "convex: unknown loss %d", (int)loss);
+    if (!(beta > 0) || !isfinite(beta))
+        return cr_err_set(err, CR_EINPUT, "convex: beta must be a finite number > 0, got %g", beta);
+    for (size_t k = 0; k < n * d; k++)
+        if (!isfinite(X[k])) return cr_err_set(err, CR_EINPUT, "convex: X[%zu][%zu] is not finite", k / d, k % d);
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(y[k])) return cr_err_set(err, CR_EINPUT, "convex: y[%zu] is not finite", k);
+    return CR_OK;
+}
+
+/* Dm and the row norms for the current data and pattern set. */
+static void load(cr_convex_work *w, const double *X, const cr_patterns *P)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < p; i++) w->Dm[k * p + i] = (double)cr_patterns_bit(P, i, k);
+        double s = 0;
+        for (size_t a = 0; a < d; a++) s += X[k * d + a] * X[k * d + a];
+        w->xnorm[k] = sqrt(s);
+    }
+}
+
+/* ------------------------------------------------------------------ linear maps */
+
+/* z = sum_i D_i X (u_i - u'_i) for the stacked point U2 (2p x d: u_1..u_p, u'_1..u'_p). */
+static void forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z)
+{
+    size_t n = w->n, d = w->d;
+    if (p == 0) {
+        memset(z, 0, n * sizeof *z);
+        return;
+    }
+    for (size_t t = 0; t < p * d; t++) w->Ud[t] = U2[t] - U2[p * d + t];
+    /* T (n x p) = X (n x d) Ud' (d x p) */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)d, 1.0, X, (int)d, w->Ud, (int)d,
+                0.0, w->T, (int)p);
+    for (size_t k = 0; k < n; k++) {
+        const double *t = w->T + k * p, *m = w->Dm + k * p;
+        double s = 0;
+        for (size_t i = 0; i < p; i++) s += m[i] * t[i];
+        z[k] = s;
+    }
+}
+
+/* G (p x d), row i = X' D_i g. The gradient of U2 -> <g, z(U2)> is [G; -G]. */
+static void adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G)
+{
+    size_t n = w->n, d = w->d;
+    if (p == 0) return;
+    for (size_t k = 0; k < n; k++)
+        for (size_t a = 0; a < d; a++) w->Xs[k * d + a] = g[k] * X[k * d + a];
+    /* G (p x d) = Dm' (p x n) Xs (n x d) */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)d, (int)n, 1.0, w->Dm, (int)p, w->Xs,
+                (int)d, 0.0, G, (int)d);
+}
+
+/* Projects the 2p rows of C onto their cones (row j onto K_{j mod p}) into R, warm-started from the active
+ * sets starting at block `base`. The optimality checks of all blocks share one dgemm. Returns the number of
+ * projections that hit Lawson-Hanson's step limit. */
+static size_t project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C,
+                          double *R, size_t base)
+{
+    size_t n = w->n, d = w->d, p = P->p, nb = 2 * p;
+    if (p == 0) return 0;
+    for (size_t j = 0; j < nb; j++) {
+        size_t b = base + j;
+        cr_cone_active act = {w->act_idx + b * d, w->act_mu + b * d, w->act_len[b]};
+        cr_cone_warm(w->cone, X, n, d, cr_patterns_mask(P, j % p), C + j * d, &act, R + j * d);
+        w->act_len[b] = act.len;
+    }
+    /* Wt (2p x n) = R (2p x d) X' (d x n) */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)n, (int)d, 1.0, R, (int)d, X, (int)d, 0.0,
+                w->Wt, (int)n);
+    size_t fails = 0;
+    for (size_t j = 0; j < nb; j++) {
+        size_t b = base + j;
+        cr_cone_active act = {w->act_idx + b * d, w->act_mu + b * d, w->act_len[b]};
+        if (cr_cone_finish(w->cone, X, w->xnorm, n, d, cr_patterns_mask(P, j % p), C + j * d, &act, R + j * d,
+                           w->Wt + j * n, 1) != 0)
+            fails++;
+        w->act_len[b] = act.len;
+    }
+    return fails;
+}
+
+static double norm2(const double *a, size_t m)
+{
+    double s = 0;
+    for (size_t i = 0; i < m; i++) s += a[i] * a[i];
+    return sqrt(s);
+}
+
+/* ------------------------------------------------------------------ losses (smoothed hinge) */
+
+/* The solver works on l for squared and logistic and on the Moreau envelope of the hinge with parameter
+ * mu > 0 (continuation drives mu down): phi_mu(t) = 0 (t >= 1), (1-t)^2/(2 mu) (1-mu < t < 1),
+ * 1 - t - mu/2 (t <= 1-mu), t = y z. Its gradient lies in dom l*, so it is a dual candidate. */
+static double sm_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n)
+{
+    if (loss != CR_LOSS_HINGE) return cr_loss_value(loss, z, y, n);
+    double s = 0;
+    for (size_t k = 0; k < n; k++) {
+        double r = 1.0 - y[k] * z[k];
+        if (r <= 0) continue;
+        s += r < mu ? r * r / (2 * mu) : r - mu / 2;
+    }
+    return s;
+}
+
+static void sm_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g)
+{
+    if (loss != CR_LOSS_HINGE) {
+        cr_loss_grad(loss, z, y, n, g);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        double r = 1.0 - y[k] * z[k];
+        g[k] = r <= 0 ? 0.0 : -y[k] * (r < mu ? r / mu : 1.0);
+    }
+}
+
+/* l(zt) - l(zy) - g'(zt - zy) summed term by term (exact for squared), g = grad l(zy). */
+static double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
+                      const double *y, size_t n)
+{
+    double s = 0;
+    for (size_t k = 0; k < n; k++) {
+        double dz = zt[k] - zy[k];
+        switch (loss) {
+        case CR_LOSS_SQUARED: s += 0.5 * dz * dz; break;
+        case CR_LOSS_LOGISTIC:
+            s += cr_log1pexp_neg(y[k] * zt[k]) - cr_log1pexp_neg(y[k] * zy[k]) - g[k] * dz;
+            break;
+        case CR_LOSS_HINGE:
+            s += sm_value(loss, mu, zt + k, y + k, 1) - sm_value(loss, mu, zy + k, y + k, 1) - g[k] * dz;
+            break;
+        }
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ certificate */
+
+/* gmax = max_i g_i(v) and the certified dual value at the scaled v (see convex.h). The 2p cone
+ * projections are warm-started from the certificate's own active sets. *scale receives min(1, beta/gmax). */
+static void certify(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P, cr_loss_kind loss,
+                    double beta, const double *v, double *gmax, double *scale, double *dual)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    double gm = 0;
+    if (p > 0) {
+        adjoint(w, X, p, v, w->G);
+        for (size_t t = 0; t < p * d; t++) {
+            w->C[t] = w->G[t];
+            w->C[p * d + t] = -w->G[t];
+        }
+        project_all(w, X, P, w->C, w->R, 2 * p);
+        for (size_t j = 0; j < 2 * p; j++) {
+            double gj = norm2(w->R + j * d, d);
+            if (gj > gm || isnan(gj)) gm = gj;
+        }
+    }
+    double c = gm > beta ? beta / gm : 1.0;
+    for (size_t k = 0; k < n; k++) w->g[k] = c * v[k];
+    *gmax = gm;
+    *scale = c;
+    *dual = -cr_loss_conj(loss, w->g, y, n);
+}
+
+int cr_convex_dual_value(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                         const cr_patterns *P, cr_loss_kind loss, double beta, const double *v, double *dual,
+                         double *gmax, cr_err *err)
+{
+    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    if (st) return st;
+    if (!v || !dual || !gmax) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
+    load(w, X, P);
+    memcpy(w->v, v, n * sizeof *v);
+    double scale;
+    certify(w, X, y, P, loss, beta, w->v, gmax, &scale, dual);
+    if (isnan(*dual) || isnan(*gmax)) return cr_err_set(err, CR_ERUNTIME, "convex: dual value is NaN");
+    return CR_OK;
+}
+
+int cr_convex_dual_from_prediction(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                                   const cr_patterns *P, cr_loss_kind loss, double beta, const double *z,
+                                   double *dual, double *gmax, cr_err *err)
+{
+    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    if (st) return st;
+    if (!z || !dual || !gmax) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
+    load(w, X, P);
+    cr_loss_grad(loss, z, y, n, w->v);
+    double scale;
+    certify(w, X, y, P, loss, beta, w->v, gmax, &scale, dual);
+    if (isnan(*dual) || isnan(*gmax)) return cr_err_set(err, CR_ERUNTIME, "convex: dual value is NaN");
+    return CR_OK;
+}
+
+int cr_convex_smooth(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                     const cr_patterns *P, cr_loss_kind loss, const cr_convex_sol *sol, double *f, double *gU,
+                     double *gUp, cr_err *err)
+{
+    int st = validate(w, X, y, n, d, P, loss, 1.0, err);
+    if (st) return st;
+    if (!sol || sol->p != P->p || sol->d != d || !f) return cr_err_set(err, CR_EINPUT, "convex: bad solution size");
+    size_t p = P->p;
+    load(w, X, P);
+    memcpy(w->xa, sol->U, p * d * sizeof(double));
+    memcpy(w->xa + p * d, sol->Up, p * d * sizeof(double));
+    forward(w, X, p, w->xa, w->za);
+    *f = cr_loss_value(loss, w->za, y, n);
+    if (gU || gUp) {
+        cr_loss_grad(loss, w->za, y, n, w->g);
+        adjoint(w, X, p, w->g, w->G);
+        for (size_t t = 0; t < p * d; t++) {
+            if (gU) gU[t] = w->G[t];
+            if (gUp) gUp[t] = -w->G[t];
+        }
+    }
+    return CR_OK;
+}
+
+/* ------------------------------------------------------------------ the solver */
+
+/* Largest eigenvalue of M'M, M: U2 -> z, by power iteration on Udiff (M'M has twice the top eigenvalue
+ * of Udiff -> z). A lower estimate: backtracking corrects it. */
+static double op_norm2(cr_convex_work *w, const double *X, size_t p)
+{
+    size_t d = w->d;
+    if (p == 0) return 0;
+    double *u = w->C, *z = w->zc; /* scratch */
+    for (size_t t = 0; t < p * d; t++) u[t] = 1.0 + 0.1 * (double)(t % 7);
+    memset(u + p * d, 0, p * d * sizeof(double));
+    double lam = 0;
+    for (int it = 0; it < 30; it++) {
+        double nu = norm2(u, p * d);
+        if (nu == 0) return 0;
+        for (size_t t = 0; t < p * d; t++) u[t] /= nu;
+        forward(w, X, p, u, z); /* u[p d ..] = 0, so Ud = u */
+        adjoint(w, X, p, z, u);
+        double l = norm2(u, p * d);
+        if (it > 5 && fabs(l - lam) <= 1e-3 * l) {
+            lam = l;
+            break;
+        }
+        lam = l;
+    }
+    return 2 * lam;
+}
+
+/* Prox of t h, h(U2) = beta sum_j ||u_j|| + indicator(u_j in K_j): for a cone, the minimizer of
+ * 1/2 ||u - c||^2 + t beta ||u|| over K is the radial shrink of P_K(c) (write u = r e with e in K a unit
+ * vector: the best e is P_K(c)/||P_K(c)|| since max_{e in K, ||e||<=1} c'e = ||P_K(c)||, then
+ * r = max(0, ||P_K(c)|| - t beta)). */
+static size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr,
+                   double *out)
+{
+    size_t d = w->d, p = P->p;
+    size_t fails = project_all(w, X, P, C, out, 0);
+    for (size_t j = 0; j < 2 * p; j++) {
+        double *r = out + j * d, nr = norm2(r, d);
+        double f = nr > thr ? 1.0 - thr / nr : 0.0;
+        for (size_t a = 0; a < d; a++) r[a] *= f;
+    }
+    return fails;
+}
+
+static double penalty(const double *U2, size_t nb, size_t d, double beta)
+{
+    double s = 0;
+    for (size_t j = 0; j < nb; j++) s += norm2(U2 + j * d, d);
+    return beta * s;
+}
+
+/* ------------------------------------------------------------------ SSNAL (squared, logistic) */
+
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
+             const int *ldb, int *info);
+
+/* l*(v) with its gradient g and diagonal Hessian h on the open domain; INFINITY outside. */
+static double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h)
+{
+    double s = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (loss == CR_LOSS_SQUARED) {
+            s += 0.5 * v[k] * v[k] + v[k] * y[k];
+            g[k] = v[k] + y[k];
+            h[k] = 1.0;
+        } else {
+            double t = -y[k] * v[k];
+            if (!(t > 0 && t < 1)) return INFINITY;
+            s += t * log(t) + (1 - t) * log1p(-t);
+            g[k] = -y[k] * (log(t) - log1p(-t));
+            h[k] = y[k] * y[k] / (t * (1 - t));
+        }
+    }
+    return s;
+}
+
+/* The inner objective of SSNAL at v (the dual of the proximal subproblem
+ * min_U l(M U) + h(U) + ||U - Uk||^2 / (2 sigma)):
+ *   psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),  W = Uk - sigma M'v,  P = prox_{sigma h}(W),
+ * grad psi(v) = grad l*(v) - M P (Moreau's identity). Writes P, z = M P and the gradient. */
+static double psi_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
+                       cr_loss_kind loss, double beta, double sigma, const double *v, double *Pout, double *zout,
+                       double *gout, size_t *fails)
+{
+    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    double lc = conj3(loss, v, y, n, gout, w->hs);
+    if (!isfinite(lc)) return INFINITY;
+    adjoint(w, X, p, v, w->G);
+    for (size_t t = 0; t < p * d; t++) {
+        w->C[t] = w->Uk[t] - sigma * w->G[t];
+        w->C[p * d + t] = w->Uk[p * d + t] + sigma * w->G[t];
+    }
+    *fails += prox(w, X, P, w->C, sigma * beta, Pout);
+    double ip = 0, pp = 0;
+    for (size_t t = 0; t < m; t++) {
+        ip += Pout[t] * w->C[t];
+        pp += Pout[t] * Pout[t];
+    }
+    forward(w, X, p, Pout, zout);
+    for (size_t k = 0; k < n; k++) gout[k] -= zout[k];
+    return lc + (2 * ip - pp) / (2 * sigma) - penalty(Pout, 2 * p, d, beta);
+}
+
+/* Orthonormal rows B (d x d): rows 0..q0-1 span the given rows of X (dependent ones skipped), rows q0..d-1
+ * span their orthogonal complement, the face {u : x_k'u = 0, k in rows}. Returns q0. */
+static size_t face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B)
+{
+    size_t q = 0, q0 = d;
+    for (size_t l = 0; l < nrows + d && q < d; l++) {
+        double *b = B + q * d;
+        if (l < nrows) {
+            for (size_t a = 0; a < d; a++) b[a] = X[rows[l] * d + a];
+        } else {
+            if (l == nrows) q0 = q;
+            for (size_t a = 0; a < d; a++) b[a] = a == l - nrows ? 1.0 : 0.0;
+        }
+        double b0 = norm2(b, d);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t r = 0; r < q; r++) {
+                double h = 0;
+                for (size_t a = 0; a < d; a++) h += B[r * d + a] * b[a];
+                for (size_t a = 0; a < d; a++) b[a] -= h * B[r * d + a];
+            }
+        double bn = norm2(b, d);
+        if (!(bn > (l < nrows ? 1e-12 : 0.3) * b0) || b0 == 0) continue;
+        for (size_t a = 0; a < d; a++) b[a] /= bn;
+        q++;
+    }
+    return q0;
+}
+
+/* Semismooth Newton direction: (diag(h) + sigma M J M') dv = -g, with J the generalized Jacobian of the prox
+ * at the current point: for a block with output u != 0, projection P_K(c) = r, active generators S,
+ *   J = alpha B B' + gamma rhat rhat',  alpha = ||u|| / ||r||, gamma = tau / ||r||, tau = sigma beta,
+ * B an orthonormal basis of {a_k'u = 0, k in S}; zero blocks have J = 0. So M J M' is a sum of rank-one
+ * terms (D_i X b)(D_i X b)' accumulated by dsyrk in chunks; the Cholesky factor comes from LAPACK.
+ * Returns 0, or -1 when the matrix is not numerically positive definite. */
+static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, double sigma, double beta,
+                      const double *Pc, const double *g, double *dv)
+{
+    size_t n = w->n, d = w->d, p = P->p, nch = w->nch, c = 0;
+    double *V = w->V, *F = w->F, *B = w->Bq;
+    memset(V, 0, n * n * sizeof *V);
+    for (size_t k = 0; k < n; k++) V[k * n + k] = w->hs[k];
+    double tau = sigma * beta;
+    for (size_t j = 0; j < 2 * p; j++) {
+        const double *u = Pc + j * d;
+        double nu = norm2(u, d);
+        if (nu == 0) continue;
+        double rn = nu + tau, al = sqrt(sigma * nu / rn), ga = sqrt(sigma * tau / rn);
+        const uint64_t *mask = cr_patterns_mask(P, j % p);
+        size_t q = d, q0 = face_basis(X, d, w->act_idx + j * d, w->act_len[j], B);
+        for (size_t r = q0; r <= q; r++) {
+            /* columns: al D X b for the complement rows, then ga D X rhat */
+            const double *b = r < q ? B + r * d : u;
+            double f = r < q ? al : ga / nu;
+            for (size_t k = 0; k < n; k++) {
+                double h = 0;
+                if ((mask[k / 64] >> (k % 64)) & 1u)
+                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * b[a];
+                F[k * nch + c] = f * h;
+            }
+            if (++c == nch) {
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)c, 1.0, F, (int)nch, 1.0, V,
+                            (int)n);
+                c = 0;
+            }
+        }
+    }
+    if (c > 0)
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)c, 1.0, F, (int)nch, 1.0, V, (int)n);
+    int nn = (int)n, one = 1, info = 0;
+    /* row-major upper = column-major lower */
+    dpotrf_("L", &nn, V, &nn, &info);
+    if (info != 0) return -1;
+    for (size_t k = 0; k < n; k++) dv[k] = -g[k];
+    dpotrs_("L", &nn, &one, V, &nn, dv, &nn, &info);
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(dv[k])) return -1;
+    return info == 0 ? 0 : -1;
+}
+
+/* State shared by the two methods of one solve. */
+typedef struct {
+    const double *X, *y;
+    const cr_patterns *P;
+    cr_loss_kind loss;
+    double beta;
+    cr_convex_opts o;
+    double t0;
+    double mnorm2;       /* ||M||^2 estimate */
+    long steps;          /* iterations so far (both methods) */
+    long newton;         /* semismooth Newton steps */
+    long restarts;
+    long polishes;       /* face Newton polish attempts */
+    size_t fails;        /* projections that hit the step limit */
+    double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
+    double primal, dual, gmax, gap;
+    cr_convex_status status;
+} run_state;
+
+/* Certificate at the current point w->xa (prediction w->za) with dual candidate v: sets primal, dual,
+ * gap; returns 1 when the solve should stop (converged, numerical failure, limits), with status set. */
+static int check_point(cr_convex_work *w, run_state *rs, const double *v, int at_limit)
+{
+    size_t n = w->n, d = w->d, p = rs->P->p;
+    double pen = penalty(w->xa, 2 * p, d, rs->beta), scale;
+    rs->primal = cr_loss_value(rs->loss, w->za, rs->y, n) + pen;
+    certify(w, rs->X, rs->y, rs->P, rs->loss, rs->beta, v, &rs->gmax, &scale, &rs->dual);
+    rs->gap = rs->primal - rs->dual;
+    if (!isfinite(rs->primal) || isnan(rs->dual) || isnan(rs->gmax)) {
+        rs->status = CR_CONVEX_NUMERICAL;
+        return 1;
+    }
+    if (rs->gap <= rs->o.tol * fmax(1.0, fabs(rs->primal))) {
+        rs->status = CR_CONVEX_CONVERGED;
+        return 1;
+    }
+    if (rs->steps >= rs->o.max_iter || at_limit) {
+        rs->status = rs->steps >= rs->o.max_iter ? CR_CONVEX_MAX_ITER : CR_CONVEX_TIME_LIMIT;
+        return 1;
+    }
+    return 0;
+}
+
+static int out_of_time(const run_state *rs)
+{
+    return rs->o.max_seconds > 0 && now_seconds() - rs->t0 > rs->o.max_seconds;
+}
+
+/* Accelerated proximal gradient (FISTA, Beck and Teboulle, SIAM J. Imaging Sci. 2009) with backtracking
+ * and the adaptive gradient restart of O'Donoghue and Candes (Found. Comput. Math. 2015) on
+ *     min_U  f(U) + h(U),   f(U) = l(M U),  M U = sum_i D_i X (u_i - u'_i),
+ *            h(U) = beta sum_i (||u_i|| + ||u'_i||) + indicators of u_i, u'_i in K_i,
+ * whose prox is exact (see prox above). Every iterate x_k is a prox output, so the cone constraints hold to
+ * rounding at the returned point. Used for the hinge loss, on the Moreau envelope with parameter mu,
+ * decreased tenfold whenever the smoothed problem's own gap falls below a fifth of the true gap
+ * (continuation: Nesterov, Math. Program. 2005; Becker, Bobin and Candes, NESTA, 2011), and as the fallback
+ * of SSNAL. Starts from w->xa and leaves the last iterate there. Stopping rule: the certificate of
+ * check_point every check_every steps, with v = grad l(z(x_k)) (smoothed for the hinge). */
+static void fista(cr_convex_work *w, run_state *rs)
+{
+    const double *X = rs->X, *y = rs->y;
+    const cr_patterns *P = rs->P;
+    cr_loss_kind loss = rs->loss;
+    double beta = rs->beta;
+    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    long check = rs->o.check_every > 0 ? rs->o.check_every : 10;
+    double *x = w->xa, *xp = w->xb, *xt = w->xc, *yb = w->yb;
+    double *zx = w->za, *zxp = w->zb, *zt = w->zc, *zy = w->zy;
+
+    double ymax2 = 0;
+    for (size_t k = 0; k < n; k++) ymax2 = fmax(ymax2, y[k] * y[k]);
+    double mu = loss == CR_LOSS_HINGE ? (rs->mu > 0 ? rs->mu : 0.1) : 0.0;
+    double lloss = loss == CR_LOSS_SQUARED ? 1.0 : loss == CR_LOSS_LOGISTIC ? 0.25 : ymax2 / mu;
+    double L = lloss * rs->mnorm2 * 1.02;
+    if (!(L > 0)) L = 1.0;
+
+    memcpy(yb, x, (m ? m : 1) * sizeof(double));
+    memcpy(zy, zx, n * sizeof(double));
+    double tk = 1.0;
+    for (long k = 0;; k++) {
+        int timeout = out_of_time(rs);
+        if ((k > 0 && k % check == 0) || rs->steps >= rs->o.max_iter || timeout) {
+            w->xa = x;
+            w->za = zx;
+            sm_grad(loss, mu, zx, y, n, w->v);
+            if (check_point(w, rs, w->v, timeout)) break;
+            if (loss == CR_LOSS_HINGE && mu > 1e-15) {
+                /* The smoothed problem's dual is max -l*(v) - mu/2 ||v||^2: its gap at (x, scaled v). */
+                double vv = 0;
+                for (size_t q = 0; q < n; q++) vv += w->g[q] * w->g[q];
+                double pen = penalty(x, 2 * p, d, beta);
+                double gap_mu = sm_value(loss, mu, zx, y, n) + pen - (rs->dual - 0.5 * mu * vv);
+                if (gap_mu <= 0.2 * rs->gap) {
+                    mu *= 0.1;
+                    L *= 10;
+                    tk = 1.0;
+                    memcpy(yb, x, m * sizeof(double));
+                    memcpy(zy, zx, n * sizeof(double));
+                }
+            }
+        }
+
+        /* One proximal gradient step from yb with backtracking on L. */
+        sm_grad(loss, mu, zy, y, n, w->g);
+        adjoint(w, X, p, w->g, w->G);
+        for (int bt = 0;; bt++) {
+            double s = 1.0 / L;
+            for (size_t t = 0; t < p * d; t++) {
+                w->C[t] = yb[t] - s * w->G[t];
+                w->C[p * d + t] = yb[p * d + t] + s * w->G[t];
+            }
+            rs->fails += prox(w, X, P, w->C, beta * s, xt);
+            forward(w, X, p, xt, zt);
+            double du = 0;
+            for (size_t t = 0; t < m; t++) du += (xt[t] - yb[t]) * (xt[t] - yb[t]);
+            double br = bregman(loss, mu, zt, zy, w->g, y, n);
+            if (br <= 0.5 * L * du * (1 + 1e-10) + 1e-300 || bt >= 60) break;
+            L *= 2;
+        }
+        /* Gradient restart: the step went against the momentum. */
+        double dot = 0;
+        for (size_t t = 0; t < m; t++) dot += (yb[t] - xt[t]) * (xt[t] - x[t]);
+        double *tmp = xp;
+        xp = x;
+        x = xt;
+        xt = tmp;
+        tmp = zxp;
+        zxp = zx;
+        zx = zt;
+        zt = tmp;
+        rs->steps++;
+        if (dot > 0) {
+            tk = 1.0;
+            rs->restarts++;
+            memcpy(yb, x, m * sizeof(double));
+            memcpy(zy, zx, n * sizeof(double));
+        } else {
+            double tn = 0.5 * (1.0 + sqrt(1.0 + 4.0 * tk * tk));
+            double b = (tk - 1.0) / tn;
+            tk = tn;
+            for (size_t t = 0; t < m; t++) yb[t] = x[t] + b * (x[t] - xp[t]);
+            for (size_t q = 0; q < n; q++) zy[q] = zx[q] + b * (zx[q] - zxp[q]);
+        }
+    }
+    /* Put the buffers back in their canonical places, the answer in xa/za. */
+    double *bx[3] = {x, xp, xt}, *bz[3] = {zx, zxp, zt};
+    double *cx[3] = {w->xa, w->xb, w->xc}, *cz[3] = {w->za, w->zb, w->zc};
+    (void)cx, (void)cz;
+    w->xa = bx[0], w->xb = bx[1], w->xc = bx[2];
+    w->za = bz[0], w->zb = bz[1], w->zc = bz[2];
+    rs->L = L;
+    rs->mu = mu;
+}
+
+/* Polish: Newton's method on the primal restricted to a face. From a point x0 near the optimum, fix the
+ * support (nonzero blocks) and each block's face {u : x_k'u = 0 for the rows tight at u_j}; with
+ * u_j = B_j w_j (B_j an orthonormal basis of the face) the problem
+ *     min_w  l( sum_j sign_j D_j X B_j w_j ) + beta sum_j ||w_j||
+ * is smooth near w, and Newton (Hessian J' diag(l'') J + beta (I - what what') / ||w_j|| per block, a tiny
+ * ridge for the directions that leave z unchanged) with a line search that keeps every other cone
+ * constraint satisfied converges quadratically. This is the step that reaches a certified gap near
+ * rounding: SSNAL's own accuracy is limited by the sigma-amplified rounding of its dual iterate. When the
+ * face is wrong the certificate says so and the caller discards the point. Writes the point to xout and
+ * its prediction to zout. Returns 0, or -1 if the face is too large (more than nmax coordinates) or
+ * Newton broke down. */
+/* Face coordinates of the current point xout: builds Jm, the bases and w. Returns N, or 0 when the face is
+ * too large for the workspace or degenerate. */
+static size_t face_setup(cr_convex_work *w, const run_state *rs, const double *xcur)
+{
+    const double *X = rs->X;
+    const cr_patterns *P = rs->P;
+    size_t n = w->n, d = w->d, p = P->p, nm = w->nmax, N = 0;
+    for (size_t j = 0; j < 2 * p; j++) {
+        const double *u = xcur + j * d;
+        double nu = norm2(u, d);
+        w->brank[j] = 0;
+        if (nu == 0) continue;
+        size_t nt = 0;
+        for (size_t k = 0; k < n; k++) {
+            double h = 0;
+            for (size_t a = 0; a < d; a++) h += X[k * d + a] * u[a];
+            if (w->xnorm[k] > 0 && fabs(h) <= 1e-9 * w->xnorm[k] * nu) w->tidx[nt++] = k;
+        }
+        double *B = w->Bs + j * d * d;
+        size_t q0 = face_basis(X, d, w->tidx, nt, B), r = d - q0;
+        if (r == 0 || N + r > nm) return 0;
+        w->boff[j] = N;
+        w->brank[j] = r;
+        const uint64_t *mask = cr_patterns_mask(P, j % p);
+        double sg = j < p ? 1.0 : -1.0;
+        for (size_t c = 0; c < r; c++) {
+            const double *b = B + (q0 + c) * d;
+            double h = 0;
+            for (size_t a = 0; a < d; a++) h += b[a] * u[a];
+            w->pw[N + c] = h;
+            for (size_t k = 0; k < n; k++) {
+                double e = 0;
+                if ((mask[k / 64] >> (k % 64)) & 1u)
+                    for (size_t a = 0; a < d; a++) e += X[k * d + a] * b[a];
+                w->Jm[k * nm + N + c] = sg * e;
+            }
+        }
+        N += r;
+    }
+    return N;
+}
+
+/* u = B_face w for block j into u (d). */
+static void face_point(const cr_convex_work *w, size_t j, const double *wv, double *u)
+{
+    size_t d = w->d, r = w->brank[j], o = w->boff[j], q0 = d - r;
+    const double *B = w->Bs + j * d * d;
+    for (size_t a = 0; a < d; a++) u[a] = 0;
+    for (size_t c = 0; c < r; c++)
+        for (size_t a = 0; a < d; a++) u[a] += wv[o + c] * B[(q0 + c) * d + a];
+}
+
+static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout)
+{
+    const double *X = rs->X, *y = rs->y;
+    const cr_patterns *P = rs->P;
+    cr_loss_kind loss = rs->loss;
+    double beta = rs->beta;
+    size_t n = w->n, d = w->d, p = P->p, nm = w->nmax;
+    double *Jm = w->Jm, *H = w->H, *pw = w->pw, *g = w->pg, *dir = w->pdir, *wt = w->pwt;
+    memcpy(xout, x0, 2 * p * d * sizeof *xout);
+    int total = 0;
+    for (int round = 0; round < 100 && total < 200; round++) {
+        size_t N = face_setup(w, rs, xout);
+        if (N == 0) return -1;
+        int nn = (int)N, ld = (int)nm, one = 1, info = 0, blocked = 0;
+        size_t jzero = (size_t)-1;
+        double f = INFINITY;
+        for (int it = 0; it < 40; it++, total++) {
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, nn, 1.0, Jm, ld, pw, 1, 0.0, zout, 1);
+            double pen = 0;
+            for (size_t j = 0; j < 2 * p; j++)
+                if (w->brank[j]) pen += norm2(pw + w->boff[j], w->brank[j]);
+            f = cr_loss_value(loss, zout, y, n) + beta * pen;
+            cr_loss_grad(loss, zout, y, n, w->zw);
+            for (size_t k = 0; k < n; k++) {
+                double hk = 1.0;
+                if (loss == CR_LOSS_LOGISTIC) {
+                    double s1 = cr_sigmoid_neg(y[k] * zout[k]);
+                    hk = y[k] * y[k] * s1 * (1 - s1);
+                }
+                w->hz[k] = sqrt(hk);
+            }
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, nn, 1.0, Jm, ld, w->zw, 1, 0.0, g, 1);
+            double gl = norm2(g, N);
+            for (size_t j = 0; j < 2 * p; j++) {
+                size_t r = w->brank[j], o = w->boff[j];
+                if (!r) continue;
+                double nw = norm2(pw + o, r);
+                for (size_t c = 0; c < r; c++) g[o + c] += beta * pw[o + c] / nw;
+            }
+            double gn = norm2(g, N);
+            if (gn <= 1e-15 * (gl + beta * sqrt((double)N))) break;
+            for (size_t k = 0; k < n; k++)
+                for (size_t c = 0; c < N; c++) w->Js[k * nm + c] = w->hz[k] * Jm[k * nm + c];
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, nn, (int)n, 1.0, w->Js, ld, 0.0, H, ld);
+            double hmax = 0;
+            for (size_t j = 0; j < 2 * p; j++) {
+                size_t r = w->brank[j], o = w->boff[j];
+                if (!r) continue;
+                double nw = norm2(pw + o, r);
+                for (size_t a = 0; a < r; a++)
+                    for (size_t b = a; b < r; b++)
+                        H[(o + a) * nm + o + b] += beta / nw * ((a == b) - pw[o + a] * pw[o + b] / (nw * nw));
+            }
+            for (size_t c = 0; c < N; c++) hmax = fmax(hmax, H[c * nm + c]);
+            for (size_t c = 0; c < N; c++) H[c * nm + c] += 1e-13 * hmax;
+            dpotrf_("L", &nn, H, &ld, &info);
+            if (info != 0) return -1;
+            for (size_t c = 0; c < N; c++) dir[c] = -g[c];
+            dpotrs_("L", &nn, &one, H, &ld, dir, &nn, &info);
+            if (info != 0) return -1;
+            double gd = 0;
+            for (size_t c = 0; c < N; c++) gd += g[c] * dir[c];
+            if (!(gd < 0)) break;
+            /* Ratio test: the largest step keeping every non-tight cone constraint; a block whose norm
+             * would pass through zero is dropped at the step that minimizes it. */
+            double amax = 1.0, ub[64], dub[64];
+            jzero = (size_t)-1;
+            if (d > 64) return -1;
+            for (size_t j = 0; j < 2 * p; j++) {
+                if (!w->brank[j]) continue;
+                face_point(w, j, pw, ub);
+                face_point(w, j, dir, dub);
+                double nu = norm2(ub, d);
+                const uint64_t *mask = cr_patterns_mask(P, j % p);
+                for (size_t k = 0; k < n; k++) {
+                    double h = 0, dh = 0;
+                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * ub[a], dh += X[k * d + a] * dub[a];
+                    double sk = ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
+                    h *= sk, dh *= sk;
+                    if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, jzero = (size_t)-1;
+                }
+                double uu = 0, ud = 0, dd = 0;
+                for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];
+                /* min_t ||u + t du||^2 at t = -ud/dd, with residual uu - ud^2/dd */
+                if (ud < 0 && dd > 0 && -ud / dd < amax && uu - ud * ud / dd <= 1e-18 * uu)
+                    amax = -ud / dd, jzero = j;
+            }
+            double alpha = amax;
+            int ok = 0;
+            for (int ls = 0; ls < 30 && !ok; ls++) {
+                for (size_t c = 0; c < N; c++) wt[c] = pw[c] + alpha * dir[c];
+                double pent = 0;
+                for (size_t j = 0; j < 2 * p; j++)
+                    if (w->brank[j]) pent += norm2(wt + w->boff[j], w->brank[j]);
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, nn, 1.0, Jm, ld, wt, 1, 0.0, w->zw, 1);
+                double ft = cr_loss_value(loss, w->zw, y, n) + beta * pent;
+                if (ft <= f + 1e-4 * alpha * gd + 1e-15 * fabs(f)) ok = 1;
+                else alpha *= 0.5;
+            }
+            if (!ok) break;
+            memcpy(pw, wt, N * sizeof *pw);
+            rs->newton++;
+            if (alpha == amax && amax < 1.0) {
+                blocked = 1;
+                break;
+            }
+        }
+        /* back to the full space */
+        memset(xout, 0, 2 * p * d * sizeof *xout);
+        for (size_t j = 0; j < 2 * p; j++)
+            if (w->brank[j]) face_point(w, j, pw, xout + j * d);
+        if (!blocked) break;
+        /* a block whose norm reached its minimum (near zero) along the step is dropped */
+        if (jzero != (size_t)-1) memset(xout + jzero * d, 0, d * sizeof *xout);
+    }
+    forward(w, X, p, xout, zout);
+    return 0;
+}
+
+/* Semismooth Newton augmented Lagrangian (SSNAL; Li, Sun and Toh, SIAM J. Optim. 28, 2018, for the Lasso):
+ * the augmented Lagrangian method on the dual max_v -l*(v) - h*(-M'v), which is the proximal point method
+ *     U_{k+1} = argmin_U  l(M U) + h(U) + ||U - U_k||^2 / (2 sigma_k),   sigma_k increasing,
+ * with each subproblem solved through its dual in v in R^n, min psi(v) (see psi_eval), by semismooth
+ * Newton with an Armijo line search. The Newton matrix diag(l*'') + sigma M J M' is n x n and only the
+ * blocks that the prox keeps nonzero enter J, so a step costs O(n^2 d m + n^3) for m active blocks plus a
+ * prox, and the outer iteration converges superlinearly: the certified gap reaches 1e-8 where first-order
+ * methods stall on the many nearly parallel blocks of an arrangement. U_{k+1} = P(v) is a prox output, so
+ * cone feasibility is exact. For the losses with smooth l* (squared, logistic). Starts from w->xa, leaves
+ * the point in w->xa. Returns 0, or -1 when Newton broke down (the caller falls back to FISTA). */
+static int ssnal(cr_convex_work *w, run_state *rs)
+{
+    const double *X = rs->X, *y = rs->y;
+    const cr_patterns *P = rs->P;
+    cr_loss_kind loss = rs->loss;
+    double beta = rs->beta;
+    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    double *Pc = w->xb, *Ptr = w->Pt, *zc = w->zb, *ztr = w->zc;
+    double *v = w->v, *vt = w->vt, *gc = w->gr, *gt = w->gt, *vcert = w->zy;
+    double mn = fmax(rs->mnorm2, 1e-300);
+    /* sigma ||M||^2 bounds the condition number of the Newton matrix, and with it the rounding floor of the
+     * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
+    double sigma = rs->sigma > 0 ? rs->sigma : 1.0 / mn;
+    const double rho = 10.0, sigmax = 1e8 / mn;
+    double best = INFINITY;
+    int rc = 0, worse = 0;
+
+    cr_loss_grad(loss, w->za, y, n, v);
+    for (;;) {
+        memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+        double phi = psi_eval(w, X, y, P, loss, beta, sigma, v, Pc, zc, gc, &rs->fails);
+        if (!isfinite(phi)) {
+            rc = -1;
+            break;
+        }
+        double gprev = INFINITY;
+        int stall = 0;
+        for (int it = 0; it < 50; it++) {
+            double gn = norm2(gc, n), pr = 0, vn = norm2(v, n);
+            for (size_t t = 0; t < m; t++) pr += (Pc[t] - w->Uk[t]) * (Pc[t] - w->Uk[t]);
+            pr = sqrt(pr) / sigma;
+            double floor = 1e-15 * (1 + sigma * mn) * (1 + vn);
+            if (gn <= fmax(floor, 0.1 * pr)) break;
+            /* Newton converges quadratically: no halving of the gradient twice in a row means rounding. */
+            stall = gn > 0.5 * gprev ? stall + 1 : 0;
+            if (stall >= 2) break;
+            gprev = gn;
+            conj3(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
+            if (newton_dir(w, X, P, sigma, beta, Pc, gc, w->dv) != 0) {
+                rc = -1;
+                break;
+            }
+            double gd = 0;
+            for (size_t k = 0; k < n; k++) gd += gc[k] * w->dv[k];
+            if (!(gd < 0)) break;
+            double alpha = 1.0, ft = INFINITY;
+            int ok = 0;
+            for (int ls = 0; ls < 40; ls++) {
+                for (size_t k = 0; k < n; k++) vt[k] = v[k] + alpha * w->dv[k];
+                ft = psi_eval(w, X, y, P, loss, beta, sigma, vt, Ptr, ztr, gt, &rs->fails);
+                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi)) {
+                    ok = 1;
+                    break;
+                }
+                alpha *= 0.5;
+            }
+            if (!ok) break;
+            double *tmp;
+            tmp = v, v = vt, vt = tmp;
+            tmp = Pc, Pc = Ptr, Ptr = tmp;
+            tmp = zc, zc = ztr, ztr = tmp;
+            tmp = gc, gc = gt, gt = tmp;
+            phi = ft;
+            rs->newton++;
+        }
+        if (rc) break;
+        /* The prox output at the last v is the next proximal point. */
+        memcpy(w->xa, Pc, (m ? m : 1) * sizeof(double));
+        memcpy(w->za, zc, n * sizeof(double));
+        rs->steps++;
+        cr_loss_grad(loss, w->za, y, n, vcert);
+        int stop = check_point(w, rs, vcert, out_of_time(rs));
+#ifdef CR_CONVEX_DEBUG
+        fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, sigma, rs->newton,
+                rs->primal, rs->gap);
+#endif
+        if (stop) break;
+        if (rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal)) && polish(w, rs, w->xa, w->xc, w->zw) == 0) {
+            double *sx = w->xa, *sz = w->za;
+            run_state cand = *rs;
+            w->xa = w->xc;
+            w->za = w->zw;
+            cr_loss_grad(loss, w->za, y, n, vcert);
+            cand.status = CR_CONVEX_MAX_ITER;
+            int cstop = check_point(w, &cand, vcert, 0);
+            w->xa = sx;
+            w->za = sz;
+            rs->polishes++;
+            int conv = cstop && cand.status == CR_CONVEX_CONVERGED;
+#ifdef CR_CONVEX_DEBUG
+            fprintf(stderr, "  polish: primal %.15g gap %.3g\n", cand.primal, cand.gap);
+#endif
+            if (conv || cand.gap < rs->gap) {
+                memcpy(w->xa, w->xc, (m ? m : 1) * sizeof(double));
+                memcpy(w->za, w->zw, n * sizeof(double));
+                rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
+                if (conv) {
+                    rs->status = CR_CONVEX_CONVERGED;
+                    break;
+                }
+            }
+        }
+        /* Keep the best certified point; three outer steps without a gain at the largest sigma: rounding
+         * dominates, hand the best point to the first-order method. */
+        if (rs->gap < 0.5 * best) {
+            best = rs->gap;
+            memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
+            worse = 0;
+        } else if (sigma >= sigmax && ++worse >= 3) {
+            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+            forward(w, X, p, w->xa, w->za);
+            rc = -1;
+            break;
+        }
+        sigma = fmin(sigma * rho, sigmax);
+    }
+    /* Restore the canonical buffers (v and the P/z/g buffers may have been swapped). */
+    if (v != w->v) memcpy(w->v, v, n * sizeof(double));
+    rs->sigma = sigma;
+    return rc;
+}
+
+int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                    const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
+                    cr_convex_sol *sol, cr_convex_info *info, cr_err *err)
+{
+    double t0 = now_seconds();
+    cr_convex_opts o;
+    if (opts) o = *opts;
+    else cr_convex_opts_default(&o);
+    cr_convex_info inf0;
+    if (!info) info = &inf0;
+    memset(info, 0, sizeof *info);
+    info->status = CR_CONVEX_NUMERICAL;
+    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    if (st) return st;
+    if (!sol || sol->p != P->p || sol->d != d)
+        return cr_err_set(err, CR_EINPUT, "convex: solution holds %zu x %zu, need %zu x %zu", sol ? sol->p : 0,
+                          sol ? sol->d : 0, P->p, d);
+    if (!(o.tol > 0) || o.max_iter < 0 || o.max_seconds < 0 || o.check_every < 0 ||
+        (o.method != CR_CONVEX_AUTO && o.method != CR_CONVEX_FISTA && o.method != CR_CONVEX_SSNAL))
+        return cr_err_set(err, CR_EINPUT, "convex: options need tol > 0, max_iter >= 0, max_seconds >= 0");
+    if (o.method == CR_CONVEX_SSNAL && loss == CR_LOSS_HINGE)
+        return cr_err_set(err, CR_EINPUT, "convex: SSNAL needs a smooth conjugate (squared or logistic loss)");
+
+    size_t p = P->p, m = 2 * p * d;
+    load(w, X, P);
+    memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
+    run_state rs = {.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0};
+    if (o.warm_start) {
+        memcpy(w->C, sol->U, p * d * sizeof(double));
+        memcpy(w->C + p * d, sol->Up, p * d * sizeof(double));
+        rs.fails += prox(w, X, P, w->C, 0.0, w->xa);
+    } else {
+        memset(w->xa, 0, (m ? m : 1) * sizeof(double));
+    }
+    forward(w, X, p, w->xa, w->za);
+    rs.mnorm2 = op_norm2(w, X, p);
+
+    int method = o.method;
+    if (method == CR_CONVEX_AUTO) method = loss == CR_LOSS_HINGE ? CR_CONVEX_FISTA : CR_CONVEX_SSNAL;
+    info->method = method;
+    if (method == CR_CONVEX_SSNAL && ssnal(w, &rs) != 0) {
+        info->method = CR_CONVEX_FISTA; /* Newton broke down: finish with the first-order method */
+        fista(w, &rs);
+    } else if (method == CR_CONVEX_FISTA) {
+        fista(w, &rs);
+    }
+
+    memcpy(sol->U, w->xa, p * d * sizeof(double));
+    memcpy(sol->Up, w->xa + p * d, p * d * sizeof(double));
+    info->iterations = rs.steps;
+    info->newton = rs.newton;
+    info->restarts = rs.restarts;
+    info->polishes = rs.polishes;
+    info->primal = rs.primal;
+    info->dual = rs.dual;
+    info->gap = rs.primal - rs.dual;
+    info->rel_gap = info->gap / fmax(1.0, fabs(rs.primal));
+    info->gmax = rs.gmax;
+    info->lipschitz = rs.L;
+    info->smoothing = rs.mu;
+    info->sigma = rs.sigma;
+    info->nnz = cr_convex_sol_nnz(sol);
+    info->cone_violation = cr_convex_cone_violation(X, n, d, P, sol);
+    info->seconds = now_seconds() - t0;
+    info->status = rs.status;
+    if (rs.status == CR_CONVEX_NUMERICAL || !isfinite(info->cone_violation)) {
+        info->status = CR_CONVEX_NUMERICAL;
+        return cr_err_set(err, CR_ERUNTIME, "convex: numerical failure after %ld steps (primal %g, dual %g)",
+                          rs.steps, rs.primal, rs.dual);
+    }
+    if (info->cone_violation > 1e-9) {
+        info->status = CR_CONVEX_NUMERICAL;
+        return cr_err_set(err, CR_ERUNTIME,
+                          "convex: cone violation %g at the returned point (%zu projections hit the step limit)",
+                          info->cone_violation, rs.fails);
+    }
+    return CR_OK;
+}

@@ -1,0 +1,165 @@
+/* The convex program of shared/MATH.md ("The regularized problems") over a given pattern set D_1..D_p
+ * (exact, sampled, or the subset I of a trained network):
+ *   p_convex = min l( sum_i D_i X (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||),  u_i, u'_i in K_i,
+ *   K_i = { u : (2 D_i - I) X u >= 0 },
+ * its solver (accelerated proximal gradient with exact cone projections, stopped by the certified duality
+ * gap), the dual certificate on its own, support reduction to at most n + 1 blocks, and the maps between
+ * convex points and networks. Layouts: X is n x d row-major; a convex point is U, U' (p x d row-major,
+ * row i = u_i, u'_i); a network is W1 (d x m row-major, neuron j = column j) and w2 (m). */
+#ifndef CR_CONVEX_H
+#define CR_CONVEX_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "loss.h"
+#include "patterns.h"
+
+/* ------------------------------------------------------------------ convex points */
+
+typedef struct {
+    size_t p, d;
+    double *U;  /* p x d row-major: u_i, owned */
+    double *Up; /* p x d row-major: u'_i, owned */
+} cr_convex_sol;
+
+/* A zero point for p patterns in R^d. NULL on allocation failure. */
+cr_convex_sol *cr_convex_sol_alloc(size_t p, size_t d);
+void cr_convex_sol_free(cr_convex_sol *s);
+
+/* Nonzero blocks (u_i and u'_i counted separately). */
+size_t cr_convex_sol_nnz(const cr_convex_sol *s);
+
+/* Reference evaluation (plain loops, no BLAS) of the convex objective at sol over patterns P (P->n = n,
+ * P->p = sol->p). z (n) receives the prediction sum_i D_i X (u_i - u'_i) if not NULL. */
+double cr_convex_objective(const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
+                           cr_loss_kind loss, double beta, const cr_convex_sol *sol, double *z);
+
+/* Largest relative cone violation max_i max_k -((2 D_i - I) X u_i)_k / (||x_k|| ||u_i||) over all
+ * nonzero blocks u_i, u'_i (0 when every block lies in its cone; rounding gives ~1e-16). */
+double cr_convex_cone_violation(const double *X, size_t n, size_t d, const cr_patterns *P,
+                                const cr_convex_sol *sol);
+
+/* ------------------------------------------------------------------ the solver */
+
+typedef struct cr_convex_work cr_convex_work;
+
+/* Workspace for n samples, d features and at most p patterns. NULL on allocation failure.
+ * Memory: about (3 n p + 12 p d + n d + 8 n) doubles. */
+cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
+void cr_convex_free(cr_convex_work *w);
+
+typedef enum {
+    CR_CONVEX_AUTO = 0,  /* SSNAL for squared and logistic, FISTA for hinge */
+    CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: with smoothing continuation) */
+    CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian (squared and logistic only) */
+} cr_convex_method;
+
+typedef struct {
+    double tol;         /* stop when gap / max(1, |primal|) <= tol; default 1e-8 */
+    long max_iter;      /* FISTA steps plus SSNAL outer iterations; default 200000 */
+    double max_seconds; /* wall-clock limit, 0 = none; default 0 */
+    long check_every;   /* certificate every this many steps, 0 = automatic; default 0 */
+    int warm_start;     /* 1: start from the point in sol (projected onto the cones); default 0 */
+    cr_convex_method method; /* default CR_CONVEX_AUTO */
+} cr_convex_opts;
+
+/* Fills the defaults above. */
+void cr_convex_opts_default(cr_convex_opts *o);
+
+typedef enum {
+    CR_CONVEX_CONVERGED = 0, /* certified relative gap <= tol */
+    CR_CONVEX_MAX_ITER = 1,  /* iteration limit; sol and the certificate are those of the last point */
+    CR_CONVEX_TIME_LIMIT = 2,
+    CR_CONVEX_NUMERICAL = 3, /* NaN/Inf or a projection failed: nothing in sol or info is a result */
+} cr_convex_status;
+
+const char *cr_convex_status_name(cr_convex_status s);
+
+typedef struct {
+    cr_convex_status status;
+    double primal;        /* objective at the returned point */
+    double dual;          /* certified lower bound d(v) = -l*(v) at the scaled v */
+    double gap;           /* primal - dual (>= 0 up to rounding) */
+    double rel_gap;       /* gap / max(1, |primal|) */
+    double gmax;          /* max_i g_i(v) of the unscaled v (beta at optimality) */
+    cr_convex_method method; /* the method that produced the point (FISTA after an SSNAL breakdown) */
+    long iterations;      /* FISTA steps plus SSNAL outer (proximal point) iterations */
+    long newton;          /* Newton steps (SSNAL inner steps and polish steps) */
+    long restarts;        /* momentum restarts (FISTA) */
+    long polishes;        /* face Newton polish attempts (SSNAL) */
+    double seconds;       /* wall clock */
+    double cone_violation;/* cr_convex_cone_violation at the returned point */
+    double lipschitz;     /* final step-size constant L */
+    double smoothing;     /* final smoothing mu (hinge only, else 0) */
+    double sigma;         /* final SSNAL proximal parameter (0 for FISTA alone) */
+    size_t nnz;           /* nonzero blocks at the returned point */
+} cr_convex_info;
+
+/* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
+ * beta > 0. sol must have sol->p = P->p and sol->d = d; it receives the solution (with opts->warm_start
+ * it also supplies the starting point). opts NULL: defaults.
+ *
+ * Returns CR_OK when a point with its certificate was produced (info->status CONVERGED, MAX_ITER or
+ * TIME_LIMIT), CR_EINPUT on bad arguments, CR_ERUNTIME with info->status NUMERICAL on NaN/Inf or a
+ * failed projection. No allocation. */
+int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                    const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
+                    cr_convex_sol *sol, cr_convex_info *info, cr_err *err);
+
+/* ------------------------------------------------------------------ the certificate */
+
+/* The dual certificate of shared/MATH.md for a given v in dom l* (n values): g_i(v) =
+ * max_s min_{mu >= 0} ||s X'D_i v + X'(2 D_i - I) mu|| by NNLS for every pattern and sign (an upper bound
+ * on each g_i whatever the NNLS accuracy, by weak duality), *gmax = max_i g_i(v),
+ * v <- v min(1, beta / gmax), *dual = -l*(v). v is not modified; *dual is -INFINITY if v is outside the
+ * domain of l*. Any primal value minus *dual is a certified gap. */
+int cr_convex_dual_value(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                         const cr_patterns *P, cr_loss_kind loss, double beta, const double *v, double *dual,
+                         double *gmax, cr_err *err);
+
+/* The same with v = grad l(z) for a prediction z (n), e.g. z = f(theta; X) of a trained network: the check
+ * that a stationary point is optimal for its (subsampled) program. For hinge, grad l is the subgradient of
+ * cr_loss_grad, which gives a valid but usually loose bound. */
+int cr_convex_dual_from_prediction(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                                   const cr_patterns *P, cr_loss_kind loss, double beta, const double *z,
+                                   double *dual, double *gmax, cr_err *err);
+
+/* Smooth part f(U, U') = l(sum_i D_i X (u_i - u'_i), y) and its gradient (gU, gUp: p x d, may be NULL)
+ * through the same BLAS path the solver uses (for finite-difference tests). For hinge, the gradient is
+ * the subgradient of cr_loss_grad. */
+int cr_convex_smooth(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                     const cr_patterns *P, cr_loss_kind loss, const cr_convex_sol *sol, double *f, double *gU,
+                     double *gUp, cr_err *err);
+
+/* ------------------------------------------------------------------ support and networks */
+
+/* Caratheodory reduction: while the columns [sign D_i X u_i ; ||u_i||] of the nonzero blocks are linearly
+ * dependent (always when there are more than n + 1), rescales the blocks along a null vector, which keeps
+ * the prediction, the penalty and cone feasibility, until one block vanishes. Ends with linearly
+ * independent columns, so at most n + 1 nonzero blocks; *mstar receives their number. Allocates its own
+ * scratch (O((n + 1) (n + 1 + p)) doubles). */
+int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
+                             size_t *mstar, cr_err *err);
+
+/* Reconstruction: every nonzero u_i gives a neuron w1 = u_i / sqrt(||u_i||), w2 = sqrt(||u_i||), every
+ * nonzero u'_i one with w2 = -sqrt(||u'_i||); order: i ascending, u_i before u'_i. W1 is d x mcap
+ * row-major (only the first *m columns written, the rest left alone), w2 has mcap entries.
+ * CR_EINPUT if more than mcap blocks are nonzero (*m then holds the number needed). */
+int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_t mcap, size_t *m,
+                         cr_err *err);
+
+/* Map back from a network (W1 d x m row-major, column j = w1_j; w2 of length m): neurons are grouped by
+ * (pattern 1(X w1_j >= 0), sign w2_j), u_i = sum_j w1_j |w2_j| (u'_i for negative w2). Neurons with
+ * w2_j = 0 or w1_j = 0 contribute nothing and are skipped. A pattern missing from P is appended to P when
+ * add_missing (P grows; *nadded counts them), else CR_EINPUT naming the neuron. *out (allocated here,
+ * p = final P->p) is a feasible convex point with objective <= L_beta(theta). */
+int cr_convex_from_network(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
+                           cr_patterns *P, int add_missing, cr_convex_sol **out, size_t *nadded, cr_err *err);
+
+/* Reference evaluation of the nonconvex objective L_beta(theta) = l(f(theta; X), y) + beta/2 ||theta||^2,
+ * f = sum_j (X w1_j)_+ w2_j, plain loops (layout as above). f (n) receives f(theta; X) if not NULL. */
+double cr_convex_network_objective(const double *X, const double *y, size_t n, size_t d, cr_loss_kind loss,
+                                   double beta, const double *W1, const double *w2, size_t m, double *f);
+
+#endif
