@@ -26,5 +26,9 @@ const cr_experiment *cr_experiment_list(size_t *n);
 int cr_exp_arrangements(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_arrangement_count(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_landscape(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_convex(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_width_sweep(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_stationary(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_optimal_set(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 
 #endif

@@ -176,7 +176,11 @@ static int cmd_run(int argc, char **argv, int check_only)
     cr_data *data = NULL;
     if (exp->needs_data) {
         int st = cr_data_from_config(&cfg, &data, &err);
-        if (st) return die(st, err.msg);
+        if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        if (st) {
+            cr_data_free(data);
+            return die(st, err.msg);
+        }
     }
     if (check_only) {
         cr_config_write(&cfg, stdout);

@@ -34,7 +34,7 @@ typedef struct {
 #define ANY_INT 0, 2147483647.0
 
 /* The list of experiments is the registry's (experiments/registry.c); a test checks they agree. */
-#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape"
+#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape|convex|width_sweep|stationary|optimal_set"
 
 static const schema_key schema[] = {
     {"experiment", T_ENUM, OFF(experiment), 0, 0, CR_EXPERIMENTS, NULL, "which experiment driver runs"},
@@ -520,6 +520,11 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
             return fail_at(cfg, origin, "data.n", err, "orthsep needs n >= 2 (one sample per class), got %ld",
                            cfg->data.n);
     }
+    static const char *const regularized[] = {"convex", "width_sweep", "stationary", "optimal_set"};
+    for (size_t i = 0; i < sizeof regularized / sizeof regularized[0]; i++)
+        if (strcmp(cfg->experiment, regularized[i]) == 0 && !(cfg->beta > 0))
+            return fail_at(cfg, origin, "beta", err, "experiment %s needs beta > 0, got %g", cfg->experiment,
+                           cfg->beta);
     if (strcmp(cfg->experiment, "arrangement_count") == 0) {
         for (size_t i = 0; i < cfg->count.n.len; i++)
             for (size_t j = 0; j < cfg->count.d.len; j++)

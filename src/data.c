@@ -341,3 +341,15 @@ int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
     gsl_rng_free(rng);
     return st;
 }
+
+int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err)
+{
+    if (strcmp(cfg->loss, "squared") == 0) return CR_OK;
+    for (size_t i = 0; i < D->n; i++)
+        if (D->y[i] != 1.0 && D->y[i] != -1.0)
+            return cr_err_set(err, CR_EINPUT,
+                              "%s: loss %s needs labels in {-1, +1}, but sample %zu has y = %g (data.kind %s%s)",
+                              cfg->file, cfg->loss, i + 1, D->y[i], cfg->data.kind,
+                              strcmp(cfg->data.kind, "gaussian") == 0 ? "; set data.labels: sign" : "");
+    return CR_OK;
+}

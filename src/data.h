@@ -44,4 +44,8 @@ int cr_data_load_csv(const char *path, cr_data **out, cr_err *err);
  * CR_EINPUT for bad input data (message names file and line). */
 int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
 
+/* Input checks that need both: logistic and hinge losses need labels in {-1, +1}. CR_EINPUT naming the first
+ * offending sample. */
+int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err);
+
 #endif

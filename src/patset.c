@@ -67,6 +67,13 @@ void cr_patterns_free(cr_patterns *P)
     free(s);
 }
 
+void cr_patterns_clear(cr_patterns *P)
+{
+    patset *s = (patset *)P;
+    P->p = 0;
+    memset(s->slot, 0, s->nslot * sizeof *s->slot);
+}
+
 size_t cr_patterns_find(const cr_patterns *P, const uint64_t *mask)
 {
     const patset *s = (const patset *)P;

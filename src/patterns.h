@@ -35,6 +35,8 @@ static inline const uint64_t *cr_patterns_mask(const cr_patterns *P, size_t i)
 
 /* Appends mask (P->words words) unless already present; returns CR_OK or CR_ERUNTIME (memory). */
 int cr_patterns_add(cr_patterns *P, const uint64_t *mask, cr_err *err);
+/* Empties P (keeps its storage). */
+void cr_patterns_clear(cr_patterns *P);
 /* Index of mask in P, or (size_t)-1. */
 size_t cr_patterns_find(const cr_patterns *P, const uint64_t *mask);
 /* 1 when every pattern of sub is in sup (same n), else 0. */

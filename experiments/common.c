@@ -1,0 +1,117 @@
+/* Orchestration shared by the drivers of the regularized problems (see common.h). */
+#include "common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rng.h"
+
+int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
+{
+    if (strcmp(cfg->patterns.method, "exact") == 0) return cr_patterns_enumerate(D->X, D->n, D->d, out, err);
+    gsl_rng *rng = cr_rng_stream(cfg->seed, "patterns");
+    if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    int st = cr_patterns_sample(D->X, D->n, D->d, (size_t)cfg->patterns.samples, rng, out, err);
+    gsl_rng_free(rng);
+    return st;
+}
+
+void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o)
+{
+    cr_convex_opts_default(o);
+    o->tol = cfg->solver.tol;
+    o->max_iter = cfg->solver.max_iter;
+    o->max_seconds = cfg->solver.max_seconds;
+    o->method = strcmp(cfg->solver.method, "fista") == 0   ? CR_CONVEX_FISTA
+                : strcmp(cfg->solver.method, "ssnal") == 0 ? CR_CONVEX_SSNAL
+                                                           : CR_CONVEX_AUTO;
+}
+
+int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_convex_sol **sol,
+                        cr_convex_info *info, cr_err *err)
+{
+    cr_convex_opts o;
+    cr_exp_solver_opts(cfg, &o);
+    cr_convex_work *w = cr_convex_alloc(D->n, D->d, P->p);
+    *sol = cr_convex_sol_alloc(P->p, D->d);
+    if (!w || !*sol) {
+        cr_convex_free(w);
+        cr_convex_sol_free(*sol);
+        *sol = NULL;
+        return cr_err_set(err, CR_ERUNTIME, "out of memory for the convex solver (n = %zu, d = %zu, p = %zu)",
+                          D->n, D->d, P->p);
+    }
+    int st = cr_convex_solve(w, D->X, D->y, D->n, D->d, P, (cr_loss_kind)cr_loss_parse(cfg->loss), cfg->beta, &o,
+                             *sol, info, err);
+    cr_convex_free(w);
+    if (st == CR_OK && info->status != CR_CONVEX_CONVERGED)
+        st = cr_err_set(err, CR_ERUNTIME,
+                        "convex solver stopped (%s) at relative gap %.3g > solver.tol = %.3g after %ld iterations",
+                        cr_convex_status_name(info->status), info->rel_gap, cfg->solver.tol, info->iterations);
+    if (st) {
+        cr_convex_sol_free(*sol);
+        *sol = NULL;
+    }
+    return st;
+}
+
+int cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o, cr_err *err)
+{
+    cr_train_defaults(o);
+    o->loss = (cr_loss_kind)cr_loss_parse(cfg->loss);
+    o->beta = cfg->beta;
+    o->iters = cfg->train.iters;
+    o->batch = (size_t)cfg->train.batch;
+    int sched = cr_lr_parse(cfg->train.schedule);
+    if (sched < 0) return cr_err_set(err, CR_EINPUT, "train.schedule: unknown %s", cfg->train.schedule);
+    o->schedule = (cr_lr_kind)sched;
+    o->lr = cfg->train.lr;
+    o->lr_factor = cfg->train.lr_factor;
+    o->lr_every = cfg->train.lr_every;
+    o->lr_t0 = cfg->train.lr_t0;
+    o->grad_tol = cfg->train.grad_tol;
+    o->log_every = cfg->train.log_every;
+    return CR_OK;
+}
+
+int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
+                 cr_net **net, cr_train_info *info, cr_err *err)
+{
+    cr_train_opts o;
+    int st = cr_exp_train_opts(cfg, &o, err);
+    if (st) return st;
+    o.log = log;
+    o.log_ctx = ctx;
+    char purpose[64];
+    snprintf(purpose, sizeof purpose, "init/%ld", seed);
+    gsl_rng *init_rng = cr_rng_stream(cfg->seed, purpose);
+    snprintf(purpose, sizeof purpose, "order/%ld", seed);
+    gsl_rng *order_rng = cr_rng_stream(cfg->seed, purpose);
+    *net = cr_net_alloc(D->d, m);
+    cr_train_work *w = cr_train_work_alloc(D->n, D->d, m, o.batch);
+    if (!init_rng || !order_rng || !*net || !w) {
+        st = cr_err_set(err, CR_ERUNTIME, "out of memory for training (m = %zu)", m);
+    } else {
+        int init = cr_init_parse(cfg->train.init);
+        st = cr_train_init(*net, (cr_init_kind)init, cfg->train.scale, init_rng, err);
+        if (!st) st = cr_train_run(w, *net, D->X, D->y, D->n, &o, order_rng, info, err);
+    }
+    gsl_rng_free(init_rng);
+    gsl_rng_free(order_rng);
+    cr_train_work_free(w);
+    if (st) {
+        cr_net_free(*net);
+        *net = NULL;
+    }
+    return st;
+}
+
+void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *buf)
+{
+    for (size_t i = 0; i < D->n; i++) {
+        double h = 0.0;
+        for (size_t k = 0; k < D->d; k++) h += D->X[i * D->d + k] * net->W1[k * net->m + j];
+        buf[i] = h >= 0 ? '1' : '0';
+    }
+    buf[D->n] = 0;
+}

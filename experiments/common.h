@@ -1,0 +1,37 @@
+/* Orchestration shared by the drivers of the regularized problems: patterns from the config, the convex
+ * solve with support reduction, and one training run of the nonconvex network. No numerics of its own:
+ * it only wires src/ modules together the same way for every driver. */
+#ifndef CR_EXP_COMMON_H
+#define CR_EXP_COMMON_H
+
+#include "config.h"
+#include "convex.h"
+#include "data.h"
+#include "net.h"
+#include "patterns.h"
+#include "run.h"
+#include "train.h"
+
+/* The patterns the config asks for (patterns.method: exact, or sample with the "patterns" stream). */
+int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err);
+
+/* Solver options from the config's solver section. */
+void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o);
+
+/* Solves the convex program over P (loss, beta of the config); a solve that does not reach solver.tol or
+ * fails numerically is a runtime failure (never a result). *sol allocated here; info filled. */
+int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_convex_sol **sol,
+                        cr_convex_info *info, cr_err *err);
+
+/* Trainer options from the config's train section (loss, beta of the config). */
+int cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o, cr_err *err);
+
+/* Allocates a network of width m, initializes it from the stream "init/<seed>" and trains it with the config's
+ * options (order stream "order/<seed>" for SGD); log/ctx as in cr_train_opts. *net allocated here. */
+int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
+                 cr_net **net, cr_train_info *info, cr_err *err);
+
+/* Pattern of neuron j as the 0/1 string 1(X w1_j >= 0) into buf (n + 1 bytes). */
+void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *buf);
+
+#endif
