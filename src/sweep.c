@@ -877,7 +877,8 @@ static int plan_aggregate(const sw_plan *p, size_t *nbad, cr_err *err)
         if (state[i] != PT_OK) ++*nbad;
         if (!(msgs[i] = strdup(msg))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         for (size_t k = 0; k < keys[i].n && !st; k++)
-            if (summary_column(keys[i].v[k]) && strvec_find(&cols, keys[i].v[k]) < 0 && strvec_push(&cols, keys[i].v[k]))
+            if (summary_column(keys[i].v[k]) && strvec_find(&cols, keys[i].v[k]) < 0 &&
+                strvec_push(&cols, keys[i].v[k]))
                 st = cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
     cr_atomic *a = NULL;
@@ -1076,7 +1077,8 @@ static int run_local(const sw_plan *p, const size_t *todo, size_t ntodo, long jo
         pt_state ps = point_read(p, i, &k, &v, msg, sizeof msg);
         strvec_free(&k);
         strvec_free(&v);
-        if (ps != PT_OK) fprintf(log, "sweep: [%zu/%zu] %s: %s: %s\n", done, ntodo, p->pts[i].name, state_name[ps], msg);
+        if (ps != PT_OK)
+            fprintf(log, "sweep: [%zu/%zu] %s: %s: %s\n", done, ntodo, p->pts[i].name, state_name[ps], msg);
         else if (!quiet) fprintf(log, "sweep: [%zu/%zu] %s: ok\n", done, ntodo, p->pts[i].name);
         fflush(log);
     }
@@ -1166,32 +1168,34 @@ void cr_sweep_usage(FILE *f)
             "                     [--out DIR] [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]\n"
             "       cvxrelu aggregate DIR [--quiet]\n"
             "\n"
-            "sweep      runs CONFIG once per point of the cartesian product of the grids (the last --grid varies\n"
-            "           fastest), each as `cvxrelu run CONFIG --set ... --out DIR/POINT --quiet`, and writes\n"
-            "           DIR/sweep.csv. DIR defaults to results/<stem>-sweep.\n"
-            "  --grid   values are separated by top-level commas; a list-valued key takes bracketed lists:\n"
-            "           --grid 'count.n=[4,8],[16,32]' has two values, --grid count.n=4,8 has two one-item lists.\n"
-            "  POINT    the folder name: key=value per grid joined by \"__\", e.g. landscape.beta=0.5__landscape.grid=11;\n"
-            "           in values [A-Za-z0-9._+,-] stay, brackets and blanks go, other bytes become %%XX.\n"
-            "  --jobs N       run N points at a time here (default 1).\n"
-            "  --emit-jobs FILE   write one shell line per point still to run (cd, the run command, 2>POINT/stderr.log)\n"
-            "                 and run nothing: `parallel -j4 < FILE` (GNU parallel, also with --sshlogin over a shared\n"
-            "                 folder), then `cvxrelu aggregate DIR`.\n"
-            "  --emit-slurm FILE  write a Slurm array script FILE (task K runs line K+1 of the jobs file: the\n"
-            "                 --emit-jobs FILE, else FILE with extension .jobs) and FILE-aggregate (extension kept)\n"
-            "                 for the aggregation: jid=$(sbatch --parsable FILE) &&\n"
-            "                 sbatch --dependency=afterany:$jid FILE-aggregate.\n"
-            "  Rerunning a sweep runs (or emits) only the points not done: a point is done when its summary.csv says\n"
-            "  status ok and its config.yaml is the config this point resolves to now.\n"
-            "  Validation: a malformed option, an unknown --grid key, or a config that no point can load is a usage\n"
-            "  error (exit 2, nothing written). A point whose override the schema rejects never runs and is recorded\n"
-            "  as error in sweep.csv; the other points still run.\n"
-            "aggregate  rebuilds DIR/sweep.csv from DIR/sweep.yaml (the plan) and the point folders.\n"
+            "sweep   runs CONFIG once per point of the cartesian product of the grids (the last --grid varies\n"
+            "        fastest), each as `cvxrelu run CONFIG --set ... --out DIR/POINT --quiet 2>DIR/POINT/stderr.log`,\n"
+            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep.\n"
+            "  --grid key=v1,v2,...  values are separated by top-level commas; a list-valued key takes bracketed\n"
+            "        lists: --grid 'count.n=[4,8],[16,32]' has two values, --grid count.n=4,8 two one-item lists.\n"
+            "  POINT the folder name: key=value per grid key joined by \"__\", e.g.\n"
+            "        landscape.beta=0.5__landscape.grid=11; in values [A-Za-z0-9._+,-] stay, brackets and blanks\n"
+            "        are dropped, other bytes become %%XX; names over 200 characters end in ~HASH.\n"
+            "  --jobs N           run N points at a time here (default 1).\n"
+            "  --emit-jobs FILE   run nothing; write one shell line per point still to run (cd, the run command,\n"
+            "                     absolute paths) for GNU parallel: `parallel -j4 < FILE` (or --sshlogin over a\n"
+            "                     shared folder), then `cvxrelu aggregate DIR`.\n"
+            "  --emit-slurm FILE  run nothing; write the Slurm array script FILE (task K runs line K+1 of the jobs\n"
+            "                     file: the --emit-jobs FILE, else FILE with extension .jobs) and FILE-aggregate\n"
+            "                     (same extension) for the aggregation. Submit both:\n"
+            "                     jid=$(sbatch --parsable FILE) && sbatch --dependency=afterany:$jid FILE-aggregate\n"
+            "  A rerun runs (or emits) only the points not done: a point is done when its summary.csv says status\n"
+            "  ok and its config.yaml is the config the point resolves to now.\n"
+            "  Validation: a malformed option, an unknown --grid key or a config no point can load is a usage error\n"
+            "  (exit 2, nothing written). A point whose override the schema rejects never runs and is recorded as\n"
+            "  error in sweep.csv; the other points still run.\n"
+            "aggregate  rebuilds DIR/sweep.csv from DIR/sweep.yaml (the plan written by sweep) and the point folders.\n"
+            "\n"
             "sweep.csv  one row per point in grid order: the grid values (columns named by key), status (ok: the run\n"
-            "           succeeded; failed: the run failed, e.g. numerically; error: rejected by the schema, not run,\n"
-            "           unfinished or stale), error (the message), then every summary.csv key in first-seen order\n"
-            "           except status, error and keys ending in _seconds (wall times: the table is byte-identical\n"
-            "           however the points ran); missing cells are empty.\n"
+            "  succeeded; failed: the run failed, e.g. numerically; error: rejected by the schema, not run,\n"
+            "  unfinished or stale), error (the message), then every summary.csv key in first-seen order except\n"
+            "  status, error and keys ending in _seconds (wall times), so the table is byte-identical however the\n"
+            "  points ran; missing cells are empty.\n"
             "Exit status: 0 every point ok (or the job files written), 1 some point not ok, 2 usage/config error.\n");
 }
 
@@ -1295,6 +1299,121 @@ static int report_counts(const sw_plan *p, size_t nbad, int quiet, FILE *log)
     return nbad ? CR_ERUNTIME : CR_OK;
 }
 
+/* Output paths of a sweep, absolute. */
+typedef struct {
+    char jobs[CR_PATH_MAX + 16], slurm[CR_PATH_MAX], agg[CR_PATH_MAX + 32];
+} emit_paths;
+
+/* Fills the plan from the arguments (taking their grids and sets), resolves every point and checks every output
+ * path; writes nothing. */
+static int sweep_setup(sweep_args *a, sw_plan *p, emit_paths *ep, cr_err *err)
+{
+    p->sets = a->sets;
+    p->grids = a->grids;
+    p->ngrid = a->ngrid;
+    a->sets = (strvec){0};
+    a->grids = NULL;
+    a->ngrid = 0;
+    if (!getcwd(p->cwd, sizeof p->cwd)) return cr_err_set(err, CR_ERUNTIME, "getcwd: %s", strerror(errno));
+    if (absolute(p->cwd, a->config, p->config, sizeof p->config))
+        return cr_err_set(err, CR_EINPUT, "%s: path too long", a->config);
+    ssize_t k = readlink("/proc/self/exe", p->prog, sizeof p->prog - 1);
+    if (k <= 0 || (size_t)k >= sizeof p->prog - 1)
+        return cr_err_set(err, CR_ERUNTIME, "cannot find this program's path (/proc/self/exe)");
+    p->prog[k] = 0;
+
+    int st = plan_resolve(p, err);
+    if (st) return st;
+    size_t nvalid = 0;
+    for (size_t i = 0; i < p->npts; i++) nvalid += !p->pts[i].error;
+    if (!nvalid) {
+        /* No point loads: the config or the shared --set is wrong (the base message says which), or every value. */
+        cr_config *cfg = malloc(sizeof *cfg);
+        cr_err berr = {{0}};
+        if (!cfg) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        else if (cr_config_load(p->config, (const char *const *)p->sets.v, p->sets.n, cfg, &berr))
+            st = cr_err_set(err, CR_EINPUT, "%s", berr.msg);
+        else
+            st = cr_err_set(err, CR_EINPUT, "no point of the sweep is a valid config; the first: %s", p->pts[0].error);
+        free(cfg);
+        return st;
+    }
+
+    char outdir[CR_PATH_MAX + 32];
+    if (a->out) {
+        snprintf(outdir, sizeof outdir, "%s", a->out);
+    } else {
+        /* results/<stem>-sweep, the stem as cr_config names it: file name without folder and extension. */
+        const char *base = strrchr(p->config, '/') + 1, *dot = strrchr(base, '.');
+        int len = (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base));
+        snprintf(outdir, sizeof outdir, "results/%.*s-sweep", len, base);
+    }
+    if (absolute(p->cwd, outdir, p->dir, sizeof p->dir)) return cr_err_set(err, CR_EINPUT, "--out: path too long");
+    if ((st = check_dir("--out", p->dir, err))) return st;
+    if (!a->emit_jobs && !a->emit_slurm) return CR_OK;
+
+    if (a->emit_slurm && absolute(p->cwd, a->emit_slurm, ep->slurm, sizeof ep->slurm))
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm: path too long");
+    if (a->emit_jobs) {
+        if (absolute(p->cwd, a->emit_jobs, ep->jobs, sizeof ep->jobs))
+            return cr_err_set(err, CR_EINPUT, "--emit-jobs: path too long");
+    } else {
+        sibling(ep->slurm, ".jobs", 0, ep->jobs, sizeof ep->jobs);
+        if (strcmp(ep->jobs, ep->slurm) == 0) snprintf(ep->jobs, sizeof ep->jobs, "%s.jobs", ep->slurm);
+    }
+    if ((st = check_file("--emit-jobs", ep->jobs, err))) return st;
+    if (!a->emit_slurm) return CR_OK;
+    sibling(ep->slurm, "-aggregate", 1, ep->agg, sizeof ep->agg);
+    if ((st = check_file("--emit-slurm", ep->slurm, err))) return st;
+    if (strcmp(ep->slurm, ep->jobs) == 0 || strcmp(ep->agg, ep->jobs) == 0)
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm %s: the same file as the jobs file", ep->slurm);
+    return CR_OK;
+}
+
+/* The points that resolve and are not done, in grid order; *cpus the most BLAS threads among them. */
+static size_t points_to_run(const sw_plan *p, size_t *todo, long *cpus)
+{
+    size_t ntodo = 0;
+    *cpus = 1;
+    for (size_t i = 0; i < p->npts; i++) {
+        if (p->pts[i].error) continue;
+        strvec k = {0}, v = {0};
+        char msg[2048];
+        if (point_read(p, i, &k, &v, msg, sizeof msg) != PT_OK) {
+            todo[ntodo++] = i;
+            if (p->pts[i].threads > *cpus) *cpus = p->pts[i].threads;
+        }
+        strvec_free(&k);
+        strvec_free(&v);
+    }
+    return ntodo;
+}
+
+/* Writes the job file (and the Slurm scripts) and prints how to run them. */
+static int emit(const sw_plan *p, const size_t *todo, size_t ntodo, long cpus, int slurm, const emit_paths *ep,
+                FILE *out, cr_err *err)
+{
+    int st = write_jobs(p, todo, ntodo, ep->jobs, err);
+    if (!st && slurm) st = write_slurm(p, ntodo, cpus, ep->slurm, ep->jobs, ep->agg, err);
+    if (st) return st;
+    fprintf(out, "jobs file: %s (one line per point)\n", ep->jobs);
+    if (slurm) {
+        fprintf(out, "slurm: jid=$(sbatch --parsable ");
+        shell_word(out, ep->slurm);
+        fprintf(out, ") && sbatch --dependency=afterany:$jid ");
+        shell_word(out, ep->agg);
+    } else {
+        fprintf(out, "run:   parallel -j%ld < ", (long)sysconf(_SC_NPROCESSORS_ONLN));
+        shell_word(out, ep->jobs);
+    }
+    fprintf(out, "\nthen:  ");
+    shell_word(out, p->prog);
+    fprintf(out, " aggregate ");
+    shell_word(out, p->dir);
+    fprintf(out, "   (writes %s/sweep.csv)\n", p->dir);
+    return CR_OK;
+}
+
 int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
 {
     cr_err err = {{0}};
@@ -1306,69 +1425,12 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
         return st ? usage_error(log, &err) : 0;
     }
     sw_plan *p = calloc(1, sizeof *p);
-    if (!p) {
-        sweep_args_free(&a);
-        return CR_ERUNTIME;
-    }
-    /* The plan takes the grids and sets over from the arguments. */
-    p->sets = a.sets;
-    p->grids = a.grids;
-    p->ngrid = a.ngrid;
-    a.sets = (strvec){0};
-    a.grids = NULL;
-    a.ngrid = 0;
-    char real[PATH_MAX];
-    ssize_t k = 0;
-    if (!getcwd(p->cwd, sizeof p->cwd)) st = cr_err_set(&err, CR_ERUNTIME, "getcwd: %s", strerror(errno));
-    else if (absolute(p->cwd, a.config, p->config, sizeof p->config))
-        st = cr_err_set(&err, CR_EINPUT, "%s: path too long", a.config);
-    else if ((k = readlink("/proc/self/exe", p->prog, sizeof p->prog - 1)) <= 0 || (size_t)k >= sizeof p->prog - 1)
-        st = cr_err_set(&err, CR_ERUNTIME, "cannot find this program's path (/proc/self/exe)");
-    if (st) goto done;
-    p->prog[k] = 0;
-
-    /* Resolve every point before anything is written. */
-    if ((st = plan_resolve(p, &err))) goto done;
-    size_t nvalid = 0;
-    for (size_t i = 0; i < p->npts; i++) nvalid += !p->pts[i].error;
-    if (!nvalid) {
-        /* No point loads: the config or the shared --set is wrong (the base message says which), or every value is. */
-        cr_config *cfg = malloc(sizeof *cfg);
-        cr_err berr = {{0}};
-        if (!cfg) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
-        else if (cr_config_load(p->config, (const char *const *)p->sets.v, p->sets.n, cfg, &berr))
-            st = cr_err_set(&err, CR_EINPUT, "%s", berr.msg);
-        else
-            st = cr_err_set(&err, CR_EINPUT, "no point of the sweep is a valid config; the first: %s", p->pts[0].error);
-        free(cfg);
-        goto done;
-    }
-    char stemdir[CR_PATH_MAX + 32];
-    if (a.out) snprintf(stemdir, sizeof stemdir, "%s", a.out);
-    else {
-        /* The stem as cr_config names it: file name without folder and extension. */
-        const char *base = strrchr(p->config, '/') + 1, *dot = strrchr(base, '.');
-        int len = (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base));
-        snprintf(stemdir, sizeof stemdir, "results/%.*s-sweep", len, base);
-    }
-    char slurm[CR_PATH_MAX], jobs[CR_PATH_MAX + 16], agg[CR_PATH_MAX + 32];
-    if (absolute(p->cwd, stemdir, p->dir, sizeof p->dir)) st = cr_err_set(&err, CR_EINPUT, "--out: path too long");
-    else st = check_dir("--out", p->dir, &err);
-    if (!st && a.emit_slurm && absolute(p->cwd, a.emit_slurm, slurm, sizeof slurm))
-        st = cr_err_set(&err, CR_EINPUT, "--emit-slurm: path too long");
-    if (!st && (a.emit_jobs || a.emit_slurm)) {
-        if (a.emit_jobs) {
-            if (absolute(p->cwd, a.emit_jobs, jobs, sizeof jobs)) st = cr_err_set(&err, CR_EINPUT, "--emit-jobs: path too long");
-        } else {
-            sibling(slurm, ".jobs", 0, jobs, sizeof jobs);
-            if (strcmp(jobs, slurm) == 0) snprintf(jobs, sizeof jobs, "%s.jobs", slurm);
-        }
-        if (a.emit_slurm) sibling(slurm, "-aggregate", 1, agg, sizeof agg);
-        if (!st) st = check_file("--emit-jobs", jobs, &err);
-        if (!st && a.emit_slurm) st = check_file("--emit-slurm", slurm, &err);
-        if (!st && a.emit_slurm && (strcmp(slurm, jobs) == 0 || strcmp(agg, jobs) == 0))
-            st = cr_err_set(&err, CR_EINPUT, "--emit-slurm %s: the same file as the jobs file", slurm);
-    }
+    emit_paths ep;
+    memset(&ep, 0, sizeof ep);
+    size_t *todo = NULL, ntodo = 0, nbad = 0;
+    int emitting = a.emit_jobs || a.emit_slurm;
+    if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
+    else st = sweep_setup(&a, p, &ep, &err);
     if (st) goto done;
 
     /* Validated: from here on, files are written. */
@@ -1377,72 +1439,39 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
         st = cr_err_set(&err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
         goto done;
     }
+    char real[PATH_MAX];
     if (realpath(p->dir, real)) copy_field(p->dir, sizeof p->dir, real);
     if ((st = plan_write(p, &err))) goto done;
+    size_t nrejected = 0;
     for (size_t i = 0; i < p->npts; i++)
-        if (p->pts[i].error) fprintf(log, "sweep: %s: rejected, not run: %s\n", p->pts[i].name, p->pts[i].error);
-
-    size_t *todo = calloc(p->npts, sizeof *todo), ntodo = 0;
-    if (!todo) {
+        if (p->pts[i].error) {
+            nrejected++;
+            fprintf(log, "sweep: %s: rejected, not run: %s\n", p->pts[i].name, p->pts[i].error);
+        }
+    if (!(todo = calloc(p->npts, sizeof *todo))) {
         st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
         goto done;
     }
-    long cpus = 1;
-    for (size_t i = 0; i < p->npts; i++) {
-        if (p->pts[i].error) continue;
-        strvec kk = {0}, vv = {0};
-        char msg[2048];
-        if (point_read(p, i, &kk, &vv, msg, sizeof msg) != PT_OK) {
-            todo[ntodo++] = i;
-            if (p->pts[i].threads > cpus) cpus = p->pts[i].threads;
-        }
-        strvec_free(&kk);
-        strvec_free(&vv);
-    }
-    if (!a.quiet || (ntodo && (a.emit_jobs || a.emit_slurm)))
-        fprintf(a.emit_jobs || a.emit_slurm ? out : log, "sweep: %zu points, %zu to run, %zu done, %zu rejected; plan in %s/sweep.yaml\n",
-                p->npts, ntodo, nvalid - ntodo, p->npts - nvalid, p->dir);
-    st = make_point_dirs(p, todo, ntodo, &err);
-    if (!st && ntodo && (a.emit_jobs || a.emit_slurm)) {
-        st = write_jobs(p, todo, ntodo, jobs, &err);
-        if (!st && a.emit_slurm) st = write_slurm(p, ntodo, cpus, slurm, jobs, agg, &err);
-        if (!st) {
-            fprintf(out, "jobs file: %s (one line per point)\n", jobs);
-            if (a.emit_slurm) {
-                fprintf(out, "slurm: jid=$(sbatch --parsable ");
-                shell_word(out, slurm);
-                fprintf(out, ") && sbatch --dependency=afterany:$jid ");
-                shell_word(out, agg);
-                fputc('\n', out);
-            } else {
-                fprintf(out, "run:   parallel -j%ld < ", (long)sysconf(_SC_NPROCESSORS_ONLN));
-                shell_word(out, jobs);
-                fputc('\n', out);
-            }
-            fprintf(out, "then:  ");
-            shell_word(out, p->prog);
-            fprintf(out, " aggregate ");
-            shell_word(out, p->dir);
-            fprintf(out, "   (writes %s/sweep.csv)\n", p->dir);
-        }
-        free(todo);
+    long cpus;
+    ntodo = points_to_run(p, todo, &cpus);
+    if (!a.quiet || (ntodo && emitting))
+        fprintf(emitting ? out : log, "sweep: %zu points, %zu to run, %zu done, %zu rejected; plan in %s/sweep.yaml\n",
+                p->npts, ntodo, p->npts - nrejected - ntodo, nrejected, p->dir);
+    if ((st = make_point_dirs(p, todo, ntodo, &err))) goto done;
+    if (ntodo && emitting) {
+        st = emit(p, todo, ntodo, cpus, a.emit_slurm != NULL, &ep, out, &err);
         goto done;
     }
-    if (!st && ntodo) st = run_local(p, todo, ntodo, a.jobs, a.quiet, log, &err);
-    free(todo);
-    if (st) goto done;
-    size_t nbad = 0;
-    if ((st = plan_aggregate(p, &nbad, &err))) goto done;
-    st = report_counts(p, nbad, a.quiet, log);
-    sweep_args_free(&a);
-    plan_free(p);
-    return st;
+    /* Everything done already (also when emitting): the table is rebuilt. */
+    if (ntodo && (st = run_local(p, todo, ntodo, a.jobs, a.quiet, log, &err))) goto done;
+    if (!(st = plan_aggregate(p, &nbad, &err))) st = report_counts(p, nbad, a.quiet, log);
 
 done:
+    free(todo);
     sweep_args_free(&a);
     plan_free(p);
-    if (!st) return 0;
-    return st == CR_EINPUT ? usage_error(log, &err) : runtime_error(log, &err);
+    if (st && err.msg[0]) return st == CR_EINPUT ? usage_error(log, &err) : runtime_error(log, &err);
+    return st;
 }
 
 int cr_sweep_aggregate_cli(int argc, char **argv, FILE *out, FILE *log)

@@ -67,7 +67,8 @@ static void expect_same_file(const char *a, const char *b, const char *what)
     size_t la = 0, lb = 0;
     char *ta = crt_slurp(a, &la), *tb = crt_slurp(b, &lb);
     if (!ta || !tb) fail_msg("%s: cannot read %s or %s", what, a, b);
-    if (la != lb || memcmp(ta, tb, la) != 0) fail_msg("%s: %s and %s differ:\n--- %s\n%s--- %s\n%s", what, a, b, a, ta, b, tb);
+    if (la != lb || memcmp(ta, tb, la) != 0)
+        fail_msg("%s: %s and %s differ:\n--- %s\n%s--- %s\n%s", what, a, b, a, ta, b, tb);
     free(ta);
     free(tb);
 }
