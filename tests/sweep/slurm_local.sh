@@ -14,16 +14,13 @@ wait_s=${CR_SLURM_WAIT:-60}
 
 die() { echo "slurm_local: $*" >&2; exit 1; }
 
-# Kills the process in pid file $1 (only if it is still the named program) and waits for it to exit.
-stop_pid() {
-    local f=$1 name=$2 pid i
-    [ -s "$f" ] || return 0
-    pid=$(cat "$f" 2>/dev/null) || return 0
+# The pid in pid file $1 if it is still the named program $2 (else nothing).
+live_pid() {
+    local pid
+    [ -s "$1" ] || return 0
+    pid=$(cat "$1" 2>/dev/null) || return 0
     case $pid in ''|*[!0-9]*) return 0 ;; esac
-    grep -qs "$name" "/proc/$pid/comm" || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
+    grep -qs "$2" "/proc/$pid/comm" && echo "$pid"
     return 0
 }
 
@@ -33,7 +30,7 @@ start)
     for p in munged mungekey slurmctld slurmd sinfo sbatch; do
         command -v "$p" >/dev/null || die "$p not found: install the Debian packages slurm-wlm and munge (make deps)"
     done
-    mkdir -p "$dir" && chmod 700 "$dir" || die "cannot create $dir"
+    { mkdir -p "$dir" && chmod 700 "$dir"; } || die "cannot create $dir"
     dir=$(cd "$dir" && pwd -P)
     mkdir -p "$dir/ctld" "$dir/slurmd" "$dir/munge" && chmod 700 "$dir/munge"
     [ -s "$dir/munge/munge.key" ] || mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null 2>&1 \
@@ -79,7 +76,7 @@ CONF
     export SLURM_CONF=$dir/slurm.conf
     slurmctld -f "$dir/slurm.conf" || die "slurmctld failed: $(tail -5 "$dir/slurmctld.log" 2>/dev/null)"
     slurmd -f "$dir/slurm.conf" -N localhost || die "slurmd failed: $(tail -5 "$dir/slurmd.log" 2>/dev/null)"
-    for i in $(seq $((wait_s * 2))); do
+    for _ in $(seq $((wait_s * 2))); do
         state=$(sinfo -h -N -o '%T' -n localhost 2>/dev/null)
         [ "$state" = idle ] && { echo "SLURM_CONF=$dir/slurm.conf"; exit 0; }
         sleep 0.5
@@ -91,9 +88,22 @@ CONF
 stop)
     [ -d "$dir" ] || exit 0
     [ -f "$dir/slurm.conf" ] || die "$dir does not hold a slurm_local cluster (no slurm.conf); not removing it"
-    stop_pid "$dir/slurmd.pid" slurmd
-    stop_pid "$dir/slurmctld.pid" slurmctld
-    stop_pid "$dir/munge/munged.pid" munged
+    pids=()
+    for d in "slurmd.pid slurmd" "slurmctld.pid slurmctld" "munge/munged.pid munged"; do
+        read -r f name <<< "$d"
+        p=$(live_pid "$dir/$f" "$name")
+        [ -n "$p" ] && pids+=("$p")
+    done
+    if [ ${#pids[@]} -gt 0 ]; then
+        kill -TERM "${pids[@]}" 2>/dev/null
+        for _ in $(seq 100); do
+            alive=0
+            for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+            [ $alive = 0 ] && break
+            sleep 0.1
+        done
+        kill -KILL "${pids[@]}" 2>/dev/null
+    fi
     rm -rf "$dir"
     ;;
 *)
