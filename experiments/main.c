@@ -20,6 +20,7 @@
 #include "manifest.h"
 #include "report.h"
 #include "run.h"
+#include "sweep.h"
 
 #define MAX_SETS 128
 
@@ -29,6 +30,9 @@ static void usage(FILE *f)
             "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--quiet]\n"
             "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
             "       cvxrelu claims OUTDIR RUNDIR...     aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
+            "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
+            "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
+            "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
             "       cvxrelu keys                        the config reference (Markdown)\n"
             "       cvxrelu --help | --version\n"
             "\n"
@@ -283,6 +287,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv, 0);
     if (strcmp(cmd, "check") == 0) return cmd_run(argc, argv, 1);
     if (strcmp(cmd, "claims") == 0) return cmd_claims(argc, argv);
+    if (strcmp(cmd, "sweep") == 0) return cr_sweep_cli(argc, argv, stdout, stderr);
+    if (strcmp(cmd, "aggregate") == 0) return cr_sweep_aggregate_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "keys") == 0) {
         cr_config_reference(stdout);
         return 0;

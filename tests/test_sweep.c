@@ -1,0 +1,613 @@
+/* Tests of sweeps (src/sweep.c): grid parsing and point names in process; then the program ($CR_PROG): one small
+ * landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
+ * array script run task by task, and by a real single-node Slurm (tests/sweep/slurm_local.sh, as root) must give
+ * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed
+ * or stale points; usage errors exit 2 and write nothing. GNU parallel, slurm-wlm and munge are required
+ * dependencies (`make deps`): their tests fail, not skip, when they are missing. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include "sweep.h"
+
+#define LANDSCAPE CR_SOURCE_DIR "/configs/landscape.yaml"
+#define GRID4 "--grid landscape.beta=0.5,1 --grid landscape.grid=11,21"
+#define SLURM_SCRIPT CR_SOURCE_DIR "/tests/sweep/slurm_local.sh"
+
+/* ------------------------------------------------------------------ helpers */
+
+/* Runs `cd DIR && PROG ARGS`, stdout+stderr in *out (may be NULL); returns the exit status. */
+static int prog_in(const char *dir, const char *args, char **out)
+{
+    char cmd[6000];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", dir, crt_prog(), args);
+    return crt_sh(cmd, out);
+}
+
+static void need_program(void)
+{
+    if (access(crt_prog(), X_OK) != 0) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
+}
+
+static void expect_status(int got, int want, const char *what, const char *out)
+{
+    if (got != want) fail_msg("%s: exit status %d, expected %d; output:\n%s", what, got, want, out ? out : "");
+}
+
+/* Runs the program in dir and checks its exit status; returns its output (caller frees). */
+static char *expect_prog(const char *dir, const char *args, int want, const char *what)
+{
+    char *out = NULL;
+    int st = prog_in(dir, args, &out);
+    expect_status(st, want, what, out);
+    return out;
+}
+
+/* Runs a shell command and checks its exit status; returns its output (caller frees). */
+static char *expect_sh(const char *cmd, int want, const char *what)
+{
+    char *out = NULL;
+    int st = crt_sh(cmd, &out);
+    expect_status(st, want, what, out);
+    return out;
+}
+
+static char *file_text(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *t = crt_slurp(path, NULL);
+    if (!t) fail_msg("%s: missing or unreadable", path);
+    return t;
+}
+
+static void expect_same_file(const char *a, const char *b, const char *what)
+{
+    size_t la = 0, lb = 0;
+    char *ta = crt_slurp(a, &la), *tb = crt_slurp(b, &lb);
+    if (!ta || !tb) fail_msg("%s: cannot read %s or %s", what, a, b);
+    if (la != lb || memcmp(ta, tb, la) != 0)
+        fail_msg("%s: %s and %s differ:\n--- %s\n%s--- %s\n%s", what, a, b, a, ta, b, tb);
+    free(ta);
+    free(tb);
+}
+
+static long long mtime_ns(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+static int lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++) n += *text == '\n';
+    return n;
+}
+
+/* The serial reference of the 4-point landscape sweep in tmp/NAME; returns its sweep.csv path in buf. */
+static void serial_reference(const char *tmp, const char *name, char *buf, size_t cap)
+{
+    char args[1024], *out = NULL;
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out %s --quiet", LANDSCAPE, name);
+    int st = prog_in(tmp, args, &out);
+    expect_status(st, 0, "serial sweep", out);
+    free(out);
+    snprintf(buf, cap, "%s/%s/sweep.csv", tmp, name);
+}
+
+/* ------------------------------------------------------- grids and names */
+
+static void test_grid_parse(void **state)
+{
+    (void)state;
+    cr_sweep_grid g;
+    cr_err err = {{0}};
+    assert_int_equal(cr_sweep_grid_parse("landscape.beta=0.5, 1 ,2e-1", &g, &err), 0);
+    assert_string_equal(g.key, "landscape.beta");
+    assert_int_equal(g.nvalues, 3);
+    assert_string_equal(g.values[0], "0.5");
+    assert_string_equal(g.values[1], "1");
+    assert_string_equal(g.values[2], "2e-1");
+    cr_sweep_grid_clear(&g);
+
+    /* Lists: top-level commas separate values, brackets group. */
+    assert_int_equal(cr_sweep_grid_parse("count.n=[4,8],[16, 32],64", &g, &err), 0);
+    assert_int_equal(g.nvalues, 3);
+    assert_string_equal(g.values[0], "[4,8]");
+    assert_string_equal(g.values[1], "[16, 32]");
+    assert_string_equal(g.values[2], "64");
+    cr_sweep_grid_clear(&g);
+
+    static const struct {
+        const char *spec, *fragment;
+    } bad[] = {
+        {"landscape.beta", "expected key.path=v1,v2"},
+        {"=1,2", "empty key"},
+        {"landscape.beta=", "empty value"},
+        {"landscape.beta=1,,2", "empty value"},
+        {"landscape.beta=1,", "empty value"},
+        {"count.n=[4,8", "unbalanced '['"},
+        {"count.n=4],[8]", "unbalanced ']'"},
+        {"landscape.beta=1,2,1", "value 1 given twice"},
+        {"landscape.beta=1\n,2", "control character"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err.msg[0] = 0;
+        int st = cr_sweep_grid_parse(bad[i].spec, &g, &err);
+        if (st != CR_EINPUT || !strstr(err.msg, bad[i].fragment))
+            fail_msg("--grid \"%s\": status %d, message \"%s\", expected 2 and \"%s\"", bad[i].spec, st, err.msg,
+                     bad[i].fragment);
+        assert_null(g.key);
+        assert_null(g.values);
+    }
+}
+
+static void test_point_names(void **state)
+{
+    (void)state;
+    char buf[256];
+    const char *k2[] = {"landscape.beta", "landscape.grid"}, *v2[] = {"0.1", "8"};
+    assert_int_equal(cr_sweep_point_name(k2, v2, 2, buf, sizeof buf), 0);
+    assert_string_equal(buf, "landscape.beta=0.1__landscape.grid=8");
+
+    /* Lists drop brackets and blanks; other bytes are %XX; the name is a single path component. */
+    const char *k1[] = {"count.n"}, *l1[] = {"[4, 8]"}, *p1[] = {"a/b c\"x"};
+    assert_int_equal(cr_sweep_point_name(k1, l1, 1, buf, sizeof buf), 0);
+    assert_string_equal(buf, "count.n=4,8");
+    assert_int_equal(cr_sweep_point_name(k1, p1, 1, buf, sizeof buf), 0);
+    assert_string_equal(buf, "count.n=a%2Fbc%22x");
+
+    /* Long names are cut to 200 characters ending in ~ and a hash of the whole name: deterministic, distinct. */
+    char v_a[400], v_b[400], name_a[256], name_b[256];
+    memset(v_a, '1', sizeof v_a - 1);
+    v_a[sizeof v_a - 1] = 0;
+    memcpy(v_b, v_a, sizeof v_a);
+    v_b[390] = '2';
+    const char *va[] = {v_a}, *vb[] = {v_b};
+    assert_int_equal(cr_sweep_point_name(k1, va, 1, name_a, sizeof name_a), 0);
+    assert_int_equal(cr_sweep_point_name(k1, vb, 1, name_b, sizeof name_b), 0);
+    assert_int_equal(strlen(name_a), 200);
+    assert_int_equal(name_a[200 - 17], '~');
+    assert_string_not_equal(name_a, name_b);
+    assert_int_equal(cr_sweep_point_name(k1, va, 1, buf, sizeof buf), 0);
+    assert_string_equal(buf, name_a);
+    assert_int_equal(cr_sweep_point_name(k1, va, 1, buf, 100), CR_EINPUT);
+}
+
+/* --------------------------------------------------- the program: three ways */
+
+static void test_serial_jobs2_parallel_identical(void **state)
+{
+    (void)state;
+    need_program();
+    if (crt_sh("command -v parallel", NULL) != 0)
+        fail_msg("GNU parallel is not installed: it is a required dependency, `make deps` should install the Debian "
+                 "package parallel");
+    char tmp[256], ref[512], args[1024], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    serial_reference(tmp, "serial", ref, sizeof ref);
+
+    /* The table: grid columns, status, error, summary keys; grid order; no wall times. */
+    char *csv = file_text(tmp, "serial/sweep.csv");
+    const char *header = "landscape.beta,landscape.grid,status,error,nonconvex_min,";
+    if (strncmp(csv, header, strlen(header)) != 0) fail_msg("sweep.csv header:\n%s", csv);
+    assert_int_equal(lines(csv), 5);
+    assert_null(strstr(csv, "_seconds"));
+    const char *row = strchr(csv, '\n') + 1;
+    assert_true(strncmp(row, "0.5,11,ok,,", 11) == 0);
+    row = strchr(row, '\n') + 1;
+    assert_true(strncmp(row, "0.5,21,ok,,", 11) == 0);
+    row = strchr(row, '\n') + 1;
+    assert_true(strncmp(row, "1,11,ok,,0.75,", 14) == 0); /* the slide's minimum 3/4 at beta = 1 */
+    free(csv);
+    snprintf(path, sizeof path, "%s/serial/landscape.beta=1__landscape.grid=21/summary.csv", tmp);
+    assert_true(crt_exists(path));
+    char *plan = file_text(tmp, "serial/sweep.yaml");
+    assert_non_null(strstr(plan, "name: \"landscape.beta=0.5__landscape.grid=11\""));
+    free(plan);
+
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out jobs2 --jobs 2 --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --jobs 2");
+    free(out);
+    snprintf(path, sizeof path, "%s/jobs2/sweep.csv", tmp);
+    expect_same_file(ref, path, "--jobs 2 versus serial");
+
+    /* Emitted job file: one line per point, run by GNU parallel, then aggregate. Nothing runs at emit time. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out par --emit-jobs par.jobs", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-jobs");
+    if (!strstr(out, "parallel")) fail_msg("--emit-jobs does not say how to run the jobs:\n%s", out);
+    free(out);
+    snprintf(path, sizeof path, "%s/par/sweep.csv", tmp);
+    assert_false(crt_exists(path));
+    char *jobs = file_text(tmp, "par.jobs");
+    assert_int_equal(lines(jobs), 4);
+    assert_non_null(strstr(jobs, " run "));
+    free(jobs);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd / && parallel --will-cite -j2 < '%s/par.jobs'", tmp);
+    int st = crt_sh(cmd, &out);
+    expect_status(st, 0, "parallel -j2 < par.jobs", out);
+    free(out);
+    out = expect_prog("/", "aggregate /dev/null", 2, "aggregate of a non-sweep");
+    free(out);
+    snprintf(args, sizeof args, "aggregate '%s/par'", tmp);
+    out = expect_prog("/", args, 0, "aggregate after parallel");
+    free(out);
+    expect_same_file(ref, path, "GNU parallel versus serial");
+    crt_rmtree(tmp);
+}
+
+/* The emitted Slurm array script, run task by task as Slurm would (SLURM_ARRAY_TASK_ID = 0..K), then the
+ * emitted aggregation script: the same table. Needs no Slurm. */
+static void test_emitted_slurm_script_by_hand(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], ref[512], args[1024], cmd[2048], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    serial_reference(tmp, "serial", ref, sizeof ref);
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out sl --emit-slurm sl/sweep.sbatch", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm");
+    if (!strstr(out, "--dependency=afterany:")) fail_msg("--emit-slurm does not explain the aggregation:\n%s", out);
+    free(out);
+    char *script = file_text(tmp, "sl/sweep.sbatch");
+    assert_non_null(strstr(script, "#SBATCH --array=0-3\n"));
+    assert_non_null(strstr(script, "SLURM_ARRAY_TASK_ID + 1"));
+    free(script);
+    char *jobs = file_text(tmp, "sl/sweep.jobs");
+    assert_int_equal(lines(jobs), 4);
+    free(jobs);
+    char *agg = file_text(tmp, "sl/sweep-aggregate.sbatch");
+    assert_non_null(strstr(agg, " aggregate "));
+    free(agg);
+    /* Tasks in reverse order: the order they run in does not matter. */
+    for (int k = 3; k >= 0; k--) {
+        snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=%d bash '%s/sl/sweep.sbatch'", k, tmp);
+        out = expect_sh(cmd, 0, "array task");
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "SLURM_ARRAY_TASK_ID=4 bash '%s/sl/sweep.sbatch'", tmp);
+    out = expect_sh(cmd, 2, "array task beyond the jobs file");
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd / && bash '%s/sl/sweep-aggregate.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "aggregation script");
+    free(out);
+    snprintf(path, sizeof path, "%s/sl/sweep.csv", tmp);
+    expect_same_file(ref, path, "Slurm script run by hand versus serial");
+    crt_rmtree(tmp);
+}
+
+/* ----------------------------------------------- failures and reruns */
+
+/* beta = 1 runs; beta = -5 is rejected by the schema (never runs); beta = 2 runs and fails at run time (the toy
+ * needs 2 x y > beta). Both bad points are recorded with their messages; the rerun redoes only the failed one. */
+static void test_failed_points_recorded(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], ok[512], failed[512], rejected[512], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=1,-5,2 --grid landscape.grid=11 --out f --jobs 2",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 1, "sweep with a rejected and a failing point");
+    if (!strstr(out, "landscape.beta=-5") || !strstr(out, "landscape.beta=2__landscape.grid=11: failed"))
+        fail_msg("the bad points are not reported:\n%s", out);
+    free(out);
+    char *csv = file_text(tmp, "f/sweep.csv");
+    if (!strstr(csv, "\n1,11,ok,,0.75,")) fail_msg("the valid point did not run:\n%s", csv);
+    if (!strstr(csv, "\n-5,11,error,\"--grid landscape.beta=-5: landscape.beta: expected a number in"))
+        fail_msg("the rejected point lacks its error:\n%s", csv);
+    if (!strstr(csv, "\n2,11,failed,\"landscape: landscape: form needs x, y > 0 and 2 x y > beta\",,"))
+        fail_msg("the failed point lacks its error:\n%s", csv);
+    assert_int_equal(lines(csv), 4);
+    free(csv);
+    snprintf(rejected, sizeof rejected, "%s/f/landscape.beta=-5__landscape.grid=11", tmp);
+    assert_false(crt_exists(rejected)); /* a rejected point never runs */
+    snprintf(ok, sizeof ok, "%s/f/landscape.beta=1__landscape.grid=11/summary.csv", tmp);
+    snprintf(failed, sizeof failed, "%s/f/landscape.beta=2__landscape.grid=11/summary.csv", tmp);
+    long long t_ok = mtime_ns(ok), t_failed = mtime_ns(failed);
+    assert_true(t_ok > 0 && t_failed > 0);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    out = expect_prog(tmp, args, 1, "rerun");
+    if (!strstr(out, "3 points, 1 to run, 1 done, 1 rejected")) fail_msg("rerun plan:\n%s", out);
+    free(out);
+    assert_true(mtime_ns(ok) == t_ok);
+    assert_true(mtime_ns(failed) > t_failed);
+    assert_false(crt_exists(rejected));
+    crt_rmtree(tmp);
+}
+
+static void test_rerun_redoes_only_missing_failed_stale(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], ref[512], args[1024], p[4][512], *out = NULL;
+    crt_tmpdir(tmp);
+    serial_reference(tmp, "s", ref, sizeof ref);
+    const char *names[4] = {"landscape.beta=0.5__landscape.grid=11", "landscape.beta=0.5__landscape.grid=21",
+                            "landscape.beta=1__landscape.grid=11", "landscape.beta=1__landscape.grid=21"};
+    long long t[4];
+    for (int i = 0; i < 4; i++) {
+        snprintf(p[i], sizeof p[i], "%s/s/%s/summary.csv", tmp, names[i]);
+        t[i] = mtime_ns(p[i]);
+        assert_true(t[i] > 0);
+    }
+    /* Point 0 missing, point 1 failed, point 2 stale (another config); point 3 stays done. */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/s' && rm -rf '%s' && sed -i 's/^status,ok$/status,failed/' '%s/summary.csv' && "
+             "sed -i 's/^  x: 1$/  x: 2/' '%s/config.yaml'",
+             tmp, names[0], names[1], names[2]);
+    out = expect_sh(cmd, 0, "damaging the points");
+    free(out);
+    snprintf(args, sizeof args, "aggregate '%s/s'", tmp);
+    out = expect_prog("/", args, 1, "aggregate of damaged points");
+    free(out);
+    char *csv = file_text(tmp, "s/sweep.csv");
+    if (!strstr(csv, "\n0.5,11,error,not run or unfinished: no summary.csv,,") ||
+        !strstr(csv, "\n0.5,21,failed,") || !strstr(csv, "\n1,11,error,stale: config.yaml differs") ||
+        !strstr(csv, "\n1,21,ok,,"))
+        fail_msg("aggregate of missing/failed/stale points:\n%s", csv);
+    free(csv);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out s --jobs 2", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "rerun");
+    if (!strstr(out, "4 points, 3 to run, 1 done")) fail_msg("rerun plan:\n%s", out);
+    free(out);
+    for (int i = 0; i < 3; i++)
+        if (mtime_ns(p[i]) <= t[i]) fail_msg("%s was not rerun", names[i]);
+    assert_true(mtime_ns(p[3]) == t[3]);
+    char now[512];
+    snprintf(now, sizeof now, "%s/s/sweep.csv", tmp);
+    expect_same_file(ref, now, "rerun versus the first run");
+
+    /* A different --set changes every resolved config: everything reruns. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --set landscape.range=1 --out s --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "rerun with another --set");
+    free(out);
+    if (mtime_ns(p[3]) == t[3]) fail_msg("a new --set did not rerun the done point");
+    /* Nothing to do: the emit modes write no job file and rebuild the table. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --set landscape.range=1 --out s --emit-jobs s.jobs", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "emit with every point done");
+    if (!strstr(out, "0 to run")) fail_msg("emit with every point done:\n%s", out);
+    free(out);
+    snprintf(p[0], sizeof p[0], "%s/s.jobs", tmp);
+    assert_false(crt_exists(p[0]));
+    crt_rmtree(tmp);
+}
+
+/* Aggregating emitted jobs before they ran: every point "not run", exit 1. */
+static void test_aggregate_before_jobs(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=1,2 --out e --emit-jobs e.jobs", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "emit");
+    free(out);
+    out = expect_prog(tmp, "aggregate e", 1, "aggregate before the jobs ran");
+    free(out);
+    char *csv = file_text(tmp, "e/sweep.csv");
+    assert_string_equal(csv, "landscape.beta,status,error\n1,error,not run or unfinished: no summary.csv\n"
+                             "2,error,not run or unfinished: no summary.csv\n");
+    free(csv);
+    crt_rmtree(tmp);
+}
+
+/* Summary keys: union over the points in first-seen order, empty where a point lacks one; wall times (*_seconds)
+ * left out; a key spelled like a grid key is prefixed with "summary.". */
+static void test_summary_columns(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], cmd[2048], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=0.5,1 --out c --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/c' && printf 'solve_seconds,0.25\\nlandscape.beta,7\\nextra,\"a,b\"\\n' >> "
+             "landscape.beta=1/summary.csv",
+             tmp);
+    out = expect_sh(cmd, 0, "editing a summary");
+    free(out);
+    out = expect_prog(tmp, "aggregate c --quiet", 0, "aggregate");
+    free(out);
+    char *csv = file_text(tmp, "c/sweep.csv");
+    const char *want_header = "landscape.beta,status,error,nonconvex_min,nonconvex_u,nonconvex_alpha,convex_min,"
+                              "convex_v,convex_w,closed_form_min,reconstruction_L,summary.landscape.beta,extra\n";
+    if (strncmp(csv, want_header, strlen(want_header)) != 0) fail_msg("header:\n%s", csv);
+    if (!strstr(csv, ",0.4375,,\n1,ok,,") || !strstr(csv, ",0.75,7,\"a,b\"\n")) fail_msg("rows:\n%s", csv);
+    assert_null(strstr(csv, "_seconds"));
+    assert_null(strstr(csv, "0.25"));
+    free(csv);
+    crt_rmtree(tmp);
+}
+
+/* ------------------------------------------------------------ usage errors */
+
+static void test_usage_errors_write_nothing(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[2048], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    static const struct {
+        const char *args, *fragment;
+    } bad[] = {
+        {"--grid landscape.bet=1,2", "unknown key (did you mean landscape.beta?)"},
+        {"", "no --grid"},
+        {"--grid 'count.n=[4,8'", "unbalanced '['"},
+        {"--grid landscape.beta=-1,-2", "no point of the sweep is a valid config"},
+        {"--grid landscape.beta=1 --set landscape.grdi=5", "landscape.grdi: unknown key"},
+        {"--grid landscape.beta=1 --set landscape.beta=2", "also given by --set"},
+        {"--grid landscape.beta=1 --grid landscape.beta=2", "two --grid options"},
+        {"--grid landscape.beta=1 --jobs 0", "--jobs: expected an integer"},
+        {"--grid landscape.beta=1 --jobs 2 --emit-jobs j", "choose one"},
+        {"--grid landscape.beta=1 --bogus", "unknown option --bogus"},
+        {"--grid landscape.beta=1 --out", "--out needs a value"},
+        {"--grid 'landscape.beta=1,[1]'", "name the same point folder"},
+        {"--grid landscape.beta=1 --emit-slurm .", "is a folder"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(args, sizeof args, "sweep '%s' %s --out o", LANDSCAPE, bad[i].args);
+        if (strstr(bad[i].args, "--out")) snprintf(args, sizeof args, "sweep '%s' %s", LANDSCAPE, bad[i].args);
+        int st = prog_in(tmp, args, &out);
+        if (st != 2 || !strstr(out, bad[i].fragment))
+            fail_msg("sweep %s: exit %d, output \"%s\"; expected 2 and \"%s\"", bad[i].args, st, out, bad[i].fragment);
+        free(out);
+        snprintf(path, sizeof path, "%s/o", tmp);
+        if (crt_exists(path)) fail_msg("sweep %s: wrote %s", bad[i].args, path);
+        snprintf(path, sizeof path, "%s/results", tmp);
+        if (crt_exists(path)) fail_msg("sweep %s: wrote %s", bad[i].args, path);
+    }
+    out = expect_prog(tmp, "sweep nowhere.yaml --grid landscape.beta=1", 2, "missing config");
+    free(out);
+    snprintf(args, sizeof args, "touch f && '%s' sweep '%s' --grid landscape.beta=1 --out f", crt_prog(), LANDSCAPE);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s", tmp, args);
+    out = expect_sh(cmd, 2, "--out names a file");
+    free(out);
+    out = expect_prog(tmp, "aggregate", 2, "aggregate without a folder");
+    free(out);
+    out = expect_prog(tmp, "aggregate .", 2, "aggregate of a folder without sweep.yaml");
+    free(out);
+    out = expect_prog(tmp, "sweep --help", 0, "sweep --help");
+    if (!strstr(out, "--emit-slurm") || !strstr(out, "_seconds")) fail_msg("sweep --help:\n%s", out);
+    free(out);
+    crt_rmtree(tmp);
+}
+
+/* The default folder is results/<stem>-sweep; list-valued keys take bracketed values. */
+static void test_default_out_and_list_values(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args,
+             "sweep '%s/configs/arrangement_count.yaml' --grid 'count.n=[4,8],[16]' --grid count.d=2 --quiet",
+             CR_SOURCE_DIR);
+    out = expect_prog(tmp, args, 0, "list-valued sweep");
+    free(out);
+    char *csv = file_text(tmp, "results/arrangement_count-sweep/sweep.csv");
+    if (strncmp(csv, "count.n,count.d,status,error,", 29) != 0 || !strstr(csv, "\n\"[4,8]\",2,ok,,") ||
+        !strstr(csv, "\n[16],2,ok,,"))
+        fail_msg("list-valued sweep.csv:\n%s", csv);
+    free(csv);
+    snprintf(path, sizeof path, "%s/results/arrangement_count-sweep/count.n=4,8__count.d=2/config.yaml", tmp);
+    char *cfg = crt_slurp(path, NULL);
+    if (!cfg || !strstr(cfg, "  n: [4, 8]\n")) fail_msg("%s:\n%s", path, cfg ? cfg : "(missing)");
+    free(cfg);
+    crt_rmtree(tmp);
+}
+
+/* -------------------------------------------------------- a real Slurm */
+
+typedef struct {
+    char tmp[256];
+    char cluster[300];
+    int started;
+} slurm_fixture;
+
+static int slurm_setup(void **state)
+{
+    slurm_fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    crt_tmpdir(f->tmp);
+    snprintf(f->cluster, sizeof f->cluster, "%s/cluster", f->tmp);
+    *state = f;
+    return 0;
+}
+
+static int slurm_teardown(void **state)
+{
+    slurm_fixture *f = *state;
+    if (f->started) {
+        char cmd[1024], *out = NULL;
+        snprintf(cmd, sizeof cmd, "'%s' stop '%s'", SLURM_SCRIPT, f->cluster);
+        if (crt_sh(cmd, &out) != 0) fprintf(stderr, "slurm_local.sh stop failed:\n%s", out ? out : "");
+        free(out);
+    }
+    crt_rmtree(f->tmp);
+    free(f);
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void test_slurm_single_node(void **state)
+{
+    slurm_fixture *f = *state;
+    need_program();
+    if (crt_sh("command -v slurmctld && command -v slurmd && command -v sbatch && command -v munged", NULL) != 0)
+        fail_msg("Slurm is not installed: slurm-wlm and munge are required dependencies, `make deps` should install "
+                 "the Debian packages slurm-wlm and munge");
+    if (geteuid() != 0) {
+        skip(); /* slurmd and munged are started as root; everything else of sweeps is tested above */
+    }
+    char ref[512], args[1024], cmd[4096], path[512], *out = NULL;
+    serial_reference(f->tmp, "serial", ref, sizeof ref);
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out slurm --emit-slurm slurm/sweep.sbatch", LANDSCAPE);
+    out = expect_prog(f->tmp, args, 0, "sweep --emit-slurm");
+    free(out);
+
+    double t0 = now_s();
+    f->started = 1;
+    snprintf(cmd, sizeof cmd, "CR_SLURM_WAIT=60 '%s' start '%s'", SLURM_SCRIPT, f->cluster);
+    int st = crt_sh(cmd, &out);
+    expect_status(st, 0, "slurm_local.sh start", out);
+    free(out);
+    double t1 = now_s();
+    /* Submit the array and the aggregation after it, as the script's header says; poll squeue (bounded). */
+    snprintf(cmd, sizeof cmd,
+             "export SLURM_CONF='%s/slurm.conf'; cd '%s' && "
+             "jid=$(sbatch --parsable slurm/sweep.sbatch) && aid=$(sbatch --parsable --dependency=afterany:$jid "
+             "slurm/sweep-aggregate.sbatch) || exit 3; "
+             "for i in $(seq 600); do [ -z \"$(squeue -h -j $jid,$aid)\" ] && break; sleep 0.2; done; "
+             "[ -z \"$(squeue -h -j $jid,$aid)\" ] || { echo 'jobs still queued after 120 s'; squeue; exit 4; }; "
+             "scontrol show job $aid | grep -q 'ExitCode=0:0' || { scontrol show job $aid; exit 5; }",
+             f->cluster, f->tmp);
+    st = crt_sh(cmd, &out);
+    double t2 = now_s();
+    if (st != 0) {
+        char logs[1024], *l = NULL;
+        snprintf(logs, sizeof logs, "tail -n 20 '%s'/slurmctld.log '%s'/slurmd.log '%s'/slurm/logs/* 2>&1", f->cluster,
+                 f->cluster, f->tmp);
+        crt_sh(logs, &l);
+        fail_msg("Slurm jobs: exit %d\n%s\n--- logs\n%s", st, out, l ? l : "");
+    }
+    free(out);
+    snprintf(path, sizeof path, "%s/slurm/sweep.csv", f->tmp);
+    expect_same_file(ref, path, "Slurm versus serial");
+    print_message("slurm: cluster up in %.1f s, 4-point array + aggregation in %.1f s\n", t1 - t0, t2 - t1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_parse),
+        cmocka_unit_test(test_point_names),
+        cmocka_unit_test(test_serial_jobs2_parallel_identical),
+        cmocka_unit_test(test_emitted_slurm_script_by_hand),
+        cmocka_unit_test(test_failed_points_recorded),
+        cmocka_unit_test(test_rerun_redoes_only_missing_failed_stale),
+        cmocka_unit_test(test_aggregate_before_jobs),
+        cmocka_unit_test(test_summary_columns),
+        cmocka_unit_test(test_usage_errors_write_nothing),
+        cmocka_unit_test(test_default_out_and_list_values),
+        cmocka_unit_test_setup_teardown(test_slurm_single_node, slurm_setup, slurm_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
