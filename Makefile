@@ -47,26 +47,32 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROG     := $(BUILD)/cvxrelu
 
-.PHONY: all deps test reproduce figures clean bench bench-deps readme
+.PHONY: all deps test reproduce figures clean bench bench-deps readme paper
 
 all: $(LIB) $(PROG)
 
 # ---------------------------------------------------------------- dependencies
 DEB_PKGS := pkg-config libgsl-dev libyaml-dev libopenblas-dev gnuplot-nox libcmocka-dev \
             python3-numpy python3-scipy python3-cvxopt
+# Installed without their recommendations (which are large and unused): sweeps through GNU parallel and a
+# single-node Slurm (tests), and LaTeX for paper/.
+DEB_PKGS_NOREC := parallel slurmctld slurmd slurm-client munge \
+            latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
 deps:
 	@missing=0; \
 	for p in gsl yaml-0.1 openblas cmocka; do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
-	command -v gnuplot >/dev/null || missing=1; \
+	for c in gnuplot parallel slurmctld slurmd sbatch squeue munged mungekey latexmk pdflatex; do \
+	  command -v $$c >/dev/null || missing=1; done; \
 	gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo || missing=1; \
 	/usr/bin/python3 -c 'import numpy, scipy, cvxopt' 2>/dev/null || missing=1; \
 	if [ $$missing = 0 ]; then echo "deps: all present"; exit 0; fi; \
-	line="apt-get install -y $(DEB_PKGS)"; \
+	line="apt-get install -y $(DEB_PKGS) && apt-get install -y --no-install-recommends $(DEB_PKGS_NOREC)"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "deps: installing Debian packages: $(DEB_PKGS)"; \
+	  echo "deps: installing Debian packages: $(DEB_PKGS) $(DEB_PKGS_NOREC)"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -q >/dev/null && apt-get install -y -q $(DEB_PKGS) >/dev/null \
-	    || { echo "deps: apt-get failed; run: $$line" >&2; exit 1; }; \
+	  { apt-get update -q >/dev/null && apt-get install -y -q $(DEB_PKGS) >/dev/null && \
+	    apt-get install -y -q --no-install-recommends $(DEB_PKGS_NOREC) >/dev/null; } \
+	    || { echo "deps: apt-get failed; run: apt-get update && $$line" >&2; exit 1; }; \
 	else \
 	  echo "deps: missing packages; as root run: apt-get update && $$line" >&2; exit 1; \
 	fi
@@ -142,6 +148,20 @@ reproduce: deps
 	@for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; exit 1; }; done
 	@$(MAKE) --no-print-directory -B results/claims.csv
 
+# ---------------------------------------------------------------------- paper
+# paper/generated/*.tex come from results/ (cvxrelu latex); the figures are the PDFs of figures/.
+paper: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) $(RUNS)
+	@$(MAKE) --no-print-directory -j$$(nproc) figures
+	@mkdir -p paper/generated
+	$(PROG) latex paper/generated $(CONFIGS:configs/%.yaml=results/%)
+	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error reproduction.tex >/dev/null 2>&1 \
+	  || { tail -40 paper/reproduction.log 2>/dev/null || tail -40 reproduction.log; echo "paper: LaTeX failed" >&2; exit 1; }
+	@if grep -E "undefined references|Reference .* undefined|File .* not found|no value .* in run" paper/reproduction.log; then \
+	  echo "paper: unresolved references, values or figures (see above)" >&2; exit 1; fi
+	@echo "paper: paper/reproduction.pdf"
+
 # ---------------------------------------------------------------------- bench
 # PyTorch (Debian's python3-torch) is the reference for the training benchmark only; never a test dependency.
 bench-deps: deps
@@ -156,7 +176,8 @@ bench: bench-deps
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b bench/results || exit 1; done
 
 clean:
-	rm -rf build build-san results bench/results figures/*.tmp
+	rm -rf build build-san results bench/results figures/*.tmp paper/generated
+	cd paper && latexmk -C reproduction.tex >/dev/null 2>&1 || true
 
 # ------------------------------------------------------------ README generation
 # The config reference in README.md is generated from the schema, so it cannot drift.

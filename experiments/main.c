@@ -33,6 +33,7 @@ static void usage(FILE *f)
             "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
+            "       cvxrelu latex OUTDIR RUNDIR...      LaTeX tables and values of finished runs (paper/generated)\n"
             "       cvxrelu keys                        the config reference (Markdown)\n"
             "       cvxrelu --help | --version\n"
             "\n"
@@ -258,6 +259,14 @@ static int cmd_run(int argc, char **argv, int check_only)
     return 0;
 }
 
+static int cmd_latex(int argc, char **argv)
+{
+    if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu latex OUTDIR RUNDIR...");
+    cr_err err = {{0}};
+    int st = cr_report_latex(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), &err);
+    return st ? die(st, err.msg) : 0;
+}
+
 static int cmd_claims(int argc, char **argv)
 {
     if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu claims OUTDIR RUNDIR...");
@@ -289,6 +298,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "claims") == 0) return cmd_claims(argc, argv);
     if (strcmp(cmd, "sweep") == 0) return cr_sweep_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "aggregate") == 0) return cr_sweep_aggregate_cli(argc, argv, stdout, stderr);
+    if (strcmp(cmd, "latex") == 0) return cmd_latex(argc, argv);
     if (strcmp(cmd, "keys") == 0) {
         cr_config_reference(stdout);
         return 0;

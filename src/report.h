@@ -14,4 +14,11 @@
 int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, FILE *table, size_t *failed,
                      cr_err *err);
 
+/* LaTeX for the reproduction report, from finished runs: for each RUN (named by its folder) writes
+ * outdir/NAME-claims.tex (a table of its claims with verdicts), outdir/NAME-values.tex (every summary value as
+ * \crval{NAME}{key}, defined through \csname), outdir/NAME-config.yaml (the resolved config, for
+ * \verbatiminput), and outdir/claims-all.tex (every claim). Nothing is typed in: all numbers come from the
+ * runs' CSV files. */
+int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err);
+
 #endif
