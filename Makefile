@@ -180,9 +180,13 @@ clean:
 	cd paper && latexmk -C reproduction.tex >/dev/null 2>&1 || true
 
 # ------------------------------------------------------------ README generation
-# The config reference in README.md is generated from the schema, so it cannot drift.
-readme: $(PROG)
+# The config reference and the results table in README.md are generated (from the schema and from the
+# runs' claims), so they cannot drift. `make reproduce` runs the configs first.
+splice = awk -v src=$(2) '/<!-- $(1):start -->/ { print; while ((getline l < src) > 0) print l; skip = 1; next } \
+	  /<!-- $(1):end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+readme: $(PROG) $(RUNS)
 	@$(PROG) keys > $(BUILD)/keys.md
-	@awk -v keys=$(BUILD)/keys.md '/<!-- keys:start -->/ { print; while ((getline l < keys) > 0) print l; skip = 1; next } \
-	  /<!-- keys:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
-	@echo "README.md: config reference regenerated"
+	@$(PROG) readme-table $(CONFIGS:configs/%.yaml=results/%) > $(BUILD)/results.md
+	@$(call splice,keys,$(BUILD)/keys.md)
+	@$(call splice,results,$(BUILD)/results.md)
+	@echo "README.md: config reference and results table regenerated"

@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
             "       cvxrelu latex OUTDIR RUNDIR...      LaTeX tables and values of finished runs (paper/generated)\n"
+            "       cvxrelu readme-table RUNDIR...      the README's results table (Markdown) from finished runs\n"
             "       cvxrelu keys                        the config reference (Markdown)\n"
             "       cvxrelu --help | --version\n"
             "\n"
@@ -299,6 +300,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "sweep") == 0) return cr_sweep_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "aggregate") == 0) return cr_sweep_aggregate_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "latex") == 0) return cmd_latex(argc, argv);
+    if (strcmp(cmd, "readme-table") == 0) {
+        cr_err err = {{0}};
+        int st = cr_report_markdown((const char *const *)argv + 2, (size_t)(argc - 2), stdout, &err);
+        return st ? die(st, err.msg) : 0;
+    }
     if (strcmp(cmd, "keys") == 0) {
         cr_config_reference(stdout);
         return 0;

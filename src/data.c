@@ -46,10 +46,11 @@ cr_data *cr_data_slide(void)
     return D;
 }
 
-int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int sign_labels, gsl_rng *rng,
+int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, cr_labels_kind labels, gsl_rng *rng,
                      cr_data **out, cr_err *err)
 {
     cr_data *D = cr_data_alloc(n, d);
+    if (labels == CR_LABELS_LINEAR) planted_width = 1;
     double *W = malloc(planted_width * d * sizeof *W);
     if (!D || !W) {
         cr_data_free(D);
@@ -59,7 +60,12 @@ int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int
     for (size_t i = 0; i < n * d; i++) D->X[i] = gsl_ran_gaussian(rng, 1.0);
     const double sd = 1.0 / sqrt((double)d);
     for (size_t i = 0; i < planted_width * d; i++) W[i] = gsl_ran_gaussian(rng, sd);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && labels == CR_LABELS_LINEAR; i++) {
+        double f = 0.0;
+        for (size_t k = 0; k < d; k++) f += D->X[i * d + k] * W[k];
+        D->y[i] = f >= 0 ? 1.0 : -1.0;
+    }
+    for (size_t i = 0; i < n && labels != CR_LABELS_LINEAR; i++) {
         double f = 0.0;
         for (size_t j = 0; j < planted_width; j++) {
             double h = 0.0;
@@ -67,7 +73,7 @@ int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int
             f += (h > 0 ? h : 0.0) * ((j % 2 == 0) ? 1.0 : -1.0);
         }
         f += noise > 0 ? gsl_ran_gaussian(rng, noise) : 0.0;
-        D->y[i] = sign_labels ? (f >= 0 ? 1.0 : -1.0) : f;
+        D->y[i] = labels == CR_LABELS_SIGN ? (f >= 0 ? 1.0 : -1.0) : f;
     }
     free(W);
     *out = D;
@@ -337,7 +343,11 @@ int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
                              rng, out, err);
     else
         st = cr_data_gaussian((size_t)cfg->data.n, (size_t)cfg->data.d, (size_t)cfg->data.planted_width,
-                              cfg->data.noise, strcmp(cfg->data.labels, "sign") == 0, rng, out, err);
+                              cfg->data.noise,
+                              strcmp(cfg->data.labels, "sign") == 0     ? CR_LABELS_SIGN
+                              : strcmp(cfg->data.labels, "linear") == 0 ? CR_LABELS_LINEAR
+                                                                        : CR_LABELS_PLANTED,
+                              rng, out, err);
     gsl_rng_free(rng);
     return st;
 }

@@ -23,8 +23,10 @@ void cr_data_free(cr_data *D);
 cr_data *cr_data_slide(void);
 
 /* Rows N(0, I_d). y from a planted network sum_j (x'w_j)_+ a_j (w_j ~ N(0, I_d / d), a_j = +-1 alternating)
- * plus noise * N(0,1); with sign_labels, y = sign of that (0 -> +1). */
-int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, int sign_labels, gsl_rng *rng,
+ * plus noise * N(0,1); with CR_LABELS_SIGN, y = sign of that (0 -> +1). */
+typedef enum { CR_LABELS_PLANTED = 0, CR_LABELS_SIGN = 1, CR_LABELS_LINEAR = 2 } cr_labels_kind;
+/* With CR_LABELS_LINEAR, y = sign(x'w*) (0 -> +1) for w* ~ N(0, I_d): linearly separable through the origin. */
+int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, cr_labels_kind labels, gsl_rng *rng,
                      cr_data **out, cr_err *err);
 
 /* Orthogonally separable by construction: class +1 directions within cone_deg of the centre c+ = e1, class -1

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,4 +275,59 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
         return st;
     }
     return cr_atomic_commit(all.a, err);
+}
+
+/* ---------------------------------------------------------------- Markdown */
+
+/* Writes s for a Markdown table cell ('|' escaped). */
+static void md_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err)
+{
+    fprintf(out, "| experiment | claim | measured | expected | verdict | config | figures | reproduce |\n");
+    fprintf(out, "|---|---|---|---|---|---|---|---|\n");
+    for (size_t r = 0; r < nruns; r++) {
+        char name[256], path[CR_PATH_MAX + 300], figs[2048] = "", pattern[600];
+        base_name(runs[r], name, sizeof name);
+        const char *globs[2] = {"figures/%s.png", "figures/%s-*.png"};
+        for (int g = 0; g < 2; g++) {
+            glob_t gl;
+            snprintf(pattern, sizeof pattern, globs[g], name);
+            if (glob(pattern, 0, NULL, &gl) == 0) {
+                for (size_t k = 0; k < gl.gl_pathc; k++) {
+                    size_t len = strlen(figs);
+                    snprintf(figs + len, sizeof figs - len, "%s[%s](%s)", len ? ", " : "",
+                             strrchr(gl.gl_pathv[k], '/') + 1, gl.gl_pathv[k]);
+                }
+            }
+            globfree(&gl);
+        }
+        snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
+        FILE *f = fopen(path, "rb");
+        if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        long lineno = 0;
+        while ((len = getline(&line, &cap, f)) != -1) {
+            lineno++;
+            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+            if (lineno == 1 || !len) continue;
+            char *fl[6];
+            if (csv_fields(line, fl, 6) != 5) continue;
+            fprintf(out, "| %s | ", name);
+            md_cell(out, fl[0]);
+            fprintf(out, " | %.6g | %.6g | %s | [`configs/%s.yaml`](configs/%s.yaml) | %s | `build/cvxrelu run configs/%s.yaml` |\n",
+                    strtod(fl[1], NULL), strtod(fl[2], NULL), fl[4], name, name, figs[0] ? figs : "-", name);
+        }
+        free(line);
+        fclose(f);
+    }
+    return CR_OK;
 }

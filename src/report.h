@@ -21,4 +21,9 @@ int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, 
  * runs' CSV files. */
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err);
 
+/* The README's results table (Markdown) from finished runs: one row per claim with its measured value and
+ * verdict, the config, the figures (figures/NAME.png and figures/NAME-*.png that exist) and the command that
+ * reproduces it. Written to `out`. */
+int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err);
+
 #endif
