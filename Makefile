@@ -47,7 +47,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROG     := $(BUILD)/cvxrelu
 
-.PHONY: all deps test reproduce figures clean bench bench-deps readme paper
+.PHONY: all deps test reproduce figures clean bench bench-deps readme paper ablations
 
 all: $(LIB) $(PROG)
 
@@ -147,6 +147,33 @@ reproduce: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) figures
 	@for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; exit 1; }; done
 	@$(MAKE) --no-print-directory -B results/claims.csv
+
+# ------------------------------------------------------------------ ablations
+# configs/ablations/NAME.yaml is a base config whose `# grid: key=v1,v2,...` lines give the sweep; the figure
+# figures/ablations/NAME.gp reads results/ablations/NAME/sweep.csv. A failed point (e.g. a diverging step) is
+# recorded in sweep.csv, so the sweep's own exit status 1 is not an error here; a missing sweep.csv is.
+ABL_CONFIGS := $(sort $(wildcard configs/ablations/*.yaml))
+ABL_SWEEPS  := $(ABL_CONFIGS:configs/ablations/%.yaml=results/ablations/%/sweep.csv)
+ABL_FIGS    := $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.png) \
+               $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.pdf)
+
+results/ablations/%/sweep.csv: configs/ablations/%.yaml $(PROG)
+	@grids=$$(sed -n 's/^# grid: *\(.*\)$$/--grid \1/p' $<); \
+	[ -n "$$grids" ] || { echo "$<: no '# grid:' line" >&2; exit 2; }; \
+	echo "sweep $< $$grids"; \
+	$(PROG) sweep $< $$grids --out results/ablations/$* --jobs $$(nproc) --quiet; st=$$?; \
+	[ $$st -le 1 ] && [ -s $@ ] || { echo "ablation $* failed (status $$st)" >&2; exit 1; }
+
+figures/ablations/%.png figures/ablations/%.pdf: figures/ablations/%.gp figures/style.gnuplot results/ablations/%/sweep.csv
+	gnuplot -e "res='results/ablations/$*'; out='figures/ablations/$*'; term='png'" $< && \
+	  mv -f figures/ablations/$*.png.tmp figures/ablations/$*.png && \
+	gnuplot -e "res='results/ablations/$*'; out='figures/ablations/$*'; term='pdf'" $< && \
+	  mv -f figures/ablations/$*.pdf.tmp figures/ablations/$*.pdf
+
+ablations: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(ABL_SWEEPS)
+	@$(MAKE) --no-print-directory $(ABL_FIGS)
 
 # ---------------------------------------------------------------------- paper
 # paper/generated/*.tex come from results/ (cvxrelu latex); the figures are the PDFs of figures/.
