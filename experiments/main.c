@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "config.h"
+#include "fsutil.h"
 #include "csvout.h"
 #include "data.h"
 #include "experiments.h"
@@ -89,22 +90,6 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
     return CR_OK;
 }
 
-/* mkdir -p; returns 0 or an errno. */
-static int make_dirs(const char *path)
-{
-    char buf[CR_PATH_MAX + 16];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-    struct stat st;
-    if (stat(buf, &st) != 0) return errno;
-    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-}
 
 /* Checks that dir is a folder we can write, or can be made; EINPUT when it names a file. */
 static int check_out(const char *dir, cr_err *err)
@@ -202,7 +187,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         return die(CR_EINPUT, err.msg);
     }
     /* Everything is validated: from here on, files may be written. */
-    int e = make_dirs(outdir);
+    int e = cr_fs_mkdirs(outdir);
     if (e) {
         cr_data_free(data);
         char msg[CR_PATH_MAX + 128];

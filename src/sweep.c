@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "fsutil.h"
 #include "csvout.h"
 
 extern char **environ;
@@ -222,22 +223,6 @@ static int read_summary(const char *path, strvec *keys, strvec *vals)
     return st;
 }
 
-/* mkdir -p; returns 0 or an errno. */
-static int make_dirs(const char *path)
-{
-    char buf[CR_PATH_MAX + 16];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return errno;
-    struct stat st;
-    if (stat(buf, &st) != 0) return errno;
-    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-}
 
 /* EINPUT unless dir is a writable folder or can be made (its first existing ancestor is a writable folder). */
 static int check_dir(const char *what, const char *dir, cr_err *err)
@@ -981,7 +966,7 @@ static int make_point_dirs(const sw_plan *p, const size_t *todo, size_t ntodo, c
         char dir[CR_PATH_MAX + 300];
         if (point_path(p, todo[t], NULL, dir, sizeof dir))
             return cr_err_set(err, CR_ERUNTIME, "%s/%s: path too long", p->dir, p->pts[todo[t]].name);
-        int e = make_dirs(dir);
+        int e = cr_fs_mkdirs(dir);
         if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the point folder: %s", dir, strerror(e));
     }
     return CR_OK;
@@ -1107,7 +1092,7 @@ static int write_slurm(const sw_plan *p, size_t ntodo, long cpus, const char *sc
 {
     char logs[CR_PATH_MAX + 16];
     snprintf(logs, sizeof logs, "%s/logs", p->dir);
-    int e = make_dirs(logs);
+    int e = cr_fs_mkdirs(logs);
     if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the folder: %s", logs, strerror(e));
     cr_atomic *a = cr_atomic_open(script, err);
     if (!a) return CR_ERUNTIME;
@@ -1434,7 +1419,7 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     if (st) goto done;
 
     /* Validated: from here on, files are written. */
-    int e = make_dirs(p->dir);
+    int e = cr_fs_mkdirs(p->dir);
     if (e) {
         st = cr_err_set(&err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
         goto done;
