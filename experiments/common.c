@@ -1,9 +1,11 @@
 /* Orchestration shared by the drivers of the regularized problems (see common.h). */
 #include "common.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "plane.h"
 #include "rng.h"
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
@@ -114,4 +116,38 @@ void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *
         buf[i] = h >= 0 ? '1' : '0';
     }
     buf[D->n] = 0;
+}
+
+/* The geometry the pictures are drawn on: the unit circle mapped by X (the ellipse Xu), its rectification
+ * (Xu)_+, and the lines x_i'u = 0 (d = 2, n = 2 only). */
+int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err)
+{
+    cr_csv *c = cr_run_table(run, "circle.csv", "angle,u1,u2,z1,z2,z1_plus,z2_plus", err);
+    if (!c) return CR_ERUNTIME;
+    const int N = 720;
+    for (int k = 0; k <= N; k++) {
+        double t = 2 * M_PI * k / N, u1 = cos(t), u2 = sin(t);
+        double z1 = D->X[0] * u1 + D->X[1] * u2, z2 = D->X[2] * u1 + D->X[3] * u2;
+        cr_csv_real(c, t);
+        cr_csv_real(c, u1);
+        cr_csv_real(c, u2);
+        cr_csv_real(c, z1);
+        cr_csv_real(c, z2);
+        cr_csv_real(c, z1 > 0 ? z1 : 0);
+        cr_csv_real(c, z2 > 0 ? z2 : 0);
+        cr_csv_endrow(c);
+    }
+    int st = cr_csv_close(c, err);
+    if (st) return st;
+    double rays[4];
+    size_t nr;
+    cr_plane_rays(D->X, 2, rays, &nr);
+    if (!(c = cr_run_table(run, "lines.csv", "angle,u1,u2", err))) return CR_ERUNTIME;
+    for (size_t k = 0; k < nr; k++) {
+        cr_csv_real(c, rays[k]);
+        cr_csv_real(c, cos(rays[k]));
+        cr_csv_real(c, sin(rays[k]));
+        cr_csv_endrow(c);
+    }
+    return cr_csv_close(c, err);
 }

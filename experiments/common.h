@@ -34,4 +34,8 @@ int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr
 /* Pattern of neuron j as the 0/1 string 1(X w1_j >= 0) into buf (n + 1 bytes). */
 void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *buf);
 
+/* The pictures' geometry for n = d = 2: circle.csv (u on the unit circle, the ellipse z = Xu and its
+ * rectification (Xu)_+) and lines.csv (the directions of the lines x_i'u = 0). */
+int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err);
+
 #endif

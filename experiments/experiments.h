@@ -16,6 +16,7 @@ typedef struct {
     const char *name;     /* the config's `experiment` value */
     cr_experiment_fn run;
     int needs_data;       /* 1: main builds the data set from the data section before the run */
+    int needs_orthsep;    /* 1: the data must be orthogonally separable (checked before anything is written) */
     const char *slide;    /* the slide it reproduces */
 } cr_experiment;
 

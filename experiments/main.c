@@ -168,6 +168,12 @@ static int cmd_run(int argc, char **argv, int check_only)
     if (exp->needs_data) {
         int st = cr_data_from_config(&cfg, &data, &err);
         if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        size_t bi, bk;
+        if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))
+            st = cr_err_set(&err, CR_EINPUT,
+                            "%s: experiment %s needs orthogonally separable data (MATH.md); samples %zu and %zu "
+                            "violate it",
+                            cfg.file, cfg.experiment, bi + 1, bk + 1);
         if (st) {
             cr_data_free(data);
             return die(st, err.msg);

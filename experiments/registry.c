@@ -5,13 +5,13 @@
 #include "experiments.h"
 
 static const cr_experiment registry[] = {
-    {"arrangements", cr_exp_arrangements, 1, "Hyperplane arrangements; Upperbound on the number of patterns"},
-    {"arrangement_count", cr_exp_arrangement_count, 0, "Upperbound on the number of hyperplane arrangement patterns"},
-    {"landscape", cr_exp_landscape, 0, "Nonconvex landscape and convex landscape"},
-    {"convex", cr_exp_convex, 1, "Convex optimization formulation; All global optima (reconstruction, m*)"},
-    {"width_sweep", cr_exp_width_sweep, 1, "All global optima (m >= m*)"},
-    {"stationary", cr_exp_stationary, 1, "Characterization of Clarke stationary point"},
-    {"optimal_set", cr_exp_optimal_set, 1, "All global optima (the optimal set)"},
+    {"arrangements", cr_exp_arrangements, 1, 0, "Hyperplane arrangements; Upperbound on the number of patterns"},
+    {"arrangement_count", cr_exp_arrangement_count, 0, 0, "Upperbound on the number of hyperplane arrangement patterns"},
+    {"landscape", cr_exp_landscape, 0, 0, "Nonconvex landscape and convex landscape"},
+    {"convex", cr_exp_convex, 1, 0, "Convex optimization formulation; All global optima (reconstruction, m*)"},
+    {"width_sweep", cr_exp_width_sweep, 1, 0, "All global optima (m >= m*)"},
+    {"stationary", cr_exp_stationary, 1, 0, "Characterization of Clarke stationary point"},
+    {"optimal_set", cr_exp_optimal_set, 1, 0, "All global optima (the optimal set)"},
 };
 
 const cr_experiment *cr_experiment_list(size_t *n)

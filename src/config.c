@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------------ schema */
 
-typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST } key_type;
+typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST, T_REALLIST } key_type;
 
 typedef struct {
     const char *key;     /* dotted path */
@@ -88,6 +88,9 @@ static const schema_key schema[] = {
      "stop when the gradient norm falls to this (0: run all iterations)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
+    {"alignment.scales", T_REALLIST, OFF(alignment.scales), 1e-12, 10, NULL, "[0.1, 0.01, 0.001, 0.0001]",
+     "balanced initialization scales swept (alignment)"},
+    {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets tried (separable)"},
     {"count.n", T_INTLIST, OFF(count.n), 1, 5000, NULL, "[4, 8, 16, 32, 64, 128]",
      "sample sizes (arrangement_count)"},
     {"count.d", T_INTLIST, OFF(count.d), 1, 10, NULL, "[2, 3, 4]", "dimensions (arrangement_count)"},
@@ -124,7 +127,8 @@ static int is_section(const char *section)
 /* -------------------------------------------------------------- suggestions */
 
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
-static const char *const section_names[] = {"data", "patterns", "solver", "train", "width_sweep", "count", "landscape"};
+static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
+                                            "alignment", "separable", "count",  "landscape"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)
@@ -195,6 +199,7 @@ static void expected_text(const schema_key *k, char *buf, size_t cap)
     case T_ENUM: snprintf(buf, cap, "one of %s", k->choices); break;
     case T_PATH: snprintf(buf, cap, "a file path"); break;
     case T_INTLIST: snprintf(buf, cap, "a list of integers in [%.0f, %.0f]", k->min, k->max); break;
+    case T_REALLIST: snprintf(buf, cap, "a list of numbers in [%g, %g]", k->min, k->max); break;
     }
 }
 
@@ -273,17 +278,42 @@ static int join_path(const char *dir, const char *rel, char *out, size_t cap)
     return (k < 0 || (size_t)k >= cap) ? -1 : 0;
 }
 
-/* Appends one list item (text) to l after checking it. */
-static int list_item(const schema_key *k, cr_intlist *l, const char *text, const source *src, cr_err *err)
+/* A list being parsed: integers or numbers, by the key's type. */
+typedef struct {
+    cr_intlist i;
+    cr_reallist r;
+} list_acc;
+
+/* Appends one list item (text) after checking it. */
+static int list_item(const schema_key *k, list_acc *l, const char *text, const source *src, cr_err *err)
 {
     char exp[200], item[120];
     expected_text(k, exp, sizeof exp);
     quote_found(text, item, sizeof item);
-    long v;
-    if (l->len == CR_LIST_MAX) return fail(err, src, k->key, "expected at most %d items", CR_LIST_MAX);
-    if (parse_long(text, &v) != 0 || v < k->min || v > k->max)
-        return fail(err, src, k->key, "expected %s, got item %s", exp, item);
-    l->v[l->len++] = v;
+    if (l->i.len == CR_LIST_MAX || l->r.len == CR_LIST_MAX)
+        return fail(err, src, k->key, "expected at most %d items", CR_LIST_MAX);
+    if (k->type == T_INTLIST) {
+        long v;
+        if (parse_long(text, &v) != 0 || v < k->min || v > k->max)
+            return fail(err, src, k->key, "expected %s, got item %s", exp, item);
+        l->i.v[l->i.len++] = v;
+    } else {
+        double v;
+        if (parse_double(text, &v) != 0 || v < k->min || v > k->max)
+            return fail(err, src, k->key, "expected %s, got item %s", exp, item);
+        l->r.v[l->r.len++] = v;
+    }
+    return CR_OK;
+}
+
+/* Stores a parsed list into the field of key k; an empty list is an error. */
+static int list_store(cr_config *cfg, const schema_key *k, const list_acc *l, const source *src, cr_err *err)
+{
+    char exp[200];
+    expected_text(k, exp, sizeof exp);
+    if (l->i.len + l->r.len == 0) return fail(err, src, k->key, "expected %s, got an empty list", exp);
+    if (k->type == T_INTLIST) memcpy((char *)cfg + k->off, &l->i, sizeof l->i);
+    else memcpy((char *)cfg + k->off, &l->r, sizeof l->r);
     return CR_OK;
 }
 
@@ -318,9 +348,9 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         if (join_path(src->base_dir, text, field, CR_PATH_MAX) != 0)
             return fail(err, src, k->key, "path too long: %s", found);
         return CR_OK;
-    case T_INTLIST: {
+    case T_INTLIST:
+    case T_REALLIST: {
         /* "[4, 8, 16]" or "4,8,16" (the --set form); the YAML sequence form arrives item by item. */
-        cr_intlist *l = (cr_intlist *)field;
         char buf[2048];
         snprintf(buf, sizeof buf, "%s", text);
         char *s = buf;
@@ -331,7 +361,8 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         while (isspace((unsigned char)*s)) s++;
         len = strlen(s);
         if (!len) return fail(err, src, k->key, "expected %s, got an empty list", exp);
-        cr_intlist tmp = {.len = 0};
+        list_acc tmp;
+        memset(&tmp, 0, sizeof tmp);
         /* Split at every comma: an empty item is an error, not skipped. */
         for (char *item = s; len;) {
             char *comma = strchr(item, ',');
@@ -341,9 +372,7 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
             if (!comma) break;
             item = comma + 1;
         }
-        if (tmp.len == 0) return fail(err, src, k->key, "expected %s, got an empty list", exp);
-        *l = tmp;
-        return CR_OK;
+        return list_store(cfg, k, &tmp, src, err);
     }
     }
     return CR_EINPUT;
@@ -422,9 +451,10 @@ static int walk_value(walk_state *w, yaml_node_t *keynode, yaml_node_t *val, con
     mark_source(&src, w, val);
     char exp[200];
     expected_text(k, exp, sizeof exp);
-    if (k->type == T_INTLIST && val->type == YAML_SEQUENCE_NODE) {
+    if ((k->type == T_INTLIST || k->type == T_REALLIST) && val->type == YAML_SEQUENCE_NODE) {
         /* Item by item, with the check the --set form uses (list_item). */
-        cr_intlist tmp = {.len = 0};
+        list_acc tmp;
+        memset(&tmp, 0, sizeof tmp);
         for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
             yaml_node_t *item = yaml_document_get_node(w->doc, *it);
             if (item) mark_source(&src, w, item);
@@ -437,9 +467,7 @@ static int walk_value(walk_state *w, yaml_node_t *keynode, yaml_node_t *val, con
             int st = list_item(k, &tmp, text, &src, err);
             if (st) return st;
         }
-        if (tmp.len == 0) return fail(err, &src, full, "expected %s, got an empty list", exp);
-        memcpy((char *)w->cfg + k->off, &tmp, sizeof tmp);
-        return CR_OK;
+        return list_store(w->cfg, k, &tmp, &src, err);
     }
     if (val->type != YAML_SCALAR_NODE) return fail(err, &src, full, "expected %s, got %s", exp, node_kind(val));
     const char *text = (const char *)val->data.scalar.value;
@@ -735,6 +763,18 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
         fputc(']', f);
         break;
     }
+    case T_REALLIST: {
+        const cr_reallist *l = (const cr_reallist *)field;
+        fputc('[', f);
+        for (size_t i = 0; i < l->len; i++) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%.15g", l->v[i]);
+            if (strtod(buf, NULL) != l->v[i]) snprintf(buf, sizeof buf, "%.17g", l->v[i]);
+            fprintf(f, "%s%s", i ? ", " : "", buf);
+        }
+        fputc(']', f);
+        break;
+    }
     }
 }
 
@@ -778,7 +818,7 @@ char *cr_config_dump(const cr_config *cfg)
 
 void cr_config_reference(FILE *f)
 {
-    static const char *const tname[] = {"integer", "number", "choice", "path", "integer list"};
+    static const char *const tname[] = {"integer", "number", "choice", "path", "integer list", "number list"};
     fprintf(f, "| key | type | default | accepted | meaning |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];

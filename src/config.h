@@ -81,6 +81,14 @@ typedef struct {
     } width_sweep;
 
     struct {
+        cr_reallist scales;       /* initialization scales swept (alignment) */
+    } alignment;
+
+    struct {
+        long runs;                /* data sets (seeds) tried (separable) */
+    } separable;
+
+    struct {
         cr_intlist n;             /* sample sizes */
         cr_intlist d;             /* dimensions */
         long samples;             /* directions for the sampled count */
