@@ -727,6 +727,19 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
 
 /* --------------------------------------------------------------- dumping */
 
+void cr_yaml_quote(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; c && *c; c++) {
+        if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
+        else if (*c == '\n') fputs("\\n", f);
+        else if (*c == '\t') fputs("\\t", f);
+        else if (*c < 0x20 || *c == 0x7f) fprintf(f, "\\x%02x", *c);
+        else fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
 static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
 {
     const char *field = (const char *)cfg + k->off;
@@ -748,14 +761,7 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
         break;
     }
     case T_ENUM: fputs(field, f); break;
-    case T_PATH:
-        fputc('"', f);
-        for (const char *c = field; *c; c++) {
-            if (*c == '"' || *c == '\\') fputc('\\', f);
-            fputc(*c, f);
-        }
-        fputc('"', f);
-        break;
+    case T_PATH: cr_yaml_quote(f, field); break;
     case T_INTLIST: {
         const cr_intlist *l = (const cr_intlist *)field;
         fputc('[', f);
@@ -780,7 +786,10 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
 
 int cr_config_write(const cr_config *cfg, FILE *f)
 {
-    fprintf(f, "# resolved configuration of %s (every key, defaults filled in)\n", cfg->file);
+    /* The file name goes into a comment: control characters would end the comment early. */
+    fputs("# resolved configuration of ", f);
+    for (const unsigned char *c = (const unsigned char *)cfg->file; *c; c++) fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, f);
+    fputs(" (every key, defaults filled in)\n", f);
     char section[64] = "";
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];

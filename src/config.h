@@ -119,6 +119,9 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
 /* Applies one "key.path=value" override. */
 int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);
 
+/* Writes s as a YAML double-quoted scalar (quotes, backslashes and control characters escaped). */
+void cr_yaml_quote(FILE *f, const char *s);
+
 /* Writes the fully resolved config as YAML (every key, defaults filled in). */
 int cr_config_write(const cr_config *cfg, FILE *f);
 /* Same, into a malloc'ed string (caller frees); NULL on allocation failure. */

@@ -35,17 +35,6 @@ void cr_manifest_start(cr_manifest *m)
     strftime(m->started_utc, sizeof m->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void yaml_quoted(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
-        if (*s == '\n') { fputs("\\n", f); continue; }
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err)
 {
     char path[CR_PATH_MAX + 32];
@@ -56,26 +45,26 @@ int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err)
     fprintf(f, "cvxrelu_version: %s\n", CR_VERSION);
     fprintf(f, "git_commit: %s\n", CR_GIT_COMMIT);
     fputs("command: ", f);
-    yaml_quoted(f, m->command);
+    cr_yaml_quote(f, m->command);
     fputs("\nconfig: ", f);
-    yaml_quoted(f, m->cfg->file);
+    cr_yaml_quote(f, m->cfg->file);
     fprintf(f, "\nexperiment: %s\n", m->cfg->experiment);
     fprintf(f, "seed: %ld\n", m->cfg->seed);
     fprintf(f, "data_seed: %ld\n", m->cfg->data.seed);
     fprintf(f, "blas_threads: %d\n", m->blas_threads);
     fputs("blas_config: ", f);
-    yaml_quoted(f, openblas_get_config());
+    cr_yaml_quote(f, openblas_get_config());
     fprintf(f, "\ngsl_version: %s\n", GSL_VERSION);
     fprintf(f, "libyaml_version: %s\n", yaml_get_version_string());
     fputs("compiler: ", f);
-    yaml_quoted(f, "gcc " __VERSION__);
+    cr_yaml_quote(f, "gcc " __VERSION__);
     fprintf(f, "\nrng: mt19937 (one stream per purpose, derived from seed)\n");
     fprintf(f, "started_utc: %s\n", m->started_utc);
     fprintf(f, "wall_seconds: %.3f\n", m->wall_seconds);
     fprintf(f, "status: %s\n", m->status);
     if (m->error) {
         fputs("error: ", f);
-        yaml_quoted(f, m->error);
+        cr_yaml_quote(f, m->error);
         fputc('\n', f);
     }
     fprintf(f, "claims: %ld\nclaims_failed: %ld\n", m->claims, m->claims_failed);
