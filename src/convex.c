@@ -41,6 +41,13 @@ struct cr_convex_work {
     double *dv, *vt, *gr, *gt; /* n: Newton direction, trial point, gradients */
     double *Uk;    /* 2p x d: proximal centre */
     double *Pt;    /* 2p x d: prox output at the trial point */
+    double *ak;    /* n: the prediction variable a of the z-form (logistic, hinge) */
+    double *zt2;   /* n: prox of sigma l */
+    double *vk;    /* n: proximal centre of v (z-form) */
+    double *vpol;  /* n: dual candidate of the hinge polish */
+    int *part;     /* n: hinge polish partition: -1 below the margin, 0 at it, +1 above */
+    size_t *tk;    /* n: rows at the margin */
+    int *ipiv;     /* nmax: LU pivots */
     /* primal Newton polish on a fixed face */
     size_t nmax;   /* largest number of face coordinates polished */
     double *Jm;    /* n x nmax: the columns sign D_i X b of every face coordinate */
@@ -102,9 +109,16 @@ cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
     w->gt = malloc(n * sizeof(double));
     w->Uk = malloc(2 * pp * d * sizeof(double));
     w->Pt = malloc(2 * pp * d * sizeof(double));
+    w->ak = malloc(n * sizeof(double));
+    w->zt2 = malloc(n * sizeof(double));
+    w->vk = malloc(n * sizeof(double));
+    w->vpol = malloc(n * sizeof(double));
+    w->part = malloc(n * sizeof(int));
+    w->tk = malloc(n * sizeof(size_t));
     w->nmax = 8 * n > 1024 ? 8 * n : 1024;
     if (w->nmax > 2 * pp * d) w->nmax = 2 * pp * d;
     if (w->nmax > 2000) w->nmax = 2000;
+    w->ipiv = malloc(w->nmax * sizeof(int));
     w->Jm = malloc(n * w->nmax * sizeof(double));
     w->H = malloc(w->nmax * w->nmax * sizeof(double));
     w->pw = malloc(w->nmax * sizeof(double));
@@ -121,7 +135,7 @@ cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
     if (!w->cone || !w->Dm || !w->xnorm || !w->Xs || !w->T || !w->Wt || !w->Ud || !w->G || !w->R || !w->C ||
         !w->xa || !w->xb || !w->xc || !w->yb || !w->za || !w->zb || !w->zc || !w->zy || !w->g || !w->v ||
         !w->act_idx || !w->act_mu || !w->act_len || !w->V || !w->F || !w->Bq || !w->hs || !w->dv || !w->vt ||
-        !w->gr || !w->gt || !w->Uk || !w->Pt || !w->Jm || !w->H || !w->pw || !w->pg || !w->pdir || !w->pwt ||
+        !w->gr || !w->gt || !w->Uk || !w->Pt || !w->ak || !w->zt2 || !w->vk || !w->vpol || !w->part || !w->tk || !w->ipiv || !w->Jm || !w->H || !w->pw || !w->pg || !w->pdir || !w->pwt ||
         !w->Bs || !w->boff || !w->brank || !w->tidx || !w->zw || !w->Js || !w->hz) {
         cr_convex_free(w);
         return NULL;
@@ -165,6 +179,13 @@ void cr_convex_free(cr_convex_work *w)
     free(w->gt);
     free(w->Uk);
     free(w->Pt);
+    free(w->ak);
+    free(w->zt2);
+    free(w->vk);
+    free(w->vpol);
+    free(w->part);
+    free(w->tk);
+    free(w->ipiv);
     free(w->Jm);
     free(w->H);
     free(w->pw);
@@ -575,6 +596,94 @@ static size_t face_basis(const double *X, size_t d, const size_t *rows, size_t n
     return q0;
 }
 
+/* prox_{sigma l}(x) coordinatewise into pz, with its derivative (the diagonal Jacobian) in jac:
+ * squared (x + sigma y) / (1 + sigma); hinge: x + sigma y, x, or the kink 1/y; logistic: the root of
+ * p - x - sigma y s(y p) = 0, s(q) = 1/(1 + e^q), by safeguarded Newton (the root lies between x and
+ * x + sigma y), derivative 1 / (1 + sigma y^2 s (1 - s)). */
+static void lprox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz,
+                  double *jac)
+{
+    for (size_t k = 0; k < n; k++) {
+        double xk = x[k], yk = y[k];
+        switch (loss) {
+        case CR_LOSS_SQUARED:
+            pz[k] = (xk + sigma * yk) / (1 + sigma);
+            jac[k] = 1 / (1 + sigma);
+            break;
+        case CR_LOSS_HINGE:
+            if (yk == 0) {
+                pz[k] = xk, jac[k] = 1;
+            } else if (yk * (xk + sigma * yk) < 1) {
+                pz[k] = xk + sigma * yk, jac[k] = 1;
+            } else if (yk * xk > 1) {
+                pz[k] = xk, jac[k] = 1;
+            } else {
+                pz[k] = 1 / yk, jac[k] = 0;
+            }
+            break;
+        case CR_LOSS_LOGISTIC: {
+            double lo = fmin(xk, xk + sigma * yk), hi = fmax(xk, xk + sigma * yk), q = xk, sg = 0;
+            for (int it = 0; it < 100; it++) {
+                sg = cr_sigmoid_neg(yk * q);
+                double f = q - xk - sigma * yk * sg;
+                if (f > 0) hi = q;
+                else lo = q;
+                double fp = 1 + sigma * yk * yk * sg * (1 - sg), qn = q - f / fp;
+                if (!(qn > lo && qn < hi)) qn = 0.5 * (lo + hi);
+                if (fabs(qn - q) <= 1e-16 * (1 + fabs(q)) || hi - lo <= 1e-16 * (1 + fabs(q))) {
+                    q = qn;
+                    break;
+                }
+                q = qn;
+            }
+            sg = cr_sigmoid_neg(yk * q);
+            pz[k] = q;
+            jac[k] = 1 / (1 + sigma * yk * yk * sg * (1 - sg));
+            break;
+        }
+        }
+    }
+}
+
+/* The inner objective of the z-form (losses whose conjugate is not smooth on an open set, or whose
+ * domain makes Newton on l* awkward): ALM on min l*(xi) + h*(s) s.t. xi = v, s = -M'v with multipliers
+ * (a, Uk), i.e. the proximal point method on min l(a) + h(U) s.t. a = M U:
+ *   psi(v) = (2 <zt, x> - ||zt||^2) / (2 sigma) - l(zt) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),
+ *   x = a + sigma v, zt = prox_{sigma l}(x), W = Uk - sigma M'v, P = prox_{sigma h}(W),
+ * grad psi = zt - M P, generalized Hessian sigma (J_l + M J M'). A proximal term tau/2 ||v - vk||^2 (the
+ * proximal method of multipliers, Rockafellar 1976) keeps the Hessian positive definite where the prox of
+ * the hinge is flat, so the Newton direction is that of the function minimized. */
+static double psiz_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
+                        cr_loss_kind loss, double beta, double sigma, double tau, const double *v, double *Pout,
+                        double *zout, double *gout, size_t *fails)
+{
+    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    double l1 = 0;
+    for (size_t k = 0; k < n; k++) gout[k] = w->ak[k] + sigma * v[k]; /* x, temporarily */
+    lprox(loss, sigma, gout, y, n, w->zt2, w->hs);
+    for (size_t k = 0; k < n; k++) l1 += 2 * w->zt2[k] * gout[k] - w->zt2[k] * w->zt2[k];
+    l1 = l1 / (2 * sigma) - cr_loss_value(loss, w->zt2, y, n);
+    adjoint(w, X, p, v, w->G);
+    for (size_t t = 0; t < p * d; t++) {
+        w->C[t] = w->Uk[t] - sigma * w->G[t];
+        w->C[p * d + t] = w->Uk[p * d + t] + sigma * w->G[t];
+    }
+    *fails += prox(w, X, P, w->C, sigma * beta, Pout);
+    double ip = 0, pp = 0;
+    for (size_t t = 0; t < m; t++) {
+        ip += Pout[t] * w->C[t];
+        pp += Pout[t] * Pout[t];
+    }
+    forward(w, X, p, Pout, zout);
+    double prox_v = 0;
+    for (size_t k = 0; k < n; k++) {
+        double dv = v[k] - w->vk[k];
+        gout[k] = w->zt2[k] - zout[k] + tau * dv;
+        prox_v += dv * dv;
+    }
+    return l1 + (2 * ip - pp) / (2 * sigma) - penalty(Pout, 2 * p, d, beta) + 0.5 * tau * prox_v;
+}
+
 /* Semismooth Newton direction: (diag(h) + sigma M J M') dv = -g, with J the generalized Jacobian of the prox
  * at the current point: for a block with output u != 0, projection P_K(c) = r, active generators S,
  *   J = alpha B B' + gamma rhat rhat',  alpha = ||u|| / ||r||, gamma = tau / ||r||, tau = sigma beta,
@@ -788,7 +897,10 @@ static void fista(cr_convex_work *w, run_state *rs)
  * ridge for the directions that leave z unchanged) with a line search that keeps every other cone
  * constraint satisfied converges quadratically. This is the step that reaches a certified gap near
  * rounding: SSNAL's own accuracy is limited by the sigma-amplified rounding of its dual iterate. When the
- * face is wrong the certificate says so and the caller discards the point. Writes the point to xout and
+ * face is wrong the certificate says so and the caller discards the point. For the hinge, the problem
+ * polished is the Moreau envelope with a tiny mu (curvature 1/mu on the samples at the margin, in effect a
+ * penalty for y_k z_k = 1), whose gradient is a dual candidate in dom l*: the certified gap then exceeds
+ * the smoothed problem's by at most mu/4 per sample at the margin. Writes the point to xout and
  * its prediction to zout. Returns 0, or -1 if the face is too large (more than nmax coordinates) or
  * Newton broke down. */
 /* Face coordinates of the current point xout: builds Jm, the bases and w. Returns N, or 0 when the face is
@@ -843,8 +955,9 @@ static void face_point(const cr_convex_work *w, size_t j, const double *wv, doub
         for (size_t a = 0; a < d; a++) u[a] += wv[o + c] * B[(q0 + c) * d + a];
 }
 
-static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout)
+static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double mu_target)
 {
+    double mu = rs->loss == CR_LOSS_HINGE ? fmax(mu_target, 1e-3) : 0.0;
     const double *X = rs->X, *y = rs->y;
     const cr_patterns *P = rs->P;
     cr_loss_kind loss = rs->loss;
@@ -853,8 +966,11 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
     double *Jm = w->Jm, *H = w->H, *pw = w->pw, *g = w->pg, *dir = w->pdir, *wt = w->pwt;
     memcpy(xout, x0, 2 * p * d * sizeof *xout);
     int total = 0;
-    for (int round = 0; round < 100 && total < 200; round++) {
+    for (int round = 0; round < 200 && total < 1000; round++) {
         size_t N = face_setup(w, rs, xout);
+#ifdef CR_CONVEX_DEBUG
+        fprintf(stderr, "  polish round %d N=%zu mu=%g total=%d\n", round, N, mu, total);
+#endif
         if (N == 0) return -1;
         int nn = (int)N, ld = (int)nm, one = 1, info = 0, blocked = 0;
         size_t jzero = (size_t)-1;
@@ -864,13 +980,16 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             double pen = 0;
             for (size_t j = 0; j < 2 * p; j++)
                 if (w->brank[j]) pen += norm2(pw + w->boff[j], w->brank[j]);
-            f = cr_loss_value(loss, zout, y, n) + beta * pen;
-            cr_loss_grad(loss, zout, y, n, w->zw);
+            f = sm_value(loss, mu, zout, y, n) + beta * pen;
+            sm_grad(loss, mu, zout, y, n, w->zw);
             for (size_t k = 0; k < n; k++) {
                 double hk = 1.0;
                 if (loss == CR_LOSS_LOGISTIC) {
                     double s1 = cr_sigmoid_neg(y[k] * zout[k]);
                     hk = y[k] * y[k] * s1 * (1 - s1);
+                } else if (loss == CR_LOSS_HINGE) {
+                    double r = 1 - y[k] * zout[k];
+                    hk = r > 0 && r < mu ? y[k] * y[k] / mu : 0.0;
                 }
                 w->hz[k] = sqrt(hk);
             }
@@ -938,10 +1057,13 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
                 for (size_t j = 0; j < 2 * p; j++)
                     if (w->brank[j]) pent += norm2(wt + w->boff[j], w->brank[j]);
                 cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, nn, 1.0, Jm, ld, wt, 1, 0.0, w->zw, 1);
-                double ft = cr_loss_value(loss, w->zw, y, n) + beta * pent;
+                double ft = sm_value(loss, mu, w->zw, y, n) + beta * pent;
                 if (ft <= f + 1e-4 * alpha * gd + 1e-15 * fabs(f)) ok = 1;
                 else alpha *= 0.5;
             }
+#ifdef CR_CONVEX_DEBUG
+            fprintf(stderr, "    pn it=%d f=%.17g gn=%.3g ok=%d alpha=%g amax=%g\n", it, f, gn, ok, alpha, amax);
+#endif
             if (!ok) break;
             memcpy(pw, wt, N * sizeof *pw);
             rs->newton++;
@@ -954,11 +1076,176 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
         memset(xout, 0, 2 * p * d * sizeof *xout);
         for (size_t j = 0; j < 2 * p; j++)
             if (w->brank[j]) face_point(w, j, pw, xout + j * d);
-        if (!blocked) break;
+        if (!blocked) {
+            /* hinge: continuation of the smoothing down to the target */
+            if (mu > mu_target) {
+                mu = fmax(mu_target, 0.01 * mu);
+                continue;
+            }
+            break;
+        }
         /* a block whose norm reached its minimum (near zero) along the step is dropped */
         if (jzero != (size_t)-1) memset(xout + jzero * d, 0, d * sizeof *xout);
     }
     forward(w, X, p, xout, zout);
+    return 0;
+}
+
+void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b, const int *ldb,
+            int *info);
+
+/* Hinge polish: the hinge problem is polyhedral in the loss, so its solutions are vertex-like and neither
+ * SSNAL (rounding floor) nor smoothing (ill-conditioned) reaches rounding-level accuracy. Fix the support,
+ * the faces (as in polish) and a partition of the samples by margin t_k = y_k z_k: below (V), at (T) or
+ * above (S) the kink t = 1, and solve the equality-constrained problem
+ *     min_w  sum_{k in V} (1 - y_k J_k w) + beta sum_j ||w_j||   s.t.  y_k J_k w = 1, k in T
+ * by Newton on its KKT system [beta Hn, A'; A, 0] (Hn = blockdiag (I - what what')/||w_j||, A = rows
+ * y_k J_k, k in T; LU from LAPACK), with a ratio test that moves a sample whose margin reaches 1 into T and
+ * keeps the cones. The multipliers give the dual candidate v_k = -y_k (V), lambda_k y_k (T), 0 (S); a
+ * multiplier outside [-1, 0] moves its sample to V or S (an active-set step). The certificate decides. */
+#ifdef CR_CONVEX_DEBUG
+#define DBGH(c) fprintf(stderr, "  hinge_polish fails at %d\n", c)
+#else
+#define DBGH(c) ((void)0)
+#endif
+static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout,
+                        double *vout, double delta)
+{
+    const double *y = rs->y;
+    const cr_patterns *P = rs->P;
+    double beta = rs->beta;
+    size_t n = w->n, d = w->d, p = P->p, nm = w->nmax;
+    double *Jm = w->Jm, *K = w->H, *pw = w->pw, *rhs = w->pg, *wt = w->pwt;
+    int *ipiv = w->ipiv;
+    memcpy(xout, x0, 2 * p * d * sizeof *xout);
+    forward(w, rs->X, p, xout, zout);
+    for (size_t k = 0; k < n; k++) {
+        double t = y[k] * zout[k];
+        w->part[k] = fabs(t - 1) <= delta ? 0 : (t < 1 ? -1 : 1);
+        w->vpol[k] = 0;
+    }
+    int total = 0;
+    for (int round = 0; round < 60 && total < 300; round++) {
+        size_t N = face_setup(w, rs, xout);
+        if (N == 0) { DBGH(1); return -1; }
+        size_t nT = 0;
+        for (size_t k = 0; k < n; k++)
+            if (w->part[k] == 0) w->tk[nT++] = k;
+        size_t KK = N + nT;
+        if (KK > nm) { DBGH(2); return -1; }
+        double *lam = w->pdir; /* multipliers, nT of them, kept across Newton steps */
+        for (size_t c = 0; c < nT; c++) lam[c] = -0.5;
+        int event = 0;
+        size_t which = 0;
+        for (int it = 0; it < 50; it++, total++) {
+            /* residuals: r1 = c + beta what + A'lam, r2 = A w - 1 */
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)N, 1.0, Jm, (int)nm, pw, 1, 0.0, zout, 1);
+            for (size_t c = 0; c < N; c++) rhs[c] = 0;
+            for (size_t k = 0; k < n; k++) {
+                double f = w->part[k] < 0 ? -y[k] : 0.0;
+                if (f != 0)
+                    for (size_t c = 0; c < N; c++) rhs[c] += f * Jm[k * nm + c];
+            }
+            for (size_t q = 0; q < nT; q++) {
+                size_t k = w->tk[q];
+                for (size_t c = 0; c < N; c++) rhs[c] += lam[q] * y[k] * Jm[k * nm + c];
+                rhs[N + q] = y[k] * zout[k] - 1;
+            }
+            for (size_t j = 0; j < 2 * p; j++) {
+                size_t r = w->brank[j], o = w->boff[j];
+                if (!r) continue;
+                double nw = norm2(pw + o, r);
+                for (size_t c = 0; c < r; c++) rhs[o + c] += beta * pw[o + c] / nw;
+            }
+            double rn = norm2(rhs, KK);
+            if (rn <= 1e-14 * (1 + beta * sqrt((double)N))) break;
+            /* KKT matrix, column-major for LAPACK (it is symmetric: row-major is the same) */
+            for (size_t a = 0; a < KK; a++)
+                for (size_t b = 0; b < KK; b++) K[a * nm + b] = 0;
+            for (size_t j = 0; j < 2 * p; j++) {
+                size_t r = w->brank[j], o = w->boff[j];
+                if (!r) continue;
+                double nw = norm2(pw + o, r);
+                for (size_t a = 0; a < r; a++)
+                    for (size_t b = 0; b < r; b++)
+                        K[(o + a) * nm + o + b] = beta / nw * ((a == b) - pw[o + a] * pw[o + b] / (nw * nw));
+            }
+            for (size_t q = 0; q < nT; q++) {
+                size_t k = w->tk[q];
+                for (size_t c = 0; c < N; c++) {
+                    double e = y[k] * Jm[k * nm + c];
+                    K[(N + q) * nm + c] = e;
+                    K[c * nm + N + q] = e;
+                }
+            }
+            /* A tiny regularization (quasi-definite) keeps the system solvable where the radial directions of
+             * some blocks are not pinned by the margin constraints; Newton then corrects the residual. */
+            double hmx = 0;
+            for (size_t c = 0; c < N; c++) hmx = fmax(hmx, K[c * nm + c]);
+            for (size_t c = 0; c < N; c++) K[c * nm + c] += 1e-10 * hmx;
+            for (size_t q = 0; q < nT; q++) K[(N + q) * nm + N + q] -= 1e-12;
+            for (size_t c = 0; c < KK; c++) rhs[c] = -rhs[c];
+            int kk = (int)KK, ld = (int)nm, one = 1, info = 0;
+            dgesv_(&kk, &one, K, &ld, ipiv, rhs, &kk, &info);
+            if (info != 0) { DBGH(3); return -1; }
+            for (size_t c = 0; c < KK; c++)
+                if (!isfinite(rhs[c])) { DBGH(4); return -1; }
+            /* ratio test: cones (faces), margins of V and S, block norms */
+            double amax = 1.0, ub[64], dub[64];
+            int kind = 0;
+            if (d > 64) { DBGH(5); return -1; }
+            for (size_t j = 0; j < 2 * p; j++) {
+                if (!w->brank[j]) continue;
+                face_point(w, j, pw, ub);
+                face_point(w, j, rhs, dub);
+                double nu = norm2(ub, d);
+                const uint64_t *mask = cr_patterns_mask(P, j % p);
+                for (size_t k = 0; k < n; k++) {
+                    double h = 0, dh = 0;
+                    for (size_t a = 0; a < d; a++) h += rs->X[k * d + a] * ub[a], dh += rs->X[k * d + a] * dub[a];
+                    double sk = ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
+                    h *= sk, dh *= sk;
+                    if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, kind = 1;
+                }
+                double uu = 0, ud = 0, dd = 0;
+                for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];
+                if (ud < 0 && dd > 0 && -ud / dd < amax && uu - ud * ud / dd <= 1e-18 * uu)
+                    amax = -ud / dd, kind = 2, which = j;
+            }
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)N, 1.0, Jm, (int)nm, rhs, 1, 0.0, w->zw, 1);
+            for (size_t k = 0; k < n; k++) {
+                if (w->part[k] == 0) continue;
+                double t = y[k] * zout[k] - 1, dt = y[k] * w->zw[k];
+                /* V: t < 0 must stay <= 0; S: t > 0 must stay >= 0 */
+                if (t * dt < 0 && -t / dt < amax) amax = -t / dt, kind = 3, which = k;
+            }
+            for (size_t c = 0; c < N; c++) pw[c] += amax * rhs[c];
+            for (size_t q = 0; q < nT; q++) lam[q] += amax * rhs[N + q];
+            rs->newton++;
+            if (amax < 1.0) {
+                event = kind;
+                if (kind == 3) w->part[which] = 0;
+                break;
+            }
+        }
+        for (size_t j = 0; j < 2 * p; j++)
+            if (w->brank[j]) face_point(w, j, pw, xout + j * d);
+        if (event == 2) memset(xout + which * d, 0, d * sizeof *xout);
+        if (event) continue;
+        /* converged on this partition: multipliers in [-1, 0], else move the sample */
+        int moved = 0;
+        for (size_t q = 0; q < nT; q++) {
+            size_t k = w->tk[q];
+            if (lam[q] > 1e-12) w->part[k] = 1, moved = 1;
+            else if (lam[q] < -1 - 1e-12) w->part[k] = -1, moved = 1;
+        }
+        for (size_t k = 0; k < n; k++) w->vpol[k] = w->part[k] < 0 ? -y[k] : 0.0;
+        for (size_t q = 0; q < nT; q++) w->vpol[w->tk[q]] = y[w->tk[q]] * fmin(0.0, fmax(-1.0, lam[q]));
+        if (!moved) break;
+    }
+    (void)wt;
+    forward(w, rs->X, p, xout, zout);
+    memcpy(vout, w->vpol, n * sizeof *vout);
     return 0;
 }
 
@@ -986,30 +1273,51 @@ static int ssnal(cr_convex_work *w, run_state *rs)
      * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
     double sigma = rs->sigma > 0 ? rs->sigma : 1.0 / mn;
     const double rho = 10.0, sigmax = 1e8 / mn;
-    double best = INFINITY;
-    int rc = 0, worse = 0;
+    double best = INFINITY, ynorm = norm2(y, n);
+    int rc = 0, worse = 0, zform = loss != CR_LOSS_SQUARED;
+#define PSI(vv, PP, zz, gg) \
+    (zform ? psiz_eval(w, X, y, P, loss, beta, sigma, tau, vv, PP, zz, gg, &rs->fails) \
+           : psi_eval(w, X, y, P, loss, beta, sigma, vv, PP, zz, gg, &rs->fails))
 
     cr_loss_grad(loss, w->za, y, n, v);
+    memcpy(w->ak, w->za, n * sizeof(double));
+    double tau = 0;
     for (;;) {
         memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
-        double phi = psi_eval(w, X, y, P, loss, beta, sigma, v, Pc, zc, gc, &rs->fails);
+        memcpy(w->vk, v, n * sizeof(double));
+        tau = loss == CR_LOSS_HINGE ? 1e-8 * sigma * fmax(1.0, mn) : 0.0;
+        double phi = PSI(v, Pc, zc, gc);
         if (!isfinite(phi)) {
             rc = -1;
             break;
         }
         double gprev = INFINITY;
         int stall = 0;
-        for (int it = 0; it < 50; it++) {
+        double epsk = 0.1 * (1 + ynorm) * pow(0.2, (double)rs->steps);
+        for (int it = 0; it < 100; it++) {
             double gn = norm2(gc, n), pr = 0, vn = norm2(v, n);
             for (size_t t = 0; t < m; t++) pr += (Pc[t] - w->Uk[t]) * (Pc[t] - w->Uk[t]);
             pr = sqrt(pr) / sigma;
             double floor = 1e-15 * (1 + sigma * mn) * (1 + vn);
-            if (gn <= fmax(floor, 0.1 * pr)) break;
-            /* Newton converges quadratically: no halving of the gradient twice in a row means rounding. */
-            stall = gn > 0.5 * gprev ? stall + 1 : 0;
+            /* inexact proximal point: the inner error must be small against the step (Li, Sun and Toh's
+             * criterion (B)) and below a summable sequence (criterion (A)) */
+            if (gn <= fmax(floor, fmin(0.1 * pr, epsk))) break;
+            /* Newton converges quadratically: near the rounding floor, no halving of the gradient twice in a
+             * row means rounding dominates. */
+            stall = gn > 0.5 * gprev && gn <= 1e4 * floor ? stall + 1 : 0;
+#ifdef CR_CONVEX_DEBUG
+            if (getenv("CRDBG") && stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
+#endif
             if (stall >= 2) break;
             gprev = gn;
-            conj3(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
+            if (zform) {
+                /* sigma J_l (+ a ridge where the prox of l is flat) at the current v */
+                for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
+                lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+                for (size_t k = 0; k < n; k++) w->hs[k] = sigma * w->hs[k] + tau;
+            } else {
+                conj3(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
+            }
             if (newton_dir(w, X, P, sigma, beta, Pc, gc, w->dv) != 0) {
                 rc = -1;
                 break;
@@ -1021,13 +1329,20 @@ static int ssnal(cr_convex_work *w, run_state *rs)
             int ok = 0;
             for (int ls = 0; ls < 40; ls++) {
                 for (size_t k = 0; k < n; k++) vt[k] = v[k] + alpha * w->dv[k];
-                ft = psi_eval(w, X, y, P, loss, beta, sigma, vt, Ptr, ztr, gt, &rs->fails);
-                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi)) {
+                ft = PSI(vt, Ptr, ztr, gt);
+                /* Armijo, or (near the solution, where psi's differences drown in the rounding of its large
+                 * terms) a clear decrease of the gradient norm */
+                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || norm2(gt, n) <= 0.5 * gn) {
                     ok = 1;
                     break;
                 }
                 alpha *= 0.5;
             }
+#ifdef CR_CONVEX_DEBUG
+            if (getenv("CRDBG"))
+                fprintf(stderr, "   it=%d gn=%.3g pr=%.3g epsk=%.3g alpha=%g ok=%d phi=%.17g ft=%.17g gd=%.3g\n", it, gn,
+                        pr, epsk, alpha, ok, phi, ft, gd);
+#endif
             if (!ok) break;
             double *tmp;
             tmp = v, v = vt, vt = tmp;
@@ -1043,18 +1358,40 @@ static int ssnal(cr_convex_work *w, run_state *rs)
         memcpy(w->za, zc, n * sizeof(double));
         rs->steps++;
         cr_loss_grad(loss, w->za, y, n, vcert);
+        if (zform) {
+            /* a <- prox_{sigma l}(a + sigma v); for the hinge the certificate uses the multiplier
+             * xi = (a + sigma v - a_new) / sigma in the subdifferential of l at a_new, not a subgradient at z */
+            for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
+            lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+            for (size_t k = 0; k < n; k++) {
+                if (loss == CR_LOSS_HINGE) {
+                    double xi = (w->dv[k] - w->zt2[k]) / sigma, t = y[k] * xi;
+                    vcert[k] = y[k] * fmin(0.0, fmax(-1.0, t));
+                }
+                w->ak[k] = w->zt2[k];
+            }
+        }
         int stop = check_point(w, rs, vcert, out_of_time(rs));
 #ifdef CR_CONVEX_DEBUG
         fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, sigma, rs->newton,
                 rs->primal, rs->gap);
 #endif
         if (stop) break;
-        if (rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal)) && polish(w, rs, w->xa, w->xc, w->zw) == 0) {
+        int pst = -1;
+        if (rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal))) {
+            if (loss == CR_LOSS_HINGE) {
+                double rel = rs->gap / fmax(1.0, fabs(rs->primal));
+                pst = hinge_polish(w, rs, w->xa, w->xc, w->zw, vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
+            } else {
+                pst = polish(w, rs, w->xa, w->xc, w->zw, 0.0);
+            }
+        }
+        if (pst == 0) {
             double *sx = w->xa, *sz = w->za;
             run_state cand = *rs;
             w->xa = w->xc;
             w->za = w->zw;
-            cr_loss_grad(loss, w->za, y, n, vcert);
+            if (loss != CR_LOSS_HINGE) cr_loss_grad(loss, w->za, y, n, vcert);
             cand.status = CR_CONVEX_MAX_ITER;
             int cstop = check_point(w, &cand, vcert, 0);
             w->xa = sx;
@@ -1088,6 +1425,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
         }
         sigma = fmin(sigma * rho, sigmax);
     }
+#undef PSI
     /* Restore the canonical buffers (v and the P/z/g buffers may have been swapped). */
     if (v != w->v) memcpy(w->v, v, n * sizeof(double));
     rs->sigma = sigma;
@@ -1114,8 +1452,6 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     if (!(o.tol > 0) || o.max_iter < 0 || o.max_seconds < 0 || o.check_every < 0 ||
         (o.method != CR_CONVEX_AUTO && o.method != CR_CONVEX_FISTA && o.method != CR_CONVEX_SSNAL))
         return cr_err_set(err, CR_EINPUT, "convex: options need tol > 0, max_iter >= 0, max_seconds >= 0");
-    if (o.method == CR_CONVEX_SSNAL && loss == CR_LOSS_HINGE)
-        return cr_err_set(err, CR_EINPUT, "convex: SSNAL needs a smooth conjugate (squared or logistic loss)");
 
     size_t p = P->p, m = 2 * p * d;
     load(w, X, P);
@@ -1132,7 +1468,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     rs.mnorm2 = op_norm2(w, X, p);
 
     int method = o.method;
-    if (method == CR_CONVEX_AUTO) method = loss == CR_LOSS_HINGE ? CR_CONVEX_FISTA : CR_CONVEX_SSNAL;
+    if (method == CR_CONVEX_AUTO) method = CR_CONVEX_SSNAL;
     info->method = method;
     if (method == CR_CONVEX_SSNAL && ssnal(w, &rs) != 0) {
         info->method = CR_CONVEX_FISTA; /* Newton broke down: finish with the first-order method */

@@ -164,7 +164,8 @@ static double solve(const inst *I, cr_loss_kind loss, double beta, double tol, c
     o.tol = tol;
     cr_err e = {{0}};
     int st = cr_convex_solve(w, I->X, I->y, I->n, I->d, I->P, loss, beta, &o, sol, info, &e);
-    if (st != CR_OK) fprintf(stderr, "solve: %s\n", e.msg);
+    if (st != CR_OK || info->status != CR_CONVEX_CONVERGED)
+        fprintf(stderr, "solve: %s status %s rel_gap %.3g it %ld newton %ld\n", st ? e.msg : "", cr_convex_status_name(info->status), info->rel_gap, info->iterations, info->newton);
     assert_int_equal(st, CR_OK);
     assert_int_equal(info->status, CR_CONVEX_CONVERGED);
     assert_true(info->gap >= -1e-12 * fmax(1, fabs(info->primal)));
@@ -588,7 +589,7 @@ static void test_bad_arguments(void **state)
     I.y[1] = 0.5;
     assert_int_equal(cr_convex_solve(w, I.X, I.y, 6, 2, I.P, CR_LOSS_SQUARED, 0.1, &o, s, &info, &e), CR_EINPUT);
     cr_convex_opts_default(&o);
-    o.method = CR_CONVEX_SSNAL;
+    o.method = (cr_convex_method)7;
     assert_int_equal(cr_convex_solve(w, I.X, I.y, 6, 2, I.P, CR_LOSS_HINGE, 0.1, &o, s, &info, &e), CR_EINPUT);
     cr_convex_free(NULL);
     cr_convex_sol_free(NULL);

@@ -171,7 +171,19 @@ def main():
                "logistic": np.sum(np.logaddexp(0, -y * z))}[loss]
         print("status optimal\noptimum %.17g\nseconds 0\niterations 0" % val)
         return
-    sol, val, sec = solve(loss, beta, X, y, D, tol)
+    # cvxopt's interior point method can break down (a domain error in its scaling update) when asked for
+    # tolerances near rounding: retry with looser ones and say which one answered.
+    tols = [tol] + [t for t in (1e-9, 1e-8, 1e-7) if t > tol]
+    last = None
+    for t in tols:
+        try:
+            sol, val, sec = solve(loss, beta, X, y, D, t)
+            break
+        except (ValueError, ArithmeticError) as e:
+            last = e
+    else:
+        raise SystemExit("socp.py: cvxopt failed at every tolerance: %s" % last)
+    print("tolerance %g" % t)
     # The objective is re-evaluated at the returned point with the norms themselves, so the value is an
     # upper bound of the optimum whatever the solver's tolerance (up to the tiny cone infeasibility).
     print("status %s" % sol["status"])
