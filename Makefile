@@ -203,7 +203,7 @@ bench: bench-deps
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b bench/results || exit 1; done
 
 clean:
-	rm -rf build build-san results bench/results figures/*.tmp paper/generated
+	rm -rf build build-san build-fuzz results bench/results figures/*.tmp paper/generated
 	cd paper && latexmk -C reproduction.tex >/dev/null 2>&1 || true
 
 # ------------------------------------------------------------ README generation
@@ -217,3 +217,57 @@ readme: $(PROG) $(RUNS)
 	@$(call splice,keys,$(BUILD)/keys.md)
 	@$(call splice,results,$(BUILD)/results.md)
 	@echo "README.md: config reference and results table regenerated"
+
+# ---------------------------------------------------------------- fuzzing (clang, libFuzzer)
+# `make fuzz FUZZ_SECONDS=N` runs each target N seconds from a seed corpus built from configs/ and the
+# bad-input fixtures; any crash, leak, timeout or property violation fails.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := config csv
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Wshadow \
+                -Wno-unused-parameter -Isrc $(PKG_CFLAGS) $(FUZZ_SAN) -DCR_VERSION='"$(VERSION)"'
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_BUILD)/libcvxrelu.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcvxrelu.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_BUILD)/libcvxrelu.a $(PKG_LIBS)
+-include $(wildcard $(FUZZ_BUILD)/src/*.d)
+
+.PHONY: fuzz fuzz-build fuzz-deps
+fuzz-deps: deps
+	@command -v $(FUZZ_CC) >/dev/null && [ -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*' 2>/dev/null | head -1)" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev >/dev/null; \
+	  else echo "fuzz-deps: as root run: apt-get install -y clang libclang-rt-14-dev" >&2; exit 1; fi; }
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+fuzz: fuzz-build
+	@tests/fuzz/make_corpus.sh $(FUZZ_BUILD)/corpus
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t-found; echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  OPENBLAS_NUM_THREADS=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -dict=tests/fuzz/$$t.dict -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t-found $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/fuzz_$$t.log; st=$$?; \
+	  grep -E '^(stat::|#[0-9]+[[:space:]]+DONE)|PROPERTY|ERROR|SUMMARY' $(FUZZ_BUILD)/fuzz_$$t.log; \
+	  if [ $$st != 0 ]; then echo "make fuzz: fuzz_$$t failed (log $(FUZZ_BUILD)/fuzz_$$t.log); reproduce with" \
+	    "$(FUZZ_BUILD)/fuzz_$$t $$(ls -t $(FUZZ_BUILD)/$$t-* 2>/dev/null | head -1)" >&2; exit 1; fi; \
+	done
+
+# ---------------------------------------------------------------- valgrind (memcheck)
+VALGRIND      := valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
+                 --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 --child-silent-after-fork=yes --quiet
+VALGRIND_SETS := --set count.n=4,8,16 --set count.samples=200 --set landscape.grid=41
+.PHONY: valgrind
+valgrind: deps
+	@$(MAKE) --no-print-directory all-tests
+	@fail=0; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
+	  CR_PROG=$(CURDIR)/$(PROG) $(VALGRIND) $$t || fail=1; done; \
+	for c in $(CONFIGS); do echo "== valgrind $(PROG) run $$c"; \
+	  $(VALGRIND) $(PROG) run $$c $(VALGRIND_SETS) --out $(BUILD)/valgrind/$$(basename $$c .yaml) --quiet || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "make valgrind: no errors, no leaks"; else echo "make valgrind: FAILURES" >&2; exit 1; fi

@@ -35,7 +35,10 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     const double x = cfg->landscape.x, y = cfg->landscape.y, beta = cfg->landscape.beta;
     double v_cf, w_cf, val_cf;
     int st = cr_toy_closed_form(x, y, beta, &v_cf, &w_cf, &val_cf, err);
-    if (st) return cr_err_set(err, CR_ERUNTIME, "landscape: %s", err->msg);
+    if (st) {
+        cr_err_prefix(err, "landscape");
+        return CR_ERUNTIME;
+    }
     double u = 0, al = 0, v = 0, w = 0;
     if ((st = write_grid(run, "nonconvex.csv", "u,alpha,L", 0, cfg, &u, &al, err))) return st;
     if ((st = write_grid(run, "convex.csv", "v,w,L", 1, cfg, &v, &w, err))) return st;

@@ -187,6 +187,8 @@ const char *cr_config_suggest(const char *name)
 
 /* --------------------------------------------------------- scalar parsing */
 
+static int is_utf8(const char *s);
+
 /* Describes what a key accepts, for messages. */
 static void expected_text(const schema_key *k, char *buf, size_t cap)
 {
@@ -345,6 +347,8 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         return CR_OK;
     case T_PATH:
         if (!text[0]) { field[0] = 0; return CR_OK; }
+        /* The resolved config records the path as YAML, which holds only Unicode text. */
+        if (!is_utf8(text)) return fail(err, src, k->key, "expected %s in UTF-8, got %s", exp, found);
         if (join_path(src->base_dir, text, field, CR_PATH_MAX) != 0)
             return fail(err, src, k->key, "path too long: %s", found);
         return CR_OK;
@@ -727,15 +731,58 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
 
 /* --------------------------------------------------------------- dumping */
 
+/* Decodes one UTF-8 code point at s into *cp; returns its length, 0 when the bytes are not UTF-8. */
+static size_t utf8_decode(const unsigned char *s, unsigned long *cp)
+{
+    size_t n;
+    unsigned long c, min;
+    if (s[0] < 0x80) return *cp = s[0], 1;
+    if ((s[0] & 0xE0) == 0xC0) n = 2, c = s[0] & 0x1F, min = 0x80;
+    else if ((s[0] & 0xF0) == 0xE0) n = 3, c = s[0] & 0x0F, min = 0x800;
+    else if ((s[0] & 0xF8) == 0xF0) n = 4, c = s[0] & 0x07, min = 0x10000;
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return n;
+}
+
+static int is_utf8(const char *s)
+{
+    unsigned long cp;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_decode(p, &cp);
+        if (!n) return 0;
+        p += n;
+    }
+    return 1;
+}
+
 void cr_yaml_quote(FILE *f, const char *s)
 {
+    /* ASCII is kept; control characters and other code points become escapes, so the scalar loads back to
+     * the same bytes whatever they are; a byte that is not UTF-8 becomes \uFFFD (paths are checked to be
+     * UTF-8 when they are set, so only free text such as a command line can lose one). */
     fputc('"', f);
-    for (const unsigned char *c = (const unsigned char *)s; c && *c; c++) {
-        if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c);
-        else if (*c == '\n') fputs("\\n", f);
-        else if (*c == '\t') fputs("\\t", f);
-        else if (*c < 0x20 || *c == 0x7f) fprintf(f, "\\x%02x", *c);
-        else fputc(*c, f);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+        unsigned long cp;
+        size_t n = utf8_decode(p, &cp);
+        if (n == 0) {
+            fputs("\\uFFFD", f);
+            p++;
+            continue;
+        }
+        p += n;
+        if (cp == '"' || cp == '\\') fprintf(f, "\\%c", (int)cp);
+        else if (cp >= 0x20 && cp < 0x7f) fputc((int)cp, f);
+        else if (cp == '\n') fputs("\\n", f);
+        else if (cp == '\t') fputs("\\t", f);
+        else if (cp < 0x100) fprintf(f, "\\x%02lX", cp);
+        else if (cp < 0x10000) fprintf(f, "\\u%04lX", cp);
+        else fprintf(f, "\\U%08lX", cp);
     }
     fputc('"', f);
 }
@@ -786,9 +833,8 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
 
 int cr_config_write(const cr_config *cfg, FILE *f)
 {
-    /* The file name goes into a comment: control characters would end the comment early. */
     fputs("# resolved configuration of ", f);
-    for (const unsigned char *c = (const unsigned char *)cfg->file; *c; c++) fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, f);
+    cr_yaml_quote(f, cfg->file); /* a file name may hold a newline, which would end the comment */
     fputs(" (every key, defaults filled in)\n", f);
     char section[64] = "";
     for (size_t i = 0; i < NKEYS; i++) {

@@ -300,7 +300,7 @@ static void test_failed_points_recorded(void **state)
     if (!strstr(csv, "\n1,11,ok,,0.75,")) fail_msg("the valid point did not run:\n%s", csv);
     if (!strstr(csv, "\n-5,11,error,\"--grid landscape.beta=-5: landscape.beta: expected a number in"))
         fail_msg("the rejected point lacks its error:\n%s", csv);
-    if (!strstr(csv, "\n2,11,failed,\"landscape: landscape: form needs x, y > 0 and 2 x y > beta\",,"))
+    if (!strstr(csv, "\n2,11,failed,\"landscape: toy closed form needs x, y > 0 and 2 x y > beta\",,"))
         fail_msg("the failed point lacks its error:\n%s", csv);
     assert_int_equal(lines(csv), 4);
     free(csv);
