@@ -208,11 +208,16 @@ struct cr_mm_work {
     size_t *kr;    /* cone rows */
     double *kV;    /* np x d x d: V (d x q, row-major with stride d) */
     double *kC;    /* np x n x d: cone rows (r x q, stride q) */
-    double *kL;    /* np x n x d: L (n x q, stride q) */
+    double *kL;    /* np x n x d: L restricted to the rows of D (kcnt x q, stride q) */
     double *ebuf;  /* d x n: basis scratch for the implicit equalities */
     unsigned char *inE; /* n */
     double *rowbuf;     /* n x d */
+    size_t *kon;        /* pmax x n: the samples in D_k (kcnt[k] of them), the rows of L_k */
+    size_t *kcnt;       /* pmax */
     double *prad;       /* pmax: inscribed radius of each pattern's cone */
+    double *pint;       /* pmax x d: the interior direction found for it (unit) */
+    double *rowbuf2;    /* 3 n: hull points */
+    size_t *hullbuf, *hullbuf2; /* 2 n + 2 each */
 
     /* blocks of the current solve */
     size_t B, N, L, nl, deg;
@@ -286,7 +291,13 @@ cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax)
     ALLOC(w->ebuf, d * (n + d));
     ALLOC(w->inE, n);
     ALLOC(w->rowbuf, n * d);
+    ALLOC(w->kon, pmax * n);
+    ALLOC(w->kcnt, pmax);
     ALLOC(w->prad, pmax);
+    ALLOC(w->pint, pmax * d);
+    ALLOC(w->rowbuf2, 3 * n);
+    ALLOC(w->hullbuf, 2 * n + 2);
+    ALLOC(w->hullbuf2, 2 * n + 2);
     ALLOC(w->bk, bmax);
     ALLOC(w->bs, bmax);
     ALLOC(w->xoff, bmax);
@@ -338,7 +349,7 @@ void cr_mm_free(cr_mm_work *w)
     cr_dualnorm_free(w->dn);
     cr_nnls_free(w->nnls);
     void *ps[] = {w->nA,  w->nb,  w->nx,  w->Xs,  w->xhat, w->xnorm, w->kpat, w->kq,  w->kr,  w->kV,  w->kC,
-                  w->kL,  w->ebuf, w->inE, w->rowbuf, w->prad, w->bk, w->bs,  w->xoff, w->coff, w->qoff, w->sel, w->x,   w->dx,
+                  w->kL,  w->ebuf, w->inE, w->rowbuf, w->prad, w->pint, w->rowbuf2, w->hullbuf, w->hullbuf2, w->kon, w->kcnt, w->bk, w->bs,  w->xoff, w->coff, w->qoff, w->sel, w->x,   w->dx,
                   w->x1,  w->x2,  w->rx,  w->tx,  w->ex,  w->ox,  w->s,   w->z,   w->ds,  w->dz,  w->z1,
                   w->z2,  w->rz,  w->lam, w->tl,  w->tl2, w->ez,  w->oz,  w->dsa, w->dza, w->dss, w->wl,
                   w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rsblk, w->rsA, w->rsQ, w->rsR, w->rsc, w->rfx, w->rfz, w->rfw, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol};
@@ -369,10 +380,9 @@ const char *cr_mm_status_name(cr_mm_status s)
 /* Least distance test for an interior point of {u : a_k'u >= 0} (rows A, m x d unit rows, stored in w->xhat
  * order through idx): the NNLS min_{v >= 0} ||[A'; 1'] v - e|| gives u with A u >= 1 unless the system is
  * inconsistent. Returns the inscribed radius min_k a_k'u / ||u|| of the point found (0 when none). */
-static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_t m, cr_err *err, int *st)
+static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_t m, double *uout, cr_err *err,
+                              int *st)
 {
-    size_t n = w->n;
-    (void)n;
     for (size_t k = 0; k < m; k++) {
         for (size_t r = 0; r < d; r++) w->nA[r * m + k] = rows[k * d + r];
         w->nA[d * m + k] = 1.0;
@@ -403,7 +413,91 @@ static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_
         double t = dot(rows + k * d, u, d) / un;
         if (t < rad) rad = t;
     }
+    if (uout)
+        for (size_t q = 0; q < d; q++) uout[q] = u[q] / un;
     return rad > 0 ? rad : 0.0;
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+    const double *p = a, *q = b;
+    if (p[0] != q[0]) return (p[0] > q[0]) - (p[0] < q[0]);
+    return (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+static double cross2(const double *o, const double *a, const double *b)
+{
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+}
+
+/* The same for a cone in R^2 or R^3 with a known interior direction c (unit, c'a_l > 0 for every row): the
+ * irredundant rows are the extreme rays of cone(a_l), i.e. the vertices of the convex hull of the central
+ * projections a_l / (c'a_l) onto the plane c'x = 1 (a segment in R^2: its two ends; a polygon in R^3: Andrew's
+ * monotone chain, points on an edge dropped). O(m log m) instead of m NNLS. */
+static void drop_redundant_hull(cr_mm_work *w, double *rows, size_t q, const double *c, size_t *m)
+{
+    size_t mm = *m;
+    if (mm <= q) return;
+    double e1[3] = {0, 0, 0}, e2[3] = {0, 0, 0};
+    /* Orthonormal e1 (and e2) orthogonal to c. */
+    if (q == 2) {
+        e1[0] = -c[1];
+        e1[1] = c[0];
+    } else {
+        size_t im = fabs(c[0]) <= fabs(c[1]) ? (fabs(c[0]) <= fabs(c[2]) ? 0 : 2) : (fabs(c[1]) <= fabs(c[2]) ? 1 : 2);
+        double t[3] = {0, 0, 0};
+        t[im] = 1.0;
+        double tc = dot(t, c, 3);
+        for (int r = 0; r < 3; r++) e1[r] = t[r] - tc * c[r];
+        double n1 = nrm2(e1, 3);
+        for (int r = 0; r < 3; r++) e1[r] /= n1;
+        e2[0] = c[1] * e1[2] - c[2] * e1[1];
+        e2[1] = c[2] * e1[0] - c[0] * e1[2];
+        e2[2] = c[0] * e1[1] - c[1] * e1[0];
+    }
+    /* Points (x, y, row index) in the scratch pts (3 mm doubles). */
+    double *pts = w->rowbuf2;
+    for (size_t l = 0; l < mm; l++) {
+        const double *a = rows + l * q;
+        double h = dot(a, c, q);
+        pts[3 * l] = dot(a, e1, q) / h;
+        pts[3 * l + 1] = q == 3 ? dot(a, e2, q) / h : 0.0;
+        pts[3 * l + 2] = (double)l;
+    }
+    size_t nk = 0, *hull = w->hullbuf;
+    if (q == 2) {
+        size_t lo = 0, hi = 0;
+        for (size_t l = 1; l < mm; l++) {
+            if (pts[3 * l] < pts[3 * lo]) lo = l;
+            if (pts[3 * l] > pts[3 * hi]) hi = l;
+        }
+        hull[nk++] = lo;
+        if (hi != lo) hull[nk++] = hi;
+    } else {
+        qsort(pts, mm, 3 * sizeof *pts, cmp_point);
+        /* Andrew's monotone chain over point indices into pts; cross <= 0 pops (collinear points dropped). */
+        size_t *H = w->hullbuf2, k = 0;
+        for (size_t l = 0; l < mm; l++) {
+            while (k >= 2 && cross2(pts + 3 * H[k - 2], pts + 3 * H[k - 1], pts + 3 * l) <= 0) k--;
+            H[k++] = l;
+        }
+        for (size_t l = mm - 1, t = k + 1; l-- > 0;) {
+            while (k >= t && cross2(pts + 3 * H[k - 2], pts + 3 * H[k - 1], pts + 3 * l) <= 0) k--;
+            H[k++] = l;
+        }
+        if (k > 1) k--; /* the first point is repeated at the end */
+        for (size_t a = 0; a < k; a++) hull[nk++] = (size_t)pts[3 * H[a] + 2];
+    }
+    /* Keep the hull rows, in their original order. */
+    for (size_t l = 0; l < mm; l++) w->inE[l] = 0;
+    for (size_t a = 0; a < nk; a++) w->inE[hull[a]] = 1;
+    size_t out = 0;
+    for (size_t l = 0; l < mm; l++)
+        if (w->inE[l]) {
+            if (out != l) memcpy(rows + out * q, rows + l * q, q * sizeof *rows);
+            out++;
+        }
+    *m = out;
 }
 
 /* Removes the rows of {v : C v >= 0} (m unit rows of length q, stride q) that the others imply: c_l'v >= 0
@@ -457,7 +551,7 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
             for (size_t r = 0; r < d; r++) w->rowbuf[l * d + r] = sl * w->xhat[l * d + r];
         }
         int st = CR_OK;
-        w->prad[i] = interior_radius(w, d, w->rowbuf, n, err, &st);
+        w->prad[i] = interior_radius(w, d, w->rowbuf, n, w->pint + i * d, err, &st);
         if (st) return st;
     }
     for (size_t i = 0; i < P->p; i++) {
@@ -557,19 +651,25 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
             m = m2;
         }
         /* Full cones keep rows at stride d = q already. */
-        if ((st = drop_redundant(w, rows, q, &m, err))) return st;
+        if (rad >= 1e-10 && d >= 2 && d <= 3)
+            drop_redundant_hull(w, rows, q, w->pint + i * d, &m);
+        else if ((st = drop_redundant(w, rows, q, &m, err)))
+            return st;
         w->kpat[k] = i;
         w->kq[k] = q;
         w->kr[k] = m;
+        /* L_k = Y D X V / xscale on the rows of D only (row a of Lk is sample kon[a]). */
+        size_t *on = w->kon + k * n, cnt = 0;
         for (size_t l = 0; l < n; l++) {
-            int on = bit_of(mask, l);
+            if (!bit_of(mask, l)) continue;
             for (size_t c = 0; c < q; c++) {
                 double t = 0.0;
-                if (on)
-                    for (size_t r = 0; r < d; r++) t += w->Xs[l * d + r] * V[r * d + c];
-                Lk[l * q + c] = y[l] * t;
+                for (size_t r = 0; r < d; r++) t += w->Xs[l * d + r] * V[r * d + c];
+                Lk[cnt * q + c] = y[l] * t;
             }
+            on[cnt++] = l;
         }
+        w->kcnt[k] = cnt;
         w->np++;
     }
     return CR_OK;
@@ -613,10 +713,11 @@ static void apply_G(const cr_mm_work *w, const double *x, double *out)
         size_t k = w->bk[b], q = w->kq[k], r = w->kr[k];
         const double *v = x + w->xoff[b] + 1, *Lk = w->kL + k * n * w->d, *C = w->kC + k * n * w->d;
         double sg = (double)w->bs[b];
-        for (size_t i = 0; i < n; i++) {
+        const size_t *on = w->kon + k * n;
+        for (size_t a = 0; a < w->kcnt[k]; a++) {
             double t = 0.0;
-            for (size_t c = 0; c < q; c++) t += Lk[i * q + c] * v[c];
-            out[i] -= sg * t;
+            for (size_t c = 0; c < q; c++) t += Lk[a * q + c] * v[c];
+            out[on[a]] -= sg * t;
         }
         double *oc = out + w->coff[b];
         for (size_t l = 0; l < r; l++) {
@@ -641,10 +742,10 @@ static void apply_Gt(const cr_mm_work *w, const double *z, double *out)
         double sg = (double)w->bs[b], *ob = out + w->xoff[b];
         ob[0] = -zq[0];
         for (size_t c = 0; c < q; c++) ob[1 + c] = -zq[1 + c];
-        for (size_t i = 0; i < n; i++) {
-            double zi = sg * z[i];
-            if (zi == 0.0) continue;
-            for (size_t c = 0; c < q; c++) ob[1 + c] -= Lk[i * q + c] * zi;
+        const size_t *on = w->kon + k * n;
+        for (size_t a = 0; a < w->kcnt[k]; a++) {
+            double zi = sg * z[on[a]];
+            for (size_t c = 0; c < q; c++) ob[1 + c] -= Lk[a * q + c] * zi;
         }
         for (size_t l = 0; l < r; l++)
             for (size_t c = 0; c < q; c++) ob[1 + c] -= C[l * q + c] * zc[l];
@@ -909,15 +1010,17 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
                 for (size_t j = 0; j <= i; j++) F[i * m + j] += wc[i] * wc[j];
         }
         if (chol(F, m)) return -1;
-        /* R_b = T^{-1/2} W M_b', column i of M_b' = (0, sigma L_k[i, :]). */
+        /* R_b = T^{-1/2} W M_b', column i of M_b' = (0, sigma L_k[i, :]) (0 off the rows of D). */
         const double *Lk = w->kL + k * n * d;
+        const size_t *on = w->kon + k * n;
         double sg = (double)w->bs[b];
-        for (size_t i = 0; i < n; i++) {
+        memset(Rb, 0, m * n * sizeof *Rb);
+        for (size_t a = 0; a < w->kcnt[k]; a++) {
             ct[0] = 0.0;
-            for (size_t c = 0; c < q; c++) ct[1 + c] = sg * Lk[i * q + c];
+            for (size_t c = 0; c < q; c++) ct[1 + c] = sg * Lk[a * q + c];
             soc_apply(wb, be, m, ct, wc, 0);
             lower_solve(F, m, wc);
-            for (size_t e = 0; e < m; e++) Rb[e * n + i] = wc[e];
+            for (size_t e = 0; e < m; e++) Rb[e * n + on[a]] = wc[e];
         }
     }
     memset(w->S, 0, n * n * sizeof *w->S);
@@ -938,8 +1041,9 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         size_t k = w->bk[b], q = w->kq[k], a0 = w->apos[b];
         const double *Lk = w->kL + k * n * d;
         double sg = (double)w->bs[b];
-        for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; c < q; c++) w->MA[i * NA + a0 + 1 + c] = sg * Lk[i * q + c];
+        const size_t *on = w->kon + k * n;
+        for (size_t a = 0; a < w->kcnt[k]; a++)
+            for (size_t c = 0; c < q; c++) w->MA[on[a] * NA + a0 + 1 + c] = sg * Lk[a * q + c];
     }
     for (size_t j = 0; j < NA; j++) {
         for (size_t i = 0; i < n; i++) w->tn[i] = w->MA[i * NA + j];
@@ -1003,10 +1107,11 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
         block_solve(w, b, m, yb);
         const double *Lk = w->kL + k * n * w->d;
         double sg = (double)w->bs[b];
-        for (size_t i = 0; i < n; i++) {
+        const size_t *on = w->kon + k * n;
+        for (size_t a = 0; a < w->kcnt[k]; a++) {
             double t = 0.0;
-            for (size_t c = 0; c < q; c++) t += Lk[i * q + c] * yb[1 + c];
-            w->tn[i] += sg * t;
+            for (size_t c = 0; c < q; c++) t += Lk[a * q + c] * yb[1 + c];
+            w->tn[on[a]] += sg * t;
         }
     }
     /* u = S_E^{-1} t; x_A = H_A^{-1} (r_A - M_A' u); zeta = u + Y_A x_A. */
@@ -1034,11 +1139,12 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
             continue;
         }
         const double *Lk = w->kL + k * n * w->d;
+        const size_t *on = w->kon + k * n;
         double sg = (double)w->bs[b], g[64];
         g[0] = 0.0;
         for (size_t c = 0; c < q; c++) {
             double t = 0.0;
-            for (size_t i = 0; i < n; i++) t += Lk[i * q + c] * w->tn[i];
+            for (size_t a = 0; a < w->kcnt[k]; a++) t += Lk[a * q + c] * w->tn[on[a]];
             g[1 + c] = sg * t;
         }
         block_solve(w, b, m, g);
@@ -1072,7 +1178,8 @@ static void kkt_solve(cr_mm_work *w, const double *bx, const double *bz, double 
             en += w->ex[j] * w->ex[j];
             bn += bx[j] * bx[j];
         }
-        if (!(en > 1e-28 * bn)) break;
+        /* Refine only a solve that is not already accurate to 1e-11 relative. */
+        if (!(en > 1e-22 * bn)) break;
         kkt_solve_once(w, w->ex, w->ez, w->rfx, w->rfz);
         for (size_t j = 0; j < w->N; j++) ox[j] += w->rfx[j];
         for (size_t i = 0; i < w->L; i++) oz[i] += w->rfz[i];

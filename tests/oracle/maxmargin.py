@@ -13,15 +13,17 @@ Input file: one or more instances, each
     one line of n labels (+1 / -1)
     p lines of n characters '0'/'1' (pattern j, sample 1 first; p = 0 skips P*)
 Output, one line per instance:
-    instance K svm V1 svm_status S1 pstar V2 pstar_status S2 seconds T accuracy A
+    instance K svm V1 svm_status S1 pstar V2 pstar_status S2 seconds T accuracy A cpu C
 V1 = 1/2 ||w||^2 (or inf), V2 = P* (or inf), statuses as cvxopt reports them ("failed" when cvxopt stopped with
 an error at every tolerance tried), T = conelp wall time in seconds (the last attempt), A = conelp's own accuracy
-measure: max(relative gap, primal and dual infeasibility), or the residual of its infeasibility certificate.
+measure: max(relative gap, primal and dual infeasibility), or the residual of its infeasibility certificate,
+C = conelp's process CPU time in seconds (the last attempt).
 Feasibility of the SVM is decided first by cvxopt's lp (qp stops with an error on infeasible data).
-Options: --tol EPS (abstol = reltol = feastol, default 1e-10; on a cvxopt error retried at 1e-8 and 1e-7).
+Options: --tol EPS (abstol = reltol = feastol, default 1e-10; on a cvxopt error retried at 1e-8 and 1e-7);
+         --no-svm skips the linear SVM (the benchmark times P* only).
 Environment: CR_ORACLE_KKT selects conelp's KKT solver (default "chol": dense normal equations, much faster here
 than the default "qr"); CR_ORACLE_VERBOSE=1 prints cvxopt's iterations.
-Usage: maxmargin.py [--tol EPS] FILE
+Usage: maxmargin.py [--no-svm] [--tol EPS] FILE
 """
 import os
 import sys
@@ -32,6 +34,7 @@ from cvxopt import solvers, matrix, spmatrix
 
 SHOW = bool(os.environ.get("CR_ORACLE_VERBOSE"))
 KKT = os.environ.get("CR_ORACLE_KKT", "chol")
+LAST_CPU = float("nan")
 
 
 def read_instances(path):
@@ -119,9 +122,11 @@ def pstar(X, y, pats, tol):
     dims = {"l": nl, "q": [d + 1] * B, "s": []}
     solvers.options.update({"show_progress": SHOW, "abstol": tol, "reltol": tol, "feastol": tol,
                             "maxiters": 300})
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sol = solvers.conelp(matrix(cvec), G, matrix(h), dims, kktsolver=KKT)
     sec = time.perf_counter() - t0
+    global LAST_CPU
+    LAST_CPU = time.process_time() - c0
     if sol["status"] == "primal infeasible":
         acc = sol.get("residual as primal infeasibility certificate")
         return float("inf"), sol["status"], sec, acc if acc is not None else float("nan")
@@ -146,21 +151,25 @@ def robust(solve, tol):
 def main():
     args = sys.argv[1:]
     tol = 1e-10
+    do_svm = True
+    if args and args[0] == "--no-svm":
+        do_svm = False
+        args = args[1:]
     if len(args) >= 2 and args[0] == "--tol":
         tol = float(args[1])
         args = args[2:]
     if len(args) != 1:
-        sys.exit("usage: maxmargin.py [--tol EPS] FILE")
+        sys.exit("usage: maxmargin.py [--no-svm] [--tol EPS] FILE")
     for k, (X, y, pats) in enumerate(read_instances(args[0])):
-        r1 = robust(lambda t: svm(X, y, t), tol)
+        r1 = robust(lambda t: svm(X, y, t), tol) if do_svm else (float("nan"), "skipped")
         v1, s1 = r1 if r1 else (float("nan"), "failed")
         if pats:
             r2 = robust(lambda t: pstar(X, y, pats, t), tol)
             v2, s2, sec, acc = r2 if r2 else (float("nan"), "failed", 0.0, float("nan"))
         else:
             v2, s2, sec, acc = float("nan"), "skipped", 0.0, float("nan")
-        print("instance %d svm %.17g svm_status %s pstar %.17g pstar_status %s seconds %.6g accuracy %.3g"
-              % (k, v1, s1.replace(" ", "_"), v2, s2.replace(" ", "_"), sec, acc))
+        print("instance %d svm %.17g svm_status %s pstar %.17g pstar_status %s seconds %.6g accuracy %.3g cpu %.6g"
+              % (k, v1, s1.replace(" ", "_"), v2, s2.replace(" ", "_"), sec, acc, LAST_CPU if pats else 0.0))
         sys.stdout.flush()
 
 
