@@ -944,10 +944,34 @@ static void lower_solve(const double *Lf, size_t m, double *b)
     }
 }
 
-static int cmp_score_desc(const void *a, const void *b)
+/* Reorders v[0..len) so that its k largest scores come first (Hoare's quickselect, in place, no allocation).
+ * Invariant: v[0..lo) >= v[lo..hi) >= v[hi..len). */
+static void select_largest(struct score_idx *v, size_t len, size_t k)
 {
-    double x = ((const struct score_idx *)a)->score, y = ((const struct score_idx *)b)->score;
-    return (x < y) - (x > y);
+    size_t lo = 0, hi = len;
+    while (hi - lo > 1) {
+        double piv = v[lo + (hi - lo) / 2].score;
+        size_t i = lo, j = hi - 1;
+        while (i <= j) {
+            while (v[i].score > piv) i++;
+            while (v[j].score < piv) j--;
+            if (i <= j) {
+                struct score_idx t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        /* v[lo..j] >= piv, v(j..i) == piv, v[i..hi) <= piv. */
+        if (k <= j + 1 && j + 1 > lo)
+            hi = j + 1;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
 }
 
 /* Factors H = G' W^{-2} G = Bd + M' Delta M (Bd block diagonal: second-order scaling plus the cone rows of each
@@ -965,19 +989,22 @@ static int cmp_score_desc(const void *a, const void *b)
 static int kkt_factor(cr_mm_work *w, double dense_threshold)
 {
     size_t n = w->n, d = w->d, D1 = d + 1;
-    /* The dense set A: largest ||W_b||^2 = beta^2 (wb0 + ||wb1||)^2. */
+    /* The dense set A: the blocks with ||W_b||^2 = beta^2 (wb0 + ||wb1||)^2 above the threshold (only those
+     * have a Bd^{-1} far above the cost scale), the capA largest if there are more; all when B <= capA. */
+    size_t nA = 0;
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], q = w->kq[w->bk[b]];
         double lm = w->beta[b] * (w->wl[o] + nrm2(w->wl + o + 1, q));
-        w->order[b].score = lm * lm;
-        w->order[b].b = b;
         w->apos[b] = SIZE_MAX;
+        if (w->B <= w->capA || lm * lm >= dense_threshold) {
+            w->order[nA].score = lm * lm;
+            w->order[nA].b = b;
+            nA++;
+        }
     }
-    size_t nA = w->B <= w->capA ? w->B : w->capA;
-    if (nA < w->B) {
-        qsort(w->order, w->B, sizeof *w->order, cmp_score_desc);
-        /* Only blocks whose Bd^{-1} exceeds the cost scale by far need the dense treatment. */
-        while (nA > 0 && w->order[nA - 1].score < dense_threshold) nA--;
+    if (nA > w->capA) {
+        select_largest(w->order, nA, w->capA);
+        nA = w->capA;
     }
     /* Offsets in the dense part follow block order (cache-friendlier than score order). */
     for (size_t a = 0; a < nA; a++) w->apos[w->order[a].b] = 0;
