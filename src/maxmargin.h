@@ -91,8 +91,8 @@ typedef struct {
     double seconds;        /* wall clock */
 } cr_mm_info;
 
-/* Solves the convex max-margin program for X (n x d), y (n, entries +-1) and patterns P (P->n = n,
- * P->p <= the workspace's pmax, P->p >= 1).
+/* Solves the convex max-margin program for X (n x d, d <= 63), y (n, entries +-1) and patterns P (P->n = n,
+ * 1 <= P->p <= the workspace's pmax).
  *
  * Method: a primal-dual interior-point method for the second-order cone program
  *     min sum_b t_b  s.t. ||u_b|| <= t_b,  C_b u_b >= 0,  Y sum_b sigma_b D_j(b) X u_b >= 1
@@ -122,7 +122,8 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
                 const cr_mm_opts *opts, double *U, double *Up, double *lambda, cr_mm_info *info, cr_err *err);
 
 /* The certificate on its own, for any point (U, Up) and any lambda (both may be modified):
- * blocks are projected onto their cones, (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
+ * blocks are projected onto their cones (twice when the first projection cancels; a block still outside its
+ * cone after that is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
  * if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by max_j g_j(lambda)
  * (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching bound is then
  * not computed). Uses the workspace's NNLS scratch; no allocation. */
@@ -132,7 +133,7 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
 /* Reconstruction: every nonzero u_j gives a neuron w1 = u_j / sqrt(||u_j||), w2 = sqrt(||u_j||), every nonzero
  * u'_j one with w2 = -sqrt(||u'_j||); order: j ascending, u_j before u'_j. W1 is d x mcap row-major (columns
  * beyond *m left alone), w2 has mcap entries. CR_EINPUT if more than mcap blocks are nonzero (*m then holds the
- * number needed). On K_j, (X w1)_+ w2 = +-D_j X u_j, so margins are kept and 1/2 ||theta||^2 = sum ||u||. */
+ * number needed: call with mcap = 0 first to size W1 as d x m exactly). On K_j, (X w1)_+ w2 = +-D_j X u_j, so margins are kept and 1/2 ||theta||^2 = sum ||u||. */
 int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, double *W1, double *w2, size_t mcap,
                      size_t *m, cr_err *err);
 
