@@ -228,7 +228,7 @@ struct cr_mm_work {
 
     /* interior-point vectors: N (x-space) and L (s-space) */
     double *x, *dx, *x1, *x2, *rx, *tx, *ex, *ox, *rfx;
-    double *s, *z, *ds, *dz, *z1, *z2, *rz, *lam, *tl, *tl2, *ez, *oz, *dsa, *dza, *dss, *rfz, *rfw;
+    double *s, *z, *ds, *dz, *z1, *z2, *rz, *lam, *tl, *tl2, *ez, *oz, *dsa, *dza, *dss, *rfz, *rfw, *rfc;
     double *wl;    /* L: orthant part sqrt(s/z); SOC part w-bar */
     double *beta;  /* 2 pmax */
     double *Bf;    /* 2 pmax x (d+1)^2: block Cholesky factors */
@@ -251,6 +251,7 @@ struct cr_mm_work {
     /* certificate candidates (pmax x d each) and lambda */
     double *Uc, *Upc, *lamc, *marg;
     double *Upol, *Uppol, *lampol; /* the polish solve's best point */
+    double *xprev, *zprev;         /* N, n: the iterate before the last step */
 };
 
 static size_t max_l(size_t n, size_t d, size_t pmax)
@@ -307,7 +308,7 @@ cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax)
     double **xv[] = {&w->x, &w->dx, &w->x1, &w->x2, &w->rx, &w->tx, &w->ex, &w->ox, &w->rfx};
     for (size_t i = 0; i < sizeof xv / sizeof xv[0]; i++) ALLOC(*xv[i], Nmax);
     double **lv[] = {&w->s,  &w->z,  &w->ds,  &w->dz, &w->z1, &w->z2,  &w->rz,  &w->lam,
-                     &w->tl, &w->tl2, &w->ez, &w->oz, &w->dsa, &w->dza, &w->dss, &w->wl, &w->rfz, &w->rfw};
+                     &w->tl, &w->tl2, &w->ez, &w->oz, &w->dsa, &w->dza, &w->dss, &w->wl, &w->rfz, &w->rfw, &w->rfc};
     for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++) ALLOC(*lv[i], Lmax);
     ALLOC(w->beta, bmax);
     ALLOC(w->Bf, bmax * (d + 1) * (d + 1));
@@ -335,6 +336,8 @@ cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax)
     ALLOC(w->Upol, pmax * d);
     ALLOC(w->Uppol, pmax * d);
     ALLOC(w->lampol, n);
+    ALLOC(w->xprev, Nmax);
+    ALLOC(w->zprev, n);
 #undef ALLOC
     if (!ok) {
         cr_mm_free(w);
@@ -352,7 +355,7 @@ void cr_mm_free(cr_mm_work *w)
                   w->kL,  w->ebuf, w->inE, w->rowbuf, w->prad, w->pint, w->rowbuf2, w->hullbuf, w->hullbuf2, w->kon, w->kcnt, w->bk, w->bs,  w->xoff, w->coff, w->qoff, w->sel, w->x,   w->dx,
                   w->x1,  w->x2,  w->rx,  w->tx,  w->ex,  w->ox,  w->s,   w->z,   w->ds,  w->dz,  w->z1,
                   w->z2,  w->rz,  w->lam, w->tl,  w->tl2, w->ez,  w->oz,  w->dsa, w->dza, w->dss, w->wl,
-                  w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rsblk, w->rsA, w->rsQ, w->rsR, w->rsc, w->rfx, w->rfz, w->rfw, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol};
+                  w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rsblk, w->rsA, w->rsQ, w->rsR, w->rsc, w->rfx, w->rfz, w->rfw, w->rfc, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol, w->xprev, w->zprev};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) free(ps[i]);
     free(w);
 }
@@ -1184,12 +1187,15 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
 }
 
 
-/* The solve with up to two steps of iterative refinement on the full system. The inputs may not alias the
- * scratch vectors ex, ez, rfx, rfz, rfw, tl, tl2. */
+/* The solve with iterative refinement on the full system: corrections are added while they reduce the
+ * residual (up to 6; a correction that makes it larger is taken back), until it is below 1e-11 relative.
+ * Degenerate programs near their optimum need several. The inputs may not alias the scratch vectors ex, ez,
+ * rfx, rfz, rfw, rfc, tl, tl2. */
 static void kkt_solve(cr_mm_work *w, const double *bx, const double *bz, double *ox, double *oz)
 {
     kkt_solve_once(w, bx, bz, ox, oz);
-    for (int it = 0; it < 2; it++) {
+    double prev = INFINITY;
+    for (int it = 0; it < 7; it++) {
         apply_Gt(w, oz, w->ex);
         for (size_t j = 0; j < w->N; j++) w->ex[j] = bx[j] - w->ex[j];
         apply_G(w, ox, w->ez);
@@ -1205,11 +1211,17 @@ static void kkt_solve(cr_mm_work *w, const double *bx, const double *bz, double 
             en += w->ex[j] * w->ex[j];
             bn += bx[j] * bx[j];
         }
-        /* Refine only a solve that is not already accurate to 1e-11 relative. */
-        if (!(en > 1e-22 * bn)) break;
-        kkt_solve_once(w, w->ex, w->ez, w->rfx, w->rfz);
+        if (it > 0 && !(en < prev)) {
+            /* The last correction did not help: take it back (rfx, rfz still hold it). */
+            for (size_t j = 0; j < w->N; j++) ox[j] -= w->rfx[j];
+            for (size_t i = 0; i < w->L; i++) oz[i] -= w->rfc[i];
+            break;
+        }
+        if (!(en > 1e-22 * bn) || it == 6) break;
+        prev = en;
+        kkt_solve_once(w, w->ex, w->ez, w->rfx, w->rfc);
         for (size_t j = 0; j < w->N; j++) ox[j] += w->rfx[j];
-        for (size_t i = 0; i < w->L; i++) oz[i] += w->rfz[i];
+        for (size_t i = 0; i < w->L; i++) oz[i] += w->rfc[i];
     }
 }
 
@@ -1270,11 +1282,12 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
                 if (u0 == 0.0) continue;
                 if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
                 /* When the projection is much shorter than u, u + A mu cancels and leaves rounding of size
-                 * eps ||u|| in it: project again (now without cancellation); a block still outside its cone is
-                 * rounding noise and is dropped (the rescale below absorbs its margin). */
+                 * eps ||u|| in it: project again (now without cancellation). A block still far outside its
+                 * cone (relative violation > 1e-8) is what is left of a rounding-level block of the iterate,
+                 * with no direction of its own: it is dropped (the rescale below absorbs its margin). */
                 if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-15) {
                     if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
-                    if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-14) memset(u, 0, d * sizeof *u);
+                    if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-8) memset(u, 0, d * sizeof *u);
                 }
                 obj += nrm2(u, d);
                 double sg = e ? -1.0 : 1.0;
@@ -1485,8 +1498,9 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
     if (ts >= -1e-8 * (ns > 1 ? ns : 1)) add_identity(w, w->s, 1.0 + ts);
     if (tz >= -1e-8 * (nz > 1 ? nz : 1)) add_identity(w, w->z, 1.0 + tz);
     double tau = 1.0, kappa = 1.0;
-    double nh = sqrt((double)n), nc = sqrt((double)w->B), prev_worst = INFINITY;
-    int bad = 0;
+    double nh = sqrt((double)n), nc = sqrt((double)w->B), prev_worst = INFINITY, tau_prev = 1.0;
+    double best_seen = INFINITY, best_merit = INFINITY;
+    int bad = 0, have_prev = 0, stale = 0;
     res->iters = 0;
 
     for (long it = 0;; it++) {
@@ -1513,23 +1527,44 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
             bad = 1;
             break;
         }
-        /* A step that multiplied the residuals by 100 came from a failed linear solve (degenerate programs
-         * near their optimum): stop, the best certificate so far stands. */
+        /* A step that multiplied the residuals by 100, to above 1e-5, came from a failed linear solve
+         * (degenerate programs near their optimum): stop and certify the iterate before it. Smaller jumps are
+         * rounding noise at the end. */
         double worst = pres > dres ? pres : dres;
-        if (worst > 100.0 * prev_worst && prev_worst < 1e-3) {
+        if (worst > 100.0 * prev_worst && worst > 1e-5) {
             TRACE("    stop: residuals jumped from %.3g to %.3g\n", prev_worst, worst);
             bad = 1;
             break;
         }
         prev_worst = worst;
+        /* The best iterate so far by max(pres, dres, relgap) is kept (x, z on the margins, tau) for a final
+         * certificate when the run ends short of tol. */
+        double merit = worst > relgap ? worst : relgap;
+        if (merit < best_merit) {
+            best_merit = merit;
+            memcpy(w->xprev, w->x, N * sizeof *w->x);
+            memcpy(w->zprev, w->z, n * sizeof *w->z);
+            tau_prev = tau;
+            have_prev = 1;
+        }
         /* Certificates once the internal measures are near the goal (each costs 2p small NNLS). */
         double trigger = tol > 1e-6 ? tol : 1e-6;
         if (pres <= trigger && dres <= trigger && relgap <= trigger) {
             iterate_to_candidate(w, y, P->p, tau);
             if ((st = certify_candidate(w, X, y, P, U, Up, lambda, res, err))) return st;
-            TRACE("    certificate: upper %.15g lower %.15g rel %.3e\n", res->upper, res->lower, res->best_rel);
+            TRACE("    certificate: upper %.15g lower %.15g rel %.3e\n", res->have_primal ? res->upper : INFINITY,
+                  res->lower, res->best_rel);
             if (res->best_rel <= tol) {
                 res->converged = 1;
+                break;
+            }
+            /* At the rounding floor the iterates stop improving the certificate: stop after 4 tries that did
+             * not halve it. */
+            if (res->best_rel < 0.5 * best_seen) {
+                best_seen = res->best_rel;
+                stale = 0;
+            } else if (++stale >= 4) {
+                TRACE("    stop: certificate stalled at %.3g\n", res->best_rel);
                 break;
             }
         }
@@ -1636,7 +1671,17 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
         if (!(tau > 0) || !(kappa > 0)) break;
     }
     /* The last iterate also gets a certificate when none was good enough (best one is kept). */
-    if (!res->converged && !res->infeasible && !bad && tau > 0 && isfinite(tau)) {
+    /* Short of tol: certificates for the last iterate (unless it broke) and for the best one seen. */
+    for (int pass = 0; pass < 2 && !res->converged && !res->infeasible; pass++) {
+        if (pass == 1) {
+            if (!have_prev) break;
+            memcpy(w->x, w->xprev, N * sizeof *w->x);
+            memcpy(w->z, w->zprev, n * sizeof *w->z);
+            tau = tau_prev;
+        } else if (bad) {
+            continue;
+        }
+        if (!(tau > 0) || !isfinite(tau)) continue;
         iterate_to_candidate(w, y, P->p, tau);
         int ok = 1;
         for (size_t i = 0; i < P->p * w->d && ok; i++)
