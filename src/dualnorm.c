@@ -177,10 +177,35 @@ int cr_dualnorm_over(cr_dualnorm_work *w, const double *X, size_t n, size_t d, c
     return CR_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* In-place heapsort (qsort may allocate). */
+static void sort_doubles(double *v, size_t m)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    for (size_t start = m / 2; start-- > 0;)
+        for (size_t root = start;;) {
+            size_t c = 2 * root + 1;
+            if (c >= m) break;
+            if (c + 1 < m && v[c] < v[c + 1]) c++;
+            if (!(v[root] < v[c])) break;
+            double t = v[root];
+            v[root] = v[c];
+            v[c] = t;
+            root = c;
+        }
+    for (size_t end = m; end-- > 1;) {
+        double t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        for (size_t root = 0;;) {
+            size_t c = 2 * root + 1;
+            if (c >= end) break;
+            if (c + 1 < end && v[c] < v[c + 1]) c++;
+            if (!(v[root] < v[c])) break;
+            double u = v[root];
+            v[root] = v[c];
+            v[c] = u;
+            root = c;
+        }
+    }
 }
 
 /* c'u(t) at angle t, u(t) = (cos t, sin t). */
@@ -213,7 +238,7 @@ int cr_dualnorm_sweep2(cr_dualnorm_work *w, const double *X, size_t n, const dou
     double best = 0.0, bt = 0.0;
     int found = 0;
     if (nb > 0) {
-        qsort(w->ang, nb, sizeof *w->ang, cmp_double);
+        sort_doubles(w->ang, nb);
         for (size_t a = 0; a < nb; a++) {
             double t0 = w->ang[a], t1 = a + 1 < nb ? w->ang[a + 1] : w->ang[0] + twopi;
             if (!(t1 > t0)) continue; /* repeated breakpoint: its endpoint belongs to the neighbouring arcs */

@@ -421,11 +421,45 @@ static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_
     return rad > 0 ? rad : 0.0;
 }
 
-static int cmp_point(const void *a, const void *b)
+/* Lexicographic order of 2-D points stored as (x, y, tag) triples. */
+static int point_less(const double *p, const double *q)
 {
-    const double *p = a, *q = b;
-    if (p[0] != q[0]) return (p[0] > q[0]) - (p[0] < q[0]);
-    return (p[1] > q[1]) - (p[1] < q[1]);
+    return p[0] < q[0] || (p[0] == q[0] && p[1] < q[1]);
+}
+
+static void point_swap(double *p, double *q)
+{
+    for (int k = 0; k < 3; k++) {
+        double t = p[k];
+        p[k] = q[k];
+        q[k] = t;
+    }
+}
+
+/* In-place heapsort of m triples (qsort may allocate; this runs inside cr_mm_solve). */
+static void sort_points(double *pts, size_t m)
+{
+    for (size_t start = m / 2; start-- > 0;) {
+        for (size_t root = start;;) {
+            size_t c = 2 * root + 1;
+            if (c >= m) break;
+            if (c + 1 < m && point_less(pts + 3 * c, pts + 3 * (c + 1))) c++;
+            if (!point_less(pts + 3 * root, pts + 3 * c)) break;
+            point_swap(pts + 3 * root, pts + 3 * c);
+            root = c;
+        }
+    }
+    for (size_t end = m; end-- > 1;) {
+        point_swap(pts, pts + 3 * end);
+        for (size_t root = 0;;) {
+            size_t c = 2 * root + 1;
+            if (c >= end) break;
+            if (c + 1 < end && point_less(pts + 3 * c, pts + 3 * (c + 1))) c++;
+            if (!point_less(pts + 3 * root, pts + 3 * c)) break;
+            point_swap(pts + 3 * root, pts + 3 * c);
+            root = c;
+        }
+    }
 }
 
 static double cross2(const double *o, const double *a, const double *b)
@@ -477,7 +511,7 @@ static void drop_redundant_hull(cr_mm_work *w, double *rows, size_t q, const dou
         hull[nk++] = lo;
         if (hi != lo) hull[nk++] = hi;
     } else {
-        qsort(pts, mm, 3 * sizeof *pts, cmp_point);
+        sort_points(pts, mm);
         /* Andrew's monotone chain over point indices into pts; cross <= 0 pops (collinear points dropped). */
         size_t *H = w->hullbuf2, k = 0;
         for (size_t l = 0; l < mm; l++) {
