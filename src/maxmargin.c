@@ -380,9 +380,10 @@ const char *cr_mm_status_name(cr_mm_status s)
 
 /* ============================================================ convex max-margin: the pattern cones */
 
-/* Least distance test for an interior point of {u : a_k'u >= 0} (rows A, m x d unit rows, stored in w->xhat
- * order through idx): the NNLS min_{v >= 0} ||[A'; 1'] v - e|| gives u with A u >= 1 unless the system is
- * inconsistent. Returns the inscribed radius min_k a_k'u / ||u|| of the point found (0 when none). */
+/* Least distance test for an interior point of {u : a_k'u >= 0} (rows: m unit rows a_k of length d): the
+ * NNLS min_{v >= 0} ||[A'; 1'] v - e_{d+1}|| gives u with A u >= 1 unless the system is inconsistent
+ * (Lawson and Hanson's LDP, as in cr_svm_solve). Returns the inscribed radius min_k a_k'u / ||u|| of the
+ * point found (0 when none) and u / ||u|| in uout (d, may be NULL). */
 static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_t m, double *uout, cr_err *err,
                               int *st)
 {
@@ -568,10 +569,11 @@ static int drop_redundant(cr_mm_work *w, double *rows, size_t q, size_t *m, cr_e
 }
 
 /* Builds the kept-pattern data: for pattern i of P, the unit cone rows a_k = (2 D_kk - 1) x_k / ||x_k||
- * (zero rows are always satisfied and left out); if the cone has an interior point, V = I; else the implicit
- * equalities E = {k : -a_k in cone(a_l, l != k)} (Motzkin) pin u to the orthogonal complement of span{a_k :
- * k in E}, spanned by V (d x q), and the other rows restricted to it have an interior; q = 0 means K = {0}
- * and the pattern is dropped (it can carry nothing). */
+ * (X has no zero row here); if the cone has an interior point, V = I; else the implicit equalities
+ * E = {k : -a_k in cone(a_l, l != k)} (Motzkin) pin u to the orthogonal complement of span{a_k : k in E},
+ * spanned by V (d x q), and the other rows restricted to it have an interior; q = 0 means K = {0} and the
+ * pattern is dropped (it can carry nothing), as is a lower-dimensional cone covered by another pattern.
+ * Then the redundant rows go, and L_k = Y D_k X V / xscale is stored on the rows of D_k. */
 static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, size_t *dropped, size_t *reduced,
                           cr_err *err)
 {
