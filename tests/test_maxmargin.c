@@ -568,6 +568,53 @@ static void test_invariances(void **state)
     gsl_rng_free(g);
 }
 
+/* ============================================================================ certificate */
+
+/* By hand (also in test_kkt.c): x1 = (1, 1/2), x2 = (1, -1/2) (y = +1), x3 = (-1, 0) (y = -1). u = (1, 0) in the
+ * cone of pattern 110 and u' = (-1, 0) in that of 001 give margins (1, 1, 1) and objective 2; lambda =
+ * (1/2, 1/2, -1) has max_j g_j = 1 and y'lambda = 2. So P* = 2, and the certificate of any positive multiple
+ * of these points is exactly (2, 2). */
+static void test_certify_by_hand(void **state)
+{
+    (void)state;
+    const double X[] = {1, 0.5, 1, -0.5, -1, 0}, y[] = {1, 1, -1};
+    cr_patterns *P = NULL;
+    cr_err e;
+    assert_int_equal(cr_patterns_enumerate(X, 3, 2, &P, &e), CR_OK);
+    size_t p = P->p, d = 2;
+    uint64_t m110 = 1 | 2, m001 = 4;
+    size_t i110 = cr_patterns_find(P, &m110), i001 = cr_patterns_find(P, &m001);
+    assert_true(i110 != (size_t)-1 && i001 != (size_t)-1);
+    cr_mm_work *w = cr_mm_alloc(3, 2, p);
+    double *U = calloc(p * d, sizeof *U), *Up = calloc(p * d, sizeof *Up);
+    U[i110 * d] = 2.5;     /* 2.5 (1, 0): margins 2.5, rescaled by 1 / 2.5 */
+    Up[i001 * d] = -2.5;
+    double lam[3] = {1.5, 1.5, -3.0}, ub, lb;
+    assert_int_equal(cr_mm_certify(w, X, y, 3, 2, P, U, Up, lam, &ub, &lb, &e), CR_OK);
+    assert_true(fabs(ub - 2.0) <= 1e-15 && fabs(lb - 2.0) <= 1e-15);
+    assert_true(fabs(U[i110 * d] - 1.0) <= 1e-15 && fabs(lam[0] - 0.5) <= 1e-15 && fabs(lam[2] + 1.0) <= 1e-15);
+    /* A wrong-sign multiplier is clipped to 0 (Y lambda >= 0): lambda = (1/2, -1, -1) -> (1/2, 0, -1); the lower
+     * bound is y'lambda / N(lambda) with N (over the exact patterns) computed independently by the sweep. */
+    double lam2[3] = {0.5, -1.0, -1.0}, lam2c[3] = {0.5, 0.0, -1.0};
+    cr_dualnorm_work *dn = cr_dualnorm_alloc(3, 2);
+    double G;
+    assert_int_equal(cr_dualnorm_sweep2(dn, X, 3, lam2c, CR_DUALNORM_ABS, &G, NULL, &e), CR_OK);
+    assert_int_equal(cr_mm_certify(w, X, y, 3, 2, P, NULL, NULL, lam2, &ub, &lb, &e), CR_OK);
+    assert_true(isinf(ub));
+    assert_true(fabs(lb - 1.5 / G) <= 1e-14 && lam2[1] == 0.0);
+    /* A point that does not separate: upper bound +inf. */
+    memset(U, 0, p * d * sizeof *U);
+    memset(Up, 0, p * d * sizeof *Up);
+    U[i110 * d] = 1.0;
+    assert_int_equal(cr_mm_certify(w, X, y, 3, 2, P, U, Up, NULL, &ub, &lb, &e), CR_OK);
+    assert_true(isinf(ub) && lb == 0.0);
+    cr_dualnorm_free(dn);
+    free(U);
+    free(Up);
+    cr_mm_free(w);
+    cr_patterns_free(P);
+}
+
 /* ============================================================================ arguments */
 
 static void test_arguments(void **state)
@@ -618,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_degenerate_rows),
         cmocka_unit_test(test_infeasible),
         cmocka_unit_test(test_invariances),
+        cmocka_unit_test(test_certify_by_hand),
         cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
