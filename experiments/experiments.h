@@ -31,5 +31,10 @@ int cr_exp_convex(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err
 int cr_exp_width_sweep(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_stationary(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_optimal_set(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_linear_margin(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_maxmargin(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_alignment(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_geometry(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_separable(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 
 #endif

@@ -12,6 +12,11 @@ static const cr_experiment registry[] = {
     {"width_sweep", cr_exp_width_sweep, 1, 0, "All global optima (m >= m*)"},
     {"stationary", cr_exp_stationary, 1, 0, "Characterization of Clarke stationary point"},
     {"optimal_set", cr_exp_optimal_set, 1, 0, "All global optima (the optimal set)"},
+    {"linear_margin", cr_exp_linear_margin, 1, 0, "Implicit regularization (linear model)"},
+    {"maxmargin", cr_exp_maxmargin, 1, 1, "Implicit regularization for homogeneous network; Theorem; Proposition"},
+    {"alignment", cr_exp_alignment, 1, 1, "Theorem: cos angle(w1_i(T), s X'D(w1_i(T)) y) >= 1 - delta"},
+    {"geometry", cr_exp_geometry, 1, 1, "Geometric interpretation (ellipsoid, rectified ellipsoid, polar set)"},
+    {"separable", cr_exp_separable, 0, 0, "Future work: linearly separable datasets (beyond the slides)"},
 };
 
 const cr_experiment *cr_experiment_list(size_t *n)

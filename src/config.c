@@ -34,7 +34,7 @@ typedef struct {
 #define ANY_INT 0, 2147483647.0
 
 /* The list of experiments is the registry's (experiments/registry.c); a test checks they agree. */
-#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape|convex|width_sweep|stationary|optimal_set"
+#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape|convex|width_sweep|stationary|optimal_set|linear_margin|maxmargin|alignment|geometry|separable"
 
 static const schema_key schema[] = {
     {"experiment", T_ENUM, OFF(experiment), 0, 0, CR_EXPERIMENTS, NULL, "which experiment driver runs"},

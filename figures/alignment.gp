@@ -1,0 +1,13 @@
+# Slide "Theorem" (directional convergence): 1 - (best cos_j reached) for each sign s against the balanced
+# initialization scale; smaller initializations align better. Reads res/scales.csv.
+load 'figures/style.gnuplot'
+set title "Alignment cos angle(w_{1,j}, s X^T D(w_{1,j}) y) reached, against the initialization scale"
+set xlabel 'initialization scale ||w_{1,j}(0)|| = |w_{2,j}(0)|'
+set ylabel '1 - max_j cos_j(t)'
+set logscale xy
+set format x '10^{%T}'
+set format y '10^{%T}'
+set key top left
+plot res.'/scales.csv' skip 1 using 1:(($2 == 1) ? $4 : NaN) with linespoints ls 1 title 's = +1', \
+     res.'/scales.csv' skip 1 using 1:(($2 == -1) ? $4 : NaN) with linespoints ls 2 title 's = -1', \
+     0.01 with lines ls 9 title '{/Symbol d} = 0.01'
