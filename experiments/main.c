@@ -18,6 +18,7 @@
 #include "csvout.h"
 #include "data.h"
 #include "experiments.h"
+#include "memlimit.h"
 #include "manifest.h"
 #include "report.h"
 #include "run.h"
@@ -168,6 +169,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     if (exp->needs_data) {
         int st = cr_data_from_config(&cfg, &data, &err);
         if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        if (!st) st = cr_limits_check(&cfg, data->n, data->d, &err);
         size_t bi, bk;
         if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))
             st = cr_err_set(&err, CR_EINPUT,

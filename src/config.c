@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "memlimit.h"
 #include "rng.h"
 
 /* ------------------------------------------------------------------ schema */
@@ -91,6 +92,8 @@ static const schema_key schema[] = {
     {"alignment.scales", T_REALLIST, OFF(alignment.scales), 1e-12, 10, NULL, "[0.1, 0.01, 0.001, 0.0001]",
      "balanced initialization scales swept (alignment)"},
     {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets tried (separable)"},
+    {"limits.memory_mb", T_INT, OFF(limits.memory_mb), 0, 1e9, NULL, "0",
+     "refuse a run whose memory estimate exceeds this many MiB; 0 = half the machine's memory"},
     {"count.n", T_INTLIST, OFF(count.n), 1, 5000, NULL, "[4, 8, 16, 32, 64, 128]",
      "sample sizes (arrangement_count)"},
     {"count.d", T_INTLIST, OFF(count.d), 1, 10, NULL, "[2, 3, 4]", "dimensions (arrangement_count)"},
@@ -128,7 +131,7 @@ static int is_section(const char *section)
 
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
 static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
-                                            "alignment", "separable", "count",  "landscape"};
+                                            "alignment", "separable", "limits", "count",  "landscape"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)
@@ -726,6 +729,14 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
     st = validate(cfg, w.origin, err);
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
+    if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
+    /* Generated data have known sizes: an oversized config is refused here, before anything is allocated
+     * (CSV data are checked by the program once loaded). */
+    if (strcmp(cfg->data.kind, "csv") != 0) {
+        int slide = strcmp(cfg->data.kind, "slide") == 0;
+        if ((st = cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err)))
+            return st;
+    }
     return CR_OK;
 }
 

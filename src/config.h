@@ -89,6 +89,10 @@ typedef struct {
     } separable;
 
     struct {
+        long memory_mb;           /* refuse a config whose memory estimate exceeds this (MiB); 0: half the RAM */
+    } limits;
+
+    struct {
         cr_intlist n;             /* sample sizes */
         cr_intlist d;             /* dimensions */
         long samples;             /* directions for the sampled count */

@@ -611,7 +611,7 @@ static void test_dump_round_trip(void **state)
     crt_tmpdir(dir);
     check_round_trip(dir, "minimal.yaml", "experiment: landscape\n");
     check_round_trip(dir, "rich.yaml",
-                     "experiment: arrangement_count\nseed: 2147483647\nthreads: 3\n"
+                     "experiment: arrangement_count\nseed: 2147483647\nthreads: 3\nlimits:\n  memory_mb: 1000000000\n"
                      "data:\n  kind: orthsep\n  n: 17\n  d: 10\n  seed: 0\n  labels: sign\n  noise: 0.1\n"
                      "  planted_width: 10000\n  cone_deg: 0.30000000000000004\n  between_deg: 150.33333333333334\n"
                      "patterns:\n  method: sample\n  samples: 100000000\n"

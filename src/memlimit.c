@@ -1,0 +1,71 @@
+/* Memory estimate and guard (see limits.h). */
+#include "memlimit.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "patterns.h"
+
+long cr_limits_default_mb(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0) return 4096;
+    return (long)((double)pages * (double)size / 2.0 / 1048576.0);
+}
+
+/* Patterns of n samples in rank <= d: at most 2^n and at most Cover's bound (MATH.md). */
+static double pattern_bound(size_t n, size_t d)
+{
+    size_t r = d < n ? d : n;
+    double cover = n >= 2 ? cr_patterns_cover_bound(n, r) : 2.0;
+    double all = n < 1000 ? pow(2.0, (double)n) : INFINITY;
+    return fmin(cover, all) + 1;
+}
+
+static double patterns_bytes(size_t n, size_t d, int solver)
+{
+    double p = pattern_bound(n, d);
+    double per = (double)((n + 63) / 64) * 8.0 + 24.0; /* mask plus hash slots */
+    /* Solver workspaces: about 3 n p + 12 p d doubles (convex.h), the max-margin one 4 n d + 2 d^2 + 30 (n + d). */
+    if (solver) per += 8.0 * (4.0 * (double)n * (double)d + 3.0 * (double)n + 14.0 * (double)d + 30.0);
+    return p * per;
+}
+
+double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
+{
+    const char *e = cfg->experiment;
+    double bytes = 16.0 * (double)n * (double)d;
+    if (strcmp(e, "arrangement_count") == 0) {
+        double worst = 0;
+        for (size_t i = 0; i < cfg->count.n.len; i++)
+            for (size_t j = 0; j < cfg->count.d.len; j++)
+                worst = fmax(worst, patterns_bytes((size_t)cfg->count.n.v[i], (size_t)cfg->count.d.v[j], 0));
+        return bytes + 2 * worst;
+    }
+    if (strcmp(e, "landscape") == 0) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
+    if (strcmp(e, "linear_margin") != 0) {
+        int solver = strcmp(e, "arrangements") != 0;
+        double pb = patterns_bytes(n, d, solver);
+        if (strcmp(cfg->patterns.method, "sample") == 0)
+            pb = fmin(pb, patterns_bytes(n, d, solver) / pattern_bound(n, d) * ((double)cfg->patterns.samples + 1));
+        bytes += 2 * pb; /* the full set and a subsampled or mapped-back copy */
+    }
+    /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays. */
+    bytes += 8.0 * (6.0 * (double)n * (double)cfg->train.width + 4.0 * (double)d * (double)cfg->train.width);
+    return bytes;
+}
+
+int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err)
+{
+    double mb = cr_limits_estimate(cfg, n, d) / 1048576.0;
+    if (!(mb > (double)cfg->limits.memory_mb)) return CR_OK;
+    if (n == 0)
+        return cr_err_set(err, CR_EINPUT,
+                          "%s: estimated memory %.3g MiB exceeds limits.memory_mb = %ld; reduce the problem or raise "
+                          "the limit", cfg->file, mb, cfg->limits.memory_mb);
+    return cr_err_set(err, CR_EINPUT,
+                      "%s: estimated memory %.3g MiB (n = %zu, d = %zu, up to %.3g patterns) exceeds "
+                      "limits.memory_mb = %ld; reduce the problem or raise the limit",
+                      cfg->file, mb, n, d, pattern_bound(n, d), cfg->limits.memory_mb);
+}
