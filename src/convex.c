@@ -1308,7 +1308,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
 #ifdef CR_CONVEX_DEBUG
             if (getenv("CRDBG") && stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
 #endif
-            if (stall >= 2) break;
+            if (stall >= 2 || out_of_time(rs)) break;
             gprev = gn;
             if (zform) {
                 /* sigma J_l (+ a ridge where the prox of l is flat) at the current v */
