@@ -1273,7 +1273,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
      * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
     double sigma = rs->sigma > 0 ? rs->sigma : 1.0 / mn;
     const double rho = 10.0, sigmax = 1e8 / mn;
-    double best = INFINITY, ynorm = norm2(y, n);
+    double best = INFINITY, prog = INFINITY, ynorm = norm2(y, n);
     int rc = 0, worse = 0, zform = loss != CR_LOSS_SQUARED;
 #define PSI(vv, PP, zz, gg) \
     (zform ? psiz_eval(w, X, y, P, loss, beta, sigma, tau, vv, PP, zz, gg, &rs->fails) \
@@ -1308,7 +1308,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
 #ifdef CR_CONVEX_DEBUG
             if (getenv("CRDBG") && stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
 #endif
-            if (stall >= 2) break;
+            if (stall >= 2 || out_of_time(rs)) break;
             gprev = gn;
             if (zform) {
                 /* sigma J_l (+ a ridge where the prox of l is flat) at the current v */
@@ -1372,6 +1372,15 @@ static int ssnal(cr_convex_work *w, run_state *rs)
             }
         }
         int stop = check_point(w, rs, vcert, out_of_time(rs));
+        if (stop && rs->status != CR_CONVEX_CONVERGED && rs->status != CR_CONVEX_NUMERICAL && best < rs->gap) {
+            /* a limit hit: return the best certified point rather than the last */
+            cr_convex_status lim = rs->status;
+            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+            forward(w, X, p, w->xa, w->za);
+            cr_loss_grad(loss, w->za, y, n, vcert);
+            check_point(w, rs, vcert, 1);
+            if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
+        }
 #ifdef CR_CONVEX_DEBUG
         fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, sigma, rs->newton,
                 rs->primal, rs->gap);
@@ -1411,11 +1420,14 @@ static int ssnal(cr_convex_work *w, run_state *rs)
                 }
             }
         }
-        /* Keep the best certified point; three outer steps without a gain at the largest sigma: rounding
-         * dominates, hand the best point to the first-order method. */
-        if (rs->gap < 0.5 * best) {
+        /* Keep the best certified point; three outer steps without halving the gap at the largest sigma:
+         * rounding dominates, hand the best point to the first-order method. */
+        if (rs->gap < best) {
             best = rs->gap;
             memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
+        }
+        if (rs->gap < 0.5 * prog) {
+            prog = rs->gap;
             worse = 0;
         } else if (sigma >= sigmax && ++worse >= 3) {
             memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
@@ -1471,8 +1483,24 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     if (method == CR_CONVEX_AUTO) method = CR_CONVEX_SSNAL;
     info->method = method;
     if (method == CR_CONVEX_SSNAL && ssnal(w, &rs) != 0) {
-        info->method = CR_CONVEX_FISTA; /* Newton broke down: finish with the first-order method */
+        /* Newton broke down or stalled: continue with the first-order method from the best point, and keep
+         * that point if FISTA ends worse (FISTA uses yb, so the point waits in Uk) */
+        info->method = CR_CONVEX_FISTA;
+        memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+        double gap0 = rs.gap;
+        run_state rs0 = rs;
         fista(w, &rs);
+        if (!(rs.gap <= gap0) && rs.status != CR_CONVEX_CONVERGED && isfinite(gap0)) {
+            memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
+            forward(w, X, p, w->xa, w->za);
+            cr_loss_grad(loss, w->za, y, n, w->v);
+            cr_convex_status lim = rs.status;
+            long steps = rs.steps, restarts = rs.restarts;
+            rs = rs0;
+            rs.steps = steps, rs.restarts = restarts;
+            check_point(w, &rs, w->v, 1);
+            if (rs.status != CR_CONVEX_CONVERGED) rs.status = lim;
+        }
     } else if (method == CR_CONVEX_FISTA) {
         fista(w, &rs);
     }

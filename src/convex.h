@@ -45,7 +45,8 @@ double cr_convex_cone_violation(const double *X, size_t n, size_t d, const cr_pa
 typedef struct cr_convex_work cr_convex_work;
 
 /* Workspace for n samples, d features and at most p patterns. NULL on allocation failure.
- * Memory: about (3 n p + 12 p d + n d + 8 n) doubles. */
+ * Memory, in doubles: about 3 n p + 2 p d^2 + 14 p d + 2 n^2 + (2 n + K) K + 20 n with
+ * K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for the polish). */
 cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
 void cr_convex_free(cr_convex_work *w);
 
@@ -97,7 +98,11 @@ typedef struct {
 } cr_convex_info;
 
 /* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
- * beta > 0. sol must have sol->p = P->p and sol->d = d; it receives the solution (with opts->warm_start
+ * beta > 0 (for logistic and hinge, y in {-1, +1}). Method (see convex.c): SSNAL, the proximal point method
+ * whose subproblems are solved by semismooth Newton on an n-dimensional dual, finished by Newton on the
+ * identified face (squared, logistic) or on the KKT system of the identified face and margin partition
+ * (hinge); FISTA with exact cone projections as the fallback and on request. The returned point is a prox
+ * output or a face point: every block lies in its cone up to rounding. sol must have sol->p = P->p and sol->d = d; it receives the solution (with opts->warm_start
  * it also supplies the starting point). opts NULL: defaults.
  *
  * Returns CR_OK when a point with its certificate was produced (info->status CONVERGED, MAX_ITER or

@@ -10,6 +10,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "convex.h"
+#include "nnls.h"
+#include "patterns.h"
 
 /* ------------------------------------------------------------------ instances */
 
@@ -80,6 +82,8 @@ static void sweep_patterns_d2(inst *I)
     free(th);
 }
 
+#define ENUM ((size_t)-1) /* samples: exact enumeration by cr_patterns_enumerate (patterns.h) */
+
 /* Gaussian X, labels by loss (regression: Gaussian; classification: signs), patterns: d = 2 sweep or
  * `samples` Gaussian directions. kind: 0 plain, 1 duplicate row, 2 parallel opposite rows, 3 zero row,
  * 4 rank-deficient (d = 3, third column = first + second). */
@@ -98,7 +102,11 @@ static inst make_inst(size_t n, size_t d, cr_loss_kind loss, int kind, size_t sa
         for (size_t a = 0; a < d; a++) I.X[2 * d + a] = 0;
     if (kind == 4 && d == 3)
         for (size_t k = 0; k < n; k++) I.X[k * 3 + 2] = I.X[k * 3] + I.X[k * 3 + 1];
-    if (d == 2 && samples == 0) {
+    if (samples == ENUM) {
+        cr_patterns_free(I.P);
+        I.P = NULL;
+        assert_int_equal(cr_patterns_enumerate(I.X, n, d, &I.P, NULL), CR_OK);
+    } else if (d == 2 && samples == 0) {
         sweep_patterns_d2(&I);
     } else {
         double u[16];
@@ -193,6 +201,7 @@ static const case_t CASES[] = {
     {6, 2, 0, 0, 0.1},    {10, 2, 0, 0, 0.05},  {12, 2, 0, 0, 0.5},  {20, 2, 0, 0, 0.1},   {8, 2, 1, 0, 0.1},
     {9, 2, 2, 0, 0.2},    {10, 2, 3, 0, 0.1},   {7, 3, 0, 4000, 0.1}, {10, 3, 0, 4000, 0.02}, {9, 3, 4, 4000, 0.1},
     {8, 3, 1, 4000, 0.3}, {5, 4, 0, 4000, 0.05}, {12, 3, 2, 4000, 0.1}, {3, 2, 0, 0, 1.0},   {15, 2, 0, 0, 2.0},
+    {8, 3, 0, ENUM, 0.1}, {7, 3, 2, ENUM, 0.05}, {8, 3, 4, ENUM, 0.1}, {6, 3, 3, ENUM, 0.2},  {10, 2, 1, ENUM, 0.1},
 };
 #define NCASES (sizeof CASES / sizeof CASES[0])
 
@@ -334,6 +343,50 @@ static void test_dual_sweep(void **state)
         double opt = solve(&I, CR_LOSS_SQUARED, 0.1, 1e-10, NULL, &info);
         assert_true(dual <= opt + 1e-10);
         gsl_rng_free(r);
+        cr_convex_free(w);
+        inst_free(&I);
+    }
+}
+
+/* g_i(v) by the Lawson-Hanson NNLS of nnls.h (an independent implementation) on exactly enumerated patterns,
+ * d = 3, degenerate data included: the certificate's max_i g_i(v) and dual value agree. */
+static void test_certificate_vs_nnls(void **state)
+{
+    (void)state;
+    for (int rep = 0; rep < 5; rep++) {
+        const size_t n = 9, d = 3;
+        inst I = make_inst(n, d, CR_LOSS_SQUARED, rep, ENUM, 700 + rep);
+        size_t p = I.P->p;
+        cr_convex_work *w = cr_convex_alloc(n, d, p);
+        cr_nnls_work *nw = cr_nnls_alloc(d, n);
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(r, 40 + rep);
+        double v[9], A[27], b[3], mu[9], res, gref = 0;
+        for (size_t k = 0; k < n; k++) v[k] = gsl_ran_gaussian(r, 1.0);
+        for (size_t i = 0; i < p; i++) {
+            for (int s = -1; s <= 1; s += 2) {
+                /* min_{mu >= 0} || s X'D_i v + X'(2 D_i - I) mu ||: A = X'(2 D_i - I) (d x n), b = -s X'D_i v */
+                for (size_t a = 0; a < d; a++) {
+                    b[a] = 0;
+                    for (size_t k = 0; k < n; k++) {
+                        int bit = cr_patterns_bit(I.P, i, k);
+                        A[a * n + k] = (bit ? 1.0 : -1.0) * I.X[k * d + a];
+                        if (bit) b[a] -= s * I.X[k * d + a] * v[k];
+                    }
+                }
+                assert_int_equal(cr_nnls_solve(nw, A, d, n, b, mu, &res, NULL), CR_OK);
+                gref = fmax(gref, res);
+            }
+        }
+        double dual, gmax, beta = 0.3;
+        assert_int_equal(cr_convex_dual_value(w, I.X, I.y, n, d, I.P, CR_LOSS_SQUARED, beta, v, &dual, &gmax, NULL),
+                         CR_OK);
+        assert_true(fabs(gmax - gref) <= 1e-9 * fmax(1, gref));
+        double c = fmin(1.0, beta / gref), ref = 0;
+        for (size_t k = 0; k < n; k++) ref -= 0.5 * c * c * v[k] * v[k] + c * v[k] * I.y[k];
+        assert_true(fabs(dual - ref) <= 1e-9 * fmax(1, fabs(ref)));
+        gsl_rng_free(r);
+        cr_nnls_free(nw);
         cr_convex_free(w);
         inst_free(&I);
     }
@@ -634,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_zero_solution),
         cmocka_unit_test(test_gap_shrinks),
         cmocka_unit_test(test_dual_sweep),
+        cmocka_unit_test(test_certificate_vs_nnls),
         cmocka_unit_test(test_reconstruction),
         cmocka_unit_test(test_invariances),
         cmocka_unit_test(test_from_network),

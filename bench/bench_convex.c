@@ -1,0 +1,218 @@
+/* Benchmark of the convex solver (convex.h) against cvxopt's coneqp (tests/oracle/socp.py) to a relative
+ * gap of 1e-6, squared loss: exact patterns for (n, d) in (20,2), (40,2), (80,2), (15,3), (25,3), and the
+ * sampled regime n = 1000, d = 20, 500 sampled patterns, planted-network labels (ours only: cvxopt's dense
+ * KKT system there has 20000 x 20000 entries). Exact instances: Gaussian X and y, beta = 0.1. cvxopt runs in a child process capped at CAP seconds; its time is the solver call
+ * alone (as socp.py reports it), ours is the best of several in-process solves.
+ * Usage: bench_convex OUTDIR   writes OUTDIR/bench_convex.csv (temporary file + rename) and prints a table. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "convex.h"
+#include "patterns.h"
+
+/* From OpenBLAS (cblas.h cannot be included beside GSL's headers). */
+void openblas_set_num_threads(int num_threads);
+
+#define CAP 60.0   /* seconds for cvxopt */
+#define OURCAP 120.0 /* seconds for our solver on the sampled regime (it reports the gap it reached) */
+#define TOL 1e-6
+
+typedef struct {
+    size_t n, d, samples; /* samples = 0: exact enumeration */
+    int run_cvxopt;
+} bench_case;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int write_instance(const char *path, const double *X, const double *y, size_t n, size_t d,
+                          const cr_patterns *P, double beta)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "cvxrelu-instance 1\nloss squared\nbeta %.17g\nn %zu\nd %zu\np %zu\nX\n", beta, n, d, P->p);
+    for (size_t k = 0; k < n; k++) {
+        for (size_t a = 0; a < d; a++) fprintf(f, "%.17g ", X[k * d + a]);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "y\n");
+    for (size_t k = 0; k < n; k++) fprintf(f, "%.17g\n", y[k]);
+    fprintf(f, "patterns\n");
+    char *buf = malloc(n + 1);
+    for (size_t i = 0; i < P->p; i++) {
+        cr_patterns_string(P, i, buf);
+        fprintf(f, "%s\n", buf);
+    }
+    free(buf);
+    return fclose(f);
+}
+
+/* Runs the oracle; *sec and *obj from its report, *capped when the cap killed it. Returns 0 on success. */
+static int run_cvxopt(const char *inst, double *sec, double *obj, int *capped)
+{
+    const char *oracle = getenv("CR_SOCP");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "timeout %g /usr/bin/python3 '%s' '%s' --tol %g 2>&1", CAP,
+             oracle && *oracle ? oracle : "tests/oracle/socp.py", inst, TOL);
+    double t0 = now();
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    char line[512];
+    *sec = NAN, *obj = NAN, *capped = 0;
+    while (fgets(line, sizeof line, p)) {
+        if (strncmp(line, "seconds ", 8) == 0) *sec = strtod(line + 8, NULL);
+        if (strncmp(line, "optimum ", 8) == 0) *obj = strtod(line + 8, NULL);
+    }
+    int st = pclose(p);
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 124) {
+        *capped = 1;
+        *sec = fmax(CAP, now() - t0 > CAP ? CAP : now() - t0);
+        return 0;
+    }
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && isfinite(*sec) ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+        return 2;
+    }
+    gsl_set_error_handler_off();
+    openblas_set_num_threads(1);
+    const char *out = argv[1];
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "bench_convex: cannot create %s\n", out);
+        return 1;
+    }
+    const bench_case cases[] = {
+        {20, 2, 0, 1}, {40, 2, 0, 1}, {80, 2, 0, 1}, {15, 3, 0, 1}, {25, 3, 0, 1}, {1000, 20, 500, 0},
+    };
+    const size_t ncase = sizeof cases / sizeof cases[0];
+    const double beta = 0.1;
+    char tmp[1024], fin[1024];
+    snprintf(fin, sizeof fin, "%s/bench_convex.csv", out);
+    snprintf(tmp, sizeof tmp, "%s/bench_convex.csv.tmp", out);
+    FILE *csv = fopen(tmp, "w");
+    if (!csv) {
+        fprintf(stderr, "bench_convex: cannot write %s\n", tmp);
+        return 1;
+    }
+    fprintf(csv, "n,d,p,ours_seconds,cvxopt_seconds,ratio,ours_obj,cvxopt_obj,ours_rel_gap,ours_status,ours_newton,"
+                 "cvxopt_capped\n");
+    printf("%6s %4s %6s %12s %12s %10s %20s %20s %10s\n", "n", "d", "p", "ours_s", "cvxopt_s", "ratio", "ours_obj",
+           "cvxopt_obj", "rel_gap");
+    int failed = 0;
+    for (size_t c = 0; c < ncase; c++) {
+        const bench_case *B = &cases[c];
+        size_t n = B->n, d = B->d;
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(r, 20220425 + c);
+        double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y);
+        for (size_t t = 0; t < n * d; t++) X[t] = gsl_ran_gaussian(r, 1.0);
+        if (B->samples) {
+            /* the sampled regime uses labels of a planted network (5 neurons, noise 0.1), as the project's
+             * Gaussian data sets do: y = sum_j (x'w_j)_+ a_j + 0.1 N(0,1), w_j ~ N(0, I/d), a_j = +-1 */
+            double Wp[5 * 64];
+            for (size_t t = 0; t < 5 * d && d <= 64; t++) Wp[t] = gsl_ran_gaussian(r, 1.0 / sqrt((double)d));
+            for (size_t k = 0; k < n; k++) {
+                double f = 0;
+                for (size_t j = 0; j < 5; j++) {
+                    double h = 0;
+                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * Wp[j * d + a];
+                    f += (h > 0 ? h : 0) * (j % 2 ? -1.0 : 1.0);
+                }
+                y[k] = f + 0.1 * gsl_ran_gaussian(r, 1.0);
+            }
+        } else {
+            for (size_t k = 0; k < n; k++) y[k] = gsl_ran_gaussian(r, 1.0);
+        }
+        cr_patterns *P = NULL;
+        cr_err e;
+        int st = B->samples ? cr_patterns_sample(X, n, d, B->samples * 4, r, &P, &e)
+                            : cr_patterns_enumerate(X, n, d, &P, &e);
+        if (st == CR_OK && B->samples && P->p > B->samples) {
+            /* the first `samples` distinct patterns of the canonical order */
+            cr_patterns *Q = cr_patterns_alloc(n, B->samples);
+            for (size_t i = 0; Q && st == CR_OK && i < B->samples; i++)
+                st = cr_patterns_add(Q, cr_patterns_mask(P, i), &e);
+            cr_patterns_free(P);
+            P = Q;
+        }
+        if (st != CR_OK) {
+            fprintf(stderr, "bench_convex: patterns: %s\n", e.msg);
+            return 1;
+        }
+        size_t p = P->p;
+        cr_convex_work *w = cr_convex_alloc(n, d, p);
+        cr_convex_sol *sol = cr_convex_sol_alloc(p, d);
+        cr_convex_opts o;
+        cr_convex_opts_default(&o);
+        o.tol = TOL;
+        o.max_seconds = OURCAP;
+        cr_convex_info info;
+        double best = INFINITY, t_total = 0;
+        for (int rep = 0; rep < 20 && (rep < 3 || t_total < 0.5); rep++) {
+            double t0 = now();
+            st = cr_convex_solve(w, X, y, n, d, P, CR_LOSS_SQUARED, beta, &o, sol, &info, &e);
+            double dt = now() - t0;
+            t_total += dt;
+            if (dt < best) best = dt;
+            if (st != CR_OK || info.status != CR_CONVEX_CONVERGED) {
+                fprintf(stderr, "bench_convex: (%zu, %zu): %s (%s, relative gap %.3g after %.1f s)\n", n, d,
+                        st ? e.msg : "not converged", cr_convex_status_name(info.status), info.rel_gap, dt);
+                failed |= st != CR_OK;
+                break;
+            }
+        }
+        double csec = NAN, cobj = NAN;
+        int capped = 0;
+        if (B->run_cvxopt) {
+            char inst[1024];
+            snprintf(inst, sizeof inst, "%s/bench_convex_%zu_%zu.instance", out, n, d);
+            if (write_instance(inst, X, y, n, d, P, beta) != 0 || run_cvxopt(inst, &csec, &cobj, &capped) != 0) {
+                fprintf(stderr, "bench_convex: cvxopt failed on (%zu, %zu)\n", n, d);
+                csec = NAN;
+            }
+            remove(inst);
+        }
+        double ratio = csec / best;
+        printf("%6zu %4zu %6zu %12.6f %11.4f%s %10.1f %20.12g %20.12g %10.2e\n", n, d, p, best, csec,
+               capped ? "*" : " ", ratio, info.primal, cobj, info.rel_gap);
+        fprintf(csv, "%zu,%zu,%zu,%.17g,", n, d, p, best);
+        if (isfinite(csec)) fprintf(csv, "%.17g,%.17g,", csec, ratio);
+        else fprintf(csv, ",,");
+        fprintf(csv, "%.17g,", info.primal);
+        if (isfinite(cobj)) fprintf(csv, "%.17g,", cobj);
+        else fprintf(csv, ",");
+        fprintf(csv, "%.17g,%s,%ld,%d\n", info.rel_gap, cr_convex_status_name(info.status), info.newton, capped);
+        fflush(stdout);
+        cr_convex_sol_free(sol);
+        cr_convex_free(w);
+        cr_patterns_free(P);
+        free(X);
+        free(y);
+        gsl_rng_free(r);
+    }
+    printf("(* cvxopt stopped at the %g s cap: its time is a lower bound, the ratio too)\n", CAP);
+    if (fclose(csv) != 0 || rename(tmp, fin) != 0) {
+        fprintf(stderr, "bench_convex: cannot write %s\n", fin);
+        remove(tmp);
+        return 1;
+    }
+    return failed;
+}
