@@ -226,6 +226,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         man.error = runmsg;
         cr_run_summary_str(run, "status", "failed");
         cr_run_summary_str(run, "error", runmsg);
+        cr_run_fail_claims(run);
         cr_run_claim(run, "run completed without numerical or I/O failure", 0, 1, 0, CR_CLAIM_ABS);
     } else {
         cr_run_summary_str(run, "status", "ok");

@@ -38,6 +38,8 @@ double cr_run_timing_value(const cr_run *r, size_t i);
 /* Records a claim and returns 1 if it passes. A non-finite measured value fails. */
 int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp);
 size_t cr_run_claims_failed(const cr_run *r);
+/* Marks every recorded claim failed: nothing measured by a run that then failed may pass. */
+void cr_run_fail_claims(cr_run *r);
 size_t cr_run_claims_count(const cr_run *r);
 /* Opens an experiment table in the run folder (see cr_csv_open). */
 cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err);

@@ -551,6 +551,47 @@ static void test_killed_run_leaves_no_partial_file(void **state)
     crt_rmtree(dir);
 }
 
+/* Forced numerical failures: a convex solver stopped before its gap (solver.max_iter = 1) and a diverging
+ * gradient descent (a huge step). Each must exit 1 with the reason, record status failed in summary.csv and
+ * the manifest, and pass no claim. */
+static void test_numerical_failures_recorded(void **state)
+{
+    (void)state;
+    if (!program_present()) fail_msg("%s is not built", crt_prog());
+    static const struct {
+        const char *args, *message;
+    } cases[] = {
+        {"run configs/convex.yaml --set solver.max_iter=1 --set solver.method=fista", "convex solver stopped"},
+        {"run configs/width_sweep.yaml --set train.lr=1000 --set width_sweep.max_width=2", "diverged"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char dir[256], args[1024], path[400];
+        crt_tmpdir(dir);
+        snprintf(args, sizeof args, "%s --out '%s/out' --quiet", cases[k].args, dir);
+        result r = run(args);
+        expect_status(&r, 1, cases[k].args);
+        expect_in(r.err, cases[k].message, cases[k].args);
+        snprintf(path, sizeof path, "%s/out/summary.csv", dir);
+        char *summary = crt_slurp(path, NULL);
+        if (!summary) fail_msg("%s: no summary.csv", cases[k].args);
+        expect_in(summary, "status,failed", cases[k].args);
+        snprintf(path, sizeof path, "%s/out/claims.csv", dir);
+        char *claims = crt_slurp(path, NULL);
+        if (!claims) fail_msg("%s: no claims.csv", cases[k].args);
+        if (strstr(claims, ",PASS")) fail_msg("%s: a claim passes on a failed run:\n%s", cases[k].args, claims);
+        expect_in(claims, ",FAIL", cases[k].args);
+        snprintf(path, sizeof path, "%s/out/manifest.yaml", dir);
+        char *manifest = crt_slurp(path, NULL);
+        if (!manifest) fail_msg("%s: no manifest.yaml", cases[k].args);
+        expect_in(manifest, "status: failed", cases[k].args);
+        free(summary);
+        free(claims);
+        free(manifest);
+        result_free(&r);
+        crt_rmtree(dir);
+    }
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -573,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_landscape),
         cmocka_unit_test(test_deterministic_arrangements),
         cmocka_unit_test(test_killed_run_leaves_no_partial_file),
+        cmocka_unit_test(test_numerical_failures_recorded),
     };
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 
