@@ -3,7 +3,7 @@
  * cvxopt's conelp (tests/oracle/maxmargin.py, KKT solver "chol", the faster of its built-in ones here; both at
  * one BLAS thread). Wall and CPU seconds (the machine may be shared: CPU time is the steadier measure); ours is
  * the best of 5 runs without the polish, cvxopt's one run of conelp alone (no Python start-up, no model build).
- * A cvxopt run longer than CR_BENCH_CVXOPT_TIMEOUT seconds (default 3600) is stopped and its time reported as
+ * A cvxopt run longer than CR_BENCH_CVXOPT_TIMEOUT seconds (default 1200) is stopped and its time reported as
  * a lower bound. Writes OUTDIR/bench_maxmargin.csv (temporary name, then rename) and prints a table.
  * Usage (from the source root, as make bench runs it): bench_maxmargin OUTDIR */
 #include <errno.h>
@@ -131,8 +131,8 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "C");
     openblas_set_num_threads(1);
     const char *te = getenv("CR_BENCH_CVXOPT_TIMEOUT");
-    double timeout = te && *te ? atof(te) : 3600.0;
-    if (!(timeout > 0)) timeout = 3600.0;
+    double timeout = te && *te ? atof(te) : 1200.0;
+    if (!(timeout > 0)) timeout = 1200.0;
     const struct { size_t n, d; } cases[] = {{12, 3}, {30, 3}, {60, 2}};
     const size_t ncases = sizeof cases / sizeof cases[0];
     row rows[3];
