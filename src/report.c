@@ -5,6 +5,7 @@
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "csvout.h"
@@ -51,6 +52,56 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
+/* Calls fn(ctx, fields) for every data row of the CSV file at path (header and blank lines skipped), after
+ * checking that the row has exactly nfields fields (at most 6). CR_EINPUT naming path:line otherwise, or when
+ * the file cannot be read; a non-zero return of fn stops and is returned. */
+typedef int (*row_fn)(void *ctx, char **fields);
+
+static int read_rows(const char *path, size_t nfields, row_fn fn, void *ctx, cr_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int st = CR_OK;
+    while (!st && (len = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (lineno == 1 || !len) continue;
+        char *fl[6];
+        if (csv_fields(line, fl, 6) != nfields)
+            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, lineno, nfields);
+        else
+            st = fn(ctx, fl);
+    }
+    free(line);
+    fclose(f);
+    return st;
+}
+
+typedef struct {
+    FILE *table;
+    cr_csv *out;
+    const char *name;
+    size_t nfail, total;
+} claims_ctx;
+
+static int claims_row(void *vctx, char **fl)
+{
+    claims_ctx *c = vctx;
+    int pass = strcmp(fl[4], "PASS") == 0;
+    c->nfail += !pass;
+    c->total++;
+    fprintf(c->table, "%-18s %-64.64s %14.8g %14.8g %9.2g  %s\n", c->name, fl[0], strtod(fl[1], NULL),
+            strtod(fl[2], NULL), strtod(fl[3], NULL), pass ? "PASS" : "FAIL");
+    cr_csv_str(c->out, c->name);
+    for (int k = 0; k < 5; k++) cr_csv_str(c->out, fl[k]);
+    cr_csv_endrow(c->out);
+    return CR_OK;
+}
+
 int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, FILE *table, size_t *failed,
                      cr_err *err)
 {
@@ -63,8 +114,7 @@ int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, 
         char name[256], path[CR_PATH_MAX + 16];
         base_name(runs[r], name, sizeof name);
         snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
-        FILE *f = fopen(path, "rb");
-        if (!f) {
+        if (access(path, R_OK) != 0) {
             fprintf(table, "%-18s %-64s %14s %14s %9s  %s\n", name, "(no claims.csv: the run failed)", "-", "-", "-",
                     "FAIL");
             cr_csv_str(out, name);
@@ -77,32 +127,14 @@ int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, 
             nfail++;
             continue;
         }
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        long lineno = 0;
-        while ((len = getline(&line, &cap, f)) != -1) {
-            lineno++;
-            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-            if (lineno == 1 || !len) continue;
-            char *fl[6];
-            if (csv_fields(line, fl, 6) != 5) {
-                fclose(f);
-                free(line);
-                cr_csv_abort(out);
-                return cr_err_set(err, CR_EINPUT, "%s:%ld: expected 5 fields", path, lineno);
-            }
-            int pass = strcmp(fl[4], "PASS") == 0;
-            nfail += !pass;
-            total++;
-            fprintf(table, "%-18s %-64.64s %14.8g %14.8g %9.2g  %s\n", name, fl[0], strtod(fl[1], NULL),
-                    strtod(fl[2], NULL), strtod(fl[3], NULL), pass ? "PASS" : "FAIL");
-            cr_csv_str(out, name);
-            for (int k = 0; k < 5; k++) cr_csv_str(out, fl[k]);
-            cr_csv_endrow(out);
+        claims_ctx ctx = {.table = table, .out = out, .name = name, .nfail = nfail, .total = total};
+        int st = read_rows(path, 5, claims_row, &ctx, err);
+        if (st) {
+            cr_csv_abort(out);
+            return st;
         }
-        free(line);
-        fclose(f);
+        nfail = ctx.nfail;
+        total = ctx.total;
     }
     fprintf(table, "%zu claims checked, %zu failed\n", total, nfail);
     *failed = nfail;
@@ -204,6 +236,28 @@ static int copy_file(const char *from, const char *to, cr_err *err)
     return cr_atomic_commit(a, err);
 }
 
+typedef struct {
+    FILE *one, *all, *vals;
+    const char *name;
+} tex_ctx;
+
+static int tex_claim_row(void *vctx, char **fl)
+{
+    tex_ctx *c = vctx;
+    claims_table_row(c->one, NULL, fl);
+    claims_table_row(c->all, c->name, fl);
+    return CR_OK;
+}
+
+static int tex_value_row(void *vctx, char **fl)
+{
+    tex_ctx *c = vctx;
+    fprintf(c->vals, "\\expandafter\\def\\csname cr@%s@%s\\endcsname{", c->name, fl[0]);
+    tex_number(c->vals, fl[1]);
+    fputs("}\n", c->vals);
+    return CR_OK;
+}
+
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err)
 {
     tex_out all;
@@ -220,39 +274,11 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
             break;
         }
         claims_table_head(one.f, 0);
-        const char *files[2] = {"claims.csv", "summary.csv"};
-        for (int which = 0; which < 2 && !st; which++) {
-            snprintf(path, sizeof path, "%s/%s", runs[r], files[which]);
-            FILE *f = fopen(path, "rb");
-            if (!f) {
-                st = cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-                break;
-            }
-            char *line = NULL;
-            size_t cap = 0;
-            ssize_t len;
-            long lineno = 0;
-            while ((len = getline(&line, &cap, f)) != -1) {
-                lineno++;
-                while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-                if (lineno == 1 || !len) continue;
-                char *fl[6];
-                size_t nf = csv_fields(line, fl, 6);
-                if (which == 0 && nf == 5) {
-                    claims_table_row(one.f, NULL, fl);
-                    claims_table_row(all.f, name, fl);
-                } else if (which == 1 && nf == 2) {
-                    fprintf(vals.f, "\\expandafter\\def\\csname cr@%s@%s\\endcsname{", name, fl[0]);
-                    tex_number(vals.f, fl[1]);
-                    fputs("}\n", vals.f);
-                } else {
-                    st = cr_err_set(err, CR_EINPUT, "%s:%ld: unexpected number of fields", path, lineno);
-                    break;
-                }
-            }
-            free(line);
-            fclose(f);
-        }
+        tex_ctx tc = {.one = one.f, .all = all.f, .vals = vals.f, .name = name};
+        snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
+        st = read_rows(path, 5, tex_claim_row, &tc, err);
+        snprintf(path, sizeof path, "%s/summary.csv", runs[r]);
+        if (!st) st = read_rows(path, 2, tex_value_row, &tc, err);
         fputs("\\bottomrule\n\\end{longtable}\n", one.f);
         if (st) {
             cr_atomic_abort(one.a);
@@ -288,6 +314,22 @@ static void md_cell(FILE *f, const char *s)
     }
 }
 
+typedef struct {
+    FILE *out;
+    const char *name, *figs;
+} md_ctx;
+
+static int md_row(void *vctx, char **fl)
+{
+    md_ctx *c = vctx;
+    fprintf(c->out, "| %s | ", c->name);
+    md_cell(c->out, fl[0]);
+    fprintf(c->out,
+            " | %.6g | %.6g | %s | [`configs/%s.yaml`](configs/%s.yaml) | %s | `build/cvxrelu run configs/%s.yaml` |\n",
+            strtod(fl[1], NULL), strtod(fl[2], NULL), fl[4], c->name, c->name, c->figs, c->name);
+    return CR_OK;
+}
+
 int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err)
 {
     fprintf(out, "| experiment | claim | measured | expected | verdict | config | figures | reproduce |\n");
@@ -309,25 +351,9 @@ int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err 
             globfree(&gl);
         }
         snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
-        FILE *f = fopen(path, "rb");
-        if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        long lineno = 0;
-        while ((len = getline(&line, &cap, f)) != -1) {
-            lineno++;
-            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-            if (lineno == 1 || !len) continue;
-            char *fl[6];
-            if (csv_fields(line, fl, 6) != 5) continue;
-            fprintf(out, "| %s | ", name);
-            md_cell(out, fl[0]);
-            fprintf(out, " | %.6g | %.6g | %s | [`configs/%s.yaml`](configs/%s.yaml) | %s | `build/cvxrelu run configs/%s.yaml` |\n",
-                    strtod(fl[1], NULL), strtod(fl[2], NULL), fl[4], name, name, figs[0] ? figs : "-", name);
-        }
-        free(line);
-        fclose(f);
+        md_ctx mc = {.out = out, .name = name, .figs = figs[0] ? figs : "-"};
+        int st = read_rows(path, 5, md_row, &mc, err);
+        if (st) return st;
     }
     return CR_OK;
 }
