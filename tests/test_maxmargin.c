@@ -2,7 +2,8 @@
  * the convex max-margin program P* against cvxopt's conelp (tests/oracle/maxmargin.py) on orthogonally
  * separable and linearly separable sets, exact and sampled pattern sets, degenerate data; on every instance the
  * certificate (D* = P* to 1e-8), the reconstructed network (margin 1, 1/2 ||theta||^2 = P*), the dual norm of
- * lambda* (<= 1 + 1e-9) and the normalized-margin ceiling; infeasible inputs; invariances; arguments. */
+ * lambda* (<= 1 + 1e-9) and the normalized-margin ceiling; a restriction to gradient descent's patterns never
+ * below P* (separable run 15); infeasible inputs; invariances; arguments. */
 #include "testutil.h"
 
 #include <float.h>
@@ -321,6 +322,57 @@ static void expect_infeasible(const double *X, const double *y, size_t n, size_t
 
 /* ====================================================================== the oracle comparison */
 
+/* One line of tests/oracle/maxmargin.py's output. */
+typedef struct {
+    double svm, pstar, acc;
+    char svm_status[64], pstar_status[64];
+} oracle_row;
+
+/* Runs cvxopt (tests/oracle/maxmargin.py --tol 1e-8, without the SVM unless svm) on the K instances and fills
+ * rows[0..K). */
+static void run_oracle(const instance *I, size_t K, int svm, oracle_row *rows)
+{
+    char dir[256], path[512], cmd[1024];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/instances.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t t = 0; t < K; t++) write_instance(f, &I[t]);
+    assert_int_equal(fclose(f), 0);
+    /* One BLAS thread: cvxopt's small dense products only lose from threading on a shared machine. */
+    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py %s--tol 1e-8 %s", CRT_PYTHON,
+             CR_SOURCE_DIR, svm ? "" : "--no-svm ", path);
+    char *out = NULL;
+    int rc = crt_sh(cmd, &out);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", out ? out : "");
+        fail_msg("oracle failed (%d)", rc);
+    }
+    char *line = out;
+    for (size_t t = 0; t < K; t++) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = 0;
+        size_t kk;
+        double sec;
+        oracle_row *r = &rows[t];
+        if (sscanf(line, "instance %zu svm %lf svm_status %63s pstar %lf pstar_status %63s seconds %lf accuracy %lf",
+                   &kk, &r->svm, r->svm_status, &r->pstar, r->pstar_status, &sec, &r->acc) != 7 ||
+            kk != t)
+            fail_msg("oracle output: %s", line);
+        line = nl + 1;
+    }
+    free(out);
+    crt_rmtree(dir);
+}
+
+/* cvxopt's "unknown" (it stopped short of 1e-8 on a degenerate program) is used only when its own accuracy
+ * measures are below 1e-6. */
+static int oracle_usable(const oracle_row *r)
+{
+    return strcmp(r->pstar_status, "optimal") == 0 || (strcmp(r->pstar_status, "unknown") == 0 && r->acc <= 1e-6);
+}
+
 static void test_oracle(void **state)
 {
     (void)state;
@@ -361,37 +413,13 @@ static void test_oracle(void **state)
     size_t K = k;
     assert_true(K >= 20);
 
-    char dir[256], path[512], cmd[1024];
-    crt_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/instances.txt", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    for (size_t t = 0; t < K; t++) write_instance(f, &I[t]);
-    assert_int_equal(fclose(f), 0);
-    /* One BLAS thread: cvxopt's small dense products only lose from threading on a shared machine. */
-    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py --tol 1e-8 %s", CRT_PYTHON,
-             CR_SOURCE_DIR, path);
-    char *out = NULL;
-    int rc = crt_sh(cmd, &out);
-    if (rc != 0) {
-        fprintf(stderr, "%s\n", out ? out : "");
-        fail_msg("oracle failed (%d)", rc);
-    }
-
-    char *line = out;
+    oracle_row *R = calloc(K, sizeof *R);
+    assert_non_null(R);
+    run_oracle(I, K, 1, R);
     size_t compared = 0, svm_compared = 0, infeasible_compared = 0;
     for (size_t t = 0; t < K; t++) {
-        char *nl = strchr(line, '\n');
-        assert_non_null(nl);
-        *nl = 0;
-        size_t kk;
-        double vs, vp, sec, acc;
-        char ss[64], sp[64];
-        if (sscanf(line, "instance %zu svm %lf svm_status %63s pstar %lf pstar_status %63s seconds %lf accuracy %lf",
-                   &kk, &vs, ss, &vp, sp, &sec, &acc) != 7 ||
-            kk != t)
-            fail_msg("oracle output: %s", line);
-        line = nl + 1;
+        double vs = R[t].svm, vp = R[t].pstar;
+        const char *ss = R[t].svm_status, *sp = R[t].pstar_status;
         const instance *In = &I[t];
         /* Linear SVM. */
         cr_svm_work *sw = cr_svm_alloc(In->n, In->d);
@@ -409,16 +437,14 @@ static void test_oracle(void **state)
                 fail_msg("%s: svm %.12g, oracle %.12g", In->what, si.primal, vs);
             svm_compared++;
         }
-        /* P*: cvxopt's "unknown" (it stopped short of 1e-8 on a degenerate program) is used only when its own
-         * accuracy measures are below 1e-6. */
+        /* P*. */
         if (strcmp(sp, "primal_infeasible") == 0) {
             expect_infeasible(In->X, In->y, In->n, In->d, In->P);
             infeasible_compared++;
             compared++;
             continue;
         }
-        if (!(strcmp(sp, "optimal") == 0 || (strcmp(sp, "unknown") == 0 && acc <= 1e-6)))
-            fail_msg("%s: oracle P* status %s, accuracy %g", In->what, sp, acc);
+        if (!oracle_usable(&R[t])) fail_msg("%s: oracle P* status %s, accuracy %g", In->what, sp, R[t].acc);
         double pstar = solve_and_check(In, NULL, NULL);
         if (rel_diff(pstar, vp) > 1e-6) fail_msg("%s: P* = %.12g, oracle %.12g", In->what, pstar, vp);
         /* A sampled set can only make P* larger. */
@@ -434,10 +460,82 @@ static void test_oracle(void **state)
     assert_true(compared >= 20);
     assert_true(svm_compared >= 15);
     assert_true(infeasible_compared >= 2);
-    free(out);
-    crt_rmtree(dir);
+    free(R);
     for (size_t t = 0; t < K; t++) instance_free(&I[t]);
     gsl_rng_free(g);
+}
+
+/* ============================================================ a restriction is never below P* */
+
+/* configs/separable.yaml, run 15 (seed 1), exported with %.17g: X, y and the patterns 1(X w1_j >= 0) of gradient
+ * descent's final neurons I. P_sub (over I) was reported below P* (over all patterns) by 3.7e-8 with both gaps
+ * certified <= 1e-9, which cannot be: I is a subset of the patterns (not reproduced: this build gives
+ * P* = 12.7667184009 <= P_sub = 12.7667184019). Here both are solved to 1e-9 and checked against
+ * cvxopt and against bounds the solver does not compute: the lower bound y'lambda / N(lambda) of P* with N from
+ * the d = 2 sweep over the whole circle (independent of the enumeration), the margins of the reconstructed
+ * networks with the true ReLU. Gradient descent reached the global optimum on this set (cvxopt: P_sub = P*
+ * to its accuracy), so the two values are equal and their order is decided by the certificates alone. */
+static void test_subset_not_below_pstar(void **state)
+{
+    (void)state;
+    static const double X0[] = {
+        0.35689270655784311,  0.4201779504233864,   -0.55396708740843403, -0.78044746721571834,
+        -1.6056045823889464,  -0.29767367765511921, 0.052742785531899851, 1.6211300370308253,
+        0.54328054595577413,  0.097694889602179216, 1.3567703766218422,   0.59431070993784141,
+        -1.3315638968669614,  -0.70281455158277895, 0.18817598884051648,  -0.40568078417514652,
+        1.8093577254109638,   -1.2285566515887592,  -1.5824306163537158,  -0.014093744317285311};
+    static const double y0[] = {1, -1, 1, 1, -1, 1, -1, -1, -1, 1};
+    static const char *gd[] = {"1011001001", "1011000001", "1001110000", "0100101110"};
+    const size_t n = 10, d = 2;
+    instance I[2];
+    for (int t = 0; t < 2; t++) {
+        double *X = malloc(sizeof X0), *y = malloc(sizeof y0);
+        memcpy(X, X0, sizeof X0);
+        memcpy(y, y0, sizeof y0);
+        I[t] = make_instance(t ? "separable run 15, gradient descent's patterns" : "separable run 15, exact", X, y,
+                             n, d, 1, 0, NULL);
+    }
+    /* General position, and the origin is inside the rows' hull (0.18 x_4 + 0.73 x_8 + 0.09 x_10 = 0), so
+     * (shared/MATH.md) p = C(10, 2) + 1 = 2 (1 + 9) + 1 = 21. */
+    assert_int_equal(I[0].P->p, 21);
+    I[1].P = cr_patterns_alloc(n, 4);
+    assert_non_null(I[1].P);
+    I[1].exact = 0;
+    cr_err e;
+    for (size_t j = 0; j < 4; j++) {
+        uint64_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (gd[j][k] == '1') m |= (uint64_t)1 << k;
+        assert_int_equal(cr_patterns_add(I[1].P, &m, &e), CR_OK);
+    }
+    assert_true(cr_patterns_is_subset(I[1].P, I[0].Pex));
+
+    cr_mm_opts o;
+    cr_mm_opts_default(&o);
+    o.tol = 1e-9;
+    cr_mm_info ie, is;
+    /* Each: converged to 1e-9, margins 1 and objective = P* for the network with the true ReLU, lambda feasible
+     * over the solved patterns and, for the exact set, over the whole circle by the sweep. */
+    double pe = solve_and_check(&I[0], &o, &ie), ps = solve_and_check(&I[1], &o, &is);
+    /* The sweep bounds N(lambda*) by 1 + 1e-9, so P* >= ie.dual / (1 + 1e-9); P_sub's point is feasible for P*. */
+    if (!(ps >= ie.dual / (1.0 + 1e-9)))
+        fail_msg("P_sub = %.17g below the lower bound %.17g of P* (P* <= %.17g)", ps, ie.dual, pe);
+    if (!(ps >= pe * (1.0 - 2e-9))) fail_msg("P_sub = %.17g below P* = %.17g", ps, pe);
+    /* Gradient descent's patterns carry the optimum: P_sub = P* (reached, as the driver decides it). */
+    assert_true(rel_diff(ps, pe) <= 1e-6);
+
+    oracle_row R[2];
+    run_oracle(I, 2, 0, R);
+    for (int t = 0; t < 2; t++) {
+        if (!oracle_usable(&R[t])) fail_msg("%s: oracle status %s, accuracy %g", I[t].what, R[t].pstar_status, R[t].acc);
+        double v = t ? ps : pe;
+        if (rel_diff(v, R[t].pstar) > 1e-6) fail_msg("%s: %.12g, oracle %.12g", I[t].what, v, R[t].pstar);
+    }
+    /* cvxopt alone: the restriction is not below P* (to its accuracy, about 1e-8 here). */
+    if (!(R[1].pstar >= R[0].pstar * (1.0 - 1e-6)))
+        fail_msg("oracle: P_sub = %.12g below P* = %.12g", R[1].pstar, R[0].pstar);
+    instance_free(&I[0]);
+    instance_free(&I[1]);
 }
 
 /* ======================================================================= degenerate data */
@@ -662,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_svm_two_points),
         cmocka_unit_test(test_svm_not_separable),
         cmocka_unit_test(test_oracle),
+        cmocka_unit_test(test_subset_not_below_pstar),
         cmocka_unit_test(test_degenerate_rows),
         cmocka_unit_test(test_infeasible),
         cmocka_unit_test(test_invariances),
