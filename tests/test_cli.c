@@ -6,7 +6,6 @@
 #include "testutil.h"
 
 #include <dirent.h>
-#include <glob.h>
 
 #include "config.h"
 
@@ -93,29 +92,13 @@ static void write_text(const char *path, const char *text)
 
 /* ------------------------------------------------------- bad config fixtures */
 
-/* The fragment of "# expect: FRAGMENT" on the first line into frag; 0 if the line is absent. */
-static int fixture_expectation(const char *path, char *frag, size_t cap)
-{
-    char *text = crt_slurp(path, NULL);
-    if (!text) return 0;
-    const char *tag = "# expect: ";
-    int ok = strncmp(text, tag, strlen(tag)) == 0;
-    if (ok) {
-        const char *s = text + strlen(tag);
-        snprintf(frag, cap, "%.*s", (int)strcspn(s, "\n"), s);
-    }
-    free(text);
-    return ok;
-}
-
+/* A fixture (state: its path) run by the program: exit 2, the expected message, nothing written. */
 static void test_bad_config_fixture(void **state)
 {
     const char *path = *state; /* relative to the source root */
     need_program();
-    char frag[1024], needle[2048], msg[4096];
-    if (!fixture_expectation(path, frag, sizeof frag)) fail_msg("%s: first line is not \"# expect: FRAGMENT\"", path);
-    /* "PATH:L:C: ..." when the fragment starts with a line number, else "PATH: ...". */
-    snprintf(needle, sizeof needle, "%s:%s%s", path, (frag[0] >= '0' && frag[0] <= '9') ? "" : " ", frag);
+    char needle[2048], msg[4096];
+    crt_fixture_needle(path, needle, sizeof needle);
     char dir[256], out[300], args[1024], names[1024];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -133,15 +116,6 @@ static void test_bad_config_fixture(void **state)
     crt_rmtree(dir);
     if (msg[0]) fail_msg("%s", msg);
     assert_string_equal(names, "");
-}
-
-static void test_bad_config_count(void **state)
-{
-    (void)state;
-    glob_t g;
-    assert_int_equal(glob("tests/bad_configs/*.yaml", 0, NULL, &g), 0);
-    assert_true(g.gl_pathc >= 25);
-    globfree(&g);
 }
 
 /* -------------------------------------------------------------------- --set */
@@ -600,7 +574,7 @@ int main(void)
     }
     if (!program_present()) fprintf(stderr, "test_cli: %s is not built; every case that runs it fails\n", crt_prog());
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_config_count),
+        cmocka_unit_test(crt_test_bad_config_count),
         cmocka_unit_test(test_set_shown_by_check),
         cmocka_unit_test(test_set_errors),
         cmocka_unit_test(test_usage_errors),
@@ -619,20 +593,6 @@ int main(void)
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 
     /* One case per bad config fixture, named after it. */
-    glob_t g;
-    if (glob("tests/bad_configs/*.yaml", 0, NULL, &g) != 0) {
-        fprintf(stderr, "no fixtures in tests/bad_configs\n");
-        return 1;
-    }
-    struct CMUnitTest *fx = calloc(g.gl_pathc, sizeof *fx);
-    if (!fx) return 1;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        fx[i].name = g.gl_pathv[i] + strlen("tests/bad_configs/");
-        fx[i].test_func = test_bad_config_fixture;
-        fx[i].initial_state = g.gl_pathv[i];
-    }
-    failed += _cmocka_run_group_tests("bad_configs (program)", fx, g.gl_pathc, NULL, NULL);
-    free(fx);
-    globfree(&g);
+    failed += crt_run_fixture_group("bad_configs (program)", test_bad_config_fixture);
     return failed ? 1 : 0;
 }

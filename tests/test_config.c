@@ -763,28 +763,11 @@ static void test_load_errors(void **state)
 
 /* ---------------------------------------------- tests/bad_configs/ in-process */
 
-/* The fragment of "# expect: FRAGMENT" on the first line into frag; 0 if the line is absent. */
-static int fixture_expectation(const char *path, char *frag, size_t cap)
-{
-    char *text = crt_slurp(path, NULL);
-    if (!text) return 0;
-    const char *tag = "# expect: ";
-    int ok = strncmp(text, tag, strlen(tag)) == 0;
-    if (ok) {
-        const char *s = text + strlen(tag);
-        snprintf(frag, cap, "%.*s", (int)strcspn(s, "\n"), s);
-    }
-    free(text);
-    return ok;
-}
-
 static void test_bad_config_fixture(void **state)
 {
     const char *path = *state;
-    char frag[1024], needle[2048];
-    if (!fixture_expectation(path, frag, sizeof frag)) fail_msg("%s: first line is not \"# expect: FRAGMENT\"", path);
-    /* "PATH:L:C: ..." when the fragment starts with a line number, else "PATH: ...". */
-    snprintf(needle, sizeof needle, "%s:%s%s", path, (frag[0] >= '0' && frag[0] <= '9') ? "" : " ", frag);
+    char needle[2048];
+    crt_fixture_needle(path, needle, sizeof needle);
     cr_config c;
     cr_err err = {{0}};
     int st = cr_config_load(path, NULL, 0, &c, &err);
@@ -792,15 +775,6 @@ static void test_bad_config_fixture(void **state)
     if (!strstr(err.msg, needle)) fail_msg("%s:\n  message \"%s\"\n  expected \"%s\"", path, err.msg, needle);
     /* One line. */
     assert_null(strchr(err.msg, '\n'));
-}
-
-static void test_bad_config_count(void **state)
-{
-    (void)state;
-    glob_t g;
-    assert_int_equal(glob("tests/bad_configs/*.yaml", 0, NULL, &g), 0);
-    assert_true(g.gl_pathc >= 25);
-    globfree(&g);
 }
 
 int main(void)
@@ -821,7 +795,7 @@ int main(void)
         cmocka_unit_test(test_write_and_reference),
         cmocka_unit_test(test_experiments_match_registry),
         cmocka_unit_test(test_load_errors),
-        cmocka_unit_test(test_bad_config_count),
+        cmocka_unit_test(crt_test_bad_config_count),
     };
     /* Fixture paths and configs/ are relative to the source root. */
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -831,20 +805,6 @@ int main(void)
     int failed = cmocka_run_group_tests_name("config", tests, NULL, NULL);
 
     /* One case per fixture, named after it. */
-    glob_t g;
-    if (glob("tests/bad_configs/*.yaml", 0, NULL, &g) != 0) {
-        fprintf(stderr, "no fixtures in tests/bad_configs\n");
-        return 1;
-    }
-    struct CMUnitTest *fx = calloc(g.gl_pathc, sizeof *fx);
-    if (!fx) return 1;
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        fx[i].name = g.gl_pathv[i] + strlen("tests/bad_configs/");
-        fx[i].test_func = test_bad_config_fixture;
-        fx[i].initial_state = g.gl_pathv[i];
-    }
-    failed += _cmocka_run_group_tests("bad_configs (in-process)", fx, g.gl_pathc, NULL, NULL);
-    free(fx);
-    globfree(&g);
+    failed += crt_run_fixture_group("bad_configs (in-process)", test_bad_config_fixture);
     return failed ? 1 : 0;
 }

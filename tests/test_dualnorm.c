@@ -8,25 +8,9 @@
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "dualnorm.h"
 #include "patterns.h"
-
-static gsl_rng *rng_seeded(unsigned long seed)
-{
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(g);
-    gsl_rng_set(g, seed);
-    return g;
-}
-
-static double nrm(const double *v, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += v[i] * v[i];
-    return sqrt(s);
-}
 
 /* Brute force over a grid of the circle: max of lambda'(X u)_+ (one-sided) or its absolute value. */
 static double grid_max2(const double *X, size_t n, const double *lambda, int abs_kind, size_t steps)
@@ -44,12 +28,12 @@ static double grid_max2(const double *X, size_t n, const double *lambda, int abs
 static void check_maximizer(const double *X, size_t n, size_t d, const double *lambda, cr_dualnorm_kind kind,
                             double value, const double *u, double tol)
 {
-    if (nrm(u, d) == 0.0) {
+    if (crt_nrm(u, d) == 0.0) {
         /* Allowed only when the maximum is 0 up to rounding. */
         if (value > tol) fail_msg("u = 0 for value %.17g", value);
         return;
     }
-    assert_true(fabs(nrm(u, d) - 1.0) <= 1e-12);
+    assert_true(fabs(crt_nrm(u, d) - 1.0) <= 1e-12);
     double v = cr_dualnorm_value_at(X, n, d, lambda, u);
     if (kind == CR_DUALNORM_ABS) v = fabs(v);
     if (fabs(v - value) > tol) fail_msg("maximizer gives %.17g, value %.17g", v, value);
@@ -60,7 +44,7 @@ static void check_maximizer(const double *X, size_t n, size_t d, const double *l
 static void test_patterns_vs_sweep(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(11);
+    gsl_rng *g = crt_rng_seeded(11);
     const size_t sizes[] = {1, 2, 3, 5, 8, 13, 25, 40};
     size_t checked = 0;
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
@@ -89,7 +73,7 @@ static void test_patterns_vs_sweep(void **state)
                                                   &e),
                                  CR_OK);
                 assert_int_equal(cr_dualnorm_sweep2(w, X, n, lam, (cr_dualnorm_kind)kind, &v2, u2, &e), CR_OK);
-                double scale = nrm(lam, n) * nrm(X, 2 * n) + 1e-300;
+                double scale = crt_nrm(lam, n) * crt_nrm(X, 2 * n) + 1e-300;
                 if (fabs(v1 - v2) > 1e-9 * scale)
                     fail_msg("n = %zu rep %d kind %d: patterns %.17g sweep %.17g", n, rep, kind, v1, v2);
                 check_maximizer(X, n, 2, lam, (cr_dualnorm_kind)kind, v1, u1, 1e-12 * scale);
@@ -166,7 +150,7 @@ static void test_slide_example(void **state)
 static void test_pattern_value_vs_cone_grid(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(5);
+    gsl_rng *g = crt_rng_seeded(5);
     for (int rep = 0; rep < 30; rep++) {
         size_t n = 3 + (size_t)rep % 6;
         double X[32], lam[16];
@@ -195,10 +179,10 @@ static void test_pattern_value_vs_cone_grid(void **state)
                     }
                     if (in && s * val > best) best = s * val;
                 }
-                double scale = nrm(lam, n) * nrm(X, 2 * n);
+                double scale = crt_nrm(lam, n) * crt_nrm(X, 2 * n);
                 assert_true(best <= v + 1e-12 * scale);
                 assert_true(best >= v - 2e-3 * scale);
-                if (nrm(u, 2) > 0) {
+                if (crt_nrm(u, 2) > 0) {
                     /* u lies in K and attains v on D X u. */
                     double val = 0.0;
                     for (size_t l = 0; l < n; l++) {
@@ -222,7 +206,7 @@ static void test_pattern_value_vs_cone_grid(void **state)
 static void test_d3_random_search(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(9);
+    gsl_rng *g = crt_rng_seeded(9);
     for (int rep = 0; rep < 10; rep++) {
         size_t n = 6 + (size_t)rep, d = 3;
         double X[64], lam[16], u[3];
@@ -234,13 +218,13 @@ static void test_d3_random_search(void **state)
         cr_dualnorm_work *w = cr_dualnorm_alloc(n, d);
         double v;
         assert_int_equal(cr_dualnorm_over(w, X, n, d, P, lam, CR_DUALNORM_ABS, &v, u, NULL, NULL, &e), CR_OK);
-        double scale = nrm(lam, n) * nrm(X, n * d);
+        double scale = crt_nrm(lam, n) * crt_nrm(X, n * d);
         check_maximizer(X, n, d, lam, CR_DUALNORM_ABS, v, u, 1e-12 * scale);
         /* Random search plus local refinement around the best point never beats it. */
         double best = 0.0, bu[3] = {1, 0, 0};
         for (int k = 0; k < 100000; k++) {
             double r[3] = {gsl_ran_gaussian(g, 1.0), gsl_ran_gaussian(g, 1.0), gsl_ran_gaussian(g, 1.0)};
-            double rn = nrm(r, 3);
+            double rn = crt_nrm(r, 3);
             for (int c = 0; c < 3; c++) r[c] /= rn;
             double val = fabs(cr_dualnorm_value_at(X, n, d, lam, r));
             if (val > best) {
@@ -252,7 +236,7 @@ static void test_d3_random_search(void **state)
             for (int k = 0; k < 200; k++) {
                 double r[3];
                 for (int c = 0; c < 3; c++) r[c] = bu[c] + step * gsl_ran_gaussian(g, 1.0);
-                double rn = nrm(r, 3);
+                double rn = crt_nrm(r, 3);
                 for (int c = 0; c < 3; c++) r[c] /= rn;
                 double val = fabs(cr_dualnorm_value_at(X, n, d, lam, r));
                 if (val > best) {

@@ -10,27 +10,11 @@
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "data.h"
 #include "dualnorm.h"
 #include "maxmargin.h"
 #include "patterns.h"
-
-static gsl_rng *rng_seeded(unsigned long seed)
-{
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(g);
-    gsl_rng_set(g, seed);
-    return g;
-}
-
-static double nrm(const double *v, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += v[i] * v[i];
-    return sqrt(s);
-}
 
 static double rel_diff(double a, double b)
 {
@@ -87,7 +71,7 @@ static void test_svm_two_points(void **state)
         assert_true(a[1] == 0.0 && info.support == 1);
         cr_svm_free(s2);
     }
-    gsl_rng *g = rng_seeded(3);
+    gsl_rng *g = crt_rng_seeded(3);
     for (int rep = 0; rep < 200; rep++) {
         double X[6], y[2] = {1, -1}, wc[3];
         for (int i = 0; i < 6; i++) X[i] = gsl_ran_gaussian(g, 1.0);
@@ -96,8 +80,8 @@ static void test_svm_two_points(void **state)
         int st = cr_svm_solve(sw, X, y, 2, 3, 1e-10, w, a, &info, &e);
         assert_int_equal(st, CR_OK);
         for (int r = 0; r < 3; r++)
-            if (fabs(w[r] - wc[r]) > 1e-10 * nrm(wc, 3)) fail_msg("rep %d: w[%d] = %.17g, closed form %.17g", rep, r, w[r], wc[r]);
-        assert_true(rel_diff(info.primal, 0.5 * nrm(wc, 3) * nrm(wc, 3)) <= 1e-12);
+            if (fabs(w[r] - wc[r]) > 1e-10 * crt_nrm(wc, 3)) fail_msg("rep %d: w[%d] = %.17g, closed form %.17g", rep, r, w[r], wc[r]);
+        assert_true(rel_diff(info.primal, 0.5 * crt_nrm(wc, 3) * crt_nrm(wc, 3)) <= 1e-12);
         assert_true(info.rel_gap <= 1e-12 && info.rel_gap >= -1e-14);
         assert_true(fabs(info.min_margin - 1.0) <= 1e-14);
     }
@@ -210,7 +194,7 @@ static instance linsep_instance(const char *what, size_t n, size_t d, int exact,
 {
     double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y), ws[8];
     for (size_t r = 0; r < d; r++) ws[r] = gsl_ran_gaussian(g, 1.0);
-    double wn = nrm(ws, d);
+    double wn = crt_nrm(ws, d);
     for (size_t i = 0; i < n; i++) {
         double t;
         do {
@@ -376,7 +360,7 @@ static int oracle_usable(const oracle_row *r)
 static void test_oracle(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(2022);
+    gsl_rng *g = crt_rng_seeded(2022);
     instance I[32];
     size_t k = 0;
     /* Orthogonally separable, exact patterns. */
@@ -546,7 +530,7 @@ static void test_subset_not_below_pstar(void **state)
 static void test_degenerate_rows(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(17);
+    gsl_rng *g = crt_rng_seeded(17);
     double *X = malloc(7 * 2 * sizeof *X), *y = malloc(7 * sizeof *y);
     const double X0[] = {1.0, 0.2, -2.0, -0.4, 0.3, 1.0, 0.3, 1.0, -1.0, 0.5, 0.6, -1.0, -0.2, -0.9};
     const double y0[] = {1, 1, -1, -1, 1, -1, 1};
@@ -630,7 +614,7 @@ static void test_infeasible(void **state)
 static void test_invariances(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(99);
+    gsl_rng *g = crt_rng_seeded(99);
     instance I = orthsep_instance("base", 12, 3, 25, 150, 1, 0, g);
     cr_mm_opts o;
     cr_mm_opts_default(&o);

@@ -7,17 +7,8 @@
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "nnls.h"
-
-static gsl_rng *rng_seeded(unsigned long seed)
-{
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(g);
-    gsl_rng_set(g, seed);
-    return g;
-}
 
 static double resid_of(const double *A, size_t m, size_t k, const double *b, const double *x)
 {
@@ -119,7 +110,7 @@ static double brute_nnls(const double *A, size_t m, size_t k, const double *b, d
 static void test_against_brute_force(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(42);
+    gsl_rng *g = crt_rng_seeded(42);
     cr_nnls_work *w = cr_nnls_alloc(9, 6);
     assert_non_null(w);
     double A[9 * 6], b[9], x[6], xb[8], res;
@@ -162,7 +153,7 @@ static void test_against_brute_force(void **state)
 static void test_planted(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(7);
+    gsl_rng *g = crt_rng_seeded(7);
     size_t m = 40, k = 25;
     cr_nnls_work *w = cr_nnls_alloc(m, k);
     double *A = malloc(m * k * sizeof *A), b[40], xs[25], x[25], res;
@@ -248,7 +239,7 @@ static void test_against_scipy(void **state)
         {30, 20, 0}, {60, 40, 0}, {5, 40, 0}, {3, 300, 0}, {20, 20, 0}, {25, 15, 1}, {8, 8, 2}, {40, 10, 3},
     };
     size_t nc = sizeof c / sizeof c[0];
-    gsl_rng *g = rng_seeded(2718);
+    gsl_rng *g = crt_rng_seeded(2718);
     double *A[8], *b[8];
     char dir[256], path[300], py[300], cmd[1024];
     crt_tmpdir(dir);

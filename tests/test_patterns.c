@@ -7,19 +7,10 @@
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 #include "patterns.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-static gsl_rng *rng_seeded(unsigned long seed)
-{
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(g);
-    gsl_rng_set(g, seed);
-    return g;
-}
 
 static cr_patterns *enumerate_ok(const double *X, size_t n, size_t d)
 {
@@ -211,7 +202,7 @@ static void test_antiparallel_face(void **state)
     expect_strings(X, 3, 2, want, 6, "antiparallel rows");
     /* Sampling sees open regions only: never the face pattern 110 (nor 111: no region has x_1'u and
      * -2 x_1'u both >= 0). */
-    gsl_rng *g = rng_seeded(11);
+    gsl_rng *g = crt_rng_seeded(11);
     cr_patterns *S = NULL;
     cr_err e;
     assert_int_equal(cr_patterns_sample(X, 3, 2, 20000, g, &S, &e), CR_OK);
@@ -292,7 +283,7 @@ static void test_rank_deficient_by_hand(void **state)
 static void test_brute_force_integer(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(2024);
+    gsl_rng *g = crt_rng_seeded(2024);
     double X[8 * 4];
     size_t count = 0, degenerate = 0;
     for (int t = 0; t < 240; t++) {
@@ -324,7 +315,7 @@ static void test_brute_force_integer(void **state)
 static void test_invariances(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(77);
+    gsl_rng *g = crt_rng_seeded(77);
     double X[8 * 3], Y[8 * 3];
     for (int t = 0; t < 60; t++) {
         size_t d = 2 + gsl_rng_uniform_int(g, 2), n = 2 + gsl_rng_uniform_int(g, 7);
@@ -372,7 +363,7 @@ static void test_general_position_counts(void **state)
     struct { size_t n, d; int in_hull; size_t p; } c[] = {
         {5, 2, 1, 11}, {8, 2, 1, 17}, {10, 3, 1, 93}, {6, 3, 0, 32}, {8, 4, 0, 128},
     };
-    gsl_rng *g = rng_seeded(5);
+    gsl_rng *g = crt_rng_seeded(5);
     double X[10 * 4];
     for (size_t t = 0; t < sizeof c / sizeof c[0]; t++) {
         size_t n = c[t].n, d = c[t].d;
@@ -418,7 +409,7 @@ static void test_regions_and_cover(void **state)
 static void test_closed_form_random(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(99);
+    gsl_rng *g = crt_rng_seeded(99);
     double X[12 * 7];
     size_t open = 0, closed = 0;
     for (int t = 0; t < 300; t++) {
@@ -470,7 +461,7 @@ static void test_closed_form_random(void **state)
 static void test_closed_form_rank_deficient(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(123);
+    gsl_rng *g = crt_rng_seeded(123);
     double A[10 * 2], B[2 * 4], X[10 * 4];
     for (int t = 0; t < 40; t++) {
         size_t n = 3 + gsl_rng_uniform_int(g, 8), d = 3 + gsl_rng_uniform_int(g, 2);
@@ -503,7 +494,7 @@ static double binom(double n, double k)
 static void test_faces_of_general_position(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(606);
+    gsl_rng *g = crt_rng_seeded(606);
     const size_t sizes[][2] = {{70, 2}, {40, 3}, {33, 4}};
     for (size_t t = 0; t < 3; t++) {
         size_t n = sizes[t][0], d = sizes[t][1];
@@ -553,7 +544,7 @@ typedef struct {
 static void test_lp_oracle(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(31337);
+    gsl_rng *g = crt_rng_seeded(31337);
     inst I[40];
     size_t ni = 0;
     /* Gaussian */
@@ -667,7 +658,7 @@ static void test_lp_oracle(void **state)
 static void test_sampling_subset(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(4), *s = rng_seeded(8);
+    gsl_rng *g = crt_rng_seeded(4), *s = crt_rng_seeded(8);
     double X[9 * 4];
     for (int t = 0; t < 60; t++) {
         size_t n = 2 + gsl_rng_uniform_int(g, 8), d = 2 + gsl_rng_uniform_int(g, 3);
@@ -697,7 +688,7 @@ static void test_sampling_subset(void **state)
 static void test_sampling_finds_regions(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(21), *s = rng_seeded(22);
+    gsl_rng *g = crt_rng_seeded(21), *s = crt_rng_seeded(22);
     double X[6 * 2];
     for (int t = 0; t < 4; t++) {
         gaussian(g, X, 12);
@@ -724,7 +715,7 @@ static void test_sampling_finds_regions(void **state)
 static void test_rank(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(3);
+    gsl_rng *g = crt_rng_seeded(3);
     double A[30 * 6], B[6 * 9], X[30 * 9];
     for (int t = 0; t < 80; t++) {
         size_t n = 1 + gsl_rng_uniform_int(g, 30), d = 1 + gsl_rng_uniform_int(g, 9);
@@ -753,7 +744,7 @@ static void test_rank(void **state)
 static void test_general_position_detects_degeneracy(void **state)
 {
     (void)state;
-    gsl_rng *g = rng_seeded(17);
+    gsl_rng *g = crt_rng_seeded(17);
     double X[200 * 3];
     gaussian(g, X, 200 * 3);
     assert_int_equal(cr_patterns_general_position(X, 200, 3), 1);
@@ -830,7 +821,7 @@ static void test_allones_open(void **state)
     const double edge[] = {1, 0, -1, 0};
     assert_int_equal(cr_patterns_allones_open(edge, 2, 2), 0);
 
-    gsl_rng *g = rng_seeded(1234);
+    gsl_rng *g = crt_rng_seeded(1234);
     double X[64 * 2];
     int seen[2] = {0, 0};
     for (int t = 0; t < 500; t++) {

@@ -1,8 +1,11 @@
 /* Helpers shared by the cmocka tests: temporary folders, running the program and the Python oracle,
- * reading files. Header-only so every test binary stays one translation unit. */
+ * reading files, seeded generators, the tests/bad_configs/ fixtures. Header-only so every test binary stays one
+ * translation unit. */
 #ifndef CR_TESTUTIL_H
 #define CR_TESTUTIL_H
 
+#include <glob.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_rng.h>
 
 #ifndef CR_SOURCE_DIR
 #define CR_SOURCE_DIR "."
@@ -42,11 +46,10 @@ static inline int crt_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Whole file into a malloc'ed NUL-terminated buffer (NULL if unreadable); *len gets the size if not NULL. */
-static inline char *crt_slurp(const char *path, size_t *len)
+/* The rest of stream f into a malloc'ed NUL-terminated buffer (NULL on no memory); *len gets the size if not
+ * NULL. */
+static inline char *crt_read_stream(FILE *f, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
     size_t cap = 4096, n = 0;
     char *b = malloc(cap);
     size_t k;
@@ -58,10 +61,19 @@ static inline char *crt_slurp(const char *path, size_t *len)
             else b = nb;
         }
     }
-    fclose(f);
     if (!b) return NULL;
     b[n] = 0;
     if (len) *len = n;
+    return b;
+}
+
+/* Whole file into a malloc'ed NUL-terminated buffer (NULL if unreadable); *len gets the size if not NULL. */
+static inline char *crt_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *b = crt_read_stream(f, len);
+    fclose(f);
     return b;
 }
 
@@ -73,18 +85,7 @@ static inline int crt_sh(const char *cmd, char **output)
     snprintf(full, sizeof full, "( %s ) 2>&1", cmd);
     FILE *p = popen(full, "r");
     if (!p) return -1;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    size_t k;
-    while (b && (k = fread(b + n, 1, cap - n - 1, p)) > 0) {
-        n += k;
-        if (cap - n - 1 == 0) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) { free(b); b = NULL; }
-            else b = nb;
-        }
-    }
-    if (b) b[n] = 0;
+    char *b = crt_read_stream(p, NULL);
     int st = pclose(p);
     if (output) *output = b;
     else free(b);
@@ -96,6 +97,80 @@ static inline const char *crt_prog(void)
 {
     const char *p = getenv("CR_PROG");
     return p && *p ? p : CR_SOURCE_DIR "/build/cvxrelu";
+}
+
+/* An mt19937 generator seeded with seed (the test's own stream; gsl_rng_free it). */
+static inline gsl_rng *crt_rng_seeded(unsigned long seed)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(g);
+    gsl_rng_set(g, seed);
+    return g;
+}
+
+/* Euclidean norm of v (n values), plain loop. */
+static inline double crt_nrm(const double *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += v[i] * v[i];
+    return sqrt(s);
+}
+
+/* ---------------------------------------------------------- tests/bad_configs/ fixtures */
+
+/* The fixtures, relative to the source root (the test's working folder). */
+#define CRT_BAD_CONFIGS "tests/bad_configs/*.yaml"
+
+/* What the error about fixture `path` must contain, into needle (cap bytes): from its first line
+ * "# expect: FRAGMENT", "PATH:FRAGMENT" when the fragment starts with a line number ("PATH:L:C: ..."), else
+ * "PATH: FRAGMENT". Fails the test when that line is missing. */
+static inline void crt_fixture_needle(const char *path, char *needle, size_t cap)
+{
+    char *text = crt_slurp(path, NULL);
+    const char *tag = "# expect: ";
+    int ok = text && strncmp(text, tag, strlen(tag)) == 0;
+    if (ok) {
+        const char *frag = text + strlen(tag);
+        snprintf(needle, cap, "%s:%s%.*s", path, (frag[0] >= '0' && frag[0] <= '9') ? "" : " ",
+                 (int)strcspn(frag, "\n"), frag);
+    }
+    free(text);
+    if (!ok) fail_msg("%s: first line is not \"# expect: FRAGMENT\"", path);
+}
+
+/* Test case: the fixtures are all there (at least 25). */
+static inline void crt_test_bad_config_count(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob(CRT_BAD_CONFIGS, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 25);
+    globfree(&g);
+}
+
+/* Runs fn once per fixture (its path as the state), each case named after the fixture, as the cmocka group
+ * `group`. Returns the number of failed cases; 1 when there are no fixtures or no memory. */
+static inline int crt_run_fixture_group(const char *group, CMUnitTestFunction fn)
+{
+    glob_t g;
+    if (glob(CRT_BAD_CONFIGS, 0, NULL, &g) != 0) {
+        fprintf(stderr, "no fixtures in tests/bad_configs\n");
+        return 1;
+    }
+    struct CMUnitTest *fx = calloc(g.gl_pathc, sizeof *fx);
+    if (!fx) {
+        globfree(&g);
+        return 1;
+    }
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        fx[i].name = g.gl_pathv[i] + strlen("tests/bad_configs/");
+        fx[i].test_func = fn;
+        fx[i].initial_state = g.gl_pathv[i];
+    }
+    int failed = _cmocka_run_group_tests(group, fx, g.gl_pathc, NULL, NULL);
+    free(fx);
+    globfree(&g);
+    return failed;
 }
 
 /* Debian's python3 with numpy, scipy and cvxopt: the independent oracle. */
