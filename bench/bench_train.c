@@ -7,22 +7,17 @@
  *             moderate (|y_i f_i| < 150, far from exp's subnormal range) over the timed steps.
  * Both sides run the same trajectory segment in every timed loop (from the same initial point). Writes
  * OUTDIR/bench_train.csv (temporary name, then rename) and prints a table.  Usage: bench_train OUTDIR */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "benchutil.h"
 #include "train.h"
-
-/* From OpenBLAS (cblas.h is kept out of this GSL-using file). */
-void openblas_set_num_threads(int num_threads);
 
 #define TARGET_SECONDS 2.0 /* timed work per measurement */
 #define REPEATS 3          /* best of */
@@ -115,23 +110,17 @@ static result bench_ours(shape s, const model *md, int threads)
     cr_train_info info;
     cr_err e;
 
-    /* Warm-up and calibration. */
+    /* Run -1 is the warm-up and calibration (3 updates, 4 evaluations), the others are timed. */
     o.iters = 3;
-    cr_net_copy(net, net0);
-    if (cr_train_run(w, net, X, y, s.n, &o, NULL, &info, &e)) {
-        snprintf(res.note, sizeof res.note, "%.150s", e.msg);
-        goto done;
-    }
-    double per = info.seconds / 4.0;
-    o.iters = (long)fmax(5.0, TARGET_SECONDS / fmax(per, 1e-7));
     double best = INFINITY;
-    for (int r = 0; r < REPEATS; r++) {
+    for (int r = -1; r < REPEATS; r++) {
         cr_net_copy(net, net0);
         if (cr_train_run(w, net, X, y, s.n, &o, NULL, &info, &e)) {
             snprintf(res.note, sizeof res.note, "%.150s", e.msg);
             goto done;
         }
-        best = fmin(best, info.seconds);
+        if (r < 0) o.iters = (long)fmax(5.0, TARGET_SECONDS / fmax(info.seconds / 4.0, 1e-7));
+        else best = fmin(best, info.seconds);
     }
     res.steps_per_sec = (double)o.iters / best;
     res.iters = o.iters;
@@ -170,6 +159,12 @@ static void csv_safe(char *s)
         if (*s == ',' || *s == '"' || *s == '\n') *s = ';';
 }
 
+/* bench_run_lines callback: keeps the last line in ctx (1024 characters). */
+static void keep_last(void *ctx, const char *line)
+{
+    snprintf(ctx, 1024, "%s", line);
+}
+
 /* PyTorch through the script; tuned adds the environment that gives it its best showing on this kind of machine:
  * glibc malloc without mmap and without trimming (else every 40 MB tensor is a fresh mapping whose page faults
  * dominate: 700k minor faults for 20 steps at 5000 x 50 x 1000), and passive OpenMP waiting (else OpenMP and
@@ -188,14 +183,12 @@ static result bench_torch(const char *script, shape s, const model *md, int thre
              tuned ? "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 OMP_WAIT_POLICY=PASSIVE " : "", threads,
              threads, threads, script, s.n, s.d, s.m, threads, TORCH_SECONDS, md->name, md->lr, md->beta,
              init_scale(md, s));
-    FILE *p = popen(cmd, "r");
-    if (!p) {
+    char last[1024] = "";
+    const int st = bench_run_lines(cmd, keep_last, last);
+    if (st == -1) {
         snprintf(res.note, sizeof res.note, "skipped: cannot run /usr/bin/python3");
         return res;
     }
-    char line[512] = "", last[512] = "";
-    while (fgets(line, sizeof line, p)) memcpy(last, line, sizeof last);
-    int st = pclose(p);
     last[strcspn(last, "\n")] = 0;
     double sps, sec, obj;
     long it;
@@ -212,16 +205,9 @@ static result bench_torch(const char *script, shape s, const model *md, int thre
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
-        return 2;
-    }
-    gsl_set_error_handler_off();
-    const char *outdir = argv[1];
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bench_train: cannot create %s: %s\n", outdir, strerror(errno));
-        return 1;
-    }
+    int status;
+    const char *outdir = bench_start(argc, argv, "bench_train", &status);
+    if (!outdir) return status;
     char script[1024];
     const int have_script = find_script(argv[0], script, sizeof script) == 0;
 
@@ -240,14 +226,9 @@ int main(int argc, char **argv)
             }
     fprintf(stderr, "\n");
 
-    char path[1200], tmp[1300];
-    snprintf(path, sizeof path, "%s/bench_train.csv", outdir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "bench_train: cannot write %s: %s\n", tmp, strerror(errno));
-        return 1;
-    }
+    bench_out out;
+    FILE *f = bench_out_open(&out, "bench_train", outdir, "bench_train.csv");
+    if (!f) return 1;
     fprintf(f, "impl,loss,n,d,m,threads,steps_per_sec,iters,note\n");
     printf("full-batch GD steps per second, float64 (higher is better)\n");
     printf("%-8s %6s %4s %5s %7s %12s %12s %12s %18s\n", "loss", "n", "d", "m", "threads", "cvxrelu", "torch",
@@ -277,11 +258,7 @@ int main(int argc, char **argv)
                         printf("note: %s %s %zu x %zu x %zu, %d thread%s: %s\n", impl[k], MODELS[l].name,
                                shapes[a].n, shapes[a].d, shapes[a].m, threads[b], threads[b] > 1 ? "s" : "",
                                res[a][b][l][k].note);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "bench_train: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    printf("wrote %s\n", path);
+    if (bench_out_commit(&out) != 0) return 1;
+    printf("wrote %s\n", out.path);
     return 0;
 }
