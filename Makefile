@@ -101,9 +101,11 @@ $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
 	$(CC) $(CFLAGS_ALL) -Itests -DCR_SOURCE_DIR='"$(CURDIR)"' $< -o $@ $(LDFLAGS_ALL) $(LIB) \
 	  $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+# bench/benchutil.c (not a bench_*.c, so not a benchmark itself) holds what the benchmarks share.
+BENCH_UTIL := $(BUILD)/bench/benchutil.o
+$(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $< -o $@ $(LDFLAGS_ALL) $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $< -o $@ $(LDFLAGS_ALL) $(BENCH_UTIL) $(LIB) $(PKG_LIBS)
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/experiments/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 

@@ -4,24 +4,18 @@
  * KKT system there has 20000 x 20000 entries). Exact instances: Gaussian X and y, beta = 0.1. cvxopt runs in a child process capped at CAP seconds; its time is the solver call
  * alone (as socp.py reports it), ours is the best of several in-process solves.
  * Usage: bench_convex OUTDIR   writes OUTDIR/bench_convex.csv (temporary file + rename) and prints a table. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "benchutil.h"
 #include "convex.h"
 #include "patterns.h"
-
-/* From OpenBLAS (cblas.h cannot be included beside GSL's headers). */
-void openblas_set_num_threads(int num_threads);
 
 #define CAP 60.0   /* seconds for cvxopt */
 #define OURCAP 120.0 /* seconds for our solver on the sampled regime (it reports the gap it reached) */
@@ -32,33 +26,33 @@ typedef struct {
     int run_cvxopt;
 } bench_case;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int write_instance(const char *path, const double *X, const double *y, size_t n, size_t d,
                           const cr_patterns *P, double beta)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
     fprintf(f, "cvxrelu-instance 1\nloss squared\nbeta %.17g\nn %zu\nd %zu\np %zu\nX\n", beta, n, d, P->p);
-    for (size_t k = 0; k < n; k++) {
-        for (size_t a = 0; a < d; a++) fprintf(f, "%.17g ", X[k * d + a]);
-        fprintf(f, "\n");
-    }
+    bench_write_rows(f, X, n, d);
     fprintf(f, "y\n");
     for (size_t k = 0; k < n; k++) fprintf(f, "%.17g\n", y[k]);
     fprintf(f, "patterns\n");
-    char *buf = malloc(n + 1);
-    for (size_t i = 0; i < P->p; i++) {
-        cr_patterns_string(P, i, buf);
-        fprintf(f, "%s\n", buf);
+    if (bench_write_patterns(f, P) != 0) {
+        fclose(f);
+        return -1;
     }
-    free(buf);
     return fclose(f);
+}
+
+/* The oracle's report: the solver's seconds and the optimum. */
+typedef struct {
+    double sec, obj;
+} cvxopt_report;
+
+static void cvxopt_line(void *ctx, const char *line)
+{
+    cvxopt_report *r = ctx;
+    if (strncmp(line, "seconds ", 8) == 0) r->sec = strtod(line + 8, NULL);
+    if (strncmp(line, "optimum ", 8) == 0) r->obj = strtod(line + 8, NULL);
 }
 
 /* Runs the oracle; *sec and *obj from its report, *capped when the cap killed it. Returns 0 on success. */
@@ -68,19 +62,16 @@ static int run_cvxopt(const char *inst, double *sec, double *obj, int *capped)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "timeout %g /usr/bin/python3 '%s' '%s' --tol %g 2>&1", CAP,
              oracle && *oracle ? oracle : "tests/oracle/socp.py", inst, TOL);
-    double t0 = now();
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    char line[512];
+    double t0 = bench_wall();
+    cvxopt_report rep = { NAN, NAN };
     *sec = NAN, *obj = NAN, *capped = 0;
-    while (fgets(line, sizeof line, p)) {
-        if (strncmp(line, "seconds ", 8) == 0) *sec = strtod(line + 8, NULL);
-        if (strncmp(line, "optimum ", 8) == 0) *obj = strtod(line + 8, NULL);
-    }
-    int st = pclose(p);
+    int st = bench_run_lines(cmd, cvxopt_line, &rep);
+    if (st == -1) return -1;
+    *sec = rep.sec;
+    *obj = rep.obj;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 124) {
         *capped = 1;
-        *sec = fmax(CAP, now() - t0 > CAP ? CAP : now() - t0);
+        *sec = fmax(CAP, bench_wall() - t0 > CAP ? CAP : bench_wall() - t0);
         return 0;
     }
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 && isfinite(*sec) ? 0 : -1;
@@ -88,30 +79,18 @@ static int run_cvxopt(const char *inst, double *sec, double *obj, int *capped)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
-        return 2;
-    }
-    gsl_set_error_handler_off();
+    int status;
+    const char *out = bench_start(argc, argv, "bench_convex", &status);
+    if (!out) return status;
     openblas_set_num_threads(1);
-    const char *out = argv[1];
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bench_convex: cannot create %s\n", out);
-        return 1;
-    }
     const bench_case cases[] = {
         {20, 2, 0, 1}, {40, 2, 0, 1}, {80, 2, 0, 1}, {15, 3, 0, 1}, {25, 3, 0, 1}, {1000, 20, 500, 0},
     };
     const size_t ncase = sizeof cases / sizeof cases[0];
     const double beta = 0.1;
-    char tmp[1024], fin[1024];
-    snprintf(fin, sizeof fin, "%s/bench_convex.csv", out);
-    snprintf(tmp, sizeof tmp, "%s/bench_convex.csv.tmp", out);
-    FILE *csv = fopen(tmp, "w");
-    if (!csv) {
-        fprintf(stderr, "bench_convex: cannot write %s\n", tmp);
-        return 1;
-    }
+    bench_out csv_out;
+    FILE *csv = bench_out_open(&csv_out, "bench_convex", out, "bench_convex.csv");
+    if (!csv) return 1;
     fprintf(csv, "n,d,p,ours_seconds,cvxopt_seconds,ratio,ours_obj,cvxopt_obj,ours_rel_gap,ours_status,ours_newton,"
                  "cvxopt_capped\n");
     printf("%6s %4s %6s %12s %12s %10s %20s %20s %10s\n", "n", "d", "p", "ours_s", "cvxopt_s", "ratio", "ours_obj",
@@ -167,9 +146,9 @@ int main(int argc, char **argv)
         cr_convex_info info;
         double best = INFINITY, t_total = 0;
         for (int rep = 0; rep < 20 && (rep < 3 || t_total < 0.5); rep++) {
-            double t0 = now();
+            double t0 = bench_wall();
             st = cr_convex_solve(w, X, y, n, d, P, CR_LOSS_SQUARED, beta, &o, sol, &info, &e);
-            double dt = now() - t0;
+            double dt = bench_wall() - t0;
             t_total += dt;
             if (dt < best) best = dt;
             if (st != CR_OK || info.status != CR_CONVEX_CONVERGED) {
@@ -209,10 +188,6 @@ int main(int argc, char **argv)
         gsl_rng_free(r);
     }
     printf("(* cvxopt stopped at the %g s cap: its time is a lower bound, the ratio too)\n", CAP);
-    if (fclose(csv) != 0 || rename(tmp, fin) != 0) {
-        fprintf(stderr, "bench_convex: cannot write %s\n", fin);
-        remove(tmp);
-        return 1;
-    }
+    if (bench_out_commit(&csv_out) != 0) return 1;
     return failed;
 }

@@ -7,41 +7,21 @@
  * a lower bound. Writes OUTDIR/bench_maxmargin.csv (temporary name, then rename) and prints a table.
  * Usage (from the source root, as make bench runs it): bench_maxmargin OUTDIR */
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
+#include "benchutil.h"
 #include "data.h"
 #include "maxmargin.h"
 #include "patterns.h"
 
-/* From OpenBLAS (cblas.h is kept out of this GSL-using file). */
-void openblas_set_num_threads(int num_threads);
-
 #define ORACLE "tests/oracle/maxmargin.py"
 #define REPEATS 5
-
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct {
     size_t n, d, p;
@@ -56,26 +36,33 @@ static int write_instance(const char *path, const cr_data *D, const cr_patterns 
     FILE *f = fopen(path, "w");
     if (!f) return -1;
     fprintf(f, "%zu %zu %zu\n", D->n, D->d, P->p);
-    for (size_t i = 0; i < D->n; i++) {
-        for (size_t r = 0; r < D->d; r++) fprintf(f, "%.17g ", D->X[i * D->d + r]);
-        fprintf(f, "\n");
-    }
+    bench_write_rows(f, D->X, D->n, D->d);
     for (size_t i = 0; i < D->n; i++) fprintf(f, "%g ", D->y[i]);
     fprintf(f, "\n");
-    char *buf = malloc(D->n + 1);
-    if (!buf) {
+    if (bench_write_patterns(f, P) != 0) {
         fclose(f);
         return -1;
     }
-    for (size_t j = 0; j < P->p; j++) {
-        cr_patterns_string(P, j, buf);
-        fprintf(f, "%s\n", buf);
-    }
-    free(buf);
     return fclose(f);
 }
 
-/* Runs the oracle on one instance file; fills pstar, seconds, cpu and status ("timeout", "skipped: ..."). */
+/* One line of the oracle's report: the P* solve (its SVM is off). */
+static void cvxopt_line(void *ctx, const char *line)
+{
+    row *r = ctx;
+    size_t k;
+    double vs, vp, sec, acc, cpu;
+    char ss[64], sp[64];
+    if (sscanf(line, "instance %zu svm %lf svm_status %63s pstar %lf pstar_status %63s seconds %lf accuracy %lf cpu %lf",
+               &k, &vs, ss, &vp, sp, &sec, &acc, &cpu) == 8) {
+        r->cvx_pstar = vp;
+        r->cvx_sec = sec;
+        r->cvx_cpu = cpu;
+        snprintf(r->cvx_status, sizeof r->cvx_status, "%s", sp);
+    }
+}
+
+/* Runs the oracle on one instance file; fills pstar, seconds, cpu and status ("timeout", "skipped", "failed(ST)"). */
 static void run_cvxopt(const char *path, double timeout, row *r)
 {
     r->cvx_pstar = r->cvx_sec = r->cvx_cpu = NAN;
@@ -87,31 +74,15 @@ static void run_cvxopt(const char *path, double timeout, row *r)
     snprintf(cmd, sizeof cmd,
              "timeout %.0f env OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s --no-svm --tol 1e-6 '%s' 2>/dev/null",
              timeout, ORACLE, path);
-    double t0 = wall_now();
-    FILE *p = popen(cmd, "r");
-    if (!p) {
+    r->cvx_status[0] = 0;
+    double t0 = bench_wall();
+    int st = bench_run_lines(cmd, cvxopt_line, r);
+    if (st == -1) {
         snprintf(r->cvx_status, sizeof r->cvx_status, "skipped");
         return;
     }
-    char line[1024] = "";
-    int got = 0;
-    while (fgets(line, sizeof line, p)) {
-        size_t k;
-        double vs, vp, sec, acc, cpu;
-        char ss[64], sp[64];
-        if (sscanf(line,
-                   "instance %zu svm %lf svm_status %63s pstar %lf pstar_status %63s seconds %lf accuracy %lf cpu %lf",
-                   &k, &vs, ss, &vp, sp, &sec, &acc, &cpu) == 8) {
-            r->cvx_pstar = vp;
-            r->cvx_sec = sec;
-            r->cvx_cpu = cpu;
-            snprintf(r->cvx_status, sizeof r->cvx_status, "%s", sp);
-            got = 1;
-        }
-    }
-    int st = pclose(p);
-    if (!got) {
-        double el = wall_now() - t0;
+    if (!r->cvx_status[0]) {
+        double el = bench_wall() - t0;
         if (el >= timeout - 1) {
             r->cvx_sec = timeout;
             snprintf(r->cvx_status, sizeof r->cvx_status, "timeout");
@@ -123,12 +94,9 @@ static void run_cvxopt(const char *path, double timeout, row *r)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
-        return 2;
-    }
-    gsl_set_error_handler_off();
-    setlocale(LC_ALL, "C");
+    int status;
+    const char *outdir = bench_start(argc, argv, "bench_maxmargin", &status);
+    if (!outdir) return status;
     openblas_set_num_threads(1);
     const char *te = getenv("CR_BENCH_CVXOPT_TIMEOUT");
     double timeout = te && *te ? atof(te) : 1200.0;
@@ -169,14 +137,14 @@ int main(int argc, char **argv)
         r->sec = r->cpu = INFINITY;
         for (int rep = 0; rep < REPEATS; rep++) {
             cr_mm_info info;
-            double t0 = wall_now(), c0 = cpu_now();
+            double t0 = bench_wall(), c0 = bench_cpu();
             if (cr_mm_solve(w, D->X, D->y, r->n, r->d, P, &o, U, Up, NULL, &info, &e) != CR_OK ||
                 info.status != CR_MM_CONVERGED) {
                 fprintf(stderr, "bench_maxmargin: n = %zu, d = %zu: %s (%s)\n", r->n, r->d, e.msg,
                         cr_mm_status_name(info.status));
                 return 1;
             }
-            double t = wall_now() - t0, tc = cpu_now() - c0;
+            double t = bench_wall() - t0, tc = bench_cpu() - c0;
             if (t < r->sec) r->sec = t;
             if (tc < r->cpu) r->cpu = tc;
             r->pstar = info.primal;
@@ -184,7 +152,7 @@ int main(int argc, char **argv)
             r->iters = info.iterations;
         }
         char path[4096];
-        snprintf(path, sizeof path, "%s/bench_maxmargin_n%zu_d%zu.txt", argv[1], r->n, r->d);
+        snprintf(path, sizeof path, "%s/bench_maxmargin_n%zu_d%zu.txt", outdir, r->n, r->d);
         if (write_instance(path, D, P) != 0) {
             fprintf(stderr, "bench_maxmargin: %s: %s\n", path, strerror(errno));
             return 1;
@@ -203,14 +171,9 @@ int main(int argc, char **argv)
         cr_data_free(D);
     }
 
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/bench_maxmargin.csv", argv[1]);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "bench_maxmargin: %s: %s\n", tmp, strerror(errno));
-        return 1;
-    }
+    bench_out out;
+    FILE *f = bench_out_open(&out, "bench_maxmargin", outdir, "bench_maxmargin.csv");
+    if (!f) return 1;
     fprintf(f, "n,d,p,pstar,rel_gap,seconds,cpu_seconds,iterations,cvxopt_pstar,cvxopt_status,cvxopt_seconds,"
                "cvxopt_cpu_seconds,speedup,cpu_speedup\n");
     for (size_t c = 0; c < ncases; c++) {
@@ -219,11 +182,7 @@ int main(int argc, char **argv)
                 r->pstar, r->rel_gap, r->sec, r->cpu, r->iters, r->cvx_pstar, r->cvx_status, r->cvx_sec, r->cvx_cpu,
                 r->cvx_sec / r->sec, r->cvx_cpu / r->cpu);
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "bench_maxmargin: writing %s: %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    printf("wrote %s\n", path);
+    if (bench_out_commit(&out) != 0) return 1;
+    printf("wrote %s\n", out.path);
     return 0;
 }

@@ -2,34 +2,20 @@
  * (n, d) = (2000, 2) and (200, 3). Prints a table and writes OUTDIR/bench_patterns.csv
  * (n,d,p,seconds,bytes_per_pattern), through a temporary name and a rename.
  * Usage: bench_patterns OUTDIR */
-#include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "benchutil.h"
 #include "patterns.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
-        return 2;
-    }
-    gsl_set_error_handler_off();
-    setlocale(LC_ALL, "C");
+    int status;
+    const char *outdir = bench_start(argc, argv, "bench_patterns", &status);
+    if (!outdir) return status;
     const struct { size_t n, d; } cases[] = {{2000, 2}, {200, 3}};
     const size_t ncases = sizeof cases / sizeof cases[0], reps = 3;
     double sec[2];
@@ -51,12 +37,12 @@ int main(int argc, char **argv)
         for (size_t r = 0; r < reps; r++) {
             cr_patterns *P = NULL;
             cr_err e;
-            double t0 = now();
+            double t0 = bench_wall();
             if (cr_patterns_enumerate(X, n, d, &P, &e) != CR_OK) {
                 fprintf(stderr, "bench_patterns: %s\n", e.msg);
                 return 1;
             }
-            double t = now() - t0;
+            double t = bench_wall() - t0;
             if (t < best) best = t;
             p[c] = P->p;
             bpp[c] = P->words * sizeof(uint64_t);
@@ -68,22 +54,13 @@ int main(int argc, char **argv)
         gsl_rng_free(g);
     }
 
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/bench_patterns.csv", argv[1]);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "bench_patterns: %s: %s\n", tmp, strerror(errno));
-        return 1;
-    }
+    bench_out out;
+    FILE *f = bench_out_open(&out, "bench_patterns", outdir, "bench_patterns.csv");
+    if (!f) return 1;
     fprintf(f, "n,d,p,seconds,bytes_per_pattern\n");
     for (size_t c = 0; c < ncases; c++)
         fprintf(f, "%zu,%zu,%zu,%.17g,%zu\n", cases[c].n, cases[c].d, p[c], sec[c], bpp[c]);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "bench_patterns: writing %s: %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    printf("wrote %s\n", path);
+    if (bench_out_commit(&out) != 0) return 1;
+    printf("wrote %s\n", out.path);
     return 0;
 }

@@ -1,0 +1,95 @@
+/* Helpers shared by the benchmarks (see benchutil.h). */
+#include "benchutil.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+
+static double clock_seconds(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double bench_wall(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double bench_cpu(void)
+{
+    return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+const char *bench_start(int argc, char **argv, const char *name, int *status)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OUTDIR\n", argc > 0 ? argv[0] : name);
+        *status = 2;
+        return NULL;
+    }
+    gsl_set_error_handler_off();
+    setlocale(LC_ALL, "C");
+    if (mkdir(argv[1], 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", name, argv[1], strerror(errno));
+        *status = 1;
+        return NULL;
+    }
+    *status = 0;
+    return argv[1];
+}
+
+FILE *bench_out_open(bench_out *o, const char *name, const char *outdir, const char *file)
+{
+    o->name = name;
+    snprintf(o->path, sizeof o->path, "%s/%s", outdir, file);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) fprintf(stderr, "%s: cannot write %s: %s\n", name, o->tmp, strerror(errno));
+    return o->f;
+}
+
+int bench_out_commit(bench_out *o)
+{
+    const int bad = fclose(o->f) != 0 || rename(o->tmp, o->path) != 0;
+    o->f = NULL;
+    if (!bad) return 0;
+    fprintf(stderr, "%s: cannot write %s: %s\n", o->name, o->path, strerror(errno));
+    remove(o->tmp);
+    return -1;
+}
+
+int bench_run_lines(const char *cmd, void (*on_line)(void *ctx, const char *line), void *ctx)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    char line[1024];
+    while (fgets(line, sizeof line, p)) on_line(ctx, line);
+    return pclose(p);
+}
+
+void bench_write_rows(FILE *f, const double *X, size_t n, size_t d)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t a = 0; a < d; a++) fprintf(f, "%.17g ", X[i * d + a]);
+        fprintf(f, "\n");
+    }
+}
+
+int bench_write_patterns(FILE *f, const cr_patterns *P)
+{
+    char *buf = malloc(P->n + 1);
+    if (!buf) return -1;
+    for (size_t i = 0; i < P->p; i++) {
+        cr_patterns_string(P, i, buf);
+        fprintf(f, "%s\n", buf);
+    }
+    free(buf);
+    return 0;
+}
