@@ -26,6 +26,7 @@ void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o)
     o->max_seconds = cfg->solver.max_seconds;
     o->method = strcmp(cfg->solver.method, "fista") == 0   ? CR_CONVEX_FISTA
                 : strcmp(cfg->solver.method, "ssnal") == 0 ? CR_CONVEX_SSNAL
+                : strcmp(cfg->solver.method, "ipm") == 0   ? CR_CONVEX_IPM
                                                            : CR_CONVEX_AUTO;
 }
 

@@ -68,8 +68,9 @@ static const schema_key schema[] = {
     {"solver.max_iter", T_INT, OFF(solver.max_iter), 1, 100000000, NULL, "200000", "convex solver iteration limit"},
     {"solver.max_seconds", T_REAL, OFF(solver.max_seconds), 0, 1e6, NULL, "0",
      "wall-clock limit per convex solve in seconds, 0 = none"},
-    {"solver.method", T_ENUM, OFF(solver.method), 0, 0, "auto|fista|ssnal", "auto",
-     "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), or by loss (auto)"},
+    {"solver.method", T_ENUM, OFF(solver.method), 0, 0, "auto|fista|ssnal|ipm", "auto",
+     "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), interior point "
+     "(ipm, squared loss), or by loss and size (auto: ipm for the squared loss from n = 200 on, else ssnal)"},
     {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
     {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
     {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
@@ -560,6 +561,11 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
         if (strcmp(cfg->experiment, regularized[i]) == 0 && !(cfg->beta > 0))
             return fail_at(cfg, origin, "beta", err, "experiment %s needs beta > 0, got %g", cfg->experiment,
                            cfg->beta);
+    for (size_t i = 0; i < sizeof regularized / sizeof regularized[0]; i++)
+        if (strcmp(cfg->experiment, regularized[i]) == 0 && strcmp(cfg->solver.method, "ipm") == 0 &&
+            strcmp(cfg->loss, "squared") != 0)
+            return fail_at(cfg, origin, "solver.method", err,
+                           "the interior-point method (ipm) solves the squared loss only, loss is %s", cfg->loss);
     if (strcmp(cfg->experiment, "arrangement_count") == 0) {
         for (size_t i = 0; i < cfg->count.n.len; i++)
             for (size_t j = 0; j < cfg->count.d.len; j++)

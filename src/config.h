@@ -57,7 +57,7 @@ typedef struct {
         double tol;               /* certified relative duality gap to stop at */
         long max_iter;            /* iteration limit */
         double max_seconds;       /* wall-clock limit per solve, 0 = none */
-        char method[CR_NAME_MAX]; /* auto | fista | ssnal */
+        char method[CR_NAME_MAX]; /* auto | fista | ssnal | ipm */
     } solver;
 
     struct {

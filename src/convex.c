@@ -15,6 +15,7 @@
 #endif
 
 #include "cone.h"
+#include "convex_ipm.h"
 
 struct cr_convex_work {
     size_t n, d, pcap;
@@ -63,6 +64,11 @@ struct cr_convex_work {
     double *act_mu;  /* 4p x d */
     size_t *act_len; /* 4p */
 };
+
+/* AUTO uses the interior-point method for the squared loss from this many samples on: below it SSNAL's
+ * Newton steps are cheap and few; above it the cone projections cross many faces per step and SSNAL needs
+ * hundreds of steps (bench/bench_convex.c, the sampled regime). */
+#define CR_CONVEX_IPM_MIN_N 200
 
 /* ------------------------------------------------------------------ workspace */
 
@@ -541,17 +547,12 @@ static double conj3(cr_loss_kind loss, const double *v, const double *y, size_t 
     return s;
 }
 
-/* The inner objective of SSNAL at v (the dual of the proximal subproblem
- * min_U l(M U) + h(U) + ||U - Uk||^2 / (2 sigma)):
- *   psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),  W = Uk - sigma M'v,  P = prox_{sigma h}(W),
- * grad psi(v) = grad l*(v) - M P (Moreau's identity). Writes P, z = M P and the gradient. */
-static double psi_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
-                       cr_loss_kind loss, double beta, double sigma, const double *v, double *Pout, double *zout,
-                       double *gout, size_t *fails)
+/* The part of both inner objectives below that involves U: W = Uk - sigma M'v, P = prox_{sigma h}(W) into
+ * Pout, z = M P into zout; returns (2 <P, W> - ||P||^2) / (2 sigma) (the caller subtracts h(P)). */
+static double prox_part(cr_convex_work *w, const double *X, const cr_patterns *P, double beta, double sigma,
+                        const double *v, double *Pout, double *zout, size_t *fails)
 {
-    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
-    double lc = conj3(loss, v, y, n, gout, w->hs);
-    if (!isfinite(lc)) return INFINITY;
+    size_t d = w->d, p = P->p, m = 2 * p * d;
     adjoint(w, X, p, v, w->G);
     for (size_t t = 0; t < p * d; t++) {
         w->C[t] = w->Uk[t] - sigma * w->G[t];
@@ -564,8 +565,23 @@ static double psi_eval(cr_convex_work *w, const double *X, const double *y, cons
         pp += Pout[t] * Pout[t];
     }
     forward(w, X, p, Pout, zout);
+    return (2 * ip - pp) / (2 * sigma);
+}
+
+/* The inner objective of SSNAL at v (the dual of the proximal subproblem
+ * min_U l(M U) + h(U) + ||U - Uk||^2 / (2 sigma)):
+ *   psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),  W = Uk - sigma M'v,  P = prox_{sigma h}(W),
+ * grad psi(v) = grad l*(v) - M P (Moreau's identity). Writes P, z = M P and the gradient. */
+static double psi_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
+                       cr_loss_kind loss, double beta, double sigma, const double *v, double *Pout, double *zout,
+                       double *gout, size_t *fails)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    double lc = conj3(loss, v, y, n, gout, w->hs);
+    if (!isfinite(lc)) return INFINITY;
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
     for (size_t k = 0; k < n; k++) gout[k] -= zout[k];
-    return lc + (2 * ip - pp) / (2 * sigma) - penalty(Pout, 2 * p, d, beta);
+    return lc + hq - hpen;
 }
 
 /* Orthonormal rows B (d x d): rows 0..q0-1 span the given rows of X (dependent ones skipped), rows q0..d-1
@@ -657,31 +673,20 @@ static double psiz_eval(cr_convex_work *w, const double *X, const double *y, con
                         cr_loss_kind loss, double beta, double sigma, double tau, const double *v, double *Pout,
                         double *zout, double *gout, size_t *fails)
 {
-    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    size_t n = w->n, d = w->d, p = P->p;
     double l1 = 0;
     for (size_t k = 0; k < n; k++) gout[k] = w->ak[k] + sigma * v[k]; /* x, temporarily */
     lprox(loss, sigma, gout, y, n, w->zt2, w->hs);
     for (size_t k = 0; k < n; k++) l1 += 2 * w->zt2[k] * gout[k] - w->zt2[k] * w->zt2[k];
     l1 = l1 / (2 * sigma) - cr_loss_value(loss, w->zt2, y, n);
-    adjoint(w, X, p, v, w->G);
-    for (size_t t = 0; t < p * d; t++) {
-        w->C[t] = w->Uk[t] - sigma * w->G[t];
-        w->C[p * d + t] = w->Uk[p * d + t] + sigma * w->G[t];
-    }
-    *fails += prox(w, X, P, w->C, sigma * beta, Pout);
-    double ip = 0, pp = 0;
-    for (size_t t = 0; t < m; t++) {
-        ip += Pout[t] * w->C[t];
-        pp += Pout[t] * Pout[t];
-    }
-    forward(w, X, p, Pout, zout);
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
     double prox_v = 0;
     for (size_t k = 0; k < n; k++) {
         double dv = v[k] - w->vk[k];
         gout[k] = w->zt2[k] - zout[k] + tau * dv;
         prox_v += dv * dv;
     }
-    return l1 + (2 * ip - pp) / (2 * sigma) - penalty(Pout, 2 * p, d, beta) + 0.5 * tau * prox_v;
+    return l1 + hq - hpen + 0.5 * tau * prox_v;
 }
 
 /* Semismooth Newton direction: (diag(h) + sigma M J M') dv = -g, with J the generalized Jacobian of the prox
@@ -1444,6 +1449,85 @@ static int ssnal(cr_convex_work *w, run_state *rs)
     return rc;
 }
 
+/* ------------------------------------------------------------------ interior point (squared, large n) */
+
+typedef struct {
+    cr_convex_work *w;
+    run_state *rs;
+    run_state best; /* the best certificate so far (its point in w->yb); best.gap = INFINITY: none */
+} ipm_ctx;
+
+/* An interior-point iterate made exactly feasible: every block projected onto its cone into w->xa, then
+ * the blocks that the projection reduced to rounding dropped (below 1e-4 of their input, where the
+ * projection's own tolerance 1e-13 ||c|| would be a large relative violation, or below 1e-13 of the largest
+ * block); w->za = z(xa), w->zy = grad l(za). */
+static void ipm_point(cr_convex_work *w, run_state *rs, const double *U2)
+{
+    size_t d = w->d, nb = 2 * rs->P->p;
+    rs->fails += prox(w, rs->X, rs->P, U2, 0.0, w->xa);
+    double umax = 0;
+    for (size_t j = 0; j < nb; j++) umax = fmax(umax, norm2(w->xa + j * d, d));
+    for (size_t j = 0; j < nb; j++) {
+        double nr = norm2(w->xa + j * d, d);
+        if (nr < 1e-4 * norm2(U2 + j * d, d) || nr <= 1e-13 * umax) memset(w->xa + j * d, 0, d * sizeof(double));
+    }
+    forward(w, rs->X, rs->P->p, w->xa, w->za);
+    cr_loss_grad(rs->loss, w->za, rs->y, w->n, w->zy);
+}
+
+/* The certificate of an interior-point iterate: its blocks projected onto their cones (exactly feasible),
+ * v = grad l(z) at the projected point; computed when the method is near its end or out of time. */
+static int ipm_check(void *vctx, const double *U2, int near)
+{
+    ipm_ctx *c = vctx;
+    cr_convex_work *w = c->w;
+    run_state *rs = c->rs;
+    size_t m = 2 * rs->P->p * w->d;
+    rs->steps++;
+    int late = out_of_time(rs) || rs->steps >= rs->o.max_iter;
+    if (!near && !late) return 0;
+    ipm_point(w, rs, U2);
+    int stop = check_point(w, rs, w->zy, late);
+    if (rs->status != CR_CONVEX_NUMERICAL && rs->gap < c->best.gap) {
+        c->best = *rs;
+        memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
+    }
+    return stop;
+}
+
+/* Runs the interior-point method. 0: rs and w->xa hold the last certificate, or the best one when the
+ * method ended (by itself, by a limit or in numerical trouble) without converging; -1: no certificate was
+ * reached (numerical trouble or memory early on), w->xa undefined. */
+static int ipm_run(cr_convex_work *w, run_state *rs)
+{
+    ipm_ctx c = {w, rs, {.gap = INFINITY}};
+    cr_ipm_info ii;
+    size_t m = 2 * rs->P->p * w->d;
+    double *U2 = w->xc;
+    long cap = rs->o.max_iter < 500 ? rs->o.max_iter : 500;
+    int rc = cr_convex_ipm(rs->X, rs->y, w->n, w->d, rs->P, rs->beta, rs->o.tol, cap, ipm_check, &c, U2, &ii);
+    rs->newton = ii.iterations;
+    if (rc == 1 && rs->status == CR_CONVEX_CONVERGED) return 0;
+    if (rc == 0) {
+        /* ended by itself (its own gap far below tol, or its iteration limit): certify the last point */
+        ipm_point(w, rs, U2);
+        check_point(w, rs, w->zy, 1);
+        if (rs->status == CR_CONVEX_CONVERGED) return 0;
+    }
+    if (!isfinite(c.best.gap)) return -1;
+    if (rs->status == CR_CONVEX_NUMERICAL || c.best.gap < rs->gap) {
+        cr_convex_status lim = rs->status == CR_CONVEX_NUMERICAL ? CR_CONVEX_MAX_ITER : rs->status;
+        long steps = rs->steps, newton = rs->newton;
+        size_t fails = rs->fails;
+        *rs = c.best;
+        rs->steps = steps, rs->newton = newton, rs->fails = fails;
+        rs->status = lim == CR_CONVEX_CONVERGED ? CR_CONVEX_MAX_ITER : lim;
+        memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+        forward(w, rs->X, rs->P->p, w->xa, w->za);
+    }
+    return 0;
+}
+
 int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
                     const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
                     cr_convex_sol *sol, cr_convex_info *info, cr_err *err)
@@ -1462,8 +1546,11 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
         return cr_err_set(err, CR_EINPUT, "convex: solution holds %zu x %zu, need %zu x %zu", sol ? sol->p : 0,
                           sol ? sol->d : 0, P->p, d);
     if (!(o.tol > 0) || o.max_iter < 0 || o.max_seconds < 0 || o.check_every < 0 ||
-        (o.method != CR_CONVEX_AUTO && o.method != CR_CONVEX_FISTA && o.method != CR_CONVEX_SSNAL))
+        (o.method != CR_CONVEX_AUTO && o.method != CR_CONVEX_FISTA && o.method != CR_CONVEX_SSNAL &&
+         o.method != CR_CONVEX_IPM))
         return cr_err_set(err, CR_EINPUT, "convex: options need tol > 0, max_iter >= 0, max_seconds >= 0");
+    if (o.method == CR_CONVEX_IPM && loss != CR_LOSS_SQUARED)
+        return cr_err_set(err, CR_EINPUT, "convex: the interior-point method is for the squared loss only");
 
     size_t p = P->p, m = 2 * p * d;
     load(w, X, P);
@@ -1480,8 +1567,18 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     rs.mnorm2 = op_norm2(w, X, p);
 
     int method = o.method;
-    if (method == CR_CONVEX_AUTO) method = CR_CONVEX_SSNAL;
+    if (method == CR_CONVEX_AUTO)
+        method = loss == CR_LOSS_SQUARED && n >= CR_CONVEX_IPM_MIN_N && !o.warm_start ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
     info->method = method;
+    if (method == CR_CONVEX_IPM && ipm_run(w, &rs) != 0) {
+        /* the interior-point method failed: start over with SSNAL (and its FISTA fallback) */
+        method = info->method = CR_CONVEX_SSNAL;
+        rs = (run_state){.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0,
+                         .mnorm2 = rs.mnorm2};
+        memset(w->xa, 0, (m ? m : 1) * sizeof(double));
+        memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
+        forward(w, X, p, w->xa, w->za);
+    }
     if (method == CR_CONVEX_SSNAL && ssnal(w, &rs) != 0) {
         /* Newton broke down or stalled: continue with the first-order method from the best point, and keep
          * that point if FISTA ends worse (FISTA uses yb, so the point waits in Uk) */

@@ -51,9 +51,10 @@ cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
 void cr_convex_free(cr_convex_work *w);
 
 typedef enum {
-    CR_CONVEX_AUTO = 0,  /* SSNAL for squared and logistic, FISTA for hinge */
+    CR_CONVEX_AUTO = 0,  /* SSNAL for squared (n < 200) and logistic, IPM for squared (n >= 200), FISTA for hinge */
     CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: with smoothing continuation) */
     CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian (squared and logistic only) */
+    CR_CONVEX_IPM = 3,   /* primal-dual interior point, structure-exploiting (squared only; AUTO for n >= 200) */
 } cr_convex_method;
 
 typedef struct {

@@ -27,9 +27,12 @@ static double patterns_bytes(size_t n, size_t d, int solver)
 {
     double p = pattern_bound(n, d);
     double per = (double)((n + 63) / 64) * 8.0 + 24.0; /* mask plus hash slots */
-    /* Solver workspaces: about 3 n p + 12 p d doubles (convex.h), the max-margin one 4 n d + 2 d^2 + 30 (n + d). */
-    if (solver) per += 8.0 * (4.0 * (double)n * (double)d + 3.0 * (double)n + 14.0 * (double)d + 30.0);
-    return p * per;
+    /* Solver workspaces: about 3 n p + 12 p d doubles (convex.h), the max-margin one 4 n d + 2 d^2 + 30 (n + d),
+     * the interior-point method's about 35 n p + 2 p (d + 1)^2 + 2 n^2 (convex_ipm.h) */
+    if (solver)
+        per += 8.0 * (4.0 * (double)n * (double)d + 37.0 * (double)n + 6.0 * (double)d * (double)d +
+                      14.0 * (double)d + 30.0);
+    return p * per + (solver ? 16.0 * (double)n * (double)n : 0.0);
 }
 
 double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)

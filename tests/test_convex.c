@@ -161,8 +161,8 @@ static double oracle(const inst *I, cr_loss_kind loss, double beta)
     return v;
 }
 
-static double solve(const inst *I, cr_loss_kind loss, double beta, double tol, cr_convex_sol **solp,
-                    cr_convex_info *info)
+static double solve_with(const inst *I, cr_loss_kind loss, double beta, double tol, cr_convex_method method,
+                         cr_convex_sol **solp, cr_convex_info *info)
 {
     cr_convex_work *w = cr_convex_alloc(I->n, I->d, I->P->p);
     assert_non_null(w);
@@ -170,6 +170,7 @@ static double solve(const inst *I, cr_loss_kind loss, double beta, double tol, c
     cr_convex_opts o;
     cr_convex_opts_default(&o);
     o.tol = tol;
+    o.method = method;
     cr_err e = {{0}};
     int st = cr_convex_solve(w, I->X, I->y, I->n, I->d, I->P, loss, beta, &o, sol, info, &e);
     if (st != CR_OK || info->status != CR_CONVEX_CONVERGED)
@@ -186,6 +187,12 @@ static double solve(const inst *I, cr_loss_kind loss, double beta, double tol, c
     if (solp) *solp = sol;
     else cr_convex_sol_free(sol);
     return info->primal;
+}
+
+static double solve(const inst *I, cr_loss_kind loss, double beta, double tol, cr_convex_sol **solp,
+                    cr_convex_info *info)
+{
+    return solve_with(I, loss, beta, tol, CR_CONVEX_AUTO, solp, info);
 }
 
 /* ------------------------------------------------------------------ against cvxopt */
@@ -212,16 +219,22 @@ static void oracle_cases(cr_loss_kind loss, size_t ncases, double agree, size_t 
         const case_t *C = &CASES[c];
         if (C->d > max_d || C->n > max_n) continue;
         inst I = make_inst(C->n, C->d, loss, C->kind, C->samples, 1000 + c);
-        cr_convex_info info;
-        double ours = solve(&I, loss, C->beta, 1e-9, NULL, &info);
         double ref = oracle(&I, loss, C->beta);
-        double rel = fabs(ours - ref) / fmax(1, fabs(ref));
-        if (rel > agree)
-            fprintf(stderr, "case %zu (n %zu d %zu kind %d p %zu): ours %.12g cvxopt %.12g rel %.3g\n", c, C->n,
-                    C->d, C->kind, I.P->p, ours, ref, rel);
-        assert_true(rel <= agree);
-        /* cvxopt's point is feasible up to its tolerance: ours can only be lower, within that tolerance */
-        assert_true(ours <= ref + 1e-7 * fmax(1, fabs(ref)));
+        /* the default method, and for the squared loss also the interior-point method (which AUTO uses
+         * only from n = 200 on) at its usual tolerance */
+        for (int m = 0; m < (loss == CR_LOSS_SQUARED ? 2 : 1); m++) {
+            cr_convex_info info;
+            double ours = solve_with(&I, loss, C->beta, m ? 1e-8 : 1e-9, m ? CR_CONVEX_IPM : CR_CONVEX_AUTO, NULL,
+                                     &info);
+            double rel = fabs(ours - ref) / fmax(1, fabs(ref));
+            if (rel > agree)
+                fprintf(stderr, "case %zu (n %zu d %zu kind %d p %zu) %s: ours %.12g cvxopt %.12g rel %.3g\n", c,
+                        C->n, C->d, C->kind, I.P->p, m ? "ipm" : "auto", ours, ref, rel);
+            assert_true(rel <= agree);
+            /* cvxopt's point is feasible up to its tolerance: ours can only be lower, within that tolerance */
+            assert_true(ours <= ref + 1e-7 * fmax(1, fabs(ref)));
+            if (m) assert_int_equal(info.method, CR_CONVEX_IPM);
+        }
         inst_free(&I);
     }
 }
@@ -243,6 +256,28 @@ static void test_oracle_logistic(void **state)
 {
     (void)state;
     oracle_cases(CR_LOSS_LOGISTIC, 6, 1e-6, 4, 100);
+}
+
+/* Sampled patterns with n >= 200, where AUTO picks the interior-point method: against cvxopt, and the
+ * returned point is certified, cone-feasible and reproduces its reported objective (solve_with). */
+static void test_oracle_ipm_large(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n, d, samples;
+        double beta;
+    } big[] = {{240, 4, 30, 0.1}, {300, 3, 40, 0.5}};
+    for (size_t c = 0; c < sizeof big / sizeof big[0]; c++) {
+        inst I = make_inst(big[c].n, big[c].d, CR_LOSS_SQUARED, 0, big[c].samples, 3000 + c);
+        cr_convex_info info;
+        double ours = solve(&I, CR_LOSS_SQUARED, big[c].beta, 1e-8, NULL, &info);
+        assert_int_equal(info.method, CR_CONVEX_IPM);
+        double ref = oracle(&I, CR_LOSS_SQUARED, big[c].beta);
+        double rel = fabs(ours - ref) / fmax(1, fabs(ref));
+        if (rel > 1e-6) fprintf(stderr, "large case %zu: ours %.12g cvxopt %.12g rel %.3g\n", c, ours, ref, rel);
+        assert_true(rel <= 1e-6);
+        inst_free(&I);
+    }
 }
 
 /* ------------------------------------------------------------------ closed forms */
@@ -647,6 +682,9 @@ static void test_bad_arguments(void **state)
     cr_convex_opts_default(&o);
     o.method = (cr_convex_method)7;
     assert_int_equal(cr_convex_solve(w, I.X, I.y, 6, 2, I.P, CR_LOSS_HINGE, 0.1, &o, s, &info, &e), CR_EINPUT);
+    o.method = CR_CONVEX_IPM; /* squared loss only */
+    assert_int_equal(cr_convex_solve(w, I.X, I.y, 6, 2, I.P, CR_LOSS_HINGE, 0.1, &o, s, &info, &e), CR_EINPUT);
+    assert_int_equal(cr_convex_solve(w, I.X, I.y, 6, 2, I.P, CR_LOSS_LOGISTIC, 0.1, &o, s, &info, &e), CR_EINPUT);
     cr_convex_free(NULL);
     cr_convex_sol_free(NULL);
     cr_convex_sol_free(s2);
@@ -698,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_oracle_squared),
         cmocka_unit_test(test_oracle_logistic),
         cmocka_unit_test(test_oracle_hinge),
+        cmocka_unit_test(test_oracle_ipm_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
