@@ -1513,6 +1513,7 @@ static int ipm_run(cr_convex_work *w, run_state *rs)
         ipm_point(w, rs, U2);
         check_point(w, rs, w->zy, 1);
         if (rs->status == CR_CONVEX_CONVERGED) return 0;
+        if (rs->status == CR_CONVEX_TIME_LIMIT && !out_of_time(rs)) rs->status = CR_CONVEX_MAX_ITER;
     }
     if (!isfinite(c.best.gap)) return -1;
     if (rs->status == CR_CONVEX_NUMERICAL || c.best.gap < rs->gap) {

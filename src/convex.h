@@ -46,7 +46,9 @@ typedef struct cr_convex_work cr_convex_work;
 
 /* Workspace for n samples, d features and at most p patterns. NULL on allocation failure.
  * Memory, in doubles: about 3 n p + 2 p d^2 + 14 p d + 2 n^2 + (2 n + K) K + 20 n with
- * K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for the polish). */
+ * K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for the polish). The
+ * interior-point method allocates its own workspace, about 35 n p + 2 p (d + 1)^2 + 2 n^2 doubles, once per
+ * solve (convex_ipm.h). */
 cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
 void cr_convex_free(cr_convex_work *w);
 
@@ -86,8 +88,8 @@ typedef struct {
     double rel_gap;       /* gap / max(1, |primal|) */
     double gmax;          /* max_i g_i(v) of the unscaled v (beta at optimality) */
     cr_convex_method method; /* the method that produced the point (FISTA after an SSNAL breakdown) */
-    long iterations;      /* FISTA steps plus SSNAL outer (proximal point) iterations */
-    long newton;          /* Newton steps (SSNAL inner steps and polish steps) */
+    long iterations;      /* FISTA steps plus SSNAL outer (proximal point) iterations; IPM: iterations */
+    long newton;          /* Newton steps (SSNAL inner steps and polish steps; IPM: factorizations) */
     long restarts;        /* momentum restarts (FISTA) */
     long polishes;        /* face Newton polish attempts (SSNAL) */
     double seconds;       /* wall clock */
@@ -99,7 +101,9 @@ typedef struct {
 } cr_convex_info;
 
 /* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
- * beta > 0 (for logistic and hinge, y in {-1, +1}). Method (see convex.c): SSNAL, the proximal point method
+ * beta > 0 (for logistic and hinge, y in {-1, +1}). Method (see convex.c and convex_ipm.h): for the squared
+ * loss with n >= 200, a structure-exploiting interior-point method whose iterates are projected onto the
+ * cones and certified (SSNAL if it fails early); otherwise SSNAL, the proximal point method
  * whose subproblems are solved by semismooth Newton on an n-dimensional dual, finished by Newton on the
  * identified face (squared, logistic) or on the KKT system of the identified face and margin partition
  * (hinge); FISTA with exact cone projections as the fallback and on request. The returned point is a prox

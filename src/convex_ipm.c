@@ -12,8 +12,9 @@
  *   (P + G'W^{-2}G) dx = bx + G'W^{-2} bz,  dz = W^{-2}(G dx - bz),
  * with G'W^{-2}G block diagonal: Bd_b = W_b^{-2} (second-order cone) + [0 0; 0 X'diag(z/s)_b X] (cone rows).
  * The rank-n coupling P = E'E goes through Woodbury: H^{-1} = Bd^{-1} - Bd^{-1}E'S^{-1}E Bd^{-1},
- * S = I + E Bd^{-1} E' = I + sum_b (D_b X Y_b')(D_b X Y_b')', Y_b = L_b^{-1}[0; I] (Bd_b = L_b L_b'), by dsyrk;
- * two steps of iterative refinement against H applied exactly correct the rounding of the large terms. */
+ * S = I + E Bd^{-1} E' = I + sum_i (D_i X R_i')(D_i X R_i')' by dsyrk, R_i from the QR factorization of the
+ * stacked Y_b = L_b^{-1}[0; I] (Bd_b = L_b L_b') of pattern i's two blocks;
+ * iterative refinement against H applied exactly corrects the rounding of the large terms. */
 #include "convex_ipm.h"
 
 #include <cblas.h>
@@ -25,12 +26,15 @@
 #endif
 
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work, const int *lwork,
+             int *info);
 void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
              const int *ldb, int *info);
 
 #define STEP 0.99   /* fraction of the step to the boundary */
 #define EXPON 3.0   /* Mehrotra's centering exponent */
-#define REFINE 2    /* iterative refinement steps per solve */
+#define REFINE 6    /* iterative refinement steps per solve at most */
+#define CORRECTORS 3 /* Gondzio correctors per iteration at most (each one solve, no factorization) */
 
 typedef struct {
     size_t n, d, p, nb, q, ml, mt; /* nb = 2p blocks of q = d + 1; ml = nb n cone rows; mt = ml + nb q */
@@ -48,6 +52,9 @@ typedef struct {
     double *rx, *rz, *dx, *dz, *ds, *dxa, *dza, *dsa; /* residuals and directions */
     double *lam, *t1, *t2, *t3;  /* mt: scaled point and scratch of the main loop */
     double *a1, *a2, *km;        /* mt: scratch of apply_H and kkt_solve */
+    double *rc, *rc2;            /* mt: complementarity right-hand sides (combined, corrected) */
+    double *bx;                  /* nb q: right-hand side of direction */
+    double *hx;                  /* nb q: the previous solution of h_solve's refinement */
     double *tx1, *tx2, *ax, *kx; /* nb q: scratch of h_solve, apply_H, kkt_solve */
     double *qv;                  /* nb q: the linear term q */
     double *wl;    /* ml: orthant scaling sqrt(s / z) */
@@ -60,14 +67,16 @@ typedef struct {
     double *XL;    /* n x q */
     double *tn1, *tn2; /* n */
     double *cq;    /* q x q scratch */
+    double *Z;     /* 2q x d: the stacked Y of one pattern's two blocks, then its QR factors */
+    double *tau, *work; /* d and 64 d: dgeqrf */
 } ipm;
 
 static void ipm_free(ipm *w)
 {
     double **bufs[] = {&w->Dm, &w->Sg, &w->T, &w->Ud, &w->Ub, &w->Wt, &w->Xs, &w->Gp, &w->x, &w->s, &w->z,
                        &w->rx, &w->rz, &w->dx, &w->dz, &w->ds, &w->dxa, &w->dza, &w->dsa, &w->lam, &w->t1,
-                       &w->t2, &w->t3, &w->a1, &w->a2, &w->km, &w->tx1, &w->tx2, &w->ax, &w->kx, &w->qv, &w->wl, &w->wb, &w->wbe, &w->Bd,
-                       &w->S, &w->F, &w->XL, &w->tn1, &w->tn2, &w->cq};
+                       &w->t2, &w->t3, &w->a1, &w->a2, &w->km, &w->rc, &w->rc2, &w->bx, &w->hx, &w->tx1, &w->tx2, &w->ax, &w->kx, &w->qv, &w->wl, &w->wb, &w->wbe, &w->Bd,
+                       &w->S, &w->F, &w->XL, &w->tn1, &w->tn2, &w->cq, &w->Z, &w->tau, &w->work};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) {
         free(*bufs[k]);
         *bufs[k] = NULL;
@@ -87,9 +96,9 @@ static int ipm_alloc(ipm *w)
                 {&w->ds, mt},      {&w->dxa, nx},     {&w->dza, mt},     {&w->dsa, mt},       {&w->lam, mt},
                 {&w->t1, mt},      {&w->t2, mt},      {&w->t3, mt},      {&w->tx1, nx},       {&w->tx2, nx},
                 {&w->ax, nx},       {&w->kx, nx},      {&w->qv, nx},      {&w->a1, mt},        {&w->a2, mt},
-                {&w->km, mt},     {&w->wl, w->ml},   {&w->wb, nx},      {&w->wbe, nb},       {&w->Bd, nb * q * q},
+                {&w->km, mt},      {&w->rc, mt},      {&w->rc2, mt},     {&w->bx, nx},      {&w->hx, nx},     {&w->wl, w->ml},   {&w->wb, nx},      {&w->wbe, nb},       {&w->Bd, nb * q * q},
                 {&w->S, n * n}, {&w->F, n * w->nch}, {&w->XL, n * q},   {&w->tn1, n},
-                {&w->tn2, n},      {&w->cq, q * q}};
+                {&w->tn2, n},      {&w->cq, q * q},   {&w->Z, 2 * q * d}, {&w->tau, d},       {&w->work, 64 * d}};
     for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) {
         *spec[k].b = malloc((spec[k].len ? spec[k].len : 1) * sizeof(double));
         if (!*spec[k].b) {
@@ -308,7 +317,9 @@ static int kkt_factor(ipm *w)
     int qi = (int)q, di = (int)d, ni = (int)n, info = 0;
     memset(w->S, 0, n * n * sizeof(double));
     for (size_t k = 0; k < n; k++) w->S[k * n + k] = 1;
-    for (size_t b = 0; b < nb; b++) {
+    int q2 = (int)(2 * q), lwork = (int)(64 * d);
+    for (size_t bb = 0; bb < nb; bb++) {
+        size_t i = bb / 2, half = bb % 2, b = i + half * p; /* the blocks of pattern i in turn */
         double *Bd = w->Bd + b * q * q;
         /* W_b^{-2}: columns W^{-1}W^{-1} e_j (symmetric) */
         for (size_t j = 0; j < q; j++) {
@@ -337,15 +348,25 @@ static int kkt_factor(ipm *w)
             for (size_t j = 0; j < q; j++) Bd[j * q + j] += 1e-14 * dmax * pow(100.0, tries);
         }
         memcpy(Bd, w->cq, q * q * sizeof(double));
-        /* (Bd^{-1})_uu = Y'Y with Y = L^{-1} [0; I] (q x d, column-major in cq) */
-        memset(w->cq, 0, q * d * sizeof(double));
-        for (size_t a = 0; a < d; a++) w->cq[a * q + 1 + a] = 1;
-        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, qi, di, 1.0, Bd, qi, w->cq, qi);
-        /* D_b X Y' (n x q) as q columns of F */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, qi, di, 1.0, w->X, di, w->cq, qi, 0.0, w->XL, qi);
-        const double *msk = w->Dm + (b % p);
-        for (size_t a = 0; a < q; a++) {
-            for (size_t k = 0; k < n; k++) w->F[k * w->nch + c] = msk[k * p] != 0 ? w->XL[k * q + a] : 0.0;
+        /* (Bd^{-1})_uu = Y'Y with Y = L^{-1} [0; I] (q x d), stacked for the two blocks of pattern i in Z
+         * (2q x d, column-major): rows 0..q-1 for u_i, q..2q-1 for u'_i */
+        double *Y = w->Z + half * q;
+        for (size_t a = 0; a < d; a++) {
+            memset(Y + a * 2 * q, 0, q * sizeof(double));
+            Y[a * 2 * q + 1 + a] = 1;
+        }
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, qi, di, 1.0, Bd, qi, Y, q2);
+        if (!half) continue;
+        /* both blocks share D_i: D_i X (Y+'Y+ + Y-'Y-) X' D_i = (D_i X R')(D_i X R')' with Z = Q R, so d
+         * columns per pattern enter S instead of 2 (d + 1) */
+        dgeqrf_(&q2, &di, w->Z, &q2, w->tau, w->work, &lwork, &info);
+        if (info != 0) return -1;
+        for (size_t e = 0; e < d; e++)
+            for (size_t a = 0; a < d; a++) w->cq[e * d + a] = a <= e ? w->Z[e * 2 * q + a] : 0.0; /* R' row-major */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, di, di, 1.0, w->X, di, w->cq, di, 0.0, w->XL, di);
+        const double *msk = w->Dm + i;
+        for (size_t a = 0; a < d; a++) {
+            for (size_t k = 0; k < n; k++) w->F[k * w->nch + c] = msk[k * p] != 0 ? w->XL[k * d + a] : 0.0;
             if (++c == w->nch) {
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, ni, (int)c, 1.0, w->F, (int)w->nch, 1.0, w->S, ni);
                 c = 0;
@@ -370,19 +391,28 @@ static void h_solve(ipm *w, const double *r, double *out)
 {
     size_t nx = w->nb * w->q;
     int ni = (int)w->n, one = 1, info = 0;
+    double rn = sqrt(dotp(r, r, nx)), prev = INFINITY;
     memcpy(w->tx1, r, nx * sizeof(double));
     memset(out, 0, nx * sizeof(double));
-    for (int it = 0; it <= REFINE; it++) {
+    for (int it = 0;; it++) {
         /* correction c = H^{-1} tx1 */
         bd_solve(w, w->tx1, w->tx2);
         apply_E(w, w->tx2, w->tn2);
         dpotrs_("L", &ni, &one, w->S, &ni, w->tn2, &ni, &info);
         apply_Et(w, w->tn2, w->tx1);
         bd_solve(w, w->tx1, w->tx1);
+        memcpy(w->hx, out, nx * sizeof(double));
         for (size_t t = 0; t < nx; t++) out[t] += w->tx2[t] - w->tx1[t];
-        if (it == REFINE) break;
         apply_H(w, out, w->tx1);
         for (size_t t = 0; t < nx; t++) w->tx1[t] = r[t] - w->tx1[t];
+        double res = sqrt(dotp(w->tx1, w->tx1, nx));
+        if (!(res <= prev)) { /* the correction made it worse: rounding dominates, keep the previous solution */
+            memcpy(out, w->hx, nx * sizeof(double));
+            break;
+        }
+        /* refine while it halves the residual, to rounding level or REFINE steps */
+        if (res <= 1e-15 * rn || res > 0.5 * prev || it >= REFINE) break;
+        prev = res;
     }
 }
 
@@ -397,6 +427,22 @@ static void kkt_solve(ipm *w, const double *bx, const double *bz, double *dxo, d
     apply_G(w, dxo, w->km);
     for (size_t k = 0; k < w->mt; k++) w->km[k] -= bz[k];
     w2inv(w, w->km, dzo);
+}
+
+/* The search direction for the complementarity right-hand side rc (the target of lam o (W dz + W^{-1} ds)):
+ * a = lam \ rc, bx = -(1 - sigma) rx, bz = -(1 - sigma) rz - W a (residuals reduced in step with the gap, as
+ * in coneqp), then ds = W (a - W dz). Uses t1, t2, bx. */
+static void direction(ipm *w, const double *rc, double sigma, double *dxo, double *dzo, double *dso)
+{
+    size_t nx = w->nb * w->q, mt = w->mt;
+    jordan(w, w->lam, rc, dso, 1); /* dso holds a */
+    scale_apply(w, dso, w->t1, 0);
+    for (size_t k = 0; k < mt; k++) w->t1[k] = -(1 - sigma) * w->rz[k] - w->t1[k];
+    for (size_t t = 0; t < nx; t++) w->bx[t] = -(1 - sigma) * w->rx[t];
+    kkt_solve(w, w->bx, w->t1, dxo, dzo);
+    scale_apply(w, dzo, w->t2, 0);
+    for (size_t k = 0; k < mt; k++) w->t2[k] = dso[k] - w->t2[k];
+    scale_apply(w, w->t2, dso, 0);
 }
 
 /* ------------------------------------------------------------------ the method */
@@ -515,26 +561,38 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
         double gaff = 0;
         for (size_t k = 0; k < mt; k++) gaff += (w->s[k] + aa * w->dsa[k]) * (w->z[k] + aa * w->dza[k]);
         double sigma = pow(fmin(1.0, fmax(0.0, gaff / gap)), EXPON), mu = gap / m_deg;
-        /* combined: ds = -lam o lam - (W^{-1} dsa) o (W dza) + sigma mu e, a = lam \ ds */
+        /* combined: complementarity right-hand side -lam o lam - (W^{-1} dsa) o (W dza) + sigma mu e */
         scale_apply(w, w->dsa, w->t1, 1);
         scale_apply(w, w->dza, w->t2, 0);
         jordan(w, w->t1, w->t2, w->t3, 0);
         jordan(w, w->lam, w->lam, w->t1, 0);
-        for (size_t k = 0; k < mt; k++) w->t1[k] = -w->t1[k] - w->t3[k];
-        add_identity(w, w->t1, sigma * mu);
-        jordan(w, w->lam, w->t1, w->ds, 1); /* ds holds a */
-        scale_apply(w, w->ds, w->t1, 0);    /* W a */
-        /* residuals reduced in step with the gap, as in coneqp: bx = -(1 - sigma) rx, bz = -(1 - sigma) rz - W a */
-        for (size_t k = 0; k < mt; k++) w->t1[k] = -(1 - sigma) * w->rz[k] - w->t1[k];
-        for (size_t t = 0; t < nx; t++) w->dxa[t] = -(1 - sigma) * w->rx[t]; /* bx (dxa is free now) */
-        kkt_solve(w, w->dxa, w->t1, w->dx, w->dz);
-        /* ds = W (a - W dz) */
-        scale_apply(w, w->dz, w->t2, 0);
-        for (size_t k = 0; k < mt; k++) w->t2[k] = w->ds[k] - w->t2[k];
-        scale_apply(w, w->t2, w->ds, 0);
-        double al = fmin(1.0, STEP * fmin(max_step(w, w->s, w->ds), max_step(w, w->z, w->dz)));
+        for (size_t k = 0; k < mt; k++) w->rc[k] = -w->t1[k] - w->t3[k];
+        add_identity(w, w->rc, sigma * mu);
+        direction(w, w->rc, sigma, w->dx, w->dz, w->ds);
+        double amax = fmin(max_step(w, w->s, w->ds), max_step(w, w->z, w->dz));
+        /* Gondzio's centrality correctors on the cone rows (they block most steps here): aim the products of
+         * the trial point at [0.1, 10] sigma mu and keep a corrected direction while it lengthens the step */
+        for (int corr = 0; corr < CORRECTORS && amax < 1; corr++) {
+            double at = fmin(1.0, amax + 0.2), lo = 0.1 * sigma * mu, hi = 10 * sigma * mu;
+            memcpy(w->rc2, w->rc, mt * sizeof(double));
+            for (size_t k = 0; k < w->ml; k++) {
+                double v = (w->s[k] + at * w->ds[k]) * (w->z[k] + at * w->dz[k]);
+                if (v < lo) w->rc2[k] += lo - v;
+                else if (v > hi) w->rc2[k] += fmax(hi - v, -hi);
+            }
+            direction(w, w->rc2, sigma, w->dxa, w->dza, w->dsa);
+            double a2 = fmin(max_step(w, w->s, w->dsa), max_step(w, w->z, w->dza));
+            if (!(a2 >= 1.05 * amax) || !finite_all(w->dxa, nx)) break;
+            double *tmp;
+            tmp = w->dx, w->dx = w->dxa, w->dxa = tmp;
+            tmp = w->dz, w->dz = w->dza, w->dza = tmp;
+            tmp = w->ds, w->ds = w->dsa, w->dsa = tmp;
+            tmp = w->rc, w->rc = w->rc2, w->rc2 = tmp;
+            amax = a2;
+        }
+        double al = fmin(1.0, STEP * amax);
 #ifdef CR_IPM_DEBUG
-        fprintf(stderr, "    aa=%.3g sigma=%.3g al=%.3g (s %.3g z %.3g)\n", aa, sigma, al, max_step(w, w->s, w->ds), max_step(w, w->z, w->dz));
+        fprintf(stderr, "    aa=%.3g sigma=%.3g al=%.3g\n", aa, sigma, al);
 #endif
         if (!(al > 0) || !finite_all(w->dx, nx)) {
             rc = -1;

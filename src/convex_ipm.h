@@ -2,10 +2,11 @@
  *   min 1/2 ||sum_b sigma_b D_b X u_b - y||^2 + beta sum_b t_b
  *   s.t. (t_b, u_b) in SOC_{d+1},  (2 D_b - I) X u_b >= 0,   b = 1..2p (u_1..u_p, u'_1..u'_p),
  * as a cone quadratic program solved by a primal-dual path-following method with Nesterov-Todd scaling and
- * Mehrotra's predictor-corrector (the method of cvxopt's coneqp, Vandenberghe 2010), exploiting the
- * structure: the Newton matrix is block diagonal ((d + 1) x (d + 1) per block) plus the rank-n term of the
- * loss, solved through the n x n Woodbury system with iterative refinement. Each iteration costs
- * O(n^2 p d) (one dsyrk) and O(n p d^2); memory O(n p) for the 2 p n cone-row slacks and multipliers.
+ * Mehrotra's predictor-corrector (the method of cvxopt's coneqp, Vandenberghe 2010) plus Gondzio's
+ * centrality correctors on the cone rows, exploiting the structure: the Newton matrix is block diagonal
+ * ((d + 1) x (d + 1) per block) plus the rank-n term of the loss, solved through the n x n Woodbury system
+ * (d columns per pattern, one dsyrk) with iterative refinement. Each iteration costs O(n^2 p d) and
+ * O(n p d^2); memory O(n p) for the 2 p n cone-row slacks and multipliers.
  * Its iteration count does not depend on how many faces the cone projections cross, which is what slows
  * SSNAL on many-row patterns (n in the hundreds and more). */
 #ifndef CR_CONVEX_IPM_H
