@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
+
 cr_convex_sol *cr_convex_sol_alloc(size_t p, size_t d)
 {
     cr_convex_sol *s = calloc(1, sizeof *s);
@@ -279,18 +281,7 @@ double cr_convex_network_objective(const double *X, const double *y, size_t n, s
 {
     double *ff = f ? f : calloc(n ? n : 1, sizeof *ff);
     if (!ff) return NAN;
-    for (size_t k = 0; k < n; k++) {
-        double s = 0;
-        for (size_t j = 0; j < m; j++) {
-            double h = 0;
-            for (size_t a = 0; a < d; a++) h += X[k * d + a] * W1[a * m + j];
-            if (h > 0) s += h * w2[j];
-        }
-        ff[k] = s;
-    }
-    double reg = 0;
-    for (size_t t = 0; t < d * m; t++) reg += W1[t] * W1[t];
-    for (size_t j = 0; j < m; j++) reg += w2[j] * w2[j];
+    double reg = cr_net_reference(X, n, d, W1, w2, m, ff);
     double v = cr_loss_value(loss, ff, y, n) + 0.5 * beta * reg;
     if (!f) free(ff);
     return v;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "dualnorm.h"
+#include "net.h"
 #include "nnls.h"
 
 #ifdef CR_MM_TRACE
@@ -1928,25 +1929,16 @@ int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, doub
 void cr_mm_network_eval(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
                         size_t m, double *min_yf, double *half_norm2)
 {
+    double *f = malloc((n ? n : 1) * sizeof *f);
+    double s = f ? cr_net_reference(X, n, d, W1, w2, m, f) : NAN;
     if (min_yf) {
-        double mn = INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            double f = 0.0;
-            for (size_t j = 0; j < m; j++) {
-                double h = 0.0;
-                for (size_t r = 0; r < d; r++) h += X[i * d + r] * W1[r * m + j];
-                if (h > 0) f += h * w2[j];
-            }
-            if (y[i] * f < mn) mn = y[i] * f;
-        }
+        double mn = f ? INFINITY : NAN;
+        for (size_t i = 0; f && i < n; i++)
+            if (y[i] * f[i] < mn) mn = y[i] * f[i];
         *min_yf = mn;
     }
-    if (half_norm2) {
-        double s = 0.0;
-        for (size_t k = 0; k < d * m; k++) s += W1[k] * W1[k];
-        for (size_t j = 0; j < m; j++) s += w2[j] * w2[j];
-        *half_norm2 = 0.5 * s;
-    }
+    if (half_norm2) *half_norm2 = 0.5 * s;
+    free(f);
 }
 
 double cr_mm_gamma(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,

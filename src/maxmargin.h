@@ -137,8 +137,8 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
 int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, double *W1, double *w2, size_t mcap,
                      size_t *m, cr_err *err);
 
-/* Reference evaluation (plain loops) of a network on (X, y): *min_yf = min_i y_i f(theta; x_i) and
- * *half_norm2 = 1/2 ||theta||^2 (either may be NULL). */
+/* Reference evaluation (plain loops, cr_net_reference) of a network on (X, y): *min_yf = min_i y_i f(theta; x_i)
+ * and *half_norm2 = 1/2 ||theta||^2 (either may be NULL; both NaN if an n-vector cannot be allocated). */
 void cr_mm_network_eval(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
                         size_t m, double *min_yf, double *half_norm2);
 

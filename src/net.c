@@ -306,6 +306,24 @@ static int shapes_ok(const cr_net *net, const cr_net_work *w, size_t n)
     return net && w && net->d == w->d && net->m == w->m && n <= w->nmax;
 }
 
+double cr_net_reference(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
+                        double *f)
+{
+    for (size_t k = 0; k < n; k++) {
+        double s = 0;
+        for (size_t j = 0; j < m; j++) {
+            double h = 0;
+            for (size_t a = 0; a < d; a++) h += X[k * d + a] * W1[a * m + j];
+            if (h > 0) s += h * w2[j];
+        }
+        f[k] = s;
+    }
+    double reg = 0;
+    for (size_t t = 0; t < d * m; t++) reg += W1[t] * W1[t];
+    for (size_t j = 0; j < m; j++) reg += w2[j] * w2[j];
+    return reg;
+}
+
 int cr_net_forward(const cr_net *net, const double *X, size_t n, cr_net_work *w, double *f)
 {
     if (!shapes_ok(net, w, n)) return CR_EINPUT;

@@ -70,6 +70,12 @@ int cr_net_forward(const cr_net *net, const double *X, size_t n, cr_net_work *w,
 int cr_net_objective(const cr_net *net, const double *X, const double *y, size_t n, const cr_net_obj *obj,
                      cr_net_work *w, double *grad, cr_net_eval *ev);
 
+/* Reference evaluation on raw arrays, plain loops (no BLAS, no allocation), for checks independent of the
+ * BLAS path: f (n) = sum_j (X w1_j)_+ w2_j with W1 d x m row-major (column j = w1_j) and w2 (m); returns
+ * ||W1||_F^2 + ||w2||^2. */
+double cr_net_reference(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
+                        double *f);
+
 /* ||theta||^2 = ||W1||_F^2 + ||w2||^2. */
 double cr_net_norm2(const cr_net *net);
 /* ||w1_j|| and |w2_j| for every neuron j; either array may be NULL. */

@@ -125,19 +125,11 @@ static void write_inst(const char *path, const inst *I, cr_loss_kind loss, doubl
     assert_non_null(f);
     fprintf(f, "cvxrelu-instance 1\nloss %s\nbeta %.17g\nn %zu\nd %zu\np %zu\nX\n", cr_loss_name(loss), beta, I->n,
             I->d, I->P->p);
-    for (size_t k = 0; k < I->n; k++) {
-        for (size_t a = 0; a < I->d; a++) fprintf(f, "%.17g ", I->X[k * I->d + a]);
-        fprintf(f, "\n");
-    }
+    crt_write_rows(f, I->X, I->n, I->d);
     fprintf(f, "y\n");
-    for (size_t k = 0; k < I->n; k++) fprintf(f, "%.17g\n", I->y[k]);
+    crt_write_rows(f, I->y, I->n, 1);
     fprintf(f, "patterns\n");
-    char *buf = malloc(I->n + 1);
-    for (size_t i = 0; i < I->P->p; i++) {
-        cr_patterns_string(I->P, i, buf);
-        fprintf(f, "%s\n", buf);
-    }
-    free(buf);
+    crt_write_patterns(f, I->P);
     fclose(f);
 }
 

@@ -225,18 +225,10 @@ static instance alternating_instance(const char *what, size_t n, double phase, g
 static void write_instance(FILE *f, const instance *I)
 {
     fprintf(f, "%zu %zu %zu\n", I->n, I->d, I->P->p);
-    for (size_t i = 0; i < I->n; i++) {
-        for (size_t r = 0; r < I->d; r++) fprintf(f, "%.17g ", I->X[i * I->d + r]);
-        fprintf(f, "\n");
-    }
+    crt_write_rows(f, I->X, I->n, I->d);
     for (size_t i = 0; i < I->n; i++) fprintf(f, "%g ", I->y[i]);
     fprintf(f, "\n");
-    char *buf = malloc(I->n + 1);
-    for (size_t j = 0; j < I->P->p; j++) {
-        cr_patterns_string(I->P, j, buf);
-        fprintf(f, "%s\n", buf);
-    }
-    free(buf);
+    crt_write_patterns(f, I->P);
 }
 
 /* Every check that needs no oracle: the certificate, the network, the dual norm, the margin ceiling.

@@ -20,6 +20,8 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
+#include "patterns.h"
+
 #ifndef CR_SOURCE_DIR
 #define CR_SOURCE_DIR "."
 #endif
@@ -114,6 +116,27 @@ static inline double crt_nrm(const double *v, size_t n)
     double s = 0.0;
     for (size_t i = 0; i < n; i++) s += v[i] * v[i];
     return sqrt(s);
+}
+
+/* The rows of A (rows x cols, row-major), one line each, %.17g: instances for the Python oracles. */
+static inline void crt_write_rows(FILE *f, const double *A, size_t rows, size_t cols)
+{
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < cols; j++) fprintf(f, "%.17g ", A[i * cols + j]);
+        fprintf(f, "\n");
+    }
+}
+
+/* The patterns of P as 0/1 strings, one line each. */
+static inline void crt_write_patterns(FILE *f, const cr_patterns *P)
+{
+    char *buf = malloc(P->n + 1);
+    assert_non_null(buf);
+    for (size_t j = 0; j < P->p; j++) {
+        cr_patterns_string(P, j, buf);
+        fprintf(f, "%s\n", buf);
+    }
+    free(buf);
 }
 
 /* ---------------------------------------------------------- tests/bad_configs/ fixtures */
