@@ -72,6 +72,55 @@ struct cr_convex_work {
 
 /* ------------------------------------------------------------------ workspace */
 
+/* Every buffer of the workspace with its length (elements), for allocation (alloc = 1: calloc each; -1 when
+ * one fails) and release (alloc = 0: free each and clear it). */
+static int work_buffers(cr_convex_work *w, int alloc)
+{
+    size_t n = w->n, d = w->d, pp = w->pcap ? w->pcap : 1;
+    struct {
+        double **b;
+        size_t len;
+    } dbl[] = {
+        {&w->Dm, n * pp}, {&w->xnorm, n}, {&w->Xs, n * d}, {&w->T, n * pp}, {&w->Wt, 2 * pp * n}, {&w->Ud, pp * d},
+        {&w->G, pp * d}, {&w->R, 2 * pp * d}, {&w->C, 2 * pp * d}, {&w->xa, 2 * pp * d}, {&w->xb, 2 * pp * d},
+        {&w->xc, 2 * pp * d}, {&w->yb, 2 * pp * d}, {&w->za, n}, {&w->zb, n}, {&w->zc, n}, {&w->zy, n}, {&w->g, n},
+        {&w->v, n}, {&w->act_mu, 4 * pp * d}, {&w->V, n * n}, {&w->F, n * w->nch}, {&w->Bq, d * d}, {&w->hs, n},
+        {&w->dv, n}, {&w->vt, n}, {&w->gr, n}, {&w->gt, n}, {&w->Uk, 2 * pp * d}, {&w->Pt, 2 * pp * d},
+        {&w->ak, n}, {&w->zt2, n}, {&w->vk, n}, {&w->vpol, n}, {&w->Jm, n * w->nmax}, {&w->H, w->nmax * w->nmax},
+        {&w->pw, w->nmax}, {&w->pg, w->nmax}, {&w->pdir, w->nmax}, {&w->pwt, w->nmax}, {&w->Bs, 2 * pp * d * d},
+        {&w->zw, n}, {&w->Js, n * w->nmax}, {&w->hz, n}
+    };
+    struct {
+        size_t **b;
+        size_t len;
+    } szt[] = {
+        {&w->act_idx, 4 * pp * d}, {&w->act_len, 4 * pp}, {&w->tk, n}, {&w->boff, 2 * pp}, {&w->brank, 2 * pp},
+        {&w->tidx, n}
+    };
+    struct {
+        int **b;
+        size_t len;
+    } itg[] = {
+        {&w->part, n}, {&w->ipiv, w->nmax}
+    };
+    int st = 0;
+#define CR_WORK_BUFFERS(tab, type)                                                              \
+    for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++) {                                  \
+        if (alloc) {                                                                           \
+            *tab[k].b = calloc(tab[k].len ? tab[k].len : 1, sizeof(type));                    \
+            if (!*tab[k].b) st = -1;                                                           \
+        } else {                                                                               \
+            free(*tab[k].b);                                                                   \
+            *tab[k].b = NULL;                                                                  \
+        }                                                                                      \
+    }
+    CR_WORK_BUFFERS(dbl, double)
+    CR_WORK_BUFFERS(szt, size_t)
+    CR_WORK_BUFFERS(itg, int)
+#undef CR_WORK_BUFFERS
+    return st;
+}
+
 cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
 {
     if (n == 0 || d == 0) return NULL;
@@ -81,68 +130,12 @@ cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
     w->d = d;
     w->pcap = p;
     size_t pp = p ? p : 1;
-    w->cone = cr_cone_alloc(n, d);
-    w->Dm = malloc(n * pp * sizeof(double));
-    w->xnorm = malloc(n * sizeof(double));
-    w->Xs = malloc(n * d * sizeof(double));
-    w->T = malloc(n * pp * sizeof(double));
-    w->Wt = malloc(2 * pp * n * sizeof(double));
-    w->Ud = malloc(pp * d * sizeof(double));
-    w->G = malloc(pp * d * sizeof(double));
-    w->R = malloc(2 * pp * d * sizeof(double));
-    w->C = malloc(2 * pp * d * sizeof(double));
-    w->xa = malloc(2 * pp * d * sizeof(double));
-    w->xb = malloc(2 * pp * d * sizeof(double));
-    w->xc = malloc(2 * pp * d * sizeof(double));
-    w->yb = malloc(2 * pp * d * sizeof(double));
-    w->za = malloc(n * sizeof(double));
-    w->zb = malloc(n * sizeof(double));
-    w->zc = malloc(n * sizeof(double));
-    w->zy = malloc(n * sizeof(double));
-    w->g = malloc(n * sizeof(double));
-    w->v = malloc(n * sizeof(double));
-    w->act_idx = malloc(4 * pp * d * sizeof(size_t));
-    w->act_mu = malloc(4 * pp * d * sizeof(double));
-    w->act_len = calloc(4 * pp, sizeof(size_t));
     w->nch = n > 64 ? n : 64;
-    w->V = malloc(n * n * sizeof(double));
-    w->F = malloc(n * w->nch * sizeof(double));
-    w->Bq = malloc(d * d * sizeof(double));
-    w->hs = malloc(n * sizeof(double));
-    w->dv = malloc(n * sizeof(double));
-    w->vt = malloc(n * sizeof(double));
-    w->gr = malloc(n * sizeof(double));
-    w->gt = malloc(n * sizeof(double));
-    w->Uk = malloc(2 * pp * d * sizeof(double));
-    w->Pt = malloc(2 * pp * d * sizeof(double));
-    w->ak = malloc(n * sizeof(double));
-    w->zt2 = malloc(n * sizeof(double));
-    w->vk = malloc(n * sizeof(double));
-    w->vpol = malloc(n * sizeof(double));
-    w->part = malloc(n * sizeof(int));
-    w->tk = malloc(n * sizeof(size_t));
     w->nmax = 8 * n > 1024 ? 8 * n : 1024;
     if (w->nmax > 2 * pp * d) w->nmax = 2 * pp * d;
     if (w->nmax > 2000) w->nmax = 2000;
-    w->ipiv = malloc(w->nmax * sizeof(int));
-    w->Jm = malloc(n * w->nmax * sizeof(double));
-    w->H = malloc(w->nmax * w->nmax * sizeof(double));
-    w->pw = malloc(w->nmax * sizeof(double));
-    w->pg = malloc(w->nmax * sizeof(double));
-    w->pdir = malloc(w->nmax * sizeof(double));
-    w->pwt = malloc(w->nmax * sizeof(double));
-    w->Bs = malloc(2 * pp * d * d * sizeof(double));
-    w->boff = malloc(2 * pp * sizeof(size_t));
-    w->brank = malloc(2 * pp * sizeof(size_t));
-    w->tidx = malloc(n * sizeof(size_t));
-    w->zw = malloc(n * sizeof(double));
-    w->Js = malloc(n * w->nmax * sizeof(double));
-    w->hz = malloc(n * sizeof(double));
-    if (!w->cone || !w->Dm || !w->xnorm || !w->Xs || !w->T || !w->Wt || !w->Ud || !w->G || !w->R || !w->C ||
-        !w->xa || !w->xb || !w->xc || !w->yb || !w->za || !w->zb || !w->zc || !w->zy || !w->g || !w->v ||
-        !w->act_idx || !w->act_mu || !w->act_len || !w->V || !w->F || !w->Bq || !w->hs || !w->dv || !w->vt ||
-        !w->gr || !w->gt || !w->Uk || !w->Pt || !w->ak || !w->zt2 || !w->vk || !w->vpol || !w->part || !w->tk || !w->ipiv || !w->Jm || !w->H || !w->pw || !w->pg || !w->pdir || !w->pwt ||
-        !w->Bs || !w->boff || !w->brank || !w->tidx || !w->zw || !w->Js || !w->hz) {
+    w->cone = cr_cone_alloc(n, d);
+    if (!w->cone || work_buffers(w, 1) != 0) {
         cr_convex_free(w);
         return NULL;
     }
@@ -153,58 +146,7 @@ void cr_convex_free(cr_convex_work *w)
 {
     if (!w) return;
     cr_cone_free(w->cone);
-    free(w->Dm);
-    free(w->xnorm);
-    free(w->Xs);
-    free(w->T);
-    free(w->Wt);
-    free(w->Ud);
-    free(w->G);
-    free(w->R);
-    free(w->C);
-    free(w->xa);
-    free(w->xb);
-    free(w->xc);
-    free(w->yb);
-    free(w->za);
-    free(w->zb);
-    free(w->zc);
-    free(w->zy);
-    free(w->g);
-    free(w->v);
-    free(w->act_idx);
-    free(w->act_mu);
-    free(w->act_len);
-    free(w->V);
-    free(w->F);
-    free(w->Bq);
-    free(w->hs);
-    free(w->dv);
-    free(w->vt);
-    free(w->gr);
-    free(w->gt);
-    free(w->Uk);
-    free(w->Pt);
-    free(w->ak);
-    free(w->zt2);
-    free(w->vk);
-    free(w->vpol);
-    free(w->part);
-    free(w->tk);
-    free(w->ipiv);
-    free(w->Jm);
-    free(w->H);
-    free(w->pw);
-    free(w->pg);
-    free(w->pdir);
-    free(w->pwt);
-    free(w->Bs);
-    free(w->boff);
-    free(w->brank);
-    free(w->tidx);
-    free(w->zw);
-    free(w->Js);
-    free(w->hz);
+    work_buffers(w, 0);
     free(w);
 }
 
