@@ -902,6 +902,36 @@ static void face_point(const cr_convex_work *w, size_t j, const double *wv, doub
         for (size_t a = 0; a < d; a++) u[a] += wv[o + c] * B[(q0 + c) * d + a];
 }
 
+/* Ratio test of the face Newton polishes along dir from the face coordinates pw (d <= 64): the largest step
+ * <= 1 keeping every non-tight cone row of the polished blocks (*kind = 1 when one of them stops it), or the
+ * step minimizing the norm of a block that would pass through zero (*kind = 2, *which = the block). */
+static double face_ratio(const cr_convex_work *w, const double *X, const cr_patterns *P, const double *pw,
+                         const double *dir, int *kind, size_t *which)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    double amax = 1.0, ub[64], dub[64];
+    for (size_t j = 0; j < 2 * p; j++) {
+        if (!w->brank[j]) continue;
+        face_point(w, j, pw, ub);
+        face_point(w, j, dir, dub);
+        double nu = norm2(ub, d);
+        const uint64_t *mask = cr_patterns_mask(P, j % p);
+        for (size_t k = 0; k < n; k++) {
+            double h = 0, dh = 0;
+            for (size_t a = 0; a < d; a++) h += X[k * d + a] * ub[a], dh += X[k * d + a] * dub[a];
+            double sk = ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
+            h *= sk, dh *= sk;
+            if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, *kind = 1;
+        }
+        double uu = 0, ud = 0, dd = 0;
+        for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];
+        /* min_t ||u + t du||^2 at t = -ud/dd, with residual uu - ud^2/dd */
+        if (ud < 0 && dd > 0 && -ud / dd < amax && uu - ud * ud / dd <= 1e-18 * uu)
+            amax = -ud / dd, *kind = 2, *which = j;
+    }
+    return amax;
+}
+
 static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double mu_target)
 {
     double mu = rs->loss == CR_LOSS_HINGE ? fmax(mu_target, 1e-3) : 0.0;
@@ -974,28 +1004,10 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             if (!(gd < 0)) break;
             /* Ratio test: the largest step keeping every non-tight cone constraint; a block whose norm
              * would pass through zero is dropped at the step that minimizes it. */
-            double amax = 1.0, ub[64], dub[64];
-            jzero = (size_t)-1;
             if (d > 64) return -1;
-            for (size_t j = 0; j < 2 * p; j++) {
-                if (!w->brank[j]) continue;
-                face_point(w, j, pw, ub);
-                face_point(w, j, dir, dub);
-                double nu = norm2(ub, d);
-                const uint64_t *mask = cr_patterns_mask(P, j % p);
-                for (size_t k = 0; k < n; k++) {
-                    double h = 0, dh = 0;
-                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * ub[a], dh += X[k * d + a] * dub[a];
-                    double sk = ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
-                    h *= sk, dh *= sk;
-                    if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, jzero = (size_t)-1;
-                }
-                double uu = 0, ud = 0, dd = 0;
-                for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];
-                /* min_t ||u + t du||^2 at t = -ud/dd, with residual uu - ud^2/dd */
-                if (ud < 0 && dd > 0 && -ud / dd < amax && uu - ud * ud / dd <= 1e-18 * uu)
-                    amax = -ud / dd, jzero = j;
-            }
+            int kind = 0;
+            double amax = face_ratio(w, X, P, pw, dir, &kind, &jzero);
+            if (kind != 2) jzero = (size_t)-1;
             double alpha = amax;
             int ok = 0;
             for (int ls = 0; ls < 30 && !ok; ls++) {
@@ -1138,27 +1150,9 @@ static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, doub
             for (size_t c = 0; c < KK; c++)
                 if (!isfinite(rhs[c])) { DBGH(4); return -1; }
             /* ratio test: cones (faces), margins of V and S, block norms */
-            double amax = 1.0, ub[64], dub[64];
             int kind = 0;
             if (d > 64) { DBGH(5); return -1; }
-            for (size_t j = 0; j < 2 * p; j++) {
-                if (!w->brank[j]) continue;
-                face_point(w, j, pw, ub);
-                face_point(w, j, rhs, dub);
-                double nu = norm2(ub, d);
-                const uint64_t *mask = cr_patterns_mask(P, j % p);
-                for (size_t k = 0; k < n; k++) {
-                    double h = 0, dh = 0;
-                    for (size_t a = 0; a < d; a++) h += rs->X[k * d + a] * ub[a], dh += rs->X[k * d + a] * dub[a];
-                    double sk = ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
-                    h *= sk, dh *= sk;
-                    if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, kind = 1;
-                }
-                double uu = 0, ud = 0, dd = 0;
-                for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];
-                if (ud < 0 && dd > 0 && -ud / dd < amax && uu - ud * ud / dd <= 1e-18 * uu)
-                    amax = -ud / dd, kind = 2, which = j;
-            }
+            double amax = face_ratio(w, rs->X, P, pw, rhs, &kind, &which);
             cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)N, 1.0, Jm, (int)nm, rhs, 1, 0.0, w->zw, 1);
             for (size_t k = 0; k < n; k++) {
                 if (w->part[k] == 0) continue;
