@@ -1431,6 +1431,63 @@ static int ipm_check(void *vctx, const double *U2, int near)
     return stop;
 }
 
+/* Certificate of the candidate point cand (prediction zc, v = grad l(zc) into vc) into *cs; 1 if converged. */
+static int certify_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, double *vc,
+                             run_state *cs)
+{
+    cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
+    double *sx = w->xa, *sz = w->za;
+    w->xa = cand, w->za = zc;
+    *cs = *rs;
+    cs->status = CR_CONVEX_MAX_ITER;
+    check_point(w, cs, vc, 0);
+    w->xa = sx, w->za = sz;
+    return cs->status == CR_CONVEX_CONVERGED;
+}
+
+/* An interior point has every block nonzero, most of them at the size of the barrier parameter. Drops the
+ * blocks below 1e-3 (else 1e-4, 1e-5, 1e-6) of the largest and, unless that point is certified as it is,
+ * finishes it with the face Newton polish on its support (the step that ends SSNAL); the first point
+ * certified at the tolerance replaces the interior one. So the returned support is the optimal one, not
+ * the barrier's, and the gap is usually far below the tolerance. Nothing changes when no candidate
+ * certifies (e.g. a face larger than the polish's workspace). */
+static void ipm_sparsify(cr_convex_work *w, run_state *rs)
+{
+    static const double levels[] = {1e-3, 1e-4, 1e-5, 1e-6};
+    size_t d = w->d, p = rs->P->p, nb = 2 * p;
+    double umax = 0;
+    for (size_t j = 0; j < nb; j++) umax = fmax(umax, norm2(w->xa + j * d, d));
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0] && umax > 0; l++) {
+        double *cand = w->xb, *zc = w->zb, *vc = w->zc;
+        size_t dropped = 0;
+        for (size_t j = 0; j < nb; j++) {
+            double nu = norm2(w->xa + j * d, d);
+            int drop = nu > 0 && nu < levels[l] * umax;
+            dropped += (size_t)drop;
+            for (size_t a = 0; a < d; a++) cand[j * d + a] = drop ? 0.0 : w->xa[j * d + a];
+        }
+        if (!dropped) return; /* nothing below this level, nor below the smaller ones */
+        forward(w, rs->X, p, cand, zc);
+        run_state cs;
+        int ok = certify_candidate(w, rs, cand, zc, vc, &cs);
+        if (!ok) {
+            rs->polishes++;
+            if (polish(w, rs, cand, w->xc, w->zw, 0.0) != 0) continue;
+            memcpy(cand, w->xc, nb * d * sizeof(double));
+            memcpy(zc, w->zw, w->n * sizeof(double));
+            ok = certify_candidate(w, rs, cand, zc, vc, &cs);
+        }
+        if (ok) {
+            long polishes = rs->polishes;
+            memcpy(w->xa, cand, nb * d * sizeof(double));
+            memcpy(w->za, zc, w->n * sizeof(double));
+            *rs = cs;
+            rs->polishes = polishes;
+            return;
+        }
+    }
+}
+
 /* Runs the interior-point method. 0: rs and w->xa hold the last certificate, or the best one when the
  * method ended (by itself, by a limit or in numerical trouble) without converging; -1: no certificate was
  * reached (numerical trouble or memory early on), w->xa undefined. */
@@ -1443,12 +1500,18 @@ static int ipm_run(cr_convex_work *w, run_state *rs)
     long cap = rs->o.max_iter < 500 ? rs->o.max_iter : 500;
     int rc = cr_convex_ipm(rs->X, rs->y, w->n, w->d, rs->P, rs->beta, rs->o.tol, cap, ipm_check, &c, U2, &ii);
     rs->newton = ii.iterations;
-    if (rc == 1 && rs->status == CR_CONVEX_CONVERGED) return 0;
+    if (rc == 1 && rs->status == CR_CONVEX_CONVERGED) {
+        ipm_sparsify(w, rs);
+        return 0;
+    }
     if (rc == 0) {
         /* ended by itself (its own gap far below tol, or its iteration limit): certify the last point */
         ipm_point(w, rs, U2);
         check_point(w, rs, w->zy, 1);
-        if (rs->status == CR_CONVEX_CONVERGED) return 0;
+        if (rs->status == CR_CONVEX_CONVERGED) {
+            ipm_sparsify(w, rs);
+            return 0;
+        }
         if (rs->status == CR_CONVEX_TIME_LIMIT && !out_of_time(rs)) rs->status = CR_CONVEX_MAX_ITER;
     }
     if (!isfinite(c.best.gap)) return -1;

@@ -89,7 +89,7 @@ typedef struct {
     double gmax;          /* max_i g_i(v) of the unscaled v (beta at optimality) */
     cr_convex_method method; /* the method that produced the point (FISTA after an SSNAL breakdown) */
     long iterations;      /* FISTA steps plus SSNAL outer (proximal point) iterations; IPM: iterations */
-    long newton;          /* Newton steps (SSNAL inner steps and polish steps; IPM: factorizations) */
+    long newton;          /* Newton steps (SSNAL inner steps and polish steps; IPM: its iterations and polish steps) */
     long restarts;        /* momentum restarts (FISTA) */
     long polishes;        /* face Newton polish attempts (SSNAL) */
     double seconds;       /* wall clock */
@@ -103,7 +103,8 @@ typedef struct {
 /* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
  * beta > 0 (for logistic and hinge, y in {-1, +1}). Method (see convex.c and convex_ipm.h): for the squared
  * loss with n >= 200, a structure-exploiting interior-point method whose iterates are projected onto the
- * cones and certified (SSNAL if it fails early); otherwise SSNAL, the proximal point method
+ * cones and certified, then cleared of the barrier's tiny blocks and finished by the face Newton polish when
+ * that stays certified (SSNAL if it fails early); otherwise SSNAL, the proximal point method
  * whose subproblems are solved by semismooth Newton on an n-dimensional dual, finished by Newton on the
  * identified face (squared, logistic) or on the KKT system of the identified face and margin partition
  * (hinge); FISTA with exact cone projections as the fallback and on request. The returned point is a prox

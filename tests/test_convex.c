@@ -250,8 +250,9 @@ static void test_oracle_logistic(void **state)
     oracle_cases(CR_LOSS_LOGISTIC, 6, 1e-6, 4, 100);
 }
 
-/* Sampled patterns with n >= 200, where AUTO picks the interior-point method: against cvxopt, and the
- * returned point is certified, cone-feasible and reproduces its reported objective (solve_with). */
+/* Sampled patterns with n >= 200, where AUTO picks the interior-point method: against cvxopt, the returned
+ * point is certified, cone-feasible and reproduces its reported objective (solve_with), and it carries no
+ * block of the barrier's size. */
 static void test_oracle_ipm_large(void **state)
 {
     (void)state;
@@ -262,8 +263,19 @@ static void test_oracle_ipm_large(void **state)
     for (size_t c = 0; c < sizeof big / sizeof big[0]; c++) {
         inst I = make_inst(big[c].n, big[c].d, CR_LOSS_SQUARED, 0, big[c].samples, 3000 + c);
         cr_convex_info info;
-        double ours = solve(&I, CR_LOSS_SQUARED, big[c].beta, 1e-8, NULL, &info);
+        cr_convex_sol *sol = NULL;
+        double ours = solve(&I, CR_LOSS_SQUARED, big[c].beta, 1e-8, &sol, &info);
         assert_int_equal(info.method, CR_CONVEX_IPM);
+        /* the barrier's tiny blocks are gone: every nonzero block is within 1e-6 of the largest */
+        double umax = 0, umin = INFINITY;
+        for (size_t j = 0; j < 2 * sol->p; j++) {
+            const double *u = (j < sol->p ? sol->U : sol->Up) + (j % sol->p) * sol->d;
+            double nu = crt_nrm(u, sol->d);
+            if (nu > 0) umax = fmax(umax, nu), umin = fmin(umin, nu);
+        }
+        assert_true(umax > 0 && umin >= 1e-6 * umax);
+        assert_true(info.nnz < 2 * I.P->p);
+        cr_convex_sol_free(sol);
         double ref = oracle(&I, CR_LOSS_SQUARED, big[c].beta);
         double rel = fabs(ours - ref) / fmax(1, fabs(ref));
         if (rel > 1e-6) fprintf(stderr, "large case %zu: ours %.12g cvxopt %.12g rel %.3g\n", c, ours, ref, rel);
