@@ -1448,8 +1448,9 @@ static int certify_candidate(cr_convex_work *w, const run_state *rs, double *can
 /* An interior point has every block nonzero, most of them at the size of the barrier parameter. Drops the
  * blocks below 1e-3 (else 1e-4, 1e-5, 1e-6) of the largest and, unless that point is certified as it is,
  * finishes it with the face Newton polish on its support (the step that ends SSNAL); the first point
- * certified at the tolerance replaces the interior one. So the returned support is the optimal one, not
- * the barrier's, and the gap is usually far below the tolerance. Nothing changes when no candidate
+ * certified at the tolerance replaces the interior one (status converged). So the returned support is the
+ * optimal one, not the barrier's, and the gap is usually far below the tolerance; it also reaches
+ * tolerances below the interior-point method's rounding floor. Nothing changes when no candidate
  * certifies (e.g. a face larger than the polish's workspace). */
 static void ipm_sparsify(cr_convex_work *w, run_state *rs)
 {
@@ -1466,7 +1467,7 @@ static void ipm_sparsify(cr_convex_work *w, run_state *rs)
             dropped += (size_t)drop;
             for (size_t a = 0; a < d; a++) cand[j * d + a] = drop ? 0.0 : w->xa[j * d + a];
         }
-        if (!dropped) return; /* nothing below this level, nor below the smaller ones */
+        if (!dropped && l > 0) return; /* nothing below this level, nor below the smaller ones */
         forward(w, rs->X, p, cand, zc);
         run_state cs;
         int ok = certify_candidate(w, rs, cand, zc, vc, &cs);
@@ -1525,6 +1526,9 @@ static int ipm_run(cr_convex_work *w, run_state *rs)
         memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
         forward(w, rs->X, rs->P->p, w->xa, w->za);
     }
+    /* short of the tolerance (rounding of the interior-point method near its end): the polish may still
+     * reach it from the best point */
+    ipm_sparsify(w, rs);
     return 0;
 }
 
