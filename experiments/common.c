@@ -58,6 +58,19 @@ int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_pattern
     return st;
 }
 
+int cr_exp_mm_solve(const cr_config *cfg, cr_mm_work *w, const cr_data *D, const cr_patterns *P, double *U,
+                    double *Up, double *lam, cr_mm_info *info, const char *what, cr_err *err)
+{
+    cr_mm_opts mo;
+    cr_mm_opts_default(&mo);
+    mo.tol = cfg->solver.tol;
+    int st = cr_mm_solve(w, D->X, D->y, D->n, D->d, P, &mo, U, Up, lam, info, err);
+    if (st == CR_OK && info->status != CR_MM_CONVERGED)
+        st = cr_err_set(err, CR_ERUNTIME, "max-margin solver (%s) stopped (%s) at relative gap %.3g > solver.tol = %.3g",
+                        what, cr_mm_status_name(info->status), info->rel_gap, cfg->solver.tol);
+    return st;
+}
+
 int cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o, cr_err *err)
 {
     cr_train_defaults(o);

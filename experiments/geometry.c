@@ -82,15 +82,8 @@ int cr_exp_geometry(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err 
     if (st) goto done;
 
     /* lambda* and the points where its supporting line touches Q: the optimal neurons. */
-    cr_mm_opts mo;
-    cr_mm_opts_default(&mo);
-    mo.tol = cfg->solver.tol;
     cr_mm_info mi;
-    if ((st = cr_mm_solve(mw, D->X, D->y, n, d, P, &mo, U, Up, lam, &mi, err))) goto done;
-    if (mi.status != CR_MM_CONVERGED) {
-        st = cr_err_set(err, CR_ERUNTIME, "max-margin solver stopped (%s)", cr_mm_status_name(mi.status));
-        goto done;
-    }
+    if ((st = cr_exp_mm_solve(cfg, mw, D, P, U, Up, lam, &mi, "P*", err))) goto done;
     double dn_star;
     if ((st = cr_dualnorm_over(dw, D->X, n, d, P, lam, CR_DUALNORM_ABS, &dn_star, NULL, NULL, NULL, err))) goto done;
     if (!(c = cr_run_table(run, "touch.csv", "block,sign,z1,z2,lambda_dot_z", err))) {

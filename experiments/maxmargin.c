@@ -87,16 +87,8 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
         st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         goto done;
     }
-    cr_mm_opts mo;
-    cr_mm_opts_default(&mo);
-    mo.tol = cfg->solver.tol;
     cr_mm_info mi;
-    if ((st = cr_mm_solve(mw, D->X, D->y, n, d, P, &mo, U, Up, lam, &mi, err))) goto done;
-    if (mi.status != CR_MM_CONVERGED) {
-        st = cr_err_set(err, CR_ERUNTIME, "max-margin solver stopped (%s) at relative gap %.3g", cr_mm_status_name(mi.status),
-                        mi.rel_gap);
-        goto done;
-    }
+    if ((st = cr_exp_mm_solve(cfg, mw, D, P, U, Up, lam, &mi, "P*", err))) goto done;
     cr_run_timing(run, "maxmargin_seconds", mi.seconds);
     double dn_star;
     size_t which;
@@ -146,7 +138,7 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
         goto done;
     }
     cr_mm_info si;
-    if ((st = cr_mm_solve(mws, D->X, D->y, n, d, I, &mo, Us, Ups, NULL, &si, err))) goto done;
+    if ((st = cr_exp_mm_solve(cfg, mws, D, I, Us, Ups, NULL, &si, "P_sub", err))) goto done;
     size_t iplus, iminus;
     cr_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &iplus, &iminus);
     double *cosj = calloc(net->m, sizeof *cosj);

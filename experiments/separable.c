@@ -56,11 +56,8 @@ static int one_run(const cr_config *cfg, long r, cr_csv *tab, int *reached, int 
         st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         goto done;
     }
-    cr_mm_opts mo;
-    cr_mm_opts_default(&mo);
-    mo.tol = cfg->solver.tol;
     cr_mm_info mi, si;
-    if ((st = cr_mm_solve(mw, D->X, D->y, n, d, P, &mo, U, Up, NULL, &mi, err))) goto done;
+    if ((st = cr_exp_mm_solve(cfg, mw, D, P, U, Up, NULL, &mi, "P*", err))) goto done;
     cr_train_info ti;
     if ((st = cr_exp_train(cfg, D, (size_t)cfg->train.width, r, NULL, NULL, &net, &ti, err))) goto done;
     double gamma = cr_mm_gamma(D->X, D->y, n, d, net->W1, net->w2, net->m);
@@ -91,7 +88,7 @@ static int one_run(const cr_config *cfg, long r, cr_csv *tab, int *reached, int 
         st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         goto done;
     }
-    st = cr_mm_solve(mw, D->X, D->y, n, d, I, &mo, U, Up, lam_sub, &si, err);
+    st = cr_exp_mm_solve(cfg, mw, D, I, U, Up, lam_sub, &si, "P_sub", err);
     double psub = NAN, dn_sub = NAN;
     if (st == CR_EINPUT && si.status == CR_MM_INFEASIBLE) {
         st = CR_OK; /* the final patterns cannot separate the data: P_sub = +inf, not the optimum */

@@ -16,6 +16,7 @@
 
 #include "cone.h"
 #include "convex_ipm.h"
+#include "patmap.h"
 
 struct cr_convex_work {
     size_t n, d, pcap;
@@ -201,9 +202,9 @@ static int validate(const cr_convex_work *w, const double *X, const double *y, s
 /* Dm and the row norms for the current data and pattern set. */
 static void load(cr_convex_work *w, const double *X, const cr_patterns *P)
 {
-    size_t n = w->n, d = w->d, p = P->p;
+    size_t n = w->n, d = w->d;
+    cr_patmap_load(P, w->Dm);
     for (size_t k = 0; k < n; k++) {
-        for (size_t i = 0; i < p; i++) w->Dm[k * p + i] = (double)cr_patterns_bit(P, i, k);
         double s = 0;
         for (size_t a = 0; a < d; a++) s += X[k * d + a] * X[k * d + a];
         w->xnorm[k] = sqrt(s);
@@ -221,15 +222,7 @@ static void forward(cr_convex_work *w, const double *X, size_t p, const double *
         return;
     }
     for (size_t t = 0; t < p * d; t++) w->Ud[t] = U2[t] - U2[p * d + t];
-    /* T (n x p) = X (n x d) Ud' (d x p) */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)d, 1.0, X, (int)d, w->Ud, (int)d,
-                0.0, w->T, (int)p);
-    for (size_t k = 0; k < n; k++) {
-        const double *t = w->T + k * p, *m = w->Dm + k * p;
-        double s = 0;
-        for (size_t i = 0; i < p; i++) s += m[i] * t[i];
-        z[k] = s;
-    }
+    cr_patmap_forward(w->Dm, X, n, d, p, w->Ud, w->T, z);
 }
 
 /* G (p x d), row i = X' D_i g. The gradient of U2 -> <g, z(U2)> is [G; -G]. */
@@ -237,11 +230,7 @@ static void adjoint(cr_convex_work *w, const double *X, size_t p, const double *
 {
     size_t n = w->n, d = w->d;
     if (p == 0) return;
-    for (size_t k = 0; k < n; k++)
-        for (size_t a = 0; a < d; a++) w->Xs[k * d + a] = g[k] * X[k * d + a];
-    /* G (p x d) = Dm' (p x n) Xs (n x d) */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)d, (int)n, 1.0, w->Dm, (int)p, w->Xs,
-                (int)d, 0.0, G, (int)d);
+    cr_patmap_adjoint(w->Dm, X, n, d, p, g, w->Xs, G);
 }
 
 /* Projects the 2p rows of C onto their cones (row j onto K_{j mod p}) into R, warm-started from the active
@@ -723,6 +712,20 @@ static int check_point(cr_convex_work *w, run_state *rs, const double *v, int at
         return 1;
     }
     return 0;
+}
+
+/* The certificate of a candidate point cand (prediction zc) with dual candidate v, into *cs (a copy of rs)
+ * without touching rs or the current point; 1 when it is converged. */
+static int check_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, const double *v,
+                           run_state *cs)
+{
+    double *sx = w->xa, *sz = w->za;
+    w->xa = cand, w->za = zc;
+    *cs = *rs;
+    cs->status = CR_CONVEX_MAX_ITER;
+    check_point(w, cs, v, 0);
+    w->xa = sx, w->za = sz;
+    return cs->status == CR_CONVEX_CONVERGED;
 }
 
 static int out_of_time(const run_state *rs)
@@ -1337,17 +1340,10 @@ static int ssnal(cr_convex_work *w, run_state *rs)
             }
         }
         if (pst == 0) {
-            double *sx = w->xa, *sz = w->za;
-            run_state cand = *rs;
-            w->xa = w->xc;
-            w->za = w->zw;
-            if (loss != CR_LOSS_HINGE) cr_loss_grad(loss, w->za, y, n, vcert);
-            cand.status = CR_CONVEX_MAX_ITER;
-            int cstop = check_point(w, &cand, vcert, 0);
-            w->xa = sx;
-            w->za = sz;
+            run_state cand;
+            if (loss != CR_LOSS_HINGE) cr_loss_grad(loss, w->zw, y, n, vcert);
+            int conv = check_candidate(w, rs, w->xc, w->zw, vcert, &cand);
             rs->polishes++;
-            int conv = cstop && cand.status == CR_CONVEX_CONVERGED;
 #ifdef CR_CONVEX_DEBUG
             fprintf(stderr, "  polish: primal %.15g gap %.3g\n", cand.primal, cand.gap);
 #endif
@@ -1431,20 +1427,6 @@ static int ipm_check(void *vctx, const double *U2, int near)
     return stop;
 }
 
-/* Certificate of the candidate point cand (prediction zc, v = grad l(zc) into vc) into *cs; 1 if converged. */
-static int certify_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, double *vc,
-                             run_state *cs)
-{
-    cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
-    double *sx = w->xa, *sz = w->za;
-    w->xa = cand, w->za = zc;
-    *cs = *rs;
-    cs->status = CR_CONVEX_MAX_ITER;
-    check_point(w, cs, vc, 0);
-    w->xa = sx, w->za = sz;
-    return cs->status == CR_CONVEX_CONVERGED;
-}
-
 /* An interior point has every block nonzero, most of them at the size of the barrier parameter. Drops the
  * blocks below 1e-3 (else 1e-4, 1e-5, 1e-6) of the largest and, unless that point is certified as it is,
  * finishes it with the face Newton polish on its support (the step that ends SSNAL); the first point
@@ -1469,14 +1451,16 @@ static void ipm_sparsify(cr_convex_work *w, run_state *rs)
         }
         if (!dropped && l > 0) return; /* nothing below this level, nor below the smaller ones */
         forward(w, rs->X, p, cand, zc);
+        cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
         run_state cs;
-        int ok = certify_candidate(w, rs, cand, zc, vc, &cs);
+        int ok = check_candidate(w, rs, cand, zc, vc, &cs);
         if (!ok) {
             rs->polishes++;
             if (polish(w, rs, cand, w->xc, w->zw, 0.0) != 0) continue;
             memcpy(cand, w->xc, nb * d * sizeof(double));
             memcpy(zc, w->zw, w->n * sizeof(double));
-            ok = certify_candidate(w, rs, cand, zc, vc, &cs);
+            cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
+            ok = check_candidate(w, rs, cand, zc, vc, &cs);
         }
         if (ok) {
             long polishes = rs->polishes;

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #endif
 
+#include "patmap.h"
+
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work, const int *lwork,
              int *info);
@@ -64,49 +66,54 @@ typedef struct {
     double *S;     /* n x n: I + E Bd^{-1} E', then its factor */
     double *F;     /* n x nch */
     size_t nch;
-    double *XL;    /* n x q */
+    double *XL;    /* n x d */
     double *tn1, *tn2; /* n */
     double *cq;    /* q x q scratch */
     double *Z;     /* 2q x d: the stacked Y of one pattern's two blocks, then its QR factors */
     double *tau, *work; /* d and 64 d: dgeqrf */
 } ipm;
 
-static void ipm_free(ipm *w)
+/* Every buffer with its length in doubles: allocated (alloc = 1; -1 when one fails) or released (alloc = 0). */
+static int ipm_buffers(ipm *w, int alloc)
 {
-    double **bufs[] = {&w->Dm, &w->Sg, &w->T, &w->Ud, &w->Ub, &w->Wt, &w->Xs, &w->Gp, &w->x, &w->s, &w->z,
-                       &w->rx, &w->rz, &w->dx, &w->dz, &w->ds, &w->dxa, &w->dza, &w->dsa, &w->lam, &w->t1,
-                       &w->t2, &w->t3, &w->a1, &w->a2, &w->km, &w->rc, &w->rc2, &w->bx, &w->hx, &w->tx1, &w->tx2, &w->ax, &w->kx, &w->qv, &w->wl, &w->wb, &w->wbe, &w->Bd,
-                       &w->S, &w->F, &w->XL, &w->tn1, &w->tn2, &w->cq, &w->Z, &w->tau, &w->work};
-    for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) {
-        free(*bufs[k]);
-        *bufs[k] = NULL;
+    size_t n = w->n, d = w->d, p = w->p, nb = w->nb, q = w->q, mt = w->mt, nx = nb * q;
+    struct {
+        double **b;
+        size_t len;
+    } spec[] = {{&w->Dm, n * p}, {&w->Sg, p * n},    {&w->T, n * p},    {&w->Ud, p * d},       {&w->Ub, nb * d},
+                {&w->Wt, nb * n}, {&w->Xs, n * d},   {&w->Gp, p * d},   {&w->x, nx},           {&w->s, mt},
+                {&w->z, mt},      {&w->rx, nx},      {&w->rz, mt},      {&w->dx, nx},          {&w->dz, mt},
+                {&w->ds, mt},     {&w->dxa, nx},     {&w->dza, mt},     {&w->dsa, mt},         {&w->lam, mt},
+                {&w->t1, mt},     {&w->t2, mt},      {&w->t3, mt},      {&w->a1, mt},          {&w->a2, mt},
+                {&w->km, mt},     {&w->rc, mt},      {&w->rc2, mt},     {&w->bx, nx},          {&w->hx, nx},
+                {&w->tx1, nx},    {&w->tx2, nx},     {&w->ax, nx},      {&w->kx, nx},          {&w->qv, nx},
+                {&w->wl, w->ml},  {&w->wb, nx},      {&w->wbe, nb},     {&w->Bd, nb * q * q},  {&w->S, n * n},
+                {&w->F, n * w->nch}, {&w->XL, n * d}, {&w->tn1, n},     {&w->tn2, n},          {&w->cq, q * q},
+                {&w->Z, 2 * q * d}, {&w->tau, d},    {&w->work, 64 * d}};
+    int st = 0;
+    for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) {
+        if (alloc) {
+            *spec[k].b = malloc((spec[k].len ? spec[k].len : 1) * sizeof(double));
+            if (!*spec[k].b) st = -1;
+        } else {
+            free(*spec[k].b);
+            *spec[k].b = NULL;
+        }
     }
+    return st;
 }
 
 static int ipm_alloc(ipm *w)
 {
-    size_t n = w->n, d = w->d, p = w->p, nb = w->nb, q = w->q, mt = w->mt, nx = nb * q;
-    w->nch = n > 256 ? n : 256;
-    struct {
-        double **b;
-        size_t len;
-    } spec[] = {{&w->Dm, n * p},   {&w->Sg, p * n},   {&w->T, n * p},    {&w->Ud, p * d},     {&w->Ub, nb * d},
-                {&w->Wt, nb * n},  {&w->Xs, n * d},   {&w->Gp, p * d},   {&w->x, nx},         {&w->s, mt},
-                {&w->z, mt},       {&w->rx, nx},      {&w->rz, mt},      {&w->dx, nx},        {&w->dz, mt},
-                {&w->ds, mt},      {&w->dxa, nx},     {&w->dza, mt},     {&w->dsa, mt},       {&w->lam, mt},
-                {&w->t1, mt},      {&w->t2, mt},      {&w->t3, mt},      {&w->tx1, nx},       {&w->tx2, nx},
-                {&w->ax, nx},       {&w->kx, nx},      {&w->qv, nx},      {&w->a1, mt},        {&w->a2, mt},
-                {&w->km, mt},      {&w->rc, mt},      {&w->rc2, mt},     {&w->bx, nx},      {&w->hx, nx},     {&w->wl, w->ml},   {&w->wb, nx},      {&w->wbe, nb},       {&w->Bd, nb * q * q},
-                {&w->S, n * n}, {&w->F, n * w->nch}, {&w->XL, n * q},   {&w->tn1, n},
-                {&w->tn2, n},      {&w->cq, q * q},   {&w->Z, 2 * q * d}, {&w->tau, d},       {&w->work, 64 * d}};
-    for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) {
-        *spec[k].b = malloc((spec[k].len ? spec[k].len : 1) * sizeof(double));
-        if (!*spec[k].b) {
-            ipm_free(w);
-            return -1;
-        }
-    }
-    return 0;
+    w->nch = w->n > 256 ? w->n : 256;
+    if (ipm_buffers(w, 1) == 0) return 0;
+    ipm_buffers(w, 0);
+    return -1;
+}
+
+static void ipm_free(ipm *w)
+{
+    ipm_buffers(w, 0);
 }
 
 static double dotp(const double *a, const double *b, size_t m)
@@ -124,19 +131,14 @@ static void apply_E(ipm *w, const double *x, double *out)
     size_t n = w->n, d = w->d, p = w->p, q = w->q;
     for (size_t i = 0; i < p; i++)
         for (size_t a = 0; a < d; a++) w->Ud[i * d + a] = x[i * q + 1 + a] - x[(p + i) * q + 1 + a];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)d, 1.0, w->X, (int)d, w->Ud, (int)d,
-                0.0, w->T, (int)p);
-    for (size_t k = 0; k < n; k++) out[k] = dotp(w->T + k * p, w->Dm + k * p, p);
+    cr_patmap_forward(w->Dm, w->X, n, d, p, w->Ud, w->T, out);
 }
 
 /* out (nb q) = E'r (t entries 0) */
 static void apply_Et(ipm *w, const double *r, double *out)
 {
     size_t n = w->n, d = w->d, p = w->p, q = w->q;
-    for (size_t k = 0; k < n; k++)
-        for (size_t a = 0; a < d; a++) w->Xs[k * d + a] = r[k] * w->X[k * d + a];
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)d, (int)n, 1.0, w->Dm, (int)p, w->Xs, (int)d,
-                0.0, w->Gp, (int)d);
+    cr_patmap_adjoint(w->Dm, w->X, n, d, p, r, w->Xs, w->Gp);
     for (size_t i = 0; i < p; i++) {
         out[i * q] = out[(p + i) * q] = 0;
         for (size_t a = 0; a < d; a++) {
@@ -472,13 +474,10 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
     if (P->p == 0) return 0;
     if (ipm_alloc(w) != 0) return -2;
     size_t p = w->p, nb = w->nb, q = w->q, nx = nb * q, mt = w->mt;
+    cr_patmap_load(P, w->Dm);
     for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < p; i++) {
-            int bit = cr_patterns_bit(P, i, k);
-            w->Dm[k * p + i] = bit;
-            w->Sg[i * n + k] = bit ? 1.0 : -1.0;
-        }
-    double *qbuf = w->qv;
+        for (size_t i = 0; i < p; i++) w->Sg[i * n + k] = 2 * w->Dm[k * p + i] - 1;
+    double *qbuf = w->qv; /* the program's q */
     apply_Et(w, y, qbuf);
     for (size_t b = 0; b < nb; b++) {
         qbuf[b * q] = beta;
