@@ -31,25 +31,30 @@ PKG_LIBS   = -lgsl $(shell pkg-config --libs yaml-0.1 openblas 2>/dev/null) -lm
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
 CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Wshadow \
-             -Wno-unused-parameter -MMD -MP -Isrc $(PKG_CFLAGS) $(SANFLAGS) \
+             -Wno-unused-parameter -MMD -MP -Isrc -Isrc/harness -Iexperiments $(PKG_CFLAGS) $(SANFLAGS) \
              -DCR_VERSION='"$(VERSION)"' $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
+# src/ is the numerics (libcvxrelu.a); src/harness/ and experiments/ are the program (libcrprog.a plus main).
 LIB_SRC := $(sort $(wildcard src/*.c))
+HARNESS_SRC := $(filter-out src/harness/main.c,$(sort $(wildcard src/harness/*.c)))
 EXP_SRC := $(sort $(wildcard experiments/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-EXP_OBJ  := $(EXP_SRC:%.c=$(BUILD)/%.o)
+PROG_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o) $(EXP_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
+PROGLIB  := $(BUILD)/libcrprog.a
 PROG     := $(BUILD)/cvxrelu
+# The program's archive first; a group, since src/data.c still reaches into the harness (config keys).
+LINK_LIBS = -Wl,--start-group $(PROGLIB) $(LIB) -Wl,--end-group
 
 .PHONY: all deps test reproduce figures clean bench bench-deps readme paper ablations
 
-all: $(LIB) $(PROG)
+all: $(LIB) $(PROGLIB) $(PROG)
 
 # ---------------------------------------------------------------- dependencies
 DEB_PKGS := pkg-config libgsl-dev libyaml-dev libopenblas-dev gnuplot-nox libcmocka-dev \
@@ -83,31 +88,35 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # The commit is baked only into the object that reports it, so a commit does not rebuild everything.
-$(BUILD)/src/manifest.o: CFLAGS_ALL += -DCR_GIT_COMMIT='"$(GIT_COMMIT)"'
-$(BUILD)/src/manifest.o: $(BUILD)/git-commit.txt
+$(BUILD)/src/harness/manifest.o: CFLAGS_ALL += -DCR_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/src/harness/manifest.o: $(BUILD)/git-commit.txt
 $(BUILD)/git-commit.txt: FORCE
 	@mkdir -p $(@D); echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
 FORCE:
 
-$(LIB): $(LIB_OBJ) $(filter-out $(BUILD)/experiments/main.o,$(EXP_OBJ))
+$(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(PROG): $(BUILD)/experiments/main.o $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
-
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
+$(PROGLIB): $(PROG_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -DCR_SOURCE_DIR='"$(CURDIR)"' $< -o $@ $(LDFLAGS_ALL) $(LIB) \
+	rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(BUILD)/src/harness/main.o $(PROGLIB) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(PROGLIB) tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests -DCR_SOURCE_DIR='"$(CURDIR)"' $< -o $@ $(LDFLAGS_ALL) $(LINK_LIBS) \
 	  $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # bench/benchutil.c (not a bench_*.c, so not a benchmark itself) holds what the benchmarks share.
 BENCH_UTIL := $(BUILD)/bench/benchutil.o
-$(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(LIB)
+$(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(LIB) $(PROGLIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $< -o $@ $(LDFLAGS_ALL) $(BENCH_UTIL) $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $< -o $@ $(LDFLAGS_ALL) $(BENCH_UTIL) $(LINK_LIBS) $(PKG_LIBS)
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/experiments/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/harness/*.d $(BUILD)/experiments/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ----------------------------------------------------------------------- tests
 # Each cmocka binary runs from the source root; a failing binary fails the target after all have run.
@@ -229,17 +238,17 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := config csv
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Wshadow \
-                -Wno-unused-parameter -Isrc $(PKG_CFLAGS) $(FUZZ_SAN) -DCR_VERSION='"$(VERSION)"'
+                -Wno-unused-parameter -Isrc -Isrc/harness $(PKG_CFLAGS) $(FUZZ_SAN) -DCR_VERSION='"$(VERSION)"'
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 $(FUZZ_BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
-$(FUZZ_BUILD)/libcvxrelu.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+$(FUZZ_BUILD)/libcvxrelu.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(HARNESS_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcvxrelu.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_BUILD)/libcvxrelu.a $(PKG_LIBS)
--include $(wildcard $(FUZZ_BUILD)/src/*.d)
+-include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d)
 
 .PHONY: fuzz fuzz-build fuzz-deps
 fuzz-deps: deps

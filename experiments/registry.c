@@ -1,4 +1,4 @@
-/* The experiment registry: config name -> driver. Keep in step with CR_EXPERIMENTS in src/config.c
+/* The experiment registry: config name -> driver. Keep in step with CR_EXPERIMENTS in src/harness/config.c
  * (tests/test_config.c checks both lists agree). */
 #include <string.h>
 

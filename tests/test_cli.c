@@ -1,4 +1,4 @@
-/* Tests of the program (experiments/main.c) as a user runs it: every tests/bad_configs/ fixture exits 2 with
+/* Tests of the program (src/harness/main.c) as a user runs it: every tests/bad_configs/ fixture exits 2 with
  * "FIXTURE:" + the fragment of its first line ("# expect: FRAGMENT") on stderr and creates no output folder;
  * `--set` overrides and their errors; the usage table (missing arguments, unknown flags and commands,
  * unreadable configs, bad --out); `check` printing the resolved config; byte-identical CSV from two runs of

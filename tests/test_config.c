@@ -1,4 +1,4 @@
-/* Tests of src/config.c: defaults, `--set` overrides and their messages, the suggestion of near keys,
+/* Tests of src/harness/config.c: defaults, `--set` overrides and their messages, the suggestion of near keys,
  * relative data paths, the resolved dump (round trip), agreement of the experiment enum with the registry,
  * and every fixture of tests/bad_configs/ loaded in-process (first line "# expect: FRAGMENT").
  * Expected values come from the schema's documented defaults and ranges and from the YAML text, never from

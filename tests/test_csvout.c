@@ -1,4 +1,4 @@
-/* Tests of src/csvout.c (atomic files, CSV tables) and src/run.c (claims, summary.csv, claims.csv).
+/* Tests of src/harness/csvout.c (atomic files, CSV tables) and src/harness/run.c (claims, summary.csv, claims.csv).
  * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
  * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
  * quote or line break (quotes doubled); nothing under the final name before a successful close. */

@@ -1,4 +1,4 @@
-/* Interrupted and failing runs (experiments/main.c, src/csvout.c): `cvxrelu run configs/arrangement_count.yaml`
+/* Interrupted and failing runs (src/harness/main.c, src/harness/csvout.c): `cvxrelu run configs/arrangement_count.yaml`
  * (the slowest config) is killed with SIGINT or SIGTERM at seeded random moments; the program must die by that
  * signal (or exit 128 + signal), leave no ".NAME.tmp.PID" temporary, and every file left in the run folder must
  * be complete: a CSV is a header plus rows of the header's width and equals the uninterrupted run's file byte
@@ -139,7 +139,7 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* A complete CSV (RFC 4180 quoting, as src/csvout.c writes it): non-empty, ends with a newline, no open
+/* A complete CSV (RFC 4180 quoting, as src/harness/csvout.c writes it): non-empty, ends with a newline, no open
  * quote, every record has the header's field count. Returns the data rows, or -1 with why[] set. */
 static long csv_check(const char *text, size_t len, char *why, size_t cap)
 {

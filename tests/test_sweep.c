@@ -1,4 +1,4 @@
-/* Tests of sweeps (src/sweep.c): grid parsing and point names in process; then the program ($CR_PROG): one small
+/* Tests of sweeps (src/harness/sweep.c): grid parsing and point names in process; then the program ($CR_PROG): one small
  * landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
  * array script run task by task, and by a real single-node Slurm (tests/sweep/slurm_local.sh, as root) must give
  * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed

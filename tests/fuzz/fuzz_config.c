@@ -1,4 +1,4 @@
-/* libFuzzer target for the config loader (src/config.c): the input is YAML text, optionally followed by a
+/* libFuzzer target for the config loader (src/harness/config.c): the input is YAML text, optionally followed by a
  * line "@@set" and then one `--set` assignment per line (an empty line is an empty assignment) ('@' cannot start a YAML plain scalar, so the
  * separator never cuts a valid config). The YAML goes to a memfd and cr_config_load reads it by path.
  * Properties, any violation aborts: the status is CR_OK or CR_EINPUT; a rejection has a non-empty one-line
@@ -17,7 +17,7 @@
 #include "err.h"
 
 #define SEPARATOR "\n@@set\n"
-#define MAX_SETS 128 /* as experiments/main.c */
+#define MAX_SETS 128 /* as src/harness/main.c */
 
 static int yaml_fd = -1, dump_fd = -1;
 static char yaml_path[64], dump_path[64];
