@@ -1,8 +1,10 @@
 # cvxrelu: build, dependencies, tests, reproduction of the slides' claims.
-#   make reproduce   run every config in configs/, render every figure, print and check the claims table
+#   make reproduce   run every config in configs/ (those changed since their run), render their figures, print
+#                    and check the claims table
 #   make test        build and run the cmocka suite (SANITIZE=1: under ASan and UBSan)
 #   make bench       benchmarks (not tests): timings against independent implementations
-# `make deps` installs the Debian packages when something is missing; test and reproduce run it first.
+# `make deps` installs the Debian packages every target needs; each target first checks only its own (deps-build,
+# deps-test, deps-paper: see "dependencies").
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -28,7 +30,10 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL's own CBLAS is never linked: OpenBLAS provides cblas_* and LAPACK.
 PKG_LIBS   = -lgsl $(shell pkg-config --libs yaml-0.1 openblas 2>/dev/null) -lm
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+# -dirty: the program's own sources differ from the commit. Configs, figures and README.md are not part of the
+# program: editing them (or a `make reproduce` redrawing the tracked figures) must not rebuild it and so rerun
+# every experiment.
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- src experiments 2>/dev/null || echo -dirty)
 
 CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Wshadow \
              -Wno-unused-parameter -MMD -MP -Isrc -Isrc/harness -Iexperiments $(PKG_CFLAGS) $(SANFLAGS) \
@@ -57,30 +62,52 @@ LINK_LIBS = -Wl,--start-group $(PROGLIB) $(LIB) -Wl,--end-group
 all: $(LIB) $(PROGLIB) $(PROG)
 
 # ---------------------------------------------------------------- dependencies
-DEB_PKGS := pkg-config libgsl-dev libyaml-dev libopenblas-dev gnuplot-nox libcmocka-dev \
-            python3-numpy python3-scipy python3-cvxopt
-# Installed without their recommendations (which are large and unused): sweeps through GNU parallel and a
-# single-node Slurm (tests), and LaTeX for paper/.
-DEB_PKGS_NOREC := parallel slurmctld slurmd slurm-client munge \
-            latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+# Each target checks only the Debian packages it needs, by asking dpkg (as any user, with any PATH: no daemon
+# has to be on PATH). Missing ones are installed through apt-get as root; any other user gets the exact
+# apt-get line to run as root, and the target fails. a/b/c: any one of a, b, c (a is installed).
+#   deps-build: make reproduce, make ablations; deps-test: make test; deps-paper: make paper; deps: all three.
+DEBS_BUILD  := gcc libc6-dev pkg-config/pkgconf libgsl-dev libyaml-dev libopenblas-dev \
+               gnuplot-nox/gnuplot-qt/gnuplot-x11
+DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt git
+# Installed without their recommendations (large and unused): GNU parallel and a single-node Slurm for the
+# sweep tests (tests/test_sweep.c), LaTeX for paper/.
+DEBS_TEST_NOREC  := parallel slurmctld slurmd slurm-client munge
+DEBS_PAPER_NOREC := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+
+# $(call debs,NAME,PACKAGES,PACKAGES-WITHOUT-RECOMMENDS): recipe of a dependency target called NAME.
+define debs
+@have() { local p; for p in $$(echo "$$1" | tr / ' '); do \
+  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q ' installed$$' && return 0; done; return 1; }; \
+if ! command -v dpkg-query >/dev/null; then \
+  echo "$(1): not a Debian system (no dpkg-query), not checked; needs the equivalents of: $(2) $(3)" >&2; exit 0; fi; \
+rec=; norec=; \
+for a in $(2); do have "$$a" || rec="$$rec $${a%%/*}"; done; \
+for a in $(3); do have "$$a" || norec="$$norec $${a%%/*}"; done; \
+if [ -z "$$rec$$norec" ]; then echo "$(1): all Debian packages present"; exit 0; fi; \
+line="apt-get update"; \
+[ -z "$$rec" ] || line="$$line && apt-get install -y$$rec"; \
+[ -z "$$norec" ] || line="$$line && apt-get install -y --no-install-recommends$$norec"; \
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "$(1): installing Debian packages:$$rec$$norec"; \
+  export DEBIAN_FRONTEND=noninteractive; \
+  { apt-get update -q >/dev/null && \
+    { [ -z "$$rec" ] || apt-get install -y -q $$rec >/dev/null; } && \
+    { [ -z "$$norec" ] || apt-get install -y -q --no-install-recommends $$norec >/dev/null; }; } \
+    || { echo "$(1): apt-get failed; run: $$line" >&2; exit 1; }; \
+else \
+  echo "$(1): missing Debian packages:$$rec$$norec; as root run:" >&2; echo "  $$line" >&2; exit 1; \
+fi
+endef
+
+.PHONY: deps-build deps-test deps-paper
+deps-build:
+	$(call debs,$@,$(DEBS_BUILD),)
+deps-test:
+	$(call debs,$@,$(DEBS_BUILD) $(DEBS_TEST),$(DEBS_TEST_NOREC))
+deps-paper:
+	$(call debs,$@,$(DEBS_BUILD),$(DEBS_PAPER_NOREC))
 deps:
-	@missing=0; \
-	for p in gsl yaml-0.1 openblas cmocka; do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
-	for c in gnuplot parallel slurmctld slurmd sbatch squeue munged mungekey latexmk pdflatex; do \
-	  command -v $$c >/dev/null || missing=1; done; \
-	gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo || missing=1; \
-	/usr/bin/python3 -c 'import numpy, scipy, cvxopt' 2>/dev/null || missing=1; \
-	if [ $$missing = 0 ]; then echo "deps: all present"; exit 0; fi; \
-	line="apt-get install -y $(DEB_PKGS) && apt-get install -y --no-install-recommends $(DEB_PKGS_NOREC)"; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "deps: installing Debian packages: $(DEB_PKGS) $(DEB_PKGS_NOREC)"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  { apt-get update -q >/dev/null && apt-get install -y -q $(DEB_PKGS) >/dev/null && \
-	    apt-get install -y -q --no-install-recommends $(DEB_PKGS_NOREC) >/dev/null; } \
-	    || { echo "deps: apt-get failed; run: apt-get update && $$line" >&2; exit 1; }; \
-	else \
-	  echo "deps: missing packages; as root run: apt-get update && $$line" >&2; exit 1; \
-	fi
+	$(call debs,$@,$(DEBS_BUILD) $(DEBS_TEST),$(DEBS_TEST_NOREC) $(DEBS_PAPER_NOREC))
 
 # -------------------------------------------------------------------- building
 $(BUILD)/%.o: %.c
@@ -119,45 +146,69 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(LIB) $(PROGLIB)
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/harness/*.d $(BUILD)/experiments/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ----------------------------------------------------------------------- tests
-# Each cmocka binary runs from the source root; a failing binary fails the target after all have run.
-test: deps
+# Each cmocka binary, then each tests/test_*.sh (the Makefile's own tests), runs from the source root; a failing
+# one fails the target after all have run. Debian installs the daemons test_sweep starts (slurmctld, munged)
+# in /usr/sbin, which an ordinary user's PATH lacks.
+TEST_SH := $(sort $(wildcard tests/test_*.sh))
+test: deps-test
 	@$(MAKE) --no-print-directory all-tests
-	@fail=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; CR_PROG=$(CURDIR)/$(PROG) $$t || fail=1; done; \
+	@fail=0; for t in $(TEST_BIN) $(TEST_SH); do \
+	  echo "== $$t"; case $$t in *.sh) run="bash $$t" ;; *) run=$$t ;; esac; \
+	  PATH="$$PATH:/usr/sbin:/sbin" CR_PROG=$(CURDIR)/$(PROG) $$run || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "make test: all test binaries passed"; else echo "make test: FAILURES" >&2; exit 1; fi
 
 .PHONY: all-tests
 all-tests: $(PROG) $(TEST_BIN)
 
 # ------------------------------------------------------------------ reproduce
+# Each config runs once per call, and only when it or the program changed since its run (results/NAME/claims.csv
+# older than either); a figure is redrawn only when its run changed. `make reproduce CONFIGS="configs/a.yaml
+# configs/b.yaml"` restricts everything to those configs and their figures.
 CONFIGS  := $(sort $(wildcard configs/*.yaml))
-RUNS     := $(CONFIGS:configs/%.yaml=results/%/claims.csv)
-FIG_GP   := $(sort $(wildcard figures/*.gp))
+ifneq ($(filter-out configs/%.yaml,$(CONFIGS)),)
+$(error CONFIGS: not of the form configs/NAME.yaml: $(filter-out configs/%.yaml,$(CONFIGS)))
+endif
+RUN_DIRS := $(CONFIGS:configs/%.yaml=results/%)
+RUNS     := $(RUN_DIRS:%=%/claims.csv)
+# figures/NAME.gp and figures/NAME-PART.gp read results/NAME/.
+fig_run = results/$(firstword $(subst -, ,$(notdir $(basename $(1)))))/claims.csv
+FIG_GP   := $(foreach g,$(sort $(wildcard figures/*.gp)),$(if $(filter $(call fig_run,$(g)),$(RUNS)),$(g)))
 FIG_PNG  := $(FIG_GP:%.gp=%.png)
 FIG_PDF  := $(FIG_GP:%.gp=%.pdf)
 # OpenBLAS threads are pinned by the program itself (config key `threads`), recorded in each manifest.
 
+# A run folder belongs to the program (complete or absent): make never deletes a file in it. Exit status 3 (the
+# run completed, a claim failed) leaves a complete, current run: its figures are drawn and the claims table
+# (below) fails. Any other failure makes the old claims.csv, if any, out of date so that the next call reruns it.
+.PRECIOUS: results/%/claims.csv
 results/%/claims.csv: configs/%.yaml $(PROG)
-	$(PROG) run $< --out results/$* --quiet
+	@echo "$(PROG) run $< --out results/$* --quiet"; \
+	$(PROG) run $< --out results/$* --quiet; st=$$?; \
+	case $$st in \
+	  0) ;; \
+	  3) echo "run $<: a claim failed (see the claims table)" >&2 ;; \
+	  *) [ ! -e $@ ] || touch -d @0 $@; echo "run $<: failed (exit status $$st)" >&2; exit $$st ;; \
+	esac
 
-# figures/NAME.gp and figures/NAME-PART.gp read results/NAME/.
-fig_run = results/$(firstword $(subst -, ,$(notdir $(basename $(1)))))/claims.csv
 figures/%.png figures/%.pdf: figures/%.gp figures/style.gnuplot $$(call fig_run,$$*)
-	@res=$(dir $(call fig_run,$*)); res=$${res%/}; \
+	@echo "gnuplot $< (figures/$*.png, figures/$*.pdf)"; \
+	res=$(dir $(call fig_run,$*)); res=$${res%/}; \
 	gnuplot -e "res='$$res'; out='figures/$*'; term='png'" $< && mv -f figures/$*.png.tmp figures/$*.png && \
 	gnuplot -e "res='$$res'; out='figures/$*'; term='pdf'" $< && mv -f figures/$*.pdf.tmp figures/$*.pdf
 
 figures: $(FIG_PNG) $(FIG_PDF)
 
-results/claims.csv: $(RUNS) $(PROG)
-	$(PROG) claims results $(CONFIGS:configs/%.yaml=results/%)
+# Everything reproduce makes, in one make so that figures wait for their runs: -k runs every config it can.
+.PHONY: reproduce-files
+reproduce-files: $(PROG) $(RUNS) $(FIG_PNG) $(FIG_PDF)
 
-reproduce: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -j$$(nproc) $(RUNS)
-	@$(MAKE) --no-print-directory -j$$(nproc) figures
-	@for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; exit 1; }; done
-	@$(MAKE) --no-print-directory -B results/claims.csv
+# The claims table is aggregated from the runs' claims.csv (it runs nothing), so it is printed on every call,
+# and fails the target when a claim failed or a run is missing.
+reproduce: deps-build
+	@$(MAKE) --no-print-directory -k -j$$(nproc) reproduce-files; st=$$?; \
+	if [ -x $(PROG) ]; then $(PROG) claims results $(RUN_DIRS) || st=1; fi; \
+	for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; st=1; }; done; \
+	[ $$st = 0 ] || echo "make reproduce: FAILED (see above)" >&2; exit $$st
 
 # ------------------------------------------------------------------ ablations
 # configs/ablations/NAME.yaml is a base config whose `# grid: key=v1,v2,...` lines give the sweep; the figure
@@ -181,17 +232,15 @@ figures/ablations/%.png figures/ablations/%.pdf: figures/ablations/%.gp figures/
 	gnuplot -e "res='results/ablations/$*'; out='figures/ablations/$*'; term='pdf'" $< && \
 	  mv -f figures/ablations/$*.pdf.tmp figures/ablations/$*.pdf
 
-ablations: deps
+ablations: deps-build
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(ABL_SWEEPS)
 	@$(MAKE) --no-print-directory $(ABL_FIGS)
 
 # ---------------------------------------------------------------------- paper
 # paper/generated/*.tex come from results/ (cvxrelu latex); the figures are the PDFs of figures/.
-paper: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -j$$(nproc) $(RUNS)
-	@$(MAKE) --no-print-directory -j$$(nproc) figures
+paper: deps-paper
+	@$(MAKE) --no-print-directory -j$$(nproc) reproduce-files
 	@mkdir -p paper/generated
 	$(PROG) latex paper/generated $(CONFIGS:configs/%.yaml=results/%)
 	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error reproduction.tex >/dev/null 2>&1 \
@@ -202,7 +251,8 @@ paper: deps
 
 # ---------------------------------------------------------------------- bench
 # PyTorch (Debian's python3-torch) is the reference for the training benchmark only; never a test dependency.
-bench-deps: deps
+# cvxopt (the convex benchmark's reference) comes with the test packages.
+bench-deps: deps-test
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch >/dev/null; \
@@ -251,7 +301,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcvxrelu.a
 -include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d)
 
 .PHONY: fuzz fuzz-build fuzz-deps
-fuzz-deps: deps
+fuzz-deps: deps-build
 	@command -v $(FUZZ_CC) >/dev/null && [ -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*' 2>/dev/null | head -1)" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev >/dev/null; \
@@ -275,10 +325,11 @@ VALGRIND      := valgrind --leak-check=full --show-leak-kinds=definite,indirect,
                  --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 --child-silent-after-fork=yes --quiet
 VALGRIND_SETS := --set count.n=4,8,16 --set count.samples=200 --set landscape.grid=41
 .PHONY: valgrind
-valgrind: deps
+valgrind: deps-test
+	$(call debs,$@,valgrind,)
 	@$(MAKE) --no-print-directory all-tests
 	@fail=0; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
-	  CR_PROG=$(CURDIR)/$(PROG) $(VALGRIND) $$t || fail=1; done; \
+	  PATH="$$PATH:/usr/sbin:/sbin" CR_PROG=$(CURDIR)/$(PROG) $(VALGRIND) $$t || fail=1; done; \
 	for c in $(CONFIGS); do echo "== valgrind $(PROG) run $$c"; \
 	  $(VALGRIND) $(PROG) run $$c $(VALGRIND_SETS) --out $(BUILD)/valgrind/$$(basename $$c .yaml) --quiet || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "make valgrind: no errors, no leaks"; else echo "make valgrind: FAILURES" >&2; exit 1; fi
