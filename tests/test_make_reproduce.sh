@@ -31,7 +31,7 @@ trap 'rm -rf "$scratch"' EXIT
 ( cd "$src" && cp -a --parents Makefile .gitignore src experiments figures "$scratch"/ && mkdir -p "$scratch/configs" \
   && cp -a configs/*.yaml "$scratch/configs/" ) || exit 1
 if [ -x "$src/build/cvxrelu" ]; then
-    ( cd "$src" && cp -a --parents build/src build/experiments build/libcvxrelu.a build/cvxrelu "$scratch"/ ) || exit 1
+    ( cd "$src" && cp -a --parents build/src build/experiments build/libcvxrelu.a build/libcrprog.a build/cvxrelu "$scratch"/ ) || exit 1
 fi
 # A config whose claim fails (3 steps of gradient descent cannot turn to the SVM direction), and one the
 # program refuses (an unknown key).
