@@ -46,7 +46,7 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     double ncval, cval;
     if ((st = cr_toy_minimize_nonconvex(x, y, beta, &u, &al, &ncval, err))) return st;
     if ((st = cr_toy_minimize_convex(x, y, beta, &v, &w, &cval, err))) return st;
-    /* The convex solution maps to a network: u = v / sqrt(v), alpha = sqrt(v) (MATH.md, reconstruction). */
+    /* The convex solution maps to a network: u = v / sqrt(v), alpha = sqrt(v) (docs/MATH.md, Reconstruction). */
     double rec = cr_toy_nonconvex(x, y, beta, v / sqrt(v), sqrt(v));
 
     cr_csv *c = cr_run_table(run, "minima.csv", "landscape,a,b,L,source", err);

@@ -1,6 +1,6 @@
 /* Slide "All global optima" (m >= m*): train the nonconvex network by gradient descent from several seeds
  * for every width m = 1..2 m*; the best final L_beta at m >= m* must reach p_convex, and every trained network
- * maps to a convex point whose objective is no larger than its own (MATH.md, "Back from a network"). */
+ * maps to a convex point whose objective is no larger than its own (docs/MATH.md, Back from a network). */
 #include <math.h>
 #include <stdlib.h>
 

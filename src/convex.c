@@ -1,4 +1,4 @@
-/* The solver of the convex program of shared/MATH.md and its certified duality gap (see convex.h).
+/* The solver of the convex program and its certified duality gap (see convex.h; docs/MATH.md, Certified gap).
  * All O(n d p) work goes through row-major CBLAS dgemm on a dense 0/1 pattern matrix Dm (n x p, column i
  * = mask of D_i): z = rowsum(Dm o (X Udiff')), X'D_i g = row i of Dm'(diag(g) X), and the optimality checks
  * of the 2p cone projections as one product R X'. This file includes no GSL header (cblas.h clashes with

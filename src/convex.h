@@ -1,4 +1,4 @@
-/* The convex program of shared/MATH.md ("The regularized problems") over a given pattern set D_1..D_p
+/* The convex program of docs/MATH.md (section The convex program) over a given pattern set D_1..D_p
  * (exact, sampled, or the subset I of a trained network):
  *   p_convex = min l( sum_i D_i X (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||),  u_i, u'_i in K_i,
  *   K_i = { u : (2 D_i - I) X u >= 0 },
@@ -120,7 +120,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
 
 /* ------------------------------------------------------------------ the certificate */
 
-/* The dual certificate of shared/MATH.md for a given v in dom l* (n values): g_i(v) =
+/* The dual certificate (docs/MATH.md, Certified gap) for a given v in dom l* (n values): g_i(v) =
  * max_s min_{mu >= 0} ||s X'D_i v + X'(2 D_i - I) mu|| by NNLS for every pattern and sign (an upper bound
  * on each g_i whatever the NNLS accuracy, by weak duality), *gmax = max_i g_i(v),
  * v <- v min(1, beta / gmax), *dual = -l*(v). v is not modified; *dual is -INFINITY if v is outside the

@@ -1,4 +1,4 @@
-/* Interior-point method for the squared-loss convex program of shared/MATH.md, private to convex.c:
+/* Interior-point method for the squared-loss convex program of docs/MATH.md, private to convex.c:
  *   min 1/2 ||sum_b sigma_b D_b X u_b - y||^2 + beta sum_b t_b
  *   s.t. (t_b, u_b) in SOC_{d+1},  (2 D_b - I) X u_b >= 0,   b = 1..2p (u_1..u_p, u'_1..u'_p),
  * as a cone quadratic program solved by a primal-dual path-following method with Nesterov-Todd scaling and

@@ -35,7 +35,7 @@ int cr_data_gaussian(size_t n, size_t d, size_t planted_width, double noise, cr_
 int cr_data_orthsep(size_t n, size_t d, double cone_deg, double between_deg, gsl_rng *rng, cr_data **out,
                     cr_err *err);
 
-/* 1 when (X, y) is orthogonally separable (MATH.md); else 0 with the first violating pair (i, k), i < k. */
+/* 1 when (X, y) is orthogonally separable (docs/MATH.md); else 0 with the first violating pair (i, k), i < k. */
 int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k);
 
 /* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of

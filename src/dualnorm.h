@@ -1,5 +1,5 @@
-/* The dual norm of the convex max-margin program (shared/MATH.md, "Implicit regularization: max margin" and
- * "Geometry"): N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+|, the one-sided support function of the rectified
+/* The dual norm of the convex max-margin program (docs/MATH.md, sections Convex max-margin pair and
+ * Geometry): N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+|, the one-sided support function of the rectified
  * ellipsoid h_Q(a) = max_{||u|| <= 1} a'(X u)_+, and the per-pattern pieces g_i they split into:
  *     max_{u in K_i, ||u|| <= 1} s lambda' D_i X u = min_{mu >= 0} || s X' D_i lambda + X'(2 D_i - I) mu ||,
  * by NNLS (exact over a pattern set), and, for d = 2, by an independent sweep of u over the unit circle. */

@@ -1,5 +1,5 @@
-/* What a trained network says about the nonconvex max-margin problem (shared/MATH.md, "KKT point" and
- * "Orthogonally separable data"): the KKT multipliers lambda fitted to gradient descent's logistic weights, the
+/* What a trained network says about the nonconvex max-margin problem (docs/MATH.md, KKT multipliers and their fit;
+ * Orthogonal separability): the KKT multipliers lambda fitted to gradient descent's logistic weights, the
  * residual of the KKT equations, y'lambda against 1/2 ||theta||^2 and the dual norm N(lambda) (<= 1 iff the
  * KKT point is a global max-margin network); the pattern set I of the subsampled program P_sub; the covering
  * neurons of the Proposition; the alignment cosines of the directional-convergence theorem.
@@ -30,7 +30,7 @@ typedef struct {
     double dualnorm;   /* N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+| over P (NaN when P is NULL) */
 } cr_kkt_info;
 
-/* The KKT fit of shared/MATH.md: theta scaled to min_i y_i f_i = 1, lambda = c * dir with
+/* The KKT fit (docs/MATH.md, KKT multipliers and their fit): theta scaled to min_i y_i f_i = 1, lambda = c * dir with
  *     dir_i = y_i sigma(-y_i f_i)   (f of the network as given: gradient descent's logistic weights),
  * and c fitted by least squares to w2_j = lambda'(X w1_j)_+ and w1_j = w2_j X'D(w1_j) lambda,
  * D(u) = diag(1(X u > 0)). lambda (n) receives c * dir. P (an exact pattern set of X, or NULL) is used for
@@ -46,7 +46,7 @@ int cr_kkt_fit_dir(cr_kkt_work *w, const double *X, const double *y, size_t n, s
                    cr_kkt_info *info, cr_err *err);
 
 /* The pattern set I of the subsampled program: the closed patterns 1(X w1_j >= 0) (the convention of
- * patterns.h and of MATH.md's subsampled program) of the neurons with w1_j != 0 and w2_j != 0, deduplicated,
+ * patterns.h and of docs/MATH.md's subsampled program) of the neurons with w1_j != 0 and w2_j != 0, deduplicated,
  * canonical order. A neuron's w1_j lies in the cone K of its closed pattern, so the network maps to a feasible
  * point of P_sub over *out. *out is allocated here (cr_patterns_free). */
 int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,

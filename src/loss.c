@@ -1,4 +1,4 @@
-/* Losses, gradients and conjugates (see loss.h and shared/MATH.md, table "Losses"). */
+/* Losses, gradients and conjugates (see loss.h and docs/MATH.md, Losses). */
 #include "loss.h"
 
 #include <math.h>

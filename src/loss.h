@@ -1,4 +1,4 @@
-/* The convex losses l(z, y) of shared/MATH.md, their gradients and Fenchel conjugates.
+/* The convex losses l(z, y) of docs/MATH.md (Losses), their gradients and Fenchel conjugates.
  *   squared   1/2 ||z - y||^2                 l*(v) = 1/2 ||v||^2 + v'y
  *   logistic  sum_i log(1 + exp(-y_i z_i))    l*(v) = sum_i h(-y_i v_i), h(t) = t log t + (1-t) log(1-t) on [0,1]
  *   hinge     sum_i max(0, 1 - y_i z_i)       l*(v) = sum_i y_i v_i if -1 <= y_i v_i <= 0

@@ -1,4 +1,4 @@
-/* Max-margin problems of shared/MATH.md ("Implicit regularization: max margin"), each solved to a certified
+/* Max-margin problems of docs/MATH.md (section Max margin), each solved to a certified
  * duality gap:
  *   - the linear hard-margin SVM without bias, min 1/2 ||w||^2 s.t. y_i w'x_i >= 1, and its dual
  *     max 1'a - 1/2 ||X'Y a||^2, a >= 0;

@@ -1,4 +1,4 @@
-/* The two-layer ReLU network of shared/MATH.md in float64:
+/* The two-layer ReLU network of docs/MATH.md (Objective scales) in float64:
  *     f(theta; X) = sum_j (X w1_j)_+ w2_j,   L(theta) = lw * l(f, y) + beta/2 (||W1||_F^2 + ||w2||^2),
  * its gradient (a subgradient: ReLU'(0) = 0, hinge at the kink as in loss.h), and what the max-margin and
  * alignment experiments read off a network: per-sample outputs, the normalized margin, ||theta||, per-neuron norms.
@@ -80,7 +80,7 @@ double cr_net_reference(const double *X, size_t n, size_t d, const double *W1, c
 double cr_net_norm2(const cr_net *net);
 /* ||w1_j|| and |w2_j| for every neuron j; either array may be NULL. */
 void cr_net_neuron_norms(const cr_net *net, double *w1norm, double *w2abs);
-/* Normalized margin gamma = min_i y_i f_i / ||theta||^2 (shared/MATH.md, "max margin"), and min_i y_i f_i in
+/* Normalized margin gamma = min_i y_i f_i / ||theta||^2 (docs/MATH.md, Normalized margin bound), and min_i y_i f_i in
  * *min_yf (may be NULL). gamma is NaN for theta = 0. */
 int cr_net_margin(const cr_net *net, const double *X, const double *y, size_t n, cr_net_work *w, double *gamma,
                   double *min_yf);

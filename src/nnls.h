@@ -1,6 +1,6 @@
 /* Nonnegative least squares min_{x >= 0} ||A x - b|| (Lawson and Hanson, "Solving Least Squares Problems",
  * 1974, ch. 23): an active-set method that terminates in finitely many steps with the exact optimum up to
- * rounding. The per-pattern dual checks g_i(v) of shared/MATH.md are NNLS problems. */
+ * rounding. The per-pattern dual checks g_i(v) of docs/MATH.md (Certified gap) are NNLS problems. */
 #ifndef CR_NNLS_H
 #define CR_NNLS_H
 

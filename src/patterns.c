@@ -1,4 +1,4 @@
-/* Arrangement patterns D(u) = diag(1(X u >= 0)) of shared/MATH.md: exact enumeration (faces included,
+/* Arrangement patterns D(u) = diag(1(X u >= 0)) of docs/MATH.md: exact enumeration (faces included,
  * degenerate data allowed), Gaussian sampling, numerical rank, Cover's bound, the general-position closed
  * form and Gordan's test for the all-ones region. The container (add, find, sort) is in patset.c.
  * Exactness rests on two facts: the pattern set of X is the pattern set of X restricted to any r columns

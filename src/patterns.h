@@ -1,6 +1,6 @@
 /* Hyperplane-arrangement patterns D(u) = diag(1(X u >= 0)) stored as bit masks (n bits each).
  * Exact enumeration of every realizable pattern (faces included, degenerate data allowed: duplicate,
- * parallel, zero rows, rank-deficient X, d > n) following shared/MATH.md; Gaussian sampling, which
+ * parallel, zero rows, rank-deficient X, d > n) following docs/MATH.md (Conventions); Gaussian sampling, which
  * returns a subset; rank, Cover's bound and the general-position closed form. */
 #ifndef CR_PATTERNS_H
 #define CR_PATTERNS_H

@@ -1,7 +1,7 @@
 /* Training the two-layer ReLU network of net.h: full-batch gradient descent and minibatch SGD on
  *     L(theta) = lw * l(f(theta; X), y) + beta/2 ||theta||^2,
  * with constant, step and 1/t learning-rate schedules, the gaussian and balanced initializations of
- * shared/MATH.md, logging through a callback and divergence detection (a non-finite objective or weight is a
+ * docs/MATH.md (Training), logging through a callback and divergence detection (a non-finite objective or weight is a
  * failure with the iteration reported, never a result). Randomness comes only from the gsl_rng streams passed in. */
 #ifndef CR_TRAIN_H
 #define CR_TRAIN_H

@@ -352,7 +352,7 @@ static void test_gap_shrinks(void **state)
     inst_free(&I);
 }
 
-/* max_i g_i(v) over every pattern equals max_{||u|| = 1} |v'(X u)_+| (MATH.md): a fine sweep of the circle
+/* max_i g_i(v) over every pattern equals max_{||u|| = 1} |v'(X u)_+| (docs/MATH.md): a fine sweep of the circle
  * from below, and the certificate's dual value at random v is never above the optimum. */
 static void test_dual_sweep(void **state)
 {

@@ -372,7 +372,7 @@ static void test_gradient_descent(void **state)
     cr_train_work *tw = cr_train_work_alloc(n, d, m, 0);
     cr_train_info ti;
     assert_int_equal(cr_train_run(tw, net, o.D->X, o.D->y, n, &to, NULL, &ti, &e), CR_OK);
-    /* gamma(theta) <= 1 / (2 P*) for every network (MATH.md); gradient descent approaches it. */
+    /* gamma(theta) <= 1 / (2 P*) for every network (docs/MATH.md); gradient descent approaches it. */
     assert_false(L.violated);
     assert_true(L.best_gamma >= 0.9 * L.ceiling);
     /* The trained network: covering neurons, and a KKT fit near a KKT point of the global optimum. */

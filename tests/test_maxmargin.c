@@ -472,7 +472,7 @@ static void test_subset_not_below_pstar(void **state)
                              n, d, 1, 0, NULL);
     }
     /* General position, and the origin is inside the rows' hull (0.18 x_4 + 0.73 x_8 + 0.09 x_10 = 0), so
-     * (shared/MATH.md) p = C(10, 2) + 1 = 2 (1 + 9) + 1 = 21. */
+     * (docs/MATH.md) p = C(10, 2) + 1 = 2 (1 + 9) + 1 = 21. */
     assert_int_equal(I[0].P->p, 21);
     I[1].P = cr_patterns_alloc(n, 4);
     assert_non_null(I[1].P);

@@ -1,5 +1,5 @@
 /* Tests of net.h: the blocked BLAS path against naive loops written here, central finite differences for every
- * loss, the invariances of shared/MATH.md (permutation, neuron splitting, rescaling), margins and norms against
+ * loss, the invariances of docs/MATH.md (permutation, neuron splitting, rescaling), margins and norms against
  * hand values, and finite logistic values for margins far beyond exp's range. */
 #include "testutil.h"
 

@@ -354,7 +354,7 @@ static void test_invariances(void **state)
 
 /* ------------------------------------------------------- closed form counts */
 
-/* MATH.md's five counts. Data are Gaussian (general position almost surely); "origin in the hull" is
+/* docs/MATH.md's five counts. Data are Gaussian (general position almost surely); "origin in the hull" is
  * forced by making the last row minus the sum of the others, "not in the hull" by flipping rows into
  * x_1 > 0. The expected numbers are the slide's, not computed here. */
 static void test_general_position_counts(void **state)

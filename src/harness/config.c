@@ -42,7 +42,7 @@ static const schema_key schema[] = {
     {"seed", T_INT, OFF(seed), ANY_INT, NULL, "1", "master seed; each purpose derives its own stream"},
     {"threads", T_INT, OFF(threads), 1, 64, NULL, "1", "OpenBLAS threads (pinned; recorded in the manifest)"},
     {"loss", T_ENUM, OFF(loss), 0, 0, "squared|logistic|hinge", "squared",
-     "loss l of the regularized problems (MATH.md, Losses)"},
+     "loss l of the regularized problems (docs/MATH.md, Losses)"},
     {"beta", T_REAL, OFF(beta), 0, 1e6, NULL, "0.1", "weight decay beta of L_beta and p_convex"},
     {"data.kind", T_ENUM, OFF(data.kind), 0, 0, "gaussian|orthsep|slide|csv", "gaussian", "data source"},
     {"data.n", T_INT, OFF(data.n), 1, 1000000, NULL, "20", "samples (gaussian, orthsep)"},

@@ -173,7 +173,7 @@ static int cmd_run(int argc, char **argv, int check_only)
         size_t bi, bk;
         if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))
             st = cr_err_set(&err, CR_EINPUT,
-                            "%s: experiment %s needs orthogonally separable data (MATH.md); samples %zu and %zu "
+                            "%s: experiment %s needs orthogonally separable data (docs/MATH.md); samples %zu and %zu "
                             "violate it",
                             cfg.file, cfg.experiment, bi + 1, bk + 1);
         if (st) {

@@ -14,7 +14,7 @@ long cr_limits_default_mb(void)
     return (long)((double)pages * (double)size / 2.0 / 1048576.0);
 }
 
-/* Patterns of n samples in rank <= d: at most 2^n and at most Cover's bound (MATH.md). */
+/* Patterns of n samples in rank <= d: at most 2^n and at most Cover's bound (docs/MATH.md). */
 static double pattern_bound(size_t n, size_t d)
 {
     size_t r = d < n ? d : n;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Independent oracle for tests/test_maxmargin.c and bench/bench_maxmargin.c (shared/MATH.md, "Implicit
-regularization: max margin"), with cvxopt's general-purpose cone solvers:
+"""Independent oracle for tests/test_maxmargin.c and bench/bench_maxmargin.c (docs/MATH.md,
+section Max margin), with cvxopt's general-purpose cone solvers:
 
   linear hard margin   min 1/2 ||w||^2  s.t.  y_i w'x_i >= 1                       (cvxopt.solvers.qp)
   convex max margin    P* = min sum_j (||u_j|| + ||u'_j||)

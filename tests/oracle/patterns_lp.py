@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent oracle for tests/test_patterns.c: the realizable arrangement patterns of small instances by
-linear programming (shared/MATH.md). Pattern s in {0,1}^n is realized by some u with 1(Xu >= 0) = s iff s is
+linear programming (docs/MATH.md, The LP check). Pattern s in {0,1}^n is realized by some u with 1(Xu >= 0) = s iff s is
 all ones (u = 0) or the LP
     max t  s.t.  x_i'u >= 0 (s_i = 1),  x_i'u <= -t (s_i = 0),  -1 <= u <= 1,  t <= 1
 has optimum t > 1e-9 (scipy.optimize.linprog, HiGHS).

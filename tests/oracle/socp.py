@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent oracle for the convex program of shared/MATH.md, solved by cvxopt.
+"""Independent oracle for the convex program of docs/MATH.md, solved by cvxopt.
 
     min  l( sum_i D_i X (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||)
     s.t. (2 D_i - I) X u_i >= 0,  (2 D_i - I) X u'_i >= 0
