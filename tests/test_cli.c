@@ -566,6 +566,206 @@ static void test_numerical_failures_recorded(void **state)
     }
 }
 
+/* ------------------------------------------------------- output folders */
+
+/* --out longer than the program accepts (CR_OUT_MAX, src/fsutil.h) or with a component longer than NAME_MAX:
+ * a usage error before anything is created, never a truncated path. */
+static void test_out_too_long(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[4096], names[1024], out[2048];
+    crt_tmpdir(dir);
+    /* 1100 bytes in components of 200: every component is legal, the path is too long. */
+    int n = snprintf(out, sizeof out, "%s", dir);
+    for (int k = 0; n < 1100; k++) {
+        out[n++] = '/';
+        for (int j = 0; j < 200 && n < 1100; j++) out[n++] = (char)('a' + k);
+    }
+    out[n] = 0;
+    assert_int_equal(strlen(out), 1100);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 2, "--out of 1100 bytes");
+    expect_in(r.err, "1100 bytes", "--out of 1100 bytes");
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    if (names[0]) fail_msg("--out of 1100 bytes created %s", names);
+    /* One component of 300 bytes in a short path. */
+    n = snprintf(out, sizeof out, "%s/", dir);
+    memset(out + n, 'z', 300);
+    out[n + 300] = 0;
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/sub' --quiet", out);
+    r = run(args);
+    expect_status(&r, 2, "--out with a 300-byte component");
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    if (names[0]) fail_msg("--out with a 300-byte component created %s", names);
+    crt_rmtree(dir);
+}
+
+/* `cvxrelu claims OUTDIR` and `cvxrelu latex OUTDIR` with a missing OUTDIR: one line naming it, exit 2, nothing
+ * written. */
+static void test_claims_missing_outdir(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[1024];
+    crt_tmpdir(dir);
+    const char *cmds[] = {"claims", "latex"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "%s '%s/missing' '%s/run'", cmds[k], dir, dir);
+        result r = run(args);
+        expect_status(&r, 2, args);
+        char want[400];
+        snprintf(want, sizeof want, "%s/missing: No such file or directory", dir);
+        expect_in(r.err, want, args);
+        assert_string_equal(r.out, "");
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (names[0]) fail_msg("%s: wrote %s", args, names);
+    }
+    crt_rmtree(dir);
+}
+
+/* A config named ...yaml or ..yaml has no usable default folder (results/.. is the current folder, results/.
+ * is results/): refused before anything is written, as are --out ., .. and /. */
+static void test_config_dot_names(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], args[1024], names[1024], *text = crt_slurp("configs/landscape.yaml", NULL);
+    assert_non_null(text);
+    crt_tmpdir(dir);
+    const char *files[] = {"...yaml", "..yaml"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        write_text(path, text);
+        snprintf(args, sizeof args, "run '%s' --set landscape.grid=11 --quiet", files[k]);
+        result r = run_in(dir, args);
+        expect_status(&r, 2, args);
+        expect_in(r.err, "--out", args);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (strcmp(names, k ? "...yaml|..yaml" : "...yaml") != 0) fail_msg("%s wrote into its folder: %s", args, names);
+    }
+    const char *outs[] = {".", "..", "/", "sub/.", "sub/..", "./"};
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+        snprintf(args, sizeof args, "run ...yaml --set landscape.grid=11 --out '%s' --quiet", outs[k]);
+        result r = run_in(dir, args);
+        expect_status(&r, 2, args);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (strcmp(names, "...yaml|..yaml") != 0) fail_msg("%s wrote: %s", args, names);
+    }
+    free(text);
+    crt_rmtree(dir);
+}
+
+/* A rerun replaces the whole folder: a failed run of another experiment into a landscape run's folder leaves
+ * none of the landscape tables beside its own failed summary. */
+static void test_rerun_replaces_whole_folder(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[4096];
+    crt_tmpdir(dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args,
+             "run configs/convex.yaml --set solver.max_iter=1 --set solver.method=fista --out '%s/out' --quiet", dir);
+    r = run(args);
+    expect_status(&r, 1, args);
+    result_free(&r);
+    char out[300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    list_dir(out, names, sizeof names);
+    if (strstr(names, "nonconvex.csv") || strstr(names, "minima.csv"))
+        fail_msg("the failed rerun left the previous run's tables beside its own: %s", names);
+    assert_string_equal(names, "claims.csv|config.yaml|manifest.yaml|summary.csv");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "out");
+    crt_rmtree(dir);
+}
+
+/* --out that is a symbolic link, or a folder that is not a run folder: refused (exit 2), nothing touched. */
+static void test_out_link_or_foreign_folder(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], other[300], link[300], args[1024], names[1024], path[400];
+    crt_tmpdir(dir);
+    snprintf(other, sizeof other, "%s/other", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    assert_int_equal(mkdir(other, 0755), 0);
+    snprintf(path, sizeof path, "%s/notes.txt", other);
+    write_text(path, "mine\n");
+    assert_int_equal(symlink(other, link), 0);
+    const char *outs[] = {link, other};
+    const char *why[] = {"symbolic link", "no manifest.yaml"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", outs[k]);
+        result r = run(args);
+        expect_status(&r, 2, args);
+        expect_in(r.err, why[k], args);
+        result_free(&r);
+        list_dir(other, names, sizeof names);
+        assert_string_equal(names, "notes.txt");
+        list_dir(dir, names, sizeof names);
+        assert_string_equal(names, "link|other");
+    }
+    crt_rmtree(dir);
+}
+
+/* Symbolic links planted under the temporary names the program used to write (".NAME.tmp.PID", the PID being
+ * predictable) are never written through: the file they point to stays as it was. The child plants them with
+ * its own PID, which the program keeps across exec. */
+static void test_planted_links_not_followed(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], out[300], victim[300];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    write_text(victim, "precious\n");
+    assert_int_equal(mkdir(out, 0755), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *files[] = {"summary.csv", "claims.csv", "config.yaml", "manifest.yaml",
+                               "nonconvex.csv", "convex.csv", "minima.csv"};
+        for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+            char link[400];
+            snprintf(link, sizeof link, "%s/.%s.tmp.%ld", out, files[k], (long)getpid());
+            if (symlink(victim, link) != 0) _exit(126);
+        }
+        char link[400];
+        snprintf(link, sizeof link, "%s/.out.tmp.%ld", dir, (long)getpid());
+        if (symlink(victim, link) != 0) _exit(126);
+        if (!freopen("/dev/null", "w", stderr)) _exit(125);
+        execl(crt_prog(), crt_prog(), "run", "configs/landscape.yaml", "--set", "landscape.grid=11", "--out", out,
+              "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char *text = crt_slurp(victim, NULL);
+    if (!text || strcmp(text, "precious\n") != 0)
+        fail_msg("a planted symbolic link was written through: %s now holds\n%.200s", victim, text ? text : "(nothing)");
+    free(text);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("the run failed (status 0x%x)", st);
+    char path[400];
+    struct stat ls;
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    assert_int_equal(lstat(path, &ls), 0);
+    assert_true(S_ISREG(ls.st_mode));
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -589,6 +789,12 @@ int main(void)
         cmocka_unit_test(test_deterministic_arrangements),
         cmocka_unit_test(test_killed_run_leaves_no_partial_file),
         cmocka_unit_test(test_numerical_failures_recorded),
+        cmocka_unit_test(test_out_too_long),
+        cmocka_unit_test(test_claims_missing_outdir),
+        cmocka_unit_test(test_config_dot_names),
+        cmocka_unit_test(test_rerun_replaces_whole_folder),
+        cmocka_unit_test(test_out_link_or_foreign_folder),
+        cmocka_unit_test(test_planted_links_not_followed),
     };
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 

@@ -498,6 +498,217 @@ static void test_yaml_outputs_load_with_odd_argv(void **state)
     crt_rmtree(dir);
 }
 
+/* ------------------------------------------------- whole run folders (reruns) */
+
+/* Whether folder out holds exactly the files of the completed run ref, its CSVs and config.yaml byte for byte. */
+static int same_run(const char *out, const char *ref)
+{
+    int n1, n2, same = 1;
+    char **a = list_names(out, &n1), **b = list_names(ref, &n2);
+    if (n1 != n2) same = 0;
+    for (int i = 0; same && i < n1; i++) {
+        if (strcmp(a[i], b[i]) != 0) {
+            same = 0;
+            break;
+        }
+        if (!ends_with(a[i], ".csv") && strcmp(a[i], "config.yaml") != 0) continue;
+        char pa[600], pb[600];
+        snprintf(pa, sizeof pa, "%s/%s", out, a[i]);
+        snprintf(pb, sizeof pb, "%s/%s", ref, b[i]);
+        size_t la = 0, lb = 0;
+        char *ta = crt_slurp(pa, &la), *tb = crt_slurp(pb, &lb);
+        same = ta && tb && la == lb && memcmp(ta, tb, la) == 0;
+        free(ta);
+        free(tb);
+    }
+    free_names(a, n1);
+    free_names(b, n2);
+    return same;
+}
+
+/* The inode of every file in dir, summed with their names' order: changes when any file is replaced. */
+static unsigned long long folder_inodes(const char *dir)
+{
+    int n;
+    char **names = list_names(dir, &n);
+    unsigned long long h = 0;
+    for (int i = 0; i < n; i++) {
+        char path[600];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (lstat(path, &st) == 0) h = h * 1000003ull + (unsigned long long)st.st_ino;
+    }
+    free_names(names, n);
+    return h;
+}
+
+/* Names in dir that are temporaries of `base` (".BASE.tmp.*"), counted. */
+static int temporaries_of(const char *dir, const char *base)
+{
+    int n, k = 0;
+    char **names = list_names(dir, &n);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, ".%s.tmp.", base);
+    for (int i = 0; i < n; i++) k += strncmp(names[i], prefix, strlen(prefix)) == 0;
+    free_names(names, n);
+    return k;
+}
+
+#define RERUN_GRID "landscape.grid=401"
+
+/* A rerun into the folder of a completed run, killed with SIGKILL (no handler runs): the folder must then be
+ * the complete old run or the complete new one, never a mix. Trial 0 kills as soon as any file of the folder
+ * changes (with files committed one by one: right after the first table is renamed in); the others at seeded
+ * moments. The staging folder a SIGKILL leaves is collected by the next run into the same folder. */
+static void test_sigkill_rerun_old_or_new(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], old_ref[300], new_ref[300], out[300], desc[128];
+    crt_tmpdir(dir);
+    snprintf(old_ref, sizeof old_ref, "%s/old", dir);
+    snprintf(new_ref, sizeof new_ref, "%s/new", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *old_args[] = {"run", "configs/landscape.yaml", "--out", old_ref, "--quiet", "--set", RERUN_GRID, NULL};
+    const char *new_args[] = {"run", "configs/landscape.yaml", "--out", new_ref, "--quiet", "--set", RERUN_GRID,
+                              "--set", "landscape.beta=0.5", NULL};
+    child c = spawn(dir, old_args, 0);
+    int st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    double t0 = now();
+    c = spawn(dir, new_args, 0);
+    st = wait_child(&c);
+    double full = now() - t0;
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_false(same_run(old_ref, new_ref)); /* the two runs differ, or the test proves nothing */
+
+    rng_state = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917) + 2;
+    const int trials = 4;
+    for (int t = 0; t < trials; t++) {
+        old_args[3] = out;
+        new_args[3] = out;
+        c = spawn(dir, old_args, 0);
+        st = wait_child(&c);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(same_run(out, old_ref));
+        unsigned long long before = folder_inodes(out);
+        double delay = t == 0 ? 1e9 : (0.3 + 0.7 * uniform()) * full;
+        double start = now();
+        c = spawn(dir, new_args, 0);
+        int ended = 0;
+        while (now() - start < delay && !ended) {
+            if (t == 0 && folder_inodes(out) != before) break;
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+            ended = waitpid(c.pid, &st, WNOHANG) == c.pid;
+        }
+        if (!ended) {
+            assert_int_equal(kill(c.pid, SIGKILL), 0);
+            st = wait_child(&c);
+        }
+        describe_status(st, desc, sizeof desc);
+        int is_old = same_run(out, old_ref), is_new = same_run(out, new_ref);
+        printf("# rerun trial %d (%s after %.3f s): %s, folder is the %s run\n", t, t == 0 ? "first change" : "SIGKILL",
+               now() - start, desc, is_old ? "old" : is_new ? "new" : "MIXED");
+        if (!is_old && !is_new) {
+            int n;
+            char **names = list_names(out, &n);
+            char list[2048] = "";
+            for (int i = 0; i < n; i++) {
+                strncat(list, " ", sizeof list - strlen(list) - 1);
+                strncat(list, names[i], sizeof list - strlen(list) - 1);
+            }
+            free_names(names, n);
+            fail_msg("rerun trial %d: %s; the folder mixes the old and the new run (files:%s)", t, desc, list);
+        }
+        check_run_folder(out, NULL, "rerun after SIGKILL");
+    }
+    /* The killed runs' staging folders (if any) go with the next run into the same folder. */
+    printf("# %d staging folders left by SIGKILL\n", temporaries_of(dir, "out"));
+    c = spawn(dir, new_args, 0);
+    st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(same_run(out, new_ref));
+    if (temporaries_of(dir, "out") || temporaries_of(out, "nonconvex.csv") || temporaries_of(out, "convex.csv"))
+        fail_msg("temporaries of killed runs were not collected by the next run");
+    crt_rmtree(dir);
+}
+
+/* A rerun that fails and cannot even record its failure (files capped at 64 bytes) must not leave the previous
+ * run's all-PASS claims.csv looking current: `cvxrelu claims` then reports a failure. */
+static void test_failed_rerun_leaves_no_stale_claims(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], out[300], cmd[2048];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *args[] = {"run", "configs/landscape.yaml", "--out", out, "--quiet", "--set", "landscape.grid=11", NULL};
+    child c = spawn(dir, args, 0);
+    int st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *before = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' claims '%s' '%s'", crt_prog(), dir, out);
+    assert_int_equal(crt_sh(cmd, &before), 0);
+    if (!strstr(before, " claims checked, 0 failed")) fail_msg("the first run should pass:\n%s", before);
+    free(before);
+    c = spawn(dir, args, 64);
+    st = wait_child(&c);
+    char desc[128], *log = crt_slurp(c.log, NULL);
+    describe_status(st, desc, sizeof desc);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 1) fail_msg("rerun with 64-byte files: %s, expected exit 1\n%s", desc, log);
+    free(log);
+    char *after = NULL;
+    int cst = crt_sh(cmd, &after);
+    if (cst == 0 || strstr(after, " claims checked, 0 failed"))
+        fail_msg("after a failed rerun, `cvxrelu claims` reports the previous run as current (exit %d):\n%s", cst,
+                 after);
+    free(after);
+    char path[400];
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *claims = crt_slurp(path, NULL);
+    if (claims && strstr(claims, ",PASS")) fail_msg("%s still holds passing claims:\n%s", path, claims);
+    free(claims);
+    check_run_folder(out, NULL, "failed rerun");
+    if (temporaries_of(dir, "out")) fail_msg("the failed rerun left its staging folder");
+    crt_rmtree(dir);
+}
+
+/* Disk full while closing the first of two tables (width_sweep: runs.csv then curves.csv; optimal_set: runs.csv
+ * then neuron_patterns.csv): exit 1, the second table's temporary removed too, the failure recorded. */
+static void test_disk_full_closes_both_tables(void **state)
+{
+    (void)state;
+    need_program();
+    static const struct {
+        const char *config, *set;
+        long fsize;
+    } cases[] = {
+        {"configs/width_sweep.yaml", "train.seeds=5", 1024},
+        {"configs/optimal_set.yaml", "train.seeds=40", 2048},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char dir[256], out[300], path[400], desc[128];
+        crt_tmpdir(dir);
+        snprintf(out, sizeof out, "%s/out", dir);
+        const char *args[] = {"run", cases[k].config, "--out", out, "--quiet", "--set", cases[k].set, NULL};
+        child c = spawn(dir, args, cases[k].fsize);
+        int st = wait_child(&c);
+        describe_status(st, desc, sizeof desc);
+        char *log = crt_slurp(c.log, NULL);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || !strstr(log, "runs.csv"))
+            fail_msg("%s with %ld-byte files: %s, expected exit 1 naming runs.csv\n%s", cases[k].config,
+                     cases[k].fsize, desc, log);
+        free(log);
+        check_run_folder(out, NULL, cases[k].config);
+        snprintf(path, sizeof path, "%s/summary.csv", out);
+        char *sum = crt_slurp(path, NULL);
+        if (!sum || !strstr(sum, "\nstatus,failed\n")) fail_msg("%s: summary.csv does not say status,failed", cases[k].config);
+        free(sum);
+        crt_rmtree(dir);
+    }
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -510,6 +721,9 @@ int main(void)
         cmocka_unit_test(test_kill_landscape_between_tables),
         cmocka_unit_test(test_io_failure_exit_1),
         cmocka_unit_test(test_yaml_outputs_load_with_odd_argv),
+        cmocka_unit_test(test_sigkill_rerun_old_or_new),
+        cmocka_unit_test(test_failed_rerun_leaves_no_stale_claims),
+        cmocka_unit_test(test_disk_full_closes_both_tables),
     };
     return cmocka_run_group_tests_name("signals", tests, NULL, NULL) ? 1 : 0;
 }
