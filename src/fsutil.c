@@ -354,8 +354,9 @@ int cr_fs_stage_begin(const char *target, cr_fs_stage **out, cr_err *err)
     s->pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (s->pfd < 0) {
         e = errno;
+        cr_err_set(err, CR_ERUNTIME, "%s: cannot open %s: %s", target, s->parent, strerror(e));
         free(s);
-        return cr_err_set(err, CR_ERUNTIME, "%s: cannot open %s: %s", target, s->parent, strerror(e));
+        return CR_ERUNTIME;
     }
     collect_at(s->pfd, s->base);
     for (int attempt = 0; attempt < 100; attempt++) {

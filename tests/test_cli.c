@@ -22,14 +22,15 @@ static void result_free(result *r)
     free(r->err);
 }
 
-/* Runs `cd CWD && PROG ARGS` with stdout and stderr captured separately (cwd NULL: the source root). */
-static result run_in(const char *cwd, const char *args)
+/* Runs `cd CWD && PREFIX PROG ARGS` with stdout and stderr captured separately (cwd NULL: the source root). */
+static result run_prefixed(const char *cwd, const char *prefix, const char *args)
 {
     char cap[256], cmd[4096], po[300], pe[300];
     crt_tmpdir(cap);
     snprintf(po, sizeof po, "%s/stdout", cap);
     snprintf(pe, sizeof pe, "%s/stderr", cap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", cwd ? cwd : CR_SOURCE_DIR, crt_prog(), args, po, pe);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s >'%s' 2>'%s'", cwd ? cwd : CR_SOURCE_DIR, prefix, crt_prog(), args,
+             po, pe);
     result r;
     r.status = crt_sh(cmd, NULL);
     r.out = crt_slurp(po, NULL);
@@ -40,7 +41,22 @@ static result run_in(const char *cwd, const char *args)
     return r;
 }
 
+static result run_in(const char *cwd, const char *args) { return run_prefixed(cwd, "", args); }
 static result run(const char *args) { return run_in(NULL, args); }
+
+/* As an ordinary user: CI runs as root, which writes into read-only folders; then the program runs as nobody. */
+#define AS_USER_PREFIX "setpriv --reuid=nobody --regid=nogroup --clear-groups "
+static result run_as_user(const char *args) { return run_prefixed(NULL, geteuid() == 0 ? AS_USER_PREFIX : "", args); }
+
+/* A fresh folder the ordinary user of run_as_user owns (as root: chowned to nobody). */
+static void user_tmpdir(char *dir)
+{
+    crt_tmpdir(dir);
+    if (geteuid() != 0) return;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "chown nobody:nogroup '%s'", dir);
+    assert_int_equal(crt_sh(cmd, NULL), 0);
+}
 
 static void expect_status(const result *r, int status, const char *what)
 {
@@ -284,26 +300,40 @@ static void test_out_is_a_file(void **state)
     crt_rmtree(dir);
 }
 
+/* As an ordinary user (root writes into read-only folders anyway): --out below a read-only folder, or a run
+ * folder inside one (it could not be replaced), is refused before anything is written; a rerun into a writable
+ * place replaces the folder, which keeps the modes of a folder made by mkdir (0777 less the umask). */
 static void test_out_parent_read_only(void **state)
 {
     (void)state;
     need_program();
-    if (geteuid() == 0) {
-        /* root writes into a read-only folder anyway: this case cannot be exercised as root. */
-        skip();
+    char dir[256], ro[300], args[1024], names[1024], path[400];
+    user_tmpdir(dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/ro/run' --quiet", dir);
+    for (int k = 0; k < 2; k++) {
+        result r = run_as_user(args);
+        expect_status(&r, 0, args);
+        result_free(&r);
     }
-    char dir[256], ro[300], args[1024];
-    crt_tmpdir(dir);
     snprintf(ro, sizeof ro, "%s/ro", dir);
-    assert_int_equal(mkdir(ro, 0555), 0);
+    assert_int_equal(chmod(ro, 0555), 0);
+    struct stat st;
+    snprintf(path, sizeof path, "%s/run", ro);
+    assert_int_equal(stat(path, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 07777, 0777 & ~mask);
+    result r = run_as_user(args);
+    expect_status(&r, 2, "rerun of a folder inside a read-only folder");
+    expect_in(r.err, "is not writable", args);
+    result_free(&r);
     snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s/out'", ro);
-    result r = run(args);
+    r = run_as_user(args);
     expect_status(&r, 2, args);
     expect_in(r.err, "not writable", args);
     result_free(&r);
-    char names[1024];
     list_dir(ro, names, sizeof names);
-    assert_string_equal(names, "");
+    assert_string_equal(names, "run");
     assert_int_equal(chmod(ro, 0755), 0);
     crt_rmtree(dir);
 }
