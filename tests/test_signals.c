@@ -9,8 +9,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include <yaml.h>
@@ -54,6 +60,36 @@ typedef struct {
     char log[300]; /* stdout and stderr of the child */
 } child;
 
+/* Set by a test: the children it spawns see renameat2(2) fail with EINVAL, as on a file system that cannot
+ * exchange two names (e.g. NFS), through a seccomp filter installed before exec. */
+static int no_renameat2;
+
+#if defined(__x86_64__)
+#define CRT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define CRT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+static int forbid_renameat2(void)
+{
+#ifdef CRT_AUDIT_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRT_AUDIT_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_renameat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EINVAL & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {(unsigned short)(sizeof f / sizeof f[0]), f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+    return -1;
+#endif
+}
+
 /* Starts PROG with argv (NULL-terminated, argv[0] excluded) from the source root, output to dir/log.
  * fsize > 0: RLIMIT_FSIZE in bytes, with SIGXFSZ ignored so that writes fail with EFBIG instead. */
 static child spawn(const char *dir, const char *const *args, long fsize)
@@ -77,6 +113,7 @@ static child spawn(const char *dir, const char *const *args, long fsize)
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (no_renameat2 && forbid_renameat2() != 0) _exit(124);
         if (fsize > 0) {
             struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
             signal(SIGXFSZ, SIG_IGN);
@@ -560,10 +597,10 @@ static int temporaries_of(const char *dir, const char *base)
  * the complete old run or the complete new one, never a mix. Trial 0 kills as soon as any file of the folder
  * changes (with files committed one by one: right after the first table is renamed in); the others at seeded
  * moments. The staging folder a SIGKILL leaves is collected by the next run into the same folder. */
-static void test_sigkill_rerun_old_or_new(void **state)
+static void sigkill_rerun_trials(int without_exchange)
 {
-    (void)state;
     need_program();
+    no_renameat2 = without_exchange;
     char dir[256], old_ref[300], new_ref[300], out[300], desc[128];
     crt_tmpdir(dir);
     snprintf(old_ref, sizeof old_ref, "%s/old", dir);
@@ -583,7 +620,7 @@ static void test_sigkill_rerun_old_or_new(void **state)
     assert_false(same_run(old_ref, new_ref)); /* the two runs differ, or the test proves nothing */
 
     rng_state = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917) + 2;
-    const int trials = 4;
+    const int trials = without_exchange ? 3 : 4;
     for (int t = 0; t < trials; t++) {
         old_args[3] = out;
         new_args[3] = out;
@@ -608,8 +645,12 @@ static void test_sigkill_rerun_old_or_new(void **state)
         }
         describe_status(st, desc, sizeof desc);
         int is_old = same_run(out, old_ref), is_new = same_run(out, new_ref);
-        printf("# rerun trial %d (%s after %.3f s): %s, folder is the %s run\n", t, t == 0 ? "first change" : "SIGKILL",
-               now() - start, desc, is_old ? "old" : is_new ? "new" : "MIXED");
+        /* Without an exchange the old folder steps aside before the new one moves in: absent in between. */
+        int absent = without_exchange && !crt_exists(out);
+        printf("# rerun trial %d%s (%s after %.3f s): %s, folder is %s\n", t, without_exchange ? " without exchange" : "",
+               t == 0 ? "first change" : "SIGKILL", now() - start, desc,
+               is_old ? "the old run" : is_new ? "the new run" : absent ? "absent" : "MIXED");
+        if (absent) continue;
         if (!is_old && !is_new) {
             int n;
             char **names = list_names(out, &n);
@@ -631,7 +672,23 @@ static void test_sigkill_rerun_old_or_new(void **state)
     assert_true(same_run(out, new_ref));
     if (temporaries_of(dir, "out") || temporaries_of(out, "nonconvex.csv") || temporaries_of(out, "convex.csv"))
         fail_msg("temporaries of killed runs were not collected by the next run");
+    no_renameat2 = 0;
     crt_rmtree(dir);
+}
+
+static void test_sigkill_rerun_old_or_new(void **state)
+{
+    (void)state;
+    sigkill_rerun_trials(0);
+}
+
+/* The same where the file system cannot exchange two names (renameat2 fails with EINVAL): the old folder steps
+ * aside, the new one moves in; a kill in between leaves no folder, never a mixed one, and what steps aside is
+ * collected by the next run. */
+static void test_sigkill_rerun_without_exchange(void **state)
+{
+    (void)state;
+    sigkill_rerun_trials(1);
 }
 
 /* A rerun that fails and cannot even record its failure (files capped at 64 bytes) must not leave the previous
@@ -722,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_io_failure_exit_1),
         cmocka_unit_test(test_yaml_outputs_load_with_odd_argv),
         cmocka_unit_test(test_sigkill_rerun_old_or_new),
+        cmocka_unit_test(test_sigkill_rerun_without_exchange),
         cmocka_unit_test(test_failed_rerun_leaves_no_stale_claims),
         cmocka_unit_test(test_disk_full_closes_both_tables),
     };
