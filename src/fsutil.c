@@ -327,6 +327,8 @@ struct cr_fs_stage {
     char base[NAME_MAX + 1];
     char name[NAME_MAX + 1];        /* the staging folder's name in parent */
     char dir[CR_OUT_MAX + NAME_MAX + 2]; /* parent/name */
+    size_t existed;                 /* length of parent's longest prefix that existed before (folders made
+                                       beyond it are removed again when the run is abandoned) */
     int pfd, fd;                    /* parent and staging folder */
 };
 
@@ -346,6 +348,19 @@ int cr_fs_stage_begin(const char *target, cr_fs_stage **out, cr_err *err)
         free(s);
         return cr_err_set(err, CR_ERUNTIME, "%s: path too long", target);
     }
+    /* The folders mkdir -p is about to make: from the first missing ancestor of parent down. */
+    char probe[CR_OUT_MAX + 1];
+    struct stat pst;
+    snprintf(probe, sizeof probe, "%s", s->parent);
+    while (stat(probe, &pst) != 0) {
+        char *slash = strrchr(probe, '/');
+        if (!slash || slash == probe) {
+            probe[slash ? 1 : 0] = 0;
+            break;
+        }
+        *slash = 0;
+    }
+    s->existed = strlen(probe);
     int e = cr_fs_mkdirs(s->parent);
     if (e) {
         free(s);
@@ -493,6 +508,14 @@ void cr_fs_stage_abort(cr_fs_stage *s, int replace_target)
         return;
     }
     unlinkat(s->pfd, s->name, AT_REMOVEDIR);
+    /* The parent folders this run made go too (each only while empty): an abandoned run leaves nothing. */
+    char p[CR_OUT_MAX + 1];
+    snprintf(p, sizeof p, "%s", s->parent);
+    for (size_t len = strlen(p); len > s->existed && rmdir(p) == 0;) {
+        while (len > 0 && p[len - 1] != '/') len--;
+        while (len > 1 && p[len - 1] == '/') len--;
+        p[len] = 0;
+    }
     stage_free(s);
 }
 

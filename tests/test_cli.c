@@ -749,6 +749,49 @@ static void test_out_link_or_foreign_folder(void **state)
     crt_rmtree(dir);
 }
 
+/* Input a driver refuses only once it runs (linear_margin on data that is not linearly separable, here the
+ * four XOR points): exit 2 with nothing written, neither the run's parent folders nor a change to the previous
+ * run in the same folder. */
+static void test_driver_input_error_writes_nothing(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/xor.csv", dir);
+    write_text(path, "1,1,1\n-1,-1,1\n1,-1,-1\n-1,1,-1\n");
+    snprintf(path, sizeof path, "%s/lm.yaml", dir);
+    write_text(path, "experiment: linear_margin\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: xor.csv\n"
+                     "train:\n  iters: 100\n  lr: 0.5\n");
+    snprintf(args, sizeof args, "run '%s' --out '%s/deep/er/out' --quiet", path, dir);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "separable", args);
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "lm.yaml|xor.csv");
+    /* Over a previous run: it stays whole. */
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args, "run '%s' --out '%s/out' --quiet", path, dir);
+    r = run(args);
+    expect_status(&r, 2, args);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/out", dir);
+    list_dir(path, names, sizeof names);
+    assert_string_equal(names, "claims.csv|config.yaml|convex.csv|manifest.yaml|minima.csv|nonconvex.csv|summary.csv");
+    snprintf(path, sizeof path, "%s/out/config.yaml", dir);
+    char *cfg = crt_slurp(path, NULL);
+    assert_non_null(cfg);
+    assert_non_null(strstr(cfg, "experiment: landscape"));
+    free(cfg);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "lm.yaml|out|xor.csv");
+    crt_rmtree(dir);
+}
+
 /* Symbolic links planted under the temporary names the program used to write (".NAME.tmp.PID", the PID being
  * predictable) are never written through: the file they point to stays as it was. The child plants them with
  * its own PID, which the program keeps across exec. */
@@ -825,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_rerun_replaces_whole_folder),
         cmocka_unit_test(test_out_link_or_foreign_folder),
         cmocka_unit_test(test_planted_links_not_followed),
+        cmocka_unit_test(test_driver_input_error_writes_nothing),
     };
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 
