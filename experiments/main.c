@@ -254,8 +254,8 @@ static int cmd_run(int argc, char **argv, int check_only)
     char wmsg[sizeof werr.msg + 160];
     if (wst) {
         /* The run could not be recorded whole: no previous run may stay under outdir as if it were this one. */
-        cr_fs_stage_abort(stage, 1);
         stage_message(wmsg, sizeof wmsg, werr.msg, stagedir, outdir);
+        cr_fs_stage_abort(stage, 1);
         size_t len = strlen(wmsg);
         snprintf(wmsg + len, sizeof wmsg - len, " (%s holds no run now)", outdir);
         if (st) fprintf(stderr, "cvxrelu: %s\n", runmsg);
