@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,7 @@ int cr_fs_stage_begin(const char *target, cr_fs_stage **out, cr_err *err)
     sig_pfd = s->pfd;
     sig_fd = s->fd;
     memcpy(sig_name, s->name, sizeof sig_name);
+    atomic_signal_fence(memory_order_seq_cst); /* the handler sees the names before the flag */
     sig_active = 1;
     *out = s;
     return CR_OK;
