@@ -2,7 +2,9 @@
  * "FIXTURE:" + the fragment of its first line ("# expect: FRAGMENT") on stderr and creates no output folder;
  * `--set` overrides and their errors; the usage table (missing arguments, unknown flags and commands,
  * unreadable configs, bad --out); `check` printing the resolved config; byte-identical CSV from two runs of
- * the same config; no temporary left behind by a killed run. The program is $CR_PROG or build/cvxrelu. */
+ * the same config; no temporary left behind by a killed run; output folders (too long, ., .., symbolic links,
+ * foreign folders, read-only parents as nobody, reruns replacing the whole folder, planted links never written
+ * through, a driver's input error writing nothing). The program is $CR_PROG or build/cvxrelu. */
 #include "testutil.h"
 
 #include <dirent.h>

@@ -4,6 +4,8 @@
  * be complete: a CSV is a header plus rows of the header's width and equals the uninterrupted run's file byte
  * for byte, a YAML file loads with libyaml. A forced I/O failure (RLIMIT_FSIZE) must exit 1 under the same
  * rules, and the YAML a completed run writes must load even when argv holds control characters.
+ * Reruns killed with SIGKILL (with and without renameat2's exchange) leave the old or the new run whole; a
+ * rerun that cannot record itself leaves no stale claims; disk full on the first of two tables closes both.
  * CR_SIGNAL_SEED and CR_SIGNAL_TRIALS (environment) choose the seed and the number of kills. */
 #include "testutil.h"
 
