@@ -139,7 +139,8 @@ int cr_exp_optimal_set(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
     if (st) goto done;
     st = cr_csv_close(tab, err);
     tab = NULL;
-    if (!st) st = cr_csv_close(used, err);
+    if (st) goto done; /* used is still open: aborted at done, its temporary removed */
+    st = cr_csv_close(used, err);
     used = NULL;
     if (st) goto done;
     cr_run_summary_int(run, "p", (long long)P->p);

@@ -91,7 +91,8 @@ int cr_exp_width_sweep(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
     if (st) goto done;
     st = cr_csv_close(runs, err);
     runs = NULL;
-    if (!st) st = cr_csv_close(curves, err);
+    if (st) goto done; /* curves is still open: aborted at done, its temporary removed */
+    st = cr_csv_close(curves, err);
     curves = NULL;
     if (st) goto done;
 

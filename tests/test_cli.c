@@ -2,7 +2,9 @@
  * "FIXTURE:" + the fragment of its first line ("# expect: FRAGMENT") on stderr and creates no output folder;
  * `--set` overrides and their errors; the usage table (missing arguments, unknown flags and commands,
  * unreadable configs, bad --out); `check` printing the resolved config; byte-identical CSV from two runs of
- * the same config; no temporary left behind by a killed run. The program is $CR_PROG or build/cvxrelu. */
+ * the same config; no temporary left behind by a killed run; output folders (too long, ., .., symbolic links,
+ * foreign folders, read-only parents as nobody, reruns replacing the whole folder, planted links never written
+ * through, a driver's input error writing nothing). The program is $CR_PROG or build/cvxrelu. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -22,14 +24,15 @@ static void result_free(result *r)
     free(r->err);
 }
 
-/* Runs `cd CWD && PROG ARGS` with stdout and stderr captured separately (cwd NULL: the source root). */
-static result run_in(const char *cwd, const char *args)
+/* Runs `cd CWD && PREFIX PROG ARGS` with stdout and stderr captured separately (cwd NULL: the source root). */
+static result run_prefixed(const char *cwd, const char *prefix, const char *args)
 {
     char cap[256], cmd[4096], po[300], pe[300];
     crt_tmpdir(cap);
     snprintf(po, sizeof po, "%s/stdout", cap);
     snprintf(pe, sizeof pe, "%s/stderr", cap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", cwd ? cwd : CR_SOURCE_DIR, crt_prog(), args, po, pe);
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s >'%s' 2>'%s'", cwd ? cwd : CR_SOURCE_DIR, prefix, crt_prog(), args,
+             po, pe);
     result r;
     r.status = crt_sh(cmd, NULL);
     r.out = crt_slurp(po, NULL);
@@ -40,7 +43,22 @@ static result run_in(const char *cwd, const char *args)
     return r;
 }
 
+static result run_in(const char *cwd, const char *args) { return run_prefixed(cwd, "", args); }
 static result run(const char *args) { return run_in(NULL, args); }
+
+/* As an ordinary user: CI runs as root, which writes into read-only folders; then the program runs as nobody. */
+#define AS_USER_PREFIX "setpriv --reuid=nobody --regid=nogroup --clear-groups "
+static result run_as_user(const char *args) { return run_prefixed(NULL, geteuid() == 0 ? AS_USER_PREFIX : "", args); }
+
+/* A fresh folder the ordinary user of run_as_user owns (as root: chowned to nobody). */
+static void user_tmpdir(char *dir)
+{
+    crt_tmpdir(dir);
+    if (geteuid() != 0) return;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "chown nobody:nogroup '%s'", dir);
+    assert_int_equal(crt_sh(cmd, NULL), 0);
+}
 
 static void expect_status(const result *r, int status, const char *what)
 {
@@ -284,26 +302,40 @@ static void test_out_is_a_file(void **state)
     crt_rmtree(dir);
 }
 
+/* As an ordinary user (root writes into read-only folders anyway): --out below a read-only folder, or a run
+ * folder inside one (it could not be replaced), is refused before anything is written; a rerun into a writable
+ * place replaces the folder, which keeps the modes of a folder made by mkdir (0777 less the umask). */
 static void test_out_parent_read_only(void **state)
 {
     (void)state;
     need_program();
-    if (geteuid() == 0) {
-        /* root writes into a read-only folder anyway: this case cannot be exercised as root. */
-        skip();
+    char dir[256], ro[300], args[1024], names[1024], path[400];
+    user_tmpdir(dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/ro/run' --quiet", dir);
+    for (int k = 0; k < 2; k++) {
+        result r = run_as_user(args);
+        expect_status(&r, 0, args);
+        result_free(&r);
     }
-    char dir[256], ro[300], args[1024];
-    crt_tmpdir(dir);
     snprintf(ro, sizeof ro, "%s/ro", dir);
-    assert_int_equal(mkdir(ro, 0555), 0);
+    assert_int_equal(chmod(ro, 0555), 0);
+    struct stat st;
+    snprintf(path, sizeof path, "%s/run", ro);
+    assert_int_equal(stat(path, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 07777, 0777 & ~mask);
+    result r = run_as_user(args);
+    expect_status(&r, 2, "rerun of a folder inside a read-only folder");
+    expect_in(r.err, "is not writable", args);
+    result_free(&r);
     snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s/out'", ro);
-    result r = run(args);
+    r = run_as_user(args);
     expect_status(&r, 2, args);
     expect_in(r.err, "not writable", args);
     result_free(&r);
-    char names[1024];
     list_dir(ro, names, sizeof names);
-    assert_string_equal(names, "");
+    assert_string_equal(names, "run");
     assert_int_equal(chmod(ro, 0755), 0);
     crt_rmtree(dir);
 }
@@ -566,6 +598,249 @@ static void test_numerical_failures_recorded(void **state)
     }
 }
 
+/* ------------------------------------------------------- output folders */
+
+/* --out longer than the program accepts (CR_OUT_MAX, src/fsutil.h) or with a component longer than NAME_MAX:
+ * a usage error before anything is created, never a truncated path. */
+static void test_out_too_long(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[4096], names[1024], out[2048];
+    crt_tmpdir(dir);
+    /* 1100 bytes in components of 200: every component is legal, the path is too long. */
+    int n = snprintf(out, sizeof out, "%s", dir);
+    for (int k = 0; n < 1100; k++) {
+        out[n++] = '/';
+        for (int j = 0; j < 200 && n < 1100; j++) out[n++] = (char)('a' + k);
+    }
+    out[n] = 0;
+    assert_int_equal(strlen(out), 1100);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 2, "--out of 1100 bytes");
+    expect_in(r.err, "1100 bytes", "--out of 1100 bytes");
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    if (names[0]) fail_msg("--out of 1100 bytes created %s", names);
+    /* One component of 300 bytes in a short path. */
+    n = snprintf(out, sizeof out, "%s/", dir);
+    memset(out + n, 'z', 300);
+    out[n + 300] = 0;
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/sub' --quiet", out);
+    r = run(args);
+    expect_status(&r, 2, "--out with a 300-byte component");
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    if (names[0]) fail_msg("--out with a 300-byte component created %s", names);
+    crt_rmtree(dir);
+}
+
+/* `cvxrelu claims OUTDIR` and `cvxrelu latex OUTDIR` with a missing OUTDIR: one line naming it, exit 2, nothing
+ * written. */
+static void test_claims_missing_outdir(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[1024];
+    crt_tmpdir(dir);
+    const char *cmds[] = {"claims", "latex"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "%s '%s/missing' '%s/run'", cmds[k], dir, dir);
+        result r = run(args);
+        expect_status(&r, 2, args);
+        char want[400];
+        snprintf(want, sizeof want, "%s/missing: No such file or directory", dir);
+        expect_in(r.err, want, args);
+        assert_string_equal(r.out, "");
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (names[0]) fail_msg("%s: wrote %s", args, names);
+    }
+    crt_rmtree(dir);
+}
+
+/* A config named ...yaml or ..yaml has no usable default folder (results/.. is the current folder, results/.
+ * is results/): refused before anything is written, as are --out ., .. and /. */
+static void test_config_dot_names(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], args[1024], names[1024], *text = crt_slurp("configs/landscape.yaml", NULL);
+    assert_non_null(text);
+    crt_tmpdir(dir);
+    const char *files[] = {"...yaml", "..yaml"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        write_text(path, text);
+        snprintf(args, sizeof args, "run '%s' --set landscape.grid=11 --quiet", files[k]);
+        result r = run_in(dir, args);
+        expect_status(&r, 2, args);
+        expect_in(r.err, "--out", args);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (strcmp(names, k ? "...yaml|..yaml" : "...yaml") != 0) fail_msg("%s wrote into its folder: %s", args, names);
+    }
+    const char *outs[] = {".", "..", "/", "sub/.", "sub/..", "./"};
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+        snprintf(args, sizeof args, "run ...yaml --set landscape.grid=11 --out '%s' --quiet", outs[k]);
+        result r = run_in(dir, args);
+        expect_status(&r, 2, args);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        if (strcmp(names, "...yaml|..yaml") != 0) fail_msg("%s wrote: %s", args, names);
+    }
+    free(text);
+    crt_rmtree(dir);
+}
+
+/* A rerun replaces the whole folder: a failed run of another experiment into a landscape run's folder leaves
+ * none of the landscape tables beside its own failed summary. */
+static void test_rerun_replaces_whole_folder(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[4096];
+    crt_tmpdir(dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args,
+             "run configs/convex.yaml --set solver.max_iter=1 --set solver.method=fista --out '%s/out' --quiet", dir);
+    r = run(args);
+    expect_status(&r, 1, args);
+    result_free(&r);
+    char out[300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    list_dir(out, names, sizeof names);
+    if (strstr(names, "nonconvex.csv") || strstr(names, "minima.csv"))
+        fail_msg("the failed rerun left the previous run's tables beside its own: %s", names);
+    assert_string_equal(names, "claims.csv|config.yaml|manifest.yaml|summary.csv");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "out");
+    crt_rmtree(dir);
+}
+
+/* --out that is a symbolic link, or a folder that is not a run folder: refused (exit 2), nothing touched. */
+static void test_out_link_or_foreign_folder(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], other[300], link[300], args[1024], names[1024], path[400];
+    crt_tmpdir(dir);
+    snprintf(other, sizeof other, "%s/other", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    assert_int_equal(mkdir(other, 0755), 0);
+    snprintf(path, sizeof path, "%s/notes.txt", other);
+    write_text(path, "mine\n");
+    assert_int_equal(symlink(other, link), 0);
+    const char *outs[] = {link, other};
+    const char *why[] = {"symbolic link", "no manifest.yaml"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", outs[k]);
+        result r = run(args);
+        expect_status(&r, 2, args);
+        expect_in(r.err, why[k], args);
+        result_free(&r);
+        list_dir(other, names, sizeof names);
+        assert_string_equal(names, "notes.txt");
+        list_dir(dir, names, sizeof names);
+        assert_string_equal(names, "link|other");
+    }
+    crt_rmtree(dir);
+}
+
+/* Input a driver refuses only once it runs (linear_margin on data that is not linearly separable, here the
+ * four XOR points): exit 2 with nothing written, neither the run's parent folders nor a change to the previous
+ * run in the same folder. */
+static void test_driver_input_error_writes_nothing(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], args[1024], names[1024];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/xor.csv", dir);
+    write_text(path, "1,1,1\n-1,-1,1\n1,-1,-1\n-1,1,-1\n");
+    snprintf(path, sizeof path, "%s/lm.yaml", dir);
+    write_text(path, "experiment: linear_margin\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: xor.csv\n"
+                     "train:\n  iters: 100\n  lr: 0.5\n");
+    snprintf(args, sizeof args, "run '%s' --out '%s/deep/er/out' --quiet", path, dir);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "separable", args);
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "lm.yaml|xor.csv");
+    /* Over a previous run: it stays whole. */
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args, "run '%s' --out '%s/out' --quiet", path, dir);
+    r = run(args);
+    expect_status(&r, 2, args);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/out", dir);
+    list_dir(path, names, sizeof names);
+    assert_string_equal(names, "claims.csv|config.yaml|convex.csv|manifest.yaml|minima.csv|nonconvex.csv|summary.csv");
+    snprintf(path, sizeof path, "%s/out/config.yaml", dir);
+    char *cfg = crt_slurp(path, NULL);
+    assert_non_null(cfg);
+    assert_non_null(strstr(cfg, "experiment: landscape"));
+    free(cfg);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "lm.yaml|out|xor.csv");
+    crt_rmtree(dir);
+}
+
+/* Symbolic links planted under the temporary names the program used to write (".NAME.tmp.PID", the PID being
+ * predictable) are never written through: the file they point to stays as it was. The child plants them with
+ * its own PID, which the program keeps across exec. */
+static void test_planted_links_not_followed(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], out[300], victim[300];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    write_text(victim, "precious\n");
+    assert_int_equal(mkdir(out, 0755), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *files[] = {"summary.csv", "claims.csv", "config.yaml", "manifest.yaml",
+                               "nonconvex.csv", "convex.csv", "minima.csv"};
+        for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+            char link[400];
+            snprintf(link, sizeof link, "%s/.%s.tmp.%ld", out, files[k], (long)getpid());
+            if (symlink(victim, link) != 0) _exit(126);
+        }
+        char link[400];
+        snprintf(link, sizeof link, "%s/.out.tmp.%ld", dir, (long)getpid());
+        if (symlink(victim, link) != 0) _exit(126);
+        if (!freopen("/dev/null", "w", stderr)) _exit(125);
+        execl(crt_prog(), crt_prog(), "run", "configs/landscape.yaml", "--set", "landscape.grid=11", "--out", out,
+              "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char *text = crt_slurp(victim, NULL);
+    if (!text || strcmp(text, "precious\n") != 0)
+        fail_msg("a planted symbolic link was written through: %s now holds\n%.200s", victim, text ? text : "(nothing)");
+    free(text);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("the run failed (status 0x%x)", st);
+    char path[400];
+    struct stat ls;
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    assert_int_equal(lstat(path, &ls), 0);
+    assert_true(S_ISREG(ls.st_mode));
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -589,6 +864,13 @@ int main(void)
         cmocka_unit_test(test_deterministic_arrangements),
         cmocka_unit_test(test_killed_run_leaves_no_partial_file),
         cmocka_unit_test(test_numerical_failures_recorded),
+        cmocka_unit_test(test_out_too_long),
+        cmocka_unit_test(test_claims_missing_outdir),
+        cmocka_unit_test(test_config_dot_names),
+        cmocka_unit_test(test_rerun_replaces_whole_folder),
+        cmocka_unit_test(test_out_link_or_foreign_folder),
+        cmocka_unit_test(test_planted_links_not_followed),
+        cmocka_unit_test(test_driver_input_error_writes_nothing),
     };
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 

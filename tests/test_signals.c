@@ -4,13 +4,21 @@
  * be complete: a CSV is a header plus rows of the header's width and equals the uninterrupted run's file byte
  * for byte, a YAML file loads with libyaml. A forced I/O failure (RLIMIT_FSIZE) must exit 1 under the same
  * rules, and the YAML a completed run writes must load even when argv holds control characters.
+ * Reruns killed with SIGKILL (with and without renameat2's exchange) leave the old or the new run whole; a
+ * rerun that cannot record itself leaves no stale claims; disk full on the first of two tables closes both.
  * CR_SIGNAL_SEED and CR_SIGNAL_TRIALS (environment) choose the seed and the number of kills. */
 #include "testutil.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include <yaml.h>
@@ -52,7 +60,38 @@ static long env_long(const char *name, long def)
 typedef struct {
     pid_t pid;
     char log[300]; /* stdout and stderr of the child */
+    int pipe;      /* with a file size limit: the child's output comes through this pipe (else -1) */
 } child;
+
+/* Set by a test: the children it spawns see renameat2(2) fail with EINVAL, as on a file system that cannot
+ * exchange two names (e.g. NFS), through a seccomp filter installed before exec. */
+static int no_renameat2;
+
+#if defined(__x86_64__)
+#define CRT_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define CRT_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+static int forbid_renameat2(void)
+{
+#ifdef CRT_AUDIT_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CRT_AUDIT_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_renameat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EINVAL & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {(unsigned short)(sizeof f / sizeof f[0]), f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+    return -1;
+#endif
+}
 
 /* Starts PROG with argv (NULL-terminated, argv[0] excluded) from the source root, output to dir/log.
  * fsize > 0: RLIMIT_FSIZE in bytes, with SIGXFSZ ignored so that writes fail with EFBIG instead. */
@@ -60,6 +99,11 @@ static child spawn(const char *dir, const char *const *args, long fsize)
 {
     child c;
     snprintf(c.log, sizeof c.log, "%s/log", dir);
+    /* Under a file size limit the child's messages (a sanitizer's report included) would be cut like its files:
+     * they come through a pipe and wait_child writes them to the log. */
+    int pfd[2] = {-1, -1};
+    if (fsize > 0) assert_int_equal(pipe(pfd), 0);
+    c.pipe = pfd[0];
     const char *argv[32];
     size_t n = 0;
     argv[n++] = crt_prog();
@@ -69,14 +113,21 @@ static child spawn(const char *dir, const char *const *args, long fsize)
     c.pid = fork();
     assert_true(c.pid >= 0);
     if (c.pid == 0) {
-        FILE *f = freopen(c.log, "w", stdout);
-        if (!f || dup2(fileno(stdout), 2) < 0) _exit(125);
+        if (fsize > 0) {
+            close(pfd[0]);
+            if (dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0) _exit(125);
+            close(pfd[1]);
+        } else {
+            FILE *f = freopen(c.log, "w", stdout);
+            if (!f || dup2(fileno(stdout), 2) < 0) _exit(125);
+        }
         /* The test runner may ignore or block these; the program must see them as a shell would deliver them. */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (no_renameat2 && forbid_renameat2() != 0) _exit(124);
         if (fsize > 0) {
             struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
             signal(SIGXFSZ, SIG_IGN);
@@ -85,11 +136,22 @@ static child spawn(const char *dir, const char *const *args, long fsize)
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    if (pfd[1] >= 0) close(pfd[1]);
     return c;
 }
 
 static int wait_child(const child *c)
 {
+    if (c->pipe >= 0) { /* the output (a few KiB at most) went to the pipe: into the log, until the child ends */
+        FILE *f = fopen(c->log, "w");
+        assert_non_null(f);
+        char buf[4096];
+        ssize_t k;
+        while ((k = read(c->pipe, buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR))
+            if (k > 0) fwrite(buf, 1, (size_t)k, f);
+        fclose(f);
+        close(c->pipe);
+    }
     int st;
     pid_t r;
     while ((r = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR) {
@@ -498,6 +560,238 @@ static void test_yaml_outputs_load_with_odd_argv(void **state)
     crt_rmtree(dir);
 }
 
+/* ------------------------------------------------- whole run folders (reruns) */
+
+/* Whether folder out holds exactly the files of the completed run ref, its CSVs and config.yaml byte for byte. */
+static int same_run(const char *out, const char *ref)
+{
+    int n1, n2, same = 1;
+    char **a = list_names(out, &n1), **b = list_names(ref, &n2);
+    if (n1 != n2) same = 0;
+    for (int i = 0; same && i < n1; i++) {
+        if (strcmp(a[i], b[i]) != 0) {
+            same = 0;
+            break;
+        }
+        if (!ends_with(a[i], ".csv") && strcmp(a[i], "config.yaml") != 0) continue;
+        char pa[600], pb[600];
+        snprintf(pa, sizeof pa, "%s/%s", out, a[i]);
+        snprintf(pb, sizeof pb, "%s/%s", ref, b[i]);
+        size_t la = 0, lb = 0;
+        char *ta = crt_slurp(pa, &la), *tb = crt_slurp(pb, &lb);
+        same = ta && tb && la == lb && memcmp(ta, tb, la) == 0;
+        free(ta);
+        free(tb);
+    }
+    free_names(a, n1);
+    free_names(b, n2);
+    return same;
+}
+
+/* The inode of every file in dir, summed with their names' order: changes when any file is replaced. */
+static unsigned long long folder_inodes(const char *dir)
+{
+    int n;
+    char **names = list_names(dir, &n);
+    unsigned long long h = 0;
+    for (int i = 0; i < n; i++) {
+        char path[600];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (lstat(path, &st) == 0) h = h * 1000003ull + (unsigned long long)st.st_ino;
+    }
+    free_names(names, n);
+    return h;
+}
+
+/* Names in dir that are temporaries of `base` (".BASE.tmp.*"), counted. */
+static int temporaries_of(const char *dir, const char *base)
+{
+    int n, k = 0;
+    char **names = list_names(dir, &n);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, ".%s.tmp.", base);
+    for (int i = 0; i < n; i++) k += strncmp(names[i], prefix, strlen(prefix)) == 0;
+    free_names(names, n);
+    return k;
+}
+
+#define RERUN_GRID "landscape.grid=401"
+
+/* A rerun into the folder of a completed run, killed with SIGKILL (no handler runs): the folder must then be
+ * the complete old run or the complete new one, never a mix. Trial 0 kills as soon as any file of the folder
+ * changes (with files committed one by one: right after the first table is renamed in); the others at seeded
+ * moments. The staging folder a SIGKILL leaves is collected by the next run into the same folder. */
+static void sigkill_rerun_trials(int without_exchange)
+{
+    need_program();
+    no_renameat2 = without_exchange;
+    char dir[256], old_ref[300], new_ref[300], out[300], desc[128];
+    crt_tmpdir(dir);
+    snprintf(old_ref, sizeof old_ref, "%s/old", dir);
+    snprintf(new_ref, sizeof new_ref, "%s/new", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *old_args[] = {"run", "configs/landscape.yaml", "--out", old_ref, "--quiet", "--set", RERUN_GRID, NULL};
+    const char *new_args[] = {"run", "configs/landscape.yaml", "--out", new_ref, "--quiet", "--set", RERUN_GRID,
+                              "--set", "landscape.beta=0.5", NULL};
+    child c = spawn(dir, old_args, 0);
+    int st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    double t0 = now();
+    c = spawn(dir, new_args, 0);
+    st = wait_child(&c);
+    double full = now() - t0;
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_false(same_run(old_ref, new_ref)); /* the two runs differ, or the test proves nothing */
+
+    rng_state = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917) + 2;
+    const int trials = without_exchange ? 3 : 4;
+    for (int t = 0; t < trials; t++) {
+        old_args[3] = out;
+        new_args[3] = out;
+        c = spawn(dir, old_args, 0);
+        st = wait_child(&c);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(same_run(out, old_ref));
+        unsigned long long before = folder_inodes(out);
+        double delay = t == 0 ? 1e9 : (0.3 + 0.7 * uniform()) * full;
+        double start = now();
+        c = spawn(dir, new_args, 0);
+        int ended = 0;
+        while (now() - start < delay && !ended) {
+            if (t == 0 && folder_inodes(out) != before) break;
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+            ended = waitpid(c.pid, &st, WNOHANG) == c.pid;
+        }
+        if (!ended) {
+            assert_int_equal(kill(c.pid, SIGKILL), 0);
+            st = wait_child(&c);
+        }
+        describe_status(st, desc, sizeof desc);
+        int is_old = same_run(out, old_ref), is_new = same_run(out, new_ref);
+        /* Without an exchange the old folder steps aside before the new one moves in: absent in between. */
+        int absent = without_exchange && !crt_exists(out);
+        printf("# rerun trial %d%s (%s after %.3f s): %s, folder is %s\n", t, without_exchange ? " without exchange" : "",
+               t == 0 ? "first change" : "SIGKILL", now() - start, desc,
+               is_old ? "the old run" : is_new ? "the new run" : absent ? "absent" : "MIXED");
+        if (absent) continue;
+        if (!is_old && !is_new) {
+            int n;
+            char **names = list_names(out, &n);
+            char list[2048] = "";
+            for (int i = 0; i < n; i++) {
+                strncat(list, " ", sizeof list - strlen(list) - 1);
+                strncat(list, names[i], sizeof list - strlen(list) - 1);
+            }
+            free_names(names, n);
+            fail_msg("rerun trial %d: %s; the folder mixes the old and the new run (files:%s)", t, desc, list);
+        }
+        check_run_folder(out, NULL, "rerun after SIGKILL");
+    }
+    /* The killed runs' staging folders (if any) go with the next run into the same folder. */
+    printf("# %d staging folders left by SIGKILL\n", temporaries_of(dir, "out"));
+    c = spawn(dir, new_args, 0);
+    st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(same_run(out, new_ref));
+    if (temporaries_of(dir, "out") || temporaries_of(out, "nonconvex.csv") || temporaries_of(out, "convex.csv"))
+        fail_msg("temporaries of killed runs were not collected by the next run");
+    no_renameat2 = 0;
+    crt_rmtree(dir);
+}
+
+static void test_sigkill_rerun_old_or_new(void **state)
+{
+    (void)state;
+    sigkill_rerun_trials(0);
+}
+
+/* The same where the file system cannot exchange two names (renameat2 fails with EINVAL): the old folder steps
+ * aside, the new one moves in; a kill in between leaves no folder, never a mixed one, and what steps aside is
+ * collected by the next run. */
+static void test_sigkill_rerun_without_exchange(void **state)
+{
+    (void)state;
+    sigkill_rerun_trials(1);
+}
+
+/* A rerun that fails and cannot even record its failure (files capped at 64 bytes) must not leave the previous
+ * run's all-PASS claims.csv looking current: `cvxrelu claims` then reports a failure. */
+static void test_failed_rerun_leaves_no_stale_claims(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], out[300], cmd[2048];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *args[] = {"run", "configs/landscape.yaml", "--out", out, "--quiet", "--set", "landscape.grid=11", NULL};
+    child c = spawn(dir, args, 0);
+    int st = wait_child(&c);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char *before = NULL;
+    snprintf(cmd, sizeof cmd, "'%s' claims '%s' '%s'", crt_prog(), dir, out);
+    assert_int_equal(crt_sh(cmd, &before), 0);
+    if (!strstr(before, " claims checked, 0 failed")) fail_msg("the first run should pass:\n%s", before);
+    free(before);
+    c = spawn(dir, args, 64);
+    st = wait_child(&c);
+    char desc[128], *log = crt_slurp(c.log, NULL);
+    describe_status(st, desc, sizeof desc);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || strstr(log, "Sanitizer"))
+        fail_msg("rerun with 64-byte files: %s, expected exit 1\n%s", desc, log);
+    free(log);
+    char *after = NULL;
+    int cst = crt_sh(cmd, &after);
+    if (cst == 0 || strstr(after, " claims checked, 0 failed"))
+        fail_msg("after a failed rerun, `cvxrelu claims` reports the previous run as current (exit %d):\n%s", cst,
+                 after);
+    free(after);
+    char path[400];
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *claims = crt_slurp(path, NULL);
+    if (claims && strstr(claims, ",PASS")) fail_msg("%s still holds passing claims:\n%s", path, claims);
+    free(claims);
+    check_run_folder(out, NULL, "failed rerun");
+    if (temporaries_of(dir, "out")) fail_msg("the failed rerun left its staging folder");
+    crt_rmtree(dir);
+}
+
+/* Disk full while closing the first of two tables (width_sweep: runs.csv then curves.csv; optimal_set: runs.csv
+ * then neuron_patterns.csv): exit 1, the second table's temporary removed too, the failure recorded. */
+static void test_disk_full_closes_both_tables(void **state)
+{
+    (void)state;
+    need_program();
+    static const struct {
+        const char *config, *set;
+        long fsize;
+    } cases[] = {
+        {"configs/width_sweep.yaml", "train.seeds=5", 1024},
+        {"configs/optimal_set.yaml", "train.seeds=40", 2048},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char dir[256], out[300], path[400], desc[128];
+        crt_tmpdir(dir);
+        snprintf(out, sizeof out, "%s/out", dir);
+        const char *args[] = {"run", cases[k].config, "--out", out, "--quiet", "--set", cases[k].set, NULL};
+        child c = spawn(dir, args, cases[k].fsize);
+        int st = wait_child(&c);
+        describe_status(st, desc, sizeof desc);
+        char *log = crt_slurp(c.log, NULL);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || !strstr(log, "runs.csv") || strstr(log, "Sanitizer"))
+            fail_msg("%s with %ld-byte files: %s, expected exit 1 naming runs.csv\n%s", cases[k].config,
+                     cases[k].fsize, desc, log);
+        free(log);
+        check_run_folder(out, NULL, cases[k].config);
+        snprintf(path, sizeof path, "%s/summary.csv", out);
+        char *sum = crt_slurp(path, NULL);
+        if (!sum || !strstr(sum, "\nstatus,failed\n")) fail_msg("%s: summary.csv does not say status,failed", cases[k].config);
+        free(sum);
+        crt_rmtree(dir);
+    }
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -510,6 +804,10 @@ int main(void)
         cmocka_unit_test(test_kill_landscape_between_tables),
         cmocka_unit_test(test_io_failure_exit_1),
         cmocka_unit_test(test_yaml_outputs_load_with_odd_argv),
+        cmocka_unit_test(test_sigkill_rerun_old_or_new),
+        cmocka_unit_test(test_sigkill_rerun_without_exchange),
+        cmocka_unit_test(test_failed_rerun_leaves_no_stale_claims),
+        cmocka_unit_test(test_disk_full_closes_both_tables),
     };
     return cmocka_run_group_tests_name("signals", tests, NULL, NULL) ? 1 : 0;
 }

@@ -2,10 +2,14 @@
  * landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
  * array script run task by task, and by a real single-node Slurm (tests/sweep/slurm_local.sh, as root) must give
  * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed
- * or stale points; usage errors exit 2 and write nothing. GNU parallel, slurm-wlm and munge are required
+ * or stale points; usage errors exit 2 and write nothing; stderr.log and point folders are never followed through
+ * symbolic links; SIGTERM stops the running points; a killed point never passes with another config's tables. GNU parallel, slurm-wlm and munge are required
  * dependencies (`make deps`): their tests fail, not skip, when they are missing. */
 #include "testutil.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -508,6 +512,271 @@ static void test_default_out_and_list_values(void **state)
     crt_rmtree(tmp);
 }
 
+/* ------------------------------------------- links, signals, killed points */
+
+/* The processes whose parent is `parent` (from /proc/PID/stat), at most cap; returns how many. */
+static int children_of(pid_t parent, pid_t *out, int cap)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < cap) {
+        char path[300], buf[1024];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[k] = 0;
+        char *rp = strrchr(buf, ')'), state;
+        long ppid;
+        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)parent && state != 'Z')
+            out[n++] = (pid_t)atol(e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Whether process pid exists and is not a zombie. */
+static int running(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t k = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[k] = 0;
+    char *rp = strrchr(buf, ')'), state = 'Z';
+    if (rp) sscanf(rp + 1, " %c", &state);
+    return state != 'Z' && state != 'X';
+}
+
+/* Starts `PROG ARGV...` in dir with default signal dispositions and an empty mask, output to dir/LOGNAME. */
+static pid_t start_prog(const char *dir, const char *logname, const char *const *args)
+{
+    const char *argv[40];
+    size_t n = 0;
+    argv[n++] = crt_prog();
+    for (; *args && n < 39; args++) argv[n++] = *args;
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char log[600];
+        snprintf(log, sizeof log, "%s/%s", dir, logname);
+        if (chdir(dir) != 0 || !freopen(log, "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(125);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* A symbolic link planted at a point's stderr.log is replaced, never written through: the file it points to
+ * keeps its content. */
+static void test_log_link_not_followed(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], cmd[2048], victim[300], log[600], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(victim, sizeof victim, "%s/victim.txt", tmp);
+    snprintf(cmd, sizeof cmd, "printf 'precious\\n' > '%s'", victim);
+    free(expect_sh(cmd, 0, "victim"));
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11 --out s --quiet", LANDSCAPE);
+    free(expect_prog(tmp, args, 0, "first sweep"));
+    snprintf(log, sizeof log, "%s/s/landscape.grid=11/stderr.log", tmp);
+    unlink(log);
+    assert_int_equal(symlink(victim, log), 0);
+    /* Another --set makes the point stale: it reruns. */
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11 --set landscape.beta=0.5 --out s --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "rerun");
+    free(out);
+    char *text = crt_slurp(victim, NULL);
+    if (!text || strcmp(text, "precious\n") != 0)
+        fail_msg("the sweep wrote through a symbolic link at stderr.log: %s holds \"%s\"", victim, text ? text : "");
+    free(text);
+    struct stat st;
+    assert_int_equal(lstat(log, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    crt_rmtree(tmp);
+}
+
+/* A point folder that is a symbolic link to a folder outside --out is neither written nor read: the point is
+ * reported as an error, the folder it points to stays empty, the other point runs. */
+static void test_linked_point_folder_not_followed(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], path[600], outside[300], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(outside, sizeof outside, "%s/outside", tmp);
+    assert_int_equal(mkdir(outside, 0755), 0);
+    snprintf(path, sizeof path, "%s/s", tmp);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/s/landscape.grid=11", tmp);
+    assert_int_equal(symlink(outside, path), 0);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out s --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 1, "sweep with a linked point folder");
+    free(out);
+    char cmd[600], *ls = NULL;
+    snprintf(cmd, sizeof cmd, "ls -A '%s'", outside);
+    assert_int_equal(crt_sh(cmd, &ls), 0);
+    if (ls[0]) fail_msg("the sweep wrote into the folder a point's link points to: %s", ls);
+    free(ls);
+    char *csv = file_text(tmp, "s/sweep.csv");
+    if (!strstr(csv, "\n11,error,the point folder is a symbolic link") || !strstr(csv, "\n21,ok,"))
+        fail_msg("sweep.csv:\n%s", csv);
+    free(csv);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    crt_rmtree(tmp);
+}
+
+/* SIGTERM to a sweep running two points (--jobs 2): the sweep passes it on, waits for them and dies by it; no
+ * point keeps running to race a resumed sweep, and no point folder holds part of a run. */
+static void test_sigterm_stops_points(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256];
+    crt_tmpdir(tmp);
+    const char *args[] = {"sweep", LANDSCAPE, "--grid", "landscape.grid=2001,2000", "--out", "s", "--jobs", "2",
+                          "--quiet", NULL};
+    pid_t sweep = start_prog(tmp, "sweep.log", args);
+    pid_t kids[8];
+    int nkids = 0;
+    for (int i = 0; i < 500 && nkids < 2; i++) {
+        sleep_ms(10);
+        nkids = children_of(sweep, kids, 8);
+    }
+    if (nkids < 2) {
+        kill(sweep, SIGKILL);
+        waitpid(sweep, NULL, 0);
+        fail_msg("the sweep did not start two points within 5 s (%d)", nkids);
+    }
+    sleep_ms(300);
+    assert_int_equal(kill(sweep, SIGTERM), 0);
+    int st;
+    assert_int_equal(waitpid(sweep, &st, 0), sweep);
+    int left = 0;
+    for (int k = 0; k < nkids; k++) left += running(kids[k]);
+    for (int k = 0; k < nkids; k++)
+        if (running(kids[k])) kill(kids[k], SIGKILL); /* do not leave them behind when the test fails */
+    if (left) fail_msg("%d of %d points still run after the sweep got SIGTERM", left, nkids);
+    if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)) fail_msg("the sweep ended with status 0x%x, not by SIGTERM", st);
+    /* The stopped points left no staging folder and no table in their folders (only their logs). */
+    char cmd[600], *ls = NULL;
+    snprintf(cmd, sizeof cmd, "cd '%s/s' && LC_ALL=C find . -mindepth 1 | LC_ALL=C sort", tmp);
+    assert_int_equal(crt_sh(cmd, &ls), 0);
+    const char *want = "./landscape.grid=2000\n./landscape.grid=2000/stderr.log\n./landscape.grid=2001\n"
+                       "./landscape.grid=2001/stderr.log\n./sweep.yaml\n";
+    if (strcmp(ls, want) != 0) fail_msg("after SIGTERM the sweep folder holds:\n%s", ls);
+    free(ls);
+    crt_rmtree(tmp);
+}
+
+/* The inodes of the files of dir other than stderr.log: change when any of the run's files is replaced. */
+static unsigned long long run_inodes(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    unsigned long long h = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "stderr.log") == 0) continue;
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (lstat(path, &st) == 0) h += (unsigned long long)st.st_ino * 2654435761ull;
+    }
+    closedir(d);
+    return h;
+}
+
+/* A point rerun with another config and killed (SIGKILL) mid-run must not later pass as done with tables of that
+ * other config: trial 0 kills the run as soon as any file of its folder changes, trial 1 halfway. Then the first
+ * sweep's plan is checked again: if the point counts as ok, its tables are the first sweep's, byte for byte. */
+static void test_killed_point_never_ok_with_other_tables(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], point[600], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=401 --out k --quiet", LANDSCAPE);
+    double t0 = now_s();
+    free(expect_prog(tmp, args, 0, "sweep A"));
+    double full = now_s() - t0;
+    snprintf(point, sizeof point, "%s/k/landscape.grid=401", tmp);
+    const char *tables[] = {"nonconvex.csv", "convex.csv", "minima.csv"};
+    char *ref[3];
+    for (int t = 0; t < 3; t++) ref[t] = file_text(point, tables[t]);
+    const char *b_args[] = {"sweep", LANDSCAPE, "--grid", "landscape.grid=401", "--set", "landscape.beta=0.5",
+                            "--out", "k", "--quiet", NULL};
+    for (int trial = 0; trial < 2; trial++) {
+        unsigned long long before = run_inodes(point);
+        pid_t sweep = start_prog(tmp, "sweepB.log", b_args);
+        pid_t kid = 0;
+        double start = now_s();
+        int done = 0, st;
+        while (!done) {
+            pid_t kids[4];
+            if (!kid && children_of(sweep, kids, 4) > 0) kid = kids[0];
+            if (kid && (trial == 0 ? run_inodes(point) != before : now_s() - start > 0.5 * full)) break;
+            done = waitpid(sweep, &st, WNOHANG) == sweep;
+            if (now_s() - start > 60) fail_msg("sweep B did not end");
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+        if (!done) {
+            kill(kid, SIGKILL);
+            assert_int_equal(waitpid(sweep, &st, 0), sweep);
+        }
+        /* Sweep A's plan again, emitting only: nothing runs, the table is rebuilt from the folder. */
+        snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=401 --out k --emit-jobs k.jobs", LANDSCAPE);
+        out = expect_prog(tmp, args, 0, "sweep A, emitting");
+        int ok = strstr(out, "0 to run") != NULL;
+        free(out);
+        print_message("trial %d: the killed point counts as %s for sweep A\n", trial, ok ? "done" : "not done");
+        if (!ok) continue;
+        char *csv = file_text(tmp, "k/sweep.csv");
+        if (!strstr(csv, "\n401,ok,")) fail_msg("sweep A's table:\n%s", csv);
+        free(csv);
+        for (int t = 0; t < 3; t++) {
+            char *now = file_text(point, tables[t]);
+            if (strcmp(now, ref[t]) != 0)
+                fail_msg("trial %d: the point is reported ok for sweep A, but its %s comes from another config", trial,
+                         tables[t]);
+            free(now);
+        }
+    }
+    for (int t = 0; t < 3; t++) free(ref[t]);
+    crt_rmtree(tmp);
+}
+
 /* -------------------------------------------------------- a real Slurm */
 
 typedef struct {
@@ -538,13 +807,6 @@ static int slurm_teardown(void **state)
     crt_rmtree(f->tmp);
     free(f);
     return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void test_slurm_single_node(void **state)
@@ -607,6 +869,10 @@ int main(void)
         cmocka_unit_test(test_summary_columns),
         cmocka_unit_test(test_usage_errors_write_nothing),
         cmocka_unit_test(test_default_out_and_list_values),
+        cmocka_unit_test(test_log_link_not_followed),
+        cmocka_unit_test(test_linked_point_folder_not_followed),
+        cmocka_unit_test(test_sigterm_stops_points),
+        cmocka_unit_test(test_killed_point_never_ok_with_other_tables),
         cmocka_unit_test_setup_teardown(test_slurm_single_node, slurm_setup, slurm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,7 @@
-/* Atomic files and CSV tables (see csvout.h). Temporaries are ".NAME.tmp.PID" in the target folder, so
- * the rename is atomic (same file system) and a killed run leaves only dot-files, never a short table. */
+/* Atomic files and CSV tables (see csvout.h). Temporaries are ".NAME.tmp.PID.XXXXXX" (random suffix, created
+ * with O_EXCL|O_NOFOLLOW by cr_fs_temp_file) in the target folder, so the rename is atomic (same file system),
+ * a planted file or symbolic link is never written through, and a killed run leaves only dot-files, never a
+ * short table; the next writer of NAME there collects them. */
 #include "csvout.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fsutil.h"
 
 struct cr_atomic {
     FILE *f;
@@ -49,20 +52,26 @@ cr_atomic *cr_atomic_open(const char *path, cr_err *err)
         return NULL;
     }
     const char *slash = strrchr(path, '/');
+    char dir[CR_PATH_MAX];
     int k1 = snprintf(a->path, sizeof a->path, "%s", path);
-    int k2 = slash ? snprintf(a->tmp, sizeof a->tmp, "%.*s/.%s.tmp.%ld", (int)(slash - path), path, slash + 1,
-                              (long)getpid())
-                   : snprintf(a->tmp, sizeof a->tmp, ".%s.tmp.%ld", path, (long)getpid());
-    if (k1 < 0 || (size_t)k1 >= sizeof a->path || k2 < 0 || (size_t)k2 >= sizeof a->tmp) {
+    int k2 = slash == path ? snprintf(dir, sizeof dir, "/")
+             : slash       ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path)
+                           : snprintf(dir, sizeof dir, ".");
+    if (k1 < 0 || (size_t)k1 >= sizeof a->path || k2 < 0 || (size_t)k2 >= sizeof dir || !*(slash ? slash + 1 : path)) {
         cr_err_set(err, CR_ERUNTIME, "%s: path too long", path);
         free(a);
         return NULL;
     }
-    a->slot = registry_add(a->tmp);
-    a->f = fopen(a->tmp, "wb");
-    if (!a->f) {
-        cr_err_set(err, CR_ERUNTIME, "%s: cannot write: %s", path, strerror(errno));
-        if (a->slot >= 0) open_used[a->slot] = 0;
+    int fd = cr_fs_temp_file(dir, slash ? slash + 1 : path, a->tmp, sizeof a->tmp);
+    if (fd >= 0) a->slot = registry_add(a->tmp);
+    if (fd < 0 || !(a->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        cr_err_set(err, CR_ERUNTIME, "%s: cannot write: %s", path, strerror(e));
+        if (fd >= 0) {
+            close(fd);
+            unlink(a->tmp);
+            if (a->slot >= 0) open_used[a->slot] = 0;
+        }
         free(a);
         return NULL;
     }

@@ -41,7 +41,8 @@ static void usage(FILE *f)
             "       cvxrelu --help | --version\n"
             "\n"
             "run     validate CONFIG, build its data, run its experiment and write DIR (default results/<stem>):\n"
-            "        config.yaml, manifest.yaml, summary.csv, claims.csv and the experiment's CSV tables.\n"
+            "        config.yaml, manifest.yaml, summary.csv, claims.csv and the experiment's CSV tables. The run is\n"
+            "        built beside DIR and replaces it whole (an existing DIR must be empty or a run folder).\n"
             "check   validate only and print the resolved config.\n"
             "Exit status: 0 success, 1 runtime failure (numerical, I/O), 2 usage, config or input-data error.\n");
 }
@@ -92,43 +93,30 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
 }
 
 
-/* Checks that dir is a folder we can write, or can be made; EINPUT when it names a file. */
-static int check_out(const char *dir, cr_err *err)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "--out %s: exists and is not a folder", dir);
-        if (access(dir, W_OK) != 0) return cr_err_set(err, CR_EINPUT, "--out %s: folder is not writable", dir);
-        return CR_OK;
-    }
-    /* Walk up to the first existing ancestor: it must be a writable folder. */
-    char buf[CR_PATH_MAX + 16];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (;;) {
-        char *slash = strrchr(buf, '/');
-        if (!slash) {
-            snprintf(buf, sizeof buf, ".");
-        } else if (slash == buf) {
-            buf[1] = 0;
-        } else {
-            *slash = 0;
-        }
-        if (stat(buf, &st) == 0) {
-            if (!S_ISDIR(st.st_mode))
-                return cr_err_set(err, CR_EINPUT, "--out %s: %s is not a folder", dir, buf);
-            if (access(buf, W_OK) != 0)
-                return cr_err_set(err, CR_EINPUT, "--out %s: cannot create it, %s is not writable", dir, buf);
-            return CR_OK;
-        }
-        if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) return CR_OK;
-    }
-}
-
 static double now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* msg with the staging folder's path replaced by the output folder's (messages name the files where they end
+ * up, and the summary stays free of the staging folder's random name). */
+static void stage_message(char *out, size_t cap, const char *msg, const char *stagedir, const char *outdir)
+{
+    size_t n = 0, sl = strlen(stagedir);
+    out[0] = 0;
+    while (*msg && n + 1 < cap) {
+        if (strncmp(msg, stagedir, sl) == 0) {
+            int k = snprintf(out + n, cap - n, "%s", outdir);
+            if (k < 0 || (size_t)k >= cap - n) break;
+            n += (size_t)k;
+            msg += sl;
+        } else {
+            out[n++] = *msg++;
+            out[n] = 0;
+        }
+    }
 }
 
 static volatile sig_atomic_t got_signal;
@@ -137,6 +125,7 @@ static void on_signal(int sig)
     /* Completed files stay; temporaries of unfinished ones are removed; then die by the same signal. */
     got_signal = sig;
     cr_atomic_cleanup_all();
+    cr_fs_stage_cleanup_signal();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -187,23 +176,31 @@ static int cmd_run(int argc, char **argv, int check_only)
         return 0;
     }
 
-    char outdir[CR_PATH_MAX + 16];
-    if (a.out) snprintf(outdir, sizeof outdir, "%s", a.out);
-    else snprintf(outdir, sizeof outdir, "results/%s", cfg.stem);
-    if (check_out(outdir, &err)) {
+    /* The run is built in a staging folder beside outdir and renamed into place whole (src/fsutil.h): a reader
+     * sees the complete previous run or the complete new one. */
+    char outdir[CR_OUT_MAX + 16];
+    int ost = CR_OK;
+    if (a.out) {
+        snprintf(outdir, sizeof outdir, "%.*s", CR_OUT_MAX + 1, a.out); /* longer than CR_OUT_MAX is refused */
+    } else if (!cfg.stem[0] || strcmp(cfg.stem, ".") == 0 || strcmp(cfg.stem, "..") == 0) {
+        ost = cr_err_set(&err, CR_EINPUT, "%s: the file name gives no output folder name (results/%s); use --out DIR",
+                         cfg.file, cfg.stem);
+    } else {
+        snprintf(outdir, sizeof outdir, "results/%.*s", CR_OUT_MAX, cfg.stem);
+    }
+    if (ost || (ost = cr_fs_check_outdir(a.out ? "--out" : "output folder", a.out ? a.out : outdir, &err))) {
         cr_data_free(data);
-        return die(CR_EINPUT, err.msg);
+        return die(ost, err.msg);
     }
     /* Everything is validated: from here on, files may be written. */
-    int e = cr_fs_mkdirs(outdir);
-    if (e) {
-        cr_data_free(data);
-        char msg[CR_PATH_MAX + 128];
-        snprintf(msg, sizeof msg, "%s: cannot create the output folder: %s", outdir, strerror(e));
-        return die(CR_ERUNTIME, msg);
-    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    cr_fs_stage *stage = NULL;
+    if (cr_fs_stage_begin(outdir, &stage, &err)) {
+        cr_data_free(data);
+        return die(CR_ERUNTIME, err.msg);
+    }
+    const char *stagedir = cr_fs_stage_dir(stage);
 
     char command[4096];
     join_command(argc, argv, command, sizeof command);
@@ -212,14 +209,22 @@ static int cmd_run(int argc, char **argv, int check_only)
     man.blas_threads = cr_blas_set_threads((int)cfg.threads);
     double t0 = now_seconds();
 
-    cr_run *run = cr_run_alloc(outdir, a.quiet);
+    cr_run *run = cr_run_alloc(stagedir, a.quiet);
     if (!run) {
+        cr_fs_stage_abort(stage, 0);
         cr_data_free(data);
         return die(CR_ERUNTIME, "out of memory");
     }
     int st = exp->run(&cfg, data, run, &err);
     char runmsg[sizeof err.msg];
-    snprintf(runmsg, sizeof runmsg, "%s", err.msg);
+    stage_message(runmsg, sizeof runmsg, err.msg, stagedir, outdir);
+    if (st == CR_EINPUT) {
+        /* Input the driver refuses: nothing is written, a previous run stays as it was. */
+        cr_run_free(run);
+        cr_fs_stage_abort(stage, 0);
+        cr_data_free(data);
+        return die(st, runmsg);
+    }
     if (st) {
         /* The failure is recorded as such; no claim passes on a failed run. */
         man.status = "failed";
@@ -235,19 +240,32 @@ static int cmd_run(int argc, char **argv, int check_only)
     int wst = cr_run_finish(run, &werr);
     char *dump = cr_config_dump(&cfg);
     char path[CR_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/config.yaml", outdir);
+    snprintf(path, sizeof path, "%s/config.yaml", stagedir);
     if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
     free(dump);
     man.wall_seconds = now_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);
     man.claims_failed = (long)cr_run_claims_failed(run);
     man.run = run;
-    if (!wst) wst = cr_manifest_write(&man, outdir, &werr);
+    if (!wst) wst = cr_manifest_write(&man, stagedir, &werr);
     size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
     cr_run_free(run);
     cr_data_free(data);
+    char wmsg[sizeof werr.msg + 160];
+    if (wst) {
+        /* The run could not be recorded whole: no previous run may stay under outdir as if it were this one. */
+        stage_message(wmsg, sizeof wmsg, werr.msg, stagedir, outdir);
+        cr_fs_stage_abort(stage, 1);
+        size_t len = strlen(wmsg);
+        snprintf(wmsg + len, sizeof wmsg - len, " (%s holds no run now)", outdir);
+        if (st) fprintf(stderr, "cvxrelu: %s\n", runmsg);
+        return die(wst, wmsg);
+    }
+    if (cr_fs_stage_commit(stage, &werr)) {
+        if (st) fprintf(stderr, "cvxrelu: %s\n", runmsg);
+        return die(CR_ERUNTIME, werr.msg);
+    }
     if (st) return die(st, runmsg);
-    if (wst) return die(wst, werr.msg);
     if (!a.quiet)
         fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", cfg.experiment, total, failed,
                 outdir, man.wall_seconds);

@@ -5,6 +5,7 @@
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -102,9 +103,21 @@ static int claims_row(void *vctx, char **fl)
     return CR_OK;
 }
 
+/* EINPUT unless outdir is an existing folder (the aggregated files go there; it is not created). */
+static int check_outdir(const char *cmd, const char *outdir, cr_err *err)
+{
+    struct stat st;
+    if (stat(outdir, &st) != 0)
+        return cr_err_set(err, CR_EINPUT, "%s OUTDIR %s: %s (create the folder first)", cmd, outdir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "%s OUTDIR %s: not a folder", cmd, outdir);
+    return CR_OK;
+}
+
 int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, FILE *table, size_t *failed,
                      cr_err *err)
 {
+    int cst = check_outdir("claims", outdir, err);
+    if (cst) return cst;
     cr_csv *out = cr_csv_open(outdir, "claims.csv", "experiment,claim,measured,expected,tolerance,pass", err);
     if (!out) return CR_ERUNTIME;
     size_t nfail = 0, total = 0;
@@ -239,6 +252,8 @@ static int copy_file(const char *from, const char *to, cr_err *err)
 typedef struct {
     FILE *one, *all, *vals;
     const char *name;
+    const char *path; /* the summary.csv read, for messages */
+    cr_err *err;
 } tex_ctx;
 
 static int tex_claim_row(void *vctx, char **fl)
@@ -249,10 +264,38 @@ static int tex_claim_row(void *vctx, char **fl)
     return CR_OK;
 }
 
+/* Writes s for use between \csname and \endcsname inside a group with \escapechar=-1: letters, digits and
+ * the characters of `plain` as they are, every other byte b as \string\b (with no escape character that is b
+ * itself, as a character), so the name TeX builds is s byte for byte whatever s holds: a backslash, brace, #,
+ * %, ~, ^ or blank in a run folder's name can neither break the file nor change the name. Control characters
+ * are refused before (they do not survive TeX's input). */
+static void tex_csname_part(FILE *f, const char *s)
+{
+    static const char plain[] = "._-+=,:;!?'()[]/*@<>|";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr(plain, *c))
+            fputc(*c, f);
+        else
+            fprintf(f, "\\string\\%c", *c);
+    }
+}
+
+static int has_control(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return 1;
+    return 0;
+}
+
 static int tex_value_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
-    fprintf(c->vals, "\\expandafter\\def\\csname cr@%s@%s\\endcsname{", c->name, fl[0]);
+    if (has_control(fl[0])) return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
+    fputs("\\expandafter\\gdef\\csname cr@", c->vals);
+    tex_csname_part(c->vals, c->name);
+    fputc('@', c->vals);
+    tex_csname_part(c->vals, fl[0]);
+    fputs("\\endcsname{", c->vals);
     tex_number(c->vals, fl[1]);
     fputs("}\n", c->vals);
     return CR_OK;
@@ -260,6 +303,13 @@ static int tex_value_row(void *vctx, char **fl)
 
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err)
 {
+    int cst = check_outdir("latex", outdir, err);
+    for (size_t r = 0; r < nruns && !cst; r++) {
+        char name[256];
+        if (has_control(base_name(runs[r], name, sizeof name)))
+            cst = cr_err_set(err, CR_EINPUT, "latex: run folder %s: its name holds a control character", runs[r]);
+    }
+    if (cst) return cst;
     tex_out all;
     if (tex_open(&all, outdir, "claims-all", ".tex", err)) return CR_ERUNTIME;
     claims_table_head(all.f, 1);
@@ -274,11 +324,16 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
             break;
         }
         claims_table_head(one.f, 0);
-        tex_ctx tc = {.one = one.f, .all = all.f, .vals = vals.f, .name = name};
+        /* The values are defined with \escapechar=-1 (see tex_csname_part), globally, as \run{} may be used
+         * inside a group. */
+        fputs("\\begingroup\\escapechar=-1\n", vals.f);
+        tex_ctx tc = {.one = one.f, .all = all.f, .vals = vals.f, .name = name, .err = err};
         snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
         st = read_rows(path, 5, tex_claim_row, &tc, err);
         snprintf(path, sizeof path, "%s/summary.csv", runs[r]);
+        tc.path = path;
         if (!st) st = read_rows(path, 2, tex_value_row, &tc, err);
+        fputs("\\endgroup\n", vals.f);
         fputs("\\bottomrule\n\\end{longtable}\n", one.f);
         if (st) {
             cr_atomic_abort(one.a);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,11 +78,16 @@ static void hash_hex(const char *s, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(s));
 }
 
-/* Whole file into a malloc'ed string; NULL with errno set if unreadable. */
+/* Whole file into a malloc'ed string; NULL with errno set if unreadable. A symbolic link is not followed (the
+ * files read are the points' own). */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -769,6 +775,14 @@ static int point_path(const sw_plan *p, size_t i, const char *file, char *buf, s
     return (k < 0 || (size_t)k >= cap) ? -1 : 0;
 }
 
+/* Whether the point's folder is a symbolic link (never followed: neither read nor written through). */
+static int point_is_link(const sw_plan *p, size_t i)
+{
+    char path[CR_PATH_MAX + 300];
+    struct stat st;
+    return !point_path(p, i, NULL, path, sizeof path) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 /* The last non-empty line of the point's stderr.log without the "cvxrelu: " prefix, or fallback. */
 static void last_log_line(const sw_plan *p, size_t i, const char *fallback, char *msg, size_t cap)
 {
@@ -797,6 +811,10 @@ static pt_state point_read(const sw_plan *p, size_t i, strvec *keys, strvec *val
         return PT_ERROR;
     }
     char path[CR_PATH_MAX + 300];
+    if (point_is_link(p, i)) {
+        snprintf(msg, cap, "the point folder is a symbolic link (never followed): not run");
+        return PT_ERROR;
+    }
     if (point_path(p, i, "summary.csv", path, sizeof path)) {
         snprintf(msg, cap, "path too long");
         return PT_ERROR;
@@ -959,49 +977,109 @@ static int job_line(const sw_plan *p, size_t i, FILE *f)
     return 0;
 }
 
-/* The folder of each point to run (the stderr.log redirection needs it before the run starts). */
+/* The folder of each point to run (the stderr.log redirection needs it before the run starts). A point folder
+ * is made by mkdir and must be a folder itself: a symbolic link there is never followed. */
 static int make_point_dirs(const sw_plan *p, const size_t *todo, size_t ntodo, cr_err *err)
 {
     for (size_t t = 0; t < ntodo; t++) {
         char dir[CR_PATH_MAX + 300];
         if (point_path(p, todo[t], NULL, dir, sizeof dir))
             return cr_err_set(err, CR_ERUNTIME, "%s/%s: path too long", p->dir, p->pts[todo[t]].name);
-        int e = cr_fs_mkdirs(dir);
-        if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the point folder: %s", dir, strerror(e));
+        struct stat st;
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the point folder: %s", dir, strerror(errno));
+        if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return cr_err_set(err, CR_ERUNTIME, "%s: the point folder is not a folder (a symbolic link is never "
+                                                "followed)", dir);
     }
     return CR_OK;
+}
+
+/* The point's stderr.log opened for writing, relative to the point folder opened without following links:
+ * fresh (a previous one is removed, the new one created with O_EXCL) or for appending. -1 with errno. */
+static int open_log(const sw_plan *p, size_t i, int fresh)
+{
+    char dir[CR_PATH_MAX + 300];
+    if (point_path(p, i, NULL, dir, sizeof dir)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) return -1;
+    int fd = -1;
+    if (!fresh) fd = openat(dfd, LOG_NAME, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    if (fresh || (fd < 0 && errno == ENOENT)) {
+        if (fresh && unlinkat(dfd, LOG_NAME, 0) != 0 && errno != ENOENT) {
+            int e = errno;
+            close(dfd);
+            errno = e;
+            return -1;
+        }
+        fd = openat(dfd, LOG_NAME, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    }
+    int e = errno;
+    close(dfd);
+    errno = e;
+    return fd;
 }
 
 /* Appends a line to the point's stderr.log (for what happened to the run beyond its own messages). */
 static void log_note(const sw_plan *p, size_t i, const char *note)
 {
-    char path[CR_PATH_MAX + 300];
-    if (point_path(p, i, LOG_NAME, path, sizeof path)) return;
-    FILE *f = fopen(path, "a");
-    if (!f) return;
+    int fd = open_log(p, i, 0);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (!f) {
+        if (fd >= 0) close(fd);
+        return;
+    }
     fprintf(f, "%s\n", note);
     fclose(f);
 }
 
-static int spawn_point(const sw_plan *p, size_t i, pid_t *pid)
+/* Starts point i with its standard error in a fresh stderr.log and the signal mask `mask`. */
+static int spawn_point(const sw_plan *p, size_t i, pid_t *pid, const sigset_t *mask)
 {
     strvec av = {0};
-    char log[CR_PATH_MAX + 300];
-    if (point_argv(p, i, &av) || point_path(p, i, LOG_NAME, log, sizeof log) || strvec_push(&av, "")) {
+    if (point_argv(p, i, &av) || strvec_push(&av, "")) {
         strvec_free(&av);
         return ENOMEM;
     }
     free(av.v[av.n - 1]);
     av.v[av.n - 1] = NULL; /* argv terminator */
+    int fd = open_log(p, i, 1);
+    if (fd < 0) {
+        int e = errno;
+        strvec_free(&av);
+        return e;
+    }
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
     int e = posix_spawn_file_actions_init(&fa);
     if (!e) {
-        e = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (!e) e = posix_spawn(pid, p->prog, &fa, NULL, av.v, environ);
+        e = posix_spawnattr_init(&at);
+        if (!e) {
+            e = posix_spawn_file_actions_adddup2(&fa, fd, 2);
+            if (!e) e = posix_spawnattr_setsigmask(&at, mask);
+            if (!e) e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+            if (!e) e = posix_spawn(pid, p->prog, &fa, &at, av.v, environ);
+            posix_spawnattr_destroy(&at);
+        }
         posix_spawn_file_actions_destroy(&fa);
     }
+    close(fd);
     strvec_free(&av);
     return e;
+}
+
+/* The termination signals a sweep passes on to its running points: those it does not ignore. */
+static void term_signals(sigset_t *set)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigemptyset(set);
+    for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++) {
+        struct sigaction sa;
+        if (sigaction(sigs[k], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN) sigaddset(set, sigs[k]);
+    }
 }
 
 /* Runs the points todo[] with at most jobs at once; one progress line per finished point unless quiet. */
@@ -1015,12 +1093,26 @@ static int run_local(const sw_plan *p, const size_t *todo, size_t ntodo, long jo
         free(slot_pt);
         return cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
+    /* SIGCHLD and the termination signals are blocked and taken with sigwaitinfo: a termination signal is
+     * passed on to the running points, which are waited for before the sweep dies by the same signal, so no
+     * point outlives it to race a resumed sweep. */
+    sigset_t term, wait_set, old;
+    term_signals(&term);
+    wait_set = term;
+    sigaddset(&wait_set, SIGCHLD);
+    struct sigaction dfl, chld_old;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGCHLD, &dfl, &chld_old); /* an inherited SIG_IGN would reap the points behind our back */
+    sigprocmask(SIG_BLOCK, &wait_set, &old);
+    int stop = 0;
     size_t next = 0, done = 0, running = 0;
     while (done < ntodo) {
-        while (running < (size_t)jobs && next < ntodo) {
+        while (!stop && running < (size_t)jobs && next < ntodo) {
             size_t i = todo[next++];
             pid_t pid;
-            int e = spawn_point(p, i, &pid);
+            int e = spawn_point(p, i, &pid, &old);
             if (e) {
                 char note[CR_PATH_MAX + 256];
                 snprintf(note, sizeof note, "cvxrelu sweep: cannot start %s: %s", p->prog, strerror(e));
@@ -1035,14 +1127,32 @@ static int run_local(const sw_plan *p, const size_t *todo, size_t ntodo, long jo
             slot_pt[s] = i;
             running++;
         }
-        if (!running) continue;
+        if (!running) {
+            if (stop) break;
+            continue;
+        }
         int wst;
-        pid_t pid = waitpid(-1, &wst, 0);
+        pid_t pid = waitpid(-1, &wst, WNOHANG);
+        if (pid == 0) {
+            siginfo_t si;
+            int sig = sigwaitinfo(&wait_set, &si);
+            if (sig > 0 && sig != SIGCHLD && !stop) {
+                stop = sig;
+                fprintf(log, "sweep: %s: stopping %zu running point%s\n", strsignal(sig), running,
+                        running == 1 ? "" : "s");
+                fflush(log);
+                for (long s = 0; s < jobs; s++)
+                    if (pids[s]) kill(pids[s], sig);
+            }
+            continue;
+        }
         if (pid < 0) {
             if (errno == EINTR) continue;
             int e = errno;
             free(pids);
             free(slot_pt);
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            sigaction(SIGCHLD, &chld_old, NULL);
             return cr_err_set(err, CR_ERUNTIME, "waitpid: %s", strerror(e));
         }
         size_t s = 0;
@@ -1069,6 +1179,15 @@ static int run_local(const sw_plan *p, const size_t *todo, size_t ntodo, long jo
     }
     free(pids);
     free(slot_pt);
+    sigaction(SIGCHLD, &chld_old, NULL);
+    if (stop) {
+        /* Every point has stopped: the sweep ends by the signal it received, as it would have without us. */
+        fflush(NULL);
+        signal(stop, SIG_DFL);
+        raise(stop);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (stop) return cr_err_set(err, CR_ERUNTIME, "stopped by %s", strsignal(stop));
     return CR_OK;
 }
 
@@ -1170,7 +1289,9 @@ void cr_sweep_usage(FILE *f)
             "                     (same extension) for the aggregation. Submit both:\n"
             "                     jid=$(sbatch --parsable FILE) && sbatch --dependency=afterany:$jid FILE-aggregate\n"
             "  A rerun runs (or emits) only the points not done: a point is done when its summary.csv says status\n"
-            "  ok and its config.yaml is the config the point resolves to now.\n"
+            "  ok and its config.yaml is the config the point resolves to now. A point folder that is a symbolic\n"
+            "  link is never followed (reported as error). SIGINT, SIGTERM and SIGHUP stop the running points\n"
+            "  first; the sweep then ends by the same signal.\n"
             "  Validation: a malformed option, an unknown --grid key or a config no point can load is a usage error\n"
             "  (exit 2, nothing written). A point whose override the schema rejects never runs and is recorded as\n"
             "  error in sweep.csv; the other points still run.\n"
@@ -1334,6 +1455,10 @@ static int sweep_setup(sweep_args *a, sw_plan *p, emit_paths *ep, cr_err *err)
         snprintf(outdir, sizeof outdir, "results/%.*s-sweep", len, base);
     }
     if (absolute(p->cwd, outdir, p->dir, sizeof p->dir)) return cr_err_set(err, CR_EINPUT, "--out: path too long");
+    if (strlen(p->dir) + 1 + NAME_CUT > CR_OUT_MAX)
+        return cr_err_set(err, CR_EINPUT, "--out %.48s...: the folder's path has %zu bytes, at most %d are accepted "
+                                          "for a sweep (its points' folders add %d)",
+                          p->dir, strlen(p->dir), CR_OUT_MAX - 1 - NAME_CUT, 1 + NAME_CUT);
     if ((st = check_dir("--out", p->dir, err))) return st;
     if (!a->emit_jobs && !a->emit_slurm) return CR_OK;
 
@@ -1361,7 +1486,7 @@ static size_t points_to_run(const sw_plan *p, size_t *todo, long *cpus)
     size_t ntodo = 0;
     *cpus = 1;
     for (size_t i = 0; i < p->npts; i++) {
-        if (p->pts[i].error) continue;
+        if (p->pts[i].error || point_is_link(p, i)) continue; /* a symbolic link is reported, never run */
         strvec k = {0}, v = {0};
         char msg[2048];
         if (point_read(p, i, &k, &v, msg, sizeof msg) != PT_OK) {
