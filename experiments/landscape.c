@@ -16,17 +16,15 @@ static double grid_coord(int convex, double R, long g, long i)
     return convex ? R * (double)i / (double)(g - 1) : -R + 2 * R * (double)i / (double)(g - 1);
 }
 
-/* Writes the grid with each point's stationarity measure; returns the grid's best point and the smallest
- * measure at points farther than delta from (ca, cb), with its place. */
+/* Writes the grid with each point's stationarity measure; returns the grid's best point. */
 static int write_grid(cr_run *run, const char *name, const char *header, int convex, const cr_config *cfg,
-                      double ca, double cb, double delta, double *best_a, double *best_b, double away[3], cr_err *err)
+                      double *best_a, double *best_b, cr_err *err)
 {
     const double x = cfg->landscape.x, y = cfg->landscape.y, beta = cfg->landscape.beta, R = cfg->landscape.range;
     const long g = cfg->landscape.grid;
     cr_csv *c = cr_run_table(run, name, header, err);
     if (!c) return CR_ERUNTIME;
     double best = INFINITY;
-    away[0] = INFINITY;
     for (long i = 0; i < g; i++) {
         double a = grid_coord(convex, R, g, i);
         for (long j = 0; j < g; j++) {
@@ -36,7 +34,6 @@ static int write_grid(cr_run *run, const char *name, const char *header, int con
             double s = convex ? cr_toy_convex_kkt_residual(x, y, beta, a, b)
                               : cr_toy_clarke_minnorm(x, y, beta, a, b, 0.0, NULL);
             if (L < best) best = L, *best_a = a, *best_b = b;
-            if (hypot(a - ca, b - cb) > delta && s < away[0]) away[0] = s, away[1] = a, away[2] = b;
             cr_csv_real(c, a);
             cr_csv_real(c, b);
             cr_csv_real(c, L);
@@ -56,14 +53,9 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
         cr_err_prefix(err, "landscape");
         return CR_ERUNTIME;
     }
-    /* Stationary points farther than delta from the closed-form minimizer are searched on the grids. */
-    const double delta = 0.1 * R;
-    double u = 0, al = 0, v = 0, w = 0, nc_away[3], c_away[3];
-    if ((st = write_grid(run, "nonconvex.csv", "u,alpha,L,clarke_minnorm", 0, cfg, sqrt(v_cf), sqrt(v_cf), delta, &u,
-                         &al, nc_away, err)))
-        return st;
-    if ((st = write_grid(run, "convex.csv", "v,w,L,kkt_residual", 1, cfg, v_cf, w_cf, delta, &v, &w, c_away, err)))
-        return st;
+    double u = 0, al = 0, v = 0, w = 0;
+    if ((st = write_grid(run, "nonconvex.csv", "u,alpha,L,clarke_minnorm", 0, cfg, &u, &al, err))) return st;
+    if ((st = write_grid(run, "convex.csv", "v,w,L,kkt_residual", 1, cfg, &v, &w, err))) return st;
     double grid_u = u, grid_al = al, grid_v = v, grid_w = w;
     double ncval, cval;
     if ((st = cr_toy_minimize_nonconvex(x, y, beta, &u, &al, &ncval, err))) return st;
@@ -78,8 +70,8 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     /* A saddle, not a local minimum: L decreases along u = alpha > 0, L(t, t) - L(0, 0) = -(2xy - beta) t^2 + x^2 t^4. */
     const double t = 0.01, diag_drop = cr_toy_nonconvex(x, y, beta, t, t) - origin_L;
     /* Certificate that Lc has no KKT point in [0, R]^2 outside the disc of radius delta around its minimizer. */
-    long cells;
-    const long uncertified = cr_toy_convex_kkt_exclude(x, y, beta, R, v, w, delta, 12, &cells);
+    const double delta = 0.1 * R;
+    const long uncertified = cr_toy_convex_kkt_exclude(x, y, beta, R, v, w, delta, 12, NULL);
 
     cr_csv *c = cr_run_table(run, "minima.csv", "landscape,a,b,L,source,stationarity", err);
     if (!c) return CR_ERUNTIME;
@@ -117,12 +109,6 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     cr_run_summary_real(run, "origin_L", origin_L);
     cr_run_summary_real(run, "origin_clarke_minnorm", origin_clarke);
     cr_run_summary_real(run, "origin_convex_kkt_residual", origin_kkt);
-    cr_run_summary_real(run, "excluded_radius", delta);
-    cr_run_summary_real(run, "nonconvex_grid_min_clarke_away", nc_away[0]);
-    cr_run_summary_real(run, "nonconvex_grid_min_clarke_away_u", nc_away[1]);
-    cr_run_summary_real(run, "nonconvex_grid_min_clarke_away_alpha", nc_away[2]);
-    cr_run_summary_real(run, "convex_grid_min_kkt_away", c_away[0]);
-    cr_run_summary_int(run, "convex_kkt_certificate_cells", cells);
     const double tol = 1e-8;
     cr_run_claim(run, "nonconvex minimum = beta y/x - beta^2/(4x^2) (closed form)", ncval, val_cf, tol, CR_CLAIM_ABS);
     cr_run_claim(run, "convex minimum = beta y/x - beta^2/(4x^2) (closed form)", cval, val_cf, tol, CR_CLAIM_ABS);
