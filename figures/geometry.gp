@@ -1,12 +1,14 @@
 # Slides "Geometric interpretation" (n = 2): the ellipse {Xu : ||u|| <= 1}, the rectified ellipsoid Q with its
 # spikes, the polar set Q* (boundary at radius 1 / max_{z in Q} |a'z|), the optimal dual lambda* and its
 # supporting lines |lambda*'z| = 1 touching Q at the optimal neurons. Reads res/{circle,spikes,polar,lambda,touch}.csv.
+aspect = 0.85
 load 'figures/style.gnuplot'
-set title "Ellipse, rectified ellipsoid Q, polar set Q* and the optimal dual {/Symbol l}*"
+set title "Rectified ellipsoid Q, polar set Q* and optimal dual {/Symbol l}*"
 set size ratio -1
 set xlabel 'coordinate 1 (sample 1)'
 set ylabel 'coordinate 2 (sample 2)'
-set key outside right top
+set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 samplen 2
+set bmargin at screen 0.25
 stats res.'/lambda.csv' skip 1 using 1 nooutput prefix 'L1'
 stats res.'/lambda.csv' skip 1 using 2 nooutput prefix 'L2'
 # The supporting line {z : lambda*'z = 1}, drawn as a parametric segment through its closest point to 0.

@@ -1,9 +1,14 @@
 # Shared look of every figure. Called with res (results folder), out (figure path without extension) and
 # term ('png' or 'pdf'); writes out.term.tmp, which make renames into place when gnuplot succeeds.
+# A script may set `aspect` (height / width, default 2/3) before loading this file.
+# The PDF is drawn at the width the paper shows it (paper/reproduction.tex: 0.92 \textwidth, 6.2 in on letter
+# paper, 6.0 in on A4), so its text prints at cairo's 2/3 of the font size below: 14 -> 9.3 pt, sub- and
+# superscripts 7.5 pt (9.0 and 7.2 pt on A4).
+if (!exists('aspect')) aspect = 2.0 / 3
 if (term eq 'png') {
-    set terminal pngcairo size 1200,800 enhanced font 'DejaVu Sans,14' linewidth 1.5
+    set terminal pngcairo size 1200, 1200 * aspect enhanced font 'DejaVu Sans,19' linewidth 2.5 pointscale 1.4
 } else {
-    set terminal pdfcairo size 7.5in,5in enhanced font 'DejaVu Sans,10' linewidth 1.2
+    set terminal pdfcairo size 6.2, 6.2 * aspect enhanced font 'DejaVu Sans,14' linewidth 1.2 pointscale 0.6
 }
 set output out.'.'.term.'.tmp'
 set datafile separator ','
@@ -14,4 +19,5 @@ set style line 2 lc rgb '#d62728' lw 2 pt 5 ps 1.0
 set style line 3 lc rgb '#2ca02c' lw 2 pt 9 ps 1.0
 set style line 4 lc rgb '#9467bd' lw 2 pt 11 ps 1.0
 set style line 5 lc rgb '#ff7f0e' lw 2 pt 13 ps 1.0
+set style line 6 lc rgb '#8c564b' lw 2 pt 15 ps 1.0
 set style line 9 lc rgb '#444444' lw 1.5 dt 2

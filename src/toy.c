@@ -16,6 +16,59 @@ double cr_toy_convex(double x, double y, double beta, double v, double w)
     return r * r + beta * (fabs(v) + fabs(w));
 }
 
+double cr_toy_clarke_minnorm(double x, double y, double beta, double u, double a, double tol, double g[2])
+{
+    double up = fmax(u, 0.0), r = y - x * up * a;
+    /* d/du = beta u + c s with s = ReLU'(u) and c = -2 x a r; d/da does not depend on s. */
+    double c = -2 * x * a * r, ga = -2 * x * up * r + beta * a, gu;
+    if (u > tol) gu = beta * u + c;
+    else if (u < -tol) gu = beta * u;
+    else {
+        /* The s in [0, 1] that brings beta u + c s closest to 0. */
+        double s = c != 0 ? fmin(1.0, fmax(0.0, -beta * u / c)) : 0.0;
+        gu = beta * u + c * s;
+    }
+    if (g) g[0] = gu, g[1] = ga;
+    return hypot(gu, ga);
+}
+
+double cr_toy_convex_kkt_residual(double x, double y, double beta, double v, double w)
+{
+    double r = y - x * v + x * w;
+    double gv = -2 * x * r + beta, gw = 2 * x * r + beta;
+    return hypot(v - fmax(0.0, v - gv), w - fmax(0.0, w - gw));
+}
+
+double cr_toy_convex_kkt_lipschitz(double x) { return 1.0 + fmax(1.0, fabs(1.0 - 4 * x * x)); }
+
+typedef struct {
+    double x, y, beta, cv, cw, delta, lip;
+    long cells, uncertified;
+} exclude_work;
+
+static void exclude_cell(exclude_work *e, double v0, double w0, double h, int depth)
+{
+    e->cells++;
+    /* Farthest corner from (cv, cw) within delta: the whole cell lies in the excluded disc. */
+    double fv = fmax(fabs(v0 - e->cv), fabs(v0 + h - e->cv)), fw = fmax(fabs(w0 - e->cw), fabs(w0 + h - e->cw));
+    if (hypot(fv, fw) <= e->delta) return;
+    if (cr_toy_convex_kkt_residual(e->x, e->y, e->beta, v0 + h / 2, w0 + h / 2) > e->lip * h / sqrt(2.0)) return;
+    if (depth == 0) {
+        e->uncertified++;
+        return;
+    }
+    for (int k = 0; k < 4; k++) exclude_cell(e, v0 + (k & 1) * h / 2, w0 + (k >> 1) * h / 2, h / 2, depth - 1);
+}
+
+long cr_toy_convex_kkt_exclude(double x, double y, double beta, double side, double cv, double cw, double delta,
+                               int max_depth, long *cells)
+{
+    exclude_work e = {x, y, beta, cv, cw, delta, cr_toy_convex_kkt_lipschitz(x), 0, 0};
+    exclude_cell(&e, 0.0, 0.0, side, max_depth);
+    if (cells) *cells = e.cells;
+    return e.uncertified;
+}
+
 int cr_toy_closed_form(double x, double y, double beta, double *v, double *w, double *value, cr_err *err)
 {
     if (!(x > 0 && y > 0 && 2 * x * y > beta))

@@ -425,9 +425,10 @@ static void test_summary_columns(void **state)
     free(out);
     char *csv = file_text(tmp, "c/sweep.csv");
     const char *want_header = "landscape.beta,status,error,nonconvex_min,nonconvex_u,nonconvex_alpha,convex_min,"
-                              "convex_v,convex_w,closed_form_min,reconstruction_L,summary.landscape.beta,extra\n";
+                              "convex_v,convex_w,closed_form_min,reconstruction_L,origin_L,origin_clarke_minnorm,"
+                              "origin_convex_kkt_residual,summary.landscape.beta,extra\n";
     if (strncmp(csv, want_header, strlen(want_header)) != 0) fail_msg("header:\n%s", csv);
-    if (!strstr(csv, ",0.4375,,\n1,ok,,") || !strstr(csv, ",0.75,7,\"a,b\"\n")) fail_msg("rows:\n%s", csv);
+    if (!strstr(csv, ",0.4375,1,0,1.5,,\n1,ok,,") || !strstr(csv, ",0.75,1,0,1,7,\"a,b\"\n")) fail_msg("rows:\n%s", csv);
     assert_null(strstr(csv, "_seconds"));
     assert_null(strstr(csv, "0.25"));
     free(csv);
