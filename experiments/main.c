@@ -1,6 +1,8 @@
 /* cvxrelu: the command-line program. Parses arguments, loads and validates the config and the data before
  * anything is written, pins process-wide settings (GSL error handler, BLAS threads), runs one experiment
- * driver and writes the run folder. Exit status: 0 ok, 1 runtime failure, 2 usage/config/input error. */
+ * driver and writes the run folder. Exit status: 0 the run completed and every claim passed, 1 runtime failure
+ * (the folder records status failed), 2 usage/config/input error (nothing written), 3 the run completed and a
+ * claim failed (the folder is whole and records status claims_failed). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -43,7 +45,9 @@ static void usage(FILE *f)
             "run     validate CONFIG, build its data, run its experiment and write DIR (default results/<stem>):\n"
             "        config.yaml, manifest.yaml, summary.csv, claims.csv and the experiment's CSV tables.\n"
             "check   validate only and print the resolved config.\n"
-            "Exit status: 0 success, 1 runtime failure (numerical, I/O), 2 usage, config or input-data error.\n");
+            "Exit status: 0 the run completed and every claim passed; 1 runtime failure (numerical, I/O), the\n"
+            "        folder records status failed; 2 usage, config or input-data error, nothing written; 3 the run\n"
+            "        completed and a claim failed (status claims_failed). claims exits 3 when a claim failed.\n");
 }
 
 static int die(int status, const char *msg)
@@ -152,6 +156,21 @@ static void join_command(int argc, char **argv, char *buf, size_t cap)
     }
 }
 
+/* "K of N claims failed: CLAIM; CLAIM" into buf (cut to cap). */
+static void claims_message(const cr_run *run, char *buf, size_t cap)
+{
+    size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
+    int k = snprintf(buf, cap, "%zu of %zu claims failed", failed, total);
+    const char *sep = ": ";
+    for (size_t i = 0; i < total && k >= 0 && (size_t)k < cap; i++) {
+        if (cr_run_claim_passed(run, i)) continue;
+        int more = snprintf(buf + k, cap - (size_t)k, "%s%s", sep, cr_run_claim_text(run, i));
+        if (more < 0) break;
+        k += more;
+        sep = "; ";
+    }
+}
+
 static int cmd_run(int argc, char **argv, int check_only)
 {
     cr_err err = {{0}};
@@ -176,6 +195,7 @@ static int cmd_run(int argc, char **argv, int check_only)
                             "%s: experiment %s needs orthogonally separable data (MATH.md); samples %zu and %zu "
                             "violate it",
                             cfg.file, cfg.experiment, bi + 1, bk + 1);
+        if (!st && exp->check) st = exp->check(&cfg, data, &err);
         if (st) {
             cr_data_free(data);
             return die(st, err.msg);
@@ -228,6 +248,13 @@ static int cmd_run(int argc, char **argv, int check_only)
         cr_run_summary_str(run, "error", runmsg);
         cr_run_fail_claims(run);
         cr_run_claim(run, "run completed without numerical or I/O failure", 0, 1, 0, CR_CLAIM_ABS);
+    } else if (cr_run_claims_failed(run)) {
+        /* Completed, and some claim does not hold: a finding, recorded with the failed claims as its message. */
+        claims_message(run, runmsg, sizeof runmsg);
+        man.status = "claims_failed";
+        man.error = runmsg;
+        cr_run_summary_str(run, "status", "claims_failed");
+        cr_run_summary_str(run, "error", runmsg);
     } else {
         cr_run_summary_str(run, "status", "ok");
     }
@@ -246,8 +273,14 @@ static int cmd_run(int argc, char **argv, int check_only)
     size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
     cr_run_free(run);
     cr_data_free(data);
-    if (st) return die(st, runmsg);
+    /* The folder exists now: a driver's failure is a runtime failure whatever its status (bad input is refused
+     * before anything is written). */
+    if (st) return die(CR_ERUNTIME, runmsg);
     if (wst) return die(wst, werr.msg);
+    if (failed) {
+        fprintf(stderr, "cvxrelu: %s: %s; results in %s\n", cfg.experiment, runmsg, outdir);
+        return CR_ECLAIMS;
+    }
     if (!a.quiet)
         fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", cfg.experiment, total, failed,
                 outdir, man.wall_seconds);
@@ -269,7 +302,7 @@ static int cmd_claims(int argc, char **argv)
     size_t failed = 0;
     int st = cr_report_claims(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdout, &failed, &err);
     if (st) return die(st, err.msg);
-    return failed ? 1 : 0;
+    return failed ? CR_ECLAIMS : 0;
 }
 
 int main(int argc, char **argv)

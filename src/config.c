@@ -572,7 +572,54 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
             strcmp(cfg->loss, "squared") != 0)
             return fail_at(cfg, origin, "solver.method", err,
                            "the interior-point method (ipm) solves the squared loss only, loss is %s", cfg->loss);
+    /* The implicit-bias experiments train with the logistic loss and no weight decay: their claims (max margin,
+     * directional convergence, the linear SVM limit) are about that problem and no other. */
+    static const char *const implicit[] = {"linear_margin", "maxmargin", "alignment", "separable"};
+    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++) {
+        if (strcmp(cfg->experiment, implicit[i]) != 0) continue;
+        if (strcmp(cfg->loss, "logistic") != 0)
+            return fail_at(cfg, origin, "loss", err,
+                           "experiment %s trains with the logistic loss (its claims are about that problem), got %s",
+                           cfg->experiment, cfg->loss);
+        if (cfg->beta != 0)
+            return fail_at(cfg, origin, "beta", err,
+                           "experiment %s trains without weight decay (its claims are about beta = 0), got %g",
+                           cfg->experiment, cfg->beta);
+    }
+    if (strcmp(cfg->experiment, "alignment") == 0) {
+        /* The monotonicity claim compares the cosine reached at different scales: at least two of them. */
+        size_t distinct = 0;
+        for (size_t i = 0; i < cfg->alignment.scales.len; i++) {
+            size_t k = 0;
+            while (k < i && cfg->alignment.scales.v[k] != cfg->alignment.scales.v[i]) k++;
+            distinct += k == i;
+        }
+        if (distinct < 2)
+            return fail_at(cfg, origin, "alignment.scales", err,
+                           "the claim that the cosine grows as the scale shrinks compares scales: expected at least 2 "
+                           "different scales, got %zu", distinct);
+    }
+    if (strcmp(cfg->experiment, "geometry") == 0) {
+        /* The pictures are of two samples in the plane (CSV data are checked once loaded). */
+        if (strcmp(cfg->data.kind, "slide") == 0)
+            return fail_at(cfg, origin, "data.kind", err,
+                           "experiment geometry draws two samples in the plane (n = 2, d = 2); the slide data has "
+                           "n = 3");
+        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.n != 2)
+            return fail_at(cfg, origin, "data.n", err,
+                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.n);
+        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.d != 2)
+            return fail_at(cfg, origin, "data.d", err,
+                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.d);
+    }
     if (strcmp(cfg->experiment, "arrangement_count") == 0) {
+        /* Cover's bound 2 r (e (n-1) / r)^r is 0 at n = 1, where one sample has 2 patterns: the slide's bound is
+         * a statement about n >= 2, and its claim cannot be checked on a single sample. */
+        for (size_t i = 0; i < cfg->count.n.len; i++)
+            if (cfg->count.n.v[i] < 2)
+                return fail_at(cfg, origin, "count.n", err,
+                               "Cover's bound 2 r (e (n-1) / r)^r that the experiment checks needs n >= 2 (it is 0 "
+                               "at n = 1), got %ld", cfg->count.n.v[i]);
         for (size_t i = 0; i < cfg->count.n.len; i++)
             for (size_t j = 0; j < cfg->count.d.len; j++)
                 if (cfg->count.d.v[j] >= 4 && cfg->count.n.v[i] > 400)

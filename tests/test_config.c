@@ -616,7 +616,7 @@ static void test_dump_round_trip(void **state)
                      "data:\n  kind: orthsep\n  n: 17\n  d: 10\n  seed: 0\n  labels: sign\n  noise: 0.1\n"
                      "  planted_width: 10000\n  cone_deg: 0.30000000000000004\n  between_deg: 150.33333333333334\n"
                      "patterns:\n  method: sample\n  samples: 100000000\n"
-                     "count:\n  n: [1, 2, 400, 5000]\n  d: [1, 3]\n  samples: 1\n"
+                     "count:\n  n: [2, 3, 400, 5000]\n  d: [1, 3]\n  samples: 1\n"
                      "landscape:\n  x: 1e-6\n  y: 123456.789\n  beta: 0.1\n  range: 0.001\n  grid: 2001\n");
     /* A data path with characters that need quoting in YAML. */
     char name[300];
