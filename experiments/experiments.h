@@ -9,8 +9,13 @@
 #include "err.h"
 #include "run.h"
 
-/* data is NULL for drivers that do not use the data section. */
+/* data is NULL for drivers that do not use the data section. A failure returned once the run folder exists is
+ * a runtime failure (exit 1), whatever its status: bad input is refused before, by the config schema or by the
+ * driver's check. */
 typedef int (*cr_experiment_fn)(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+/* Input checks that need the data (its size, its separability), run by main before anything is written:
+ * CR_EINPUT with a one-line message when this data cannot produce the experiment's claims, else CR_OK. */
+typedef int (*cr_experiment_check_fn)(const cr_config *cfg, const cr_data *data, cr_err *err);
 
 typedef struct {
     const char *name;     /* the config's `experiment` value */
@@ -18,6 +23,7 @@ typedef struct {
     int needs_data;       /* 1: main builds the data set from the data section before the run */
     int needs_orthsep;    /* 1: the data must be orthogonally separable (checked before anything is written) */
     const char *slide;    /* the slide it reproduces */
+    cr_experiment_check_fn check; /* NULL: nothing beyond the schema and the data checks above */
 } cr_experiment;
 
 const cr_experiment *cr_experiment_find(const char *name);
@@ -36,5 +42,8 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *data, cr_run *run, cr_
 int cr_exp_alignment(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_geometry(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_separable(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+
+int cr_exp_linear_margin_check(const cr_config *cfg, const cr_data *data, cr_err *err);
+int cr_exp_geometry_check(const cr_config *cfg, const cr_data *data, cr_err *err);
 
 #endif

@@ -11,6 +11,16 @@
 #include "experiments.h"
 #include "maxmargin.h"
 
+int cr_exp_geometry_check(const cr_config *cfg, const cr_data *D, cr_err *err)
+{
+    /* The pictures are of two samples in the plane (the config schema refuses generated data of another size;
+     * a CSV file is only known once loaded). */
+    if (D->n != 2 || D->d != 2)
+        return cr_err_set(err, CR_EINPUT, "%s: experiment geometry draws two samples in the plane: needs n = 2, d = 2, "
+                                          "the data has n = %zu, d = %zu", cfg->file, D->n, D->d);
+    return CR_OK;
+}
+
 int cr_exp_geometry(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
 {
     const size_t n = D->n, d = D->d;

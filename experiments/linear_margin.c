@@ -3,6 +3,7 @@
  * y_i w'x_i >= 1 (solved to a certified gap). Logs cos(w_t, w_svm) at log-spaced steps. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "experiments.h"
 #include "linear.h"
@@ -38,6 +39,24 @@ static int record(void *vctx, long t, const double *w, double loss)
     long step = (long)ceil((double)c->next * 0.122); /* 10^(1/20) - 1 */
     c->next += step > 0 ? step : 1;
     return 0;
+}
+
+/* The hard-margin SVM exists only for data linearly separable through the origin; its least-distance solve
+ * certifies infeasibility (a Farkas vector), so data it refuses is refused before anything is written. A
+ * numerical failure here is left to the run, which records it. */
+int cr_exp_linear_margin_check(const cr_config *cfg, const cr_data *D, cr_err *err)
+{
+    cr_svm_work *sw = cr_svm_alloc(D->n, D->d);
+    double *w = calloc(D->d, sizeof *w);
+    cr_svm_info si;
+    cr_err e = {{0}};
+    int st = (sw && w) ? cr_svm_solve(sw, D->X, D->y, D->n, D->d, 1e-10, w, NULL, &si, &e) : CR_OK;
+    cr_svm_free(sw);
+    free(w);
+    if (st != CR_EINPUT) return CR_OK;
+    return cr_err_set(err, CR_EINPUT, "%s: experiment linear_margin needs data linearly separable through the origin "
+                                      "(data.kind %s%s): %s", cfg->file, cfg->data.kind,
+                      strcmp(cfg->data.kind, "gaussian") == 0 ? "; set data.labels: linear" : "", e.msg);
 }
 
 int cr_exp_linear_margin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)

@@ -149,14 +149,16 @@ int cr_exp_optimal_set(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
     cr_run_summary_int(run, "width", (long long)m);
     cr_run_summary_int(run, "runs_reaching_p_convex", reached);
     cr_run_summary_real(run, "max_mapped_rel_gap", worst_gap);
-    cr_run_summary_real(run, "min_g_over_beta", min_g);
+    /* No neuron carrying weight (no run reached p_convex, e.g. a width below m*): the minimum does not exist. */
+    if (neurons) cr_run_summary_real(run, "min_g_over_beta", min_g);
+    else cr_run_summary_none(run, "min_g_over_beta");
     cr_run_summary_int(run, "neurons_checked", neurons);
     cr_run_claim(run, "several runs at m >= m* reach p_convex (relative 1e-4; count)", (double)reached, 2, 0,
                  CR_CLAIM_GE);
     cr_run_claim(run, "mapped back, each is optimal for the convex program (certified relative gap, max)", worst_gap,
                  0, 1e-4, CR_CLAIM_LE);
-    cr_run_claim(run, "their neurons sit on optimal patterns: min g_i(v*)/beta over neurons carrying weight", min_g, 1, 1e-3,
-                 CR_CLAIM_GE);
+    cr_run_claim(run, "their neurons sit on optimal patterns: min g_i(v*)/beta over neurons carrying weight",
+                 neurons ? min_g : NAN, 1, 1e-3, CR_CLAIM_GE);
     cr_run_claim(run, "all runs that reached p_convex are certified optimal (count)", (double)optimal, (double)reached,
                  0, CR_CLAIM_ABS);
 done:

@@ -162,7 +162,8 @@ int cr_exp_separable(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     cr_run_summary_int(run, "skipped_orthogonally_separable_or_one_class", skipped);
     cr_run_summary_int(run, "not_separated_by_gradient_descent", unseparated);
     cr_run_summary_int(run, "reached_global_optimum", reached);
-    cr_run_summary_real(run, "fraction_global", used + unseparated ? (double)reached / (double)(used + unseparated) : NAN);
+    if (used + unseparated) cr_run_summary_real(run, "fraction_global", (double)reached / (double)(used + unseparated));
+    else cr_run_summary_none(run, "fraction_global"); /* no data set was used: the fraction does not exist */
     cr_run_summary_real(run, "dual_tolerance", DUAL_TOL);
     cr_run_summary_real(run, "p_sub_tolerance", PSUB_TOL);
     cr_run_claim(run, "runs used (linearly but not orthogonally separable data)", (double)used, 1, 0, CR_CLAIM_GE);

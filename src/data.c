@@ -3,9 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -217,10 +220,46 @@ static int field_number(const char *s, double *v)
     return isfinite(*v) ? 0 : 2;
 }
 
-int cr_data_load_csv(const char *path, cr_data **out, cr_err *err)
+/* Opens path for reading if it is a regular file whose loading fits in memory_mb (see data.h). O_NONBLOCK: opening
+ * a FIFO must not wait for a writer; it is cleared once the file is known to be regular. */
+static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot open data: %s", path, strerror(errno));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return cr_err_set(err, CR_EINPUT, "%s: cannot open data: %s", path, strerror(errno));
+    struct stat sb;
+    int st = CR_OK;
+    if (fstat(fd, &sb) != 0) {
+        st = cr_err_set(err, CR_EINPUT, "%s: cannot read data: %s", path, strerror(errno));
+    } else if (!S_ISREG(sb.st_mode)) {
+        st = cr_err_set(err, CR_EINPUT, "%s: data is not a regular file", path);
+    } else if (memory_mb > 0) {
+        /* Peak bytes per file byte, worst case "0,0,...": the line buffer (getline doubles: 2), a field pointer
+         * per 2 bytes (4), a double per 2 bytes doubled on growth (8) and the data set built from them (4). */
+        double need = (double)sb.st_size * CR_DATA_CSV_BYTES_PER_BYTE / 1048576.0;
+        if (need > (double)memory_mb)
+            st = cr_err_set(err, CR_EINPUT,
+                            "%s: data file of %lld bytes may need up to %.3g MiB to load (%d bytes per byte), more "
+                            "than limits.memory_mb = %ld",
+                            path, (long long)sb.st_size, need, CR_DATA_CSV_BYTES_PER_BYTE, memory_mb);
+    }
+    int fl = st ? 0 : fcntl(fd, F_GETFL);
+    if (!st && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0))
+        st = cr_err_set(err, CR_EINPUT, "%s: cannot read data: %s", path, strerror(errno));
+    FILE *f = st ? NULL : fdopen(fd, "rb");
+    if (!st && !f) st = cr_err_set(err, CR_ERUNTIME, "%s: cannot open data: %s", path, strerror(errno));
+    if (st) {
+        close(fd);
+        return st;
+    }
+    *out = f;
+    return CR_OK;
+}
+
+int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *err)
+{
+    FILE *f = NULL;
+    int ost = open_data(path, memory_mb, &f, err);
+    if (ost) return ost;
     char *line = NULL;
     size_t lcap = 0;
     ssize_t len;
@@ -334,7 +373,7 @@ int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
         *out = cr_data_slide();
         return *out ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
-    if (strcmp(kind, "csv") == 0) return cr_data_load_csv(cfg->data.path, out, err);
+    if (strcmp(kind, "csv") == 0) return cr_data_load_csv(cfg->data.path, cfg->limits.memory_mb, out, err);
     gsl_rng *rng = cr_rng_seeded((unsigned long)cfg->data.seed);
     if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     int st;

@@ -7,6 +7,8 @@ typedef enum {
     CR_OK = 0,
     CR_ERUNTIME = 1, /* numerical breakdown, I/O failure: exit status 1 */
     CR_EINPUT = 2,   /* usage, config or input-data error: exit status 2, nothing written */
+    CR_ECLAIMS = 3,  /* never returned by the library: the program's exit status when a run completed (its
+                      * folder is whole) and at least one of its claims failed */
 } cr_status;
 
 typedef struct {

@@ -841,6 +841,154 @@ static void test_planted_links_not_followed(void **state)
     crt_rmtree(dir);
 }
 
+/* ------------------------------------------------------ the exit contract */
+
+/* DIR/NAME into a malloc'ed string (the test fails when it is missing). */
+static char *out_file(const char *dir, const char *name, const char *what)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s: no %s", what, path);
+    return text;
+}
+
+/* 0 every claim passed; 3 the run completed and a claim failed (whole folder, status claims_failed, the failed
+ * claims named); 1 a runtime failure after the folder was made (status failed, no claim passes), even when the
+ * failure is about the data the run produced (training that does not separate); `claims` exits 3 on a failed
+ * claim. Expected statuses are the contract's (README), measured values come from the claim rows. */
+static void test_exit_status_contract(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], out[300];
+    crt_tmpdir(dir);
+
+    /* Three steps of gradient descent cannot turn w_t to the SVM direction: the cosine claim fails. */
+    snprintf(out, sizeof out, "%s/lm3", dir);
+    snprintf(args, sizeof args, "run configs/linear_margin.yaml --set train.iters=3 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 3, args);
+    expect_in(r.err, "1 of 2 claims failed: cos(w_t, w_svm) exceeds 0.999 at the end of gradient descent", args);
+    result_free(&r);
+    char *claims = out_file(out, "claims.csv", args), *summary = out_file(out, "summary.csv", args);
+    char *manifest = out_file(out, "manifest.yaml", args), *curve = out_file(out, "curve.csv", args);
+    expect_in(claims, "\"cos(w_t, w_svm) exceeds 0.999 at the end of gradient descent\",", args);
+    expect_in(claims, ",FAIL\n", args);
+    expect_in(claims, "certified relative gap <= 1e-10,", args);
+    expect_in(summary, "\nstatus,claims_failed\n", args);
+    expect_in(summary, "\nerror,\"1 of 2 claims failed: cos(w_t, w_svm) exceeds 0.999", args);
+    expect_in(manifest, "\nstatus: claims_failed\n", args);
+    expect_in(manifest, "\nclaims_failed: 1\n", args);
+    free(claims), free(summary), free(manifest), free(curve);
+
+    /* `claims` over it: the table is written and the status is 3; over a passing run alone it is 0. */
+    snprintf(args, sizeof args, "claims '%s' '%s'", dir, out);
+    r = run(args);
+    expect_status(&r, 3, args);
+    expect_in(r.out, "1 failed", args);
+    result_free(&r);
+    char pass[300];
+    snprintf(pass, sizeof pass, "%s/landscape", dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", pass);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args, "claims '%s' '%s'", dir, pass);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+
+    /* No gradient step: the initial network does not separate the data and the KKT fit refuses it. That is a
+     * finding of the run, not bad input: exit 1 with the folder recording it. */
+    snprintf(out, sizeof out, "%s/mm0", dir);
+    snprintf(args, sizeof args, "run configs/maxmargin.yaml --set train.iters=0 --out '%s' --quiet", out);
+    r = run(args);
+    expect_status(&r, 1, args);
+    expect_in(r.err, "does not separate the data", args);
+    result_free(&r);
+    summary = out_file(out, "summary.csv", args);
+    claims = out_file(out, "claims.csv", args);
+    expect_in(summary, "\nstatus,failed\n", args);
+    if (strstr(claims, ",PASS")) fail_msg("%s: a claim passes on a failed run:\n%s", args, claims);
+    free(summary), free(claims);
+
+    /* Widths 1..1 stay below m* = 3 of this data: the best objective over m >= m* does not exist. The summary
+     * records it empty (not inf, which no table may hold), the claim about it fails, the run exits 3. */
+    snprintf(out, sizeof out, "%s/ws1", dir);
+    snprintf(args, sizeof args,
+             "run configs/width_sweep.yaml --set width_sweep.max_width=1 --set train.iters=2000 --out '%s' --quiet",
+             out);
+    r = run(args);
+    expect_status(&r, 3, args);
+    result_free(&r);
+    summary = out_file(out, "summary.csv", args);
+    claims = out_file(out, "claims.csv", args);
+    expect_in(summary, "\nmax_width,1\n", args);
+    expect_in(summary, "\nbest_objective_at_m_ge_mstar,\n", args);
+    expect_in(summary, "\nstatus,claims_failed\n", args);
+    expect_in(claims, "best final L_beta at m >= m* equals p_convex (relative 1e-3),nan,", args);
+    char *mstar = strstr(summary, "\nm_star,");
+    if (!mstar || atol(mstar + 8) <= 1) fail_msg("%s: m* should exceed max_width = 1:\n%s", args, summary);
+    free(summary), free(claims);
+    crt_rmtree(dir);
+}
+
+/* Data that cannot produce the experiment's claims is bad input, found before anything is written: labels that
+ * are not linearly separable for linear_margin (sign labels of a planted ReLU network), three samples for
+ * geometry from a CSV file (the schema cannot know its size), and a data path that is a device (/dev/zero, with
+ * memory_mb = 100: before the check it was read whole, 2 GB in 5 s; run here under a 1 GB address-space limit
+ * and a timeout so that a regression fails instead of exhausting the machine). */
+static void test_data_refused_before_writing(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[2048], out[300], path[300], names[1024];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+
+    snprintf(args, sizeof args, "run configs/linear_margin.yaml --set data.labels=sign --out '%s'", out);
+    result r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "experiment linear_margin needs data linearly separable through the origin", args);
+    result_free(&r);
+    if (crt_exists(out)) fail_msg("%s: wrote %s", args, out);
+
+    snprintf(path, sizeof path, "%s/three.csv", dir);
+    write_text(path, "x1,x2,y\n1,0,1\n-1,0.5,-1\n0.9,0.1,1\n");
+    snprintf(path, sizeof path, "%s/g.yaml", dir);
+    write_text(path, "experiment: geometry\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: three.csv\n");
+    snprintf(args, sizeof args, "run '%s' --out '%s'", path, out);
+    r = run(args);
+    expect_status(&r, 2, args);
+    expect_in(r.err, "experiment geometry draws two samples in the plane: needs n = 2, d = 2, the data has n = 3",
+              args);
+    result_free(&r);
+    if (crt_exists(out)) fail_msg("%s: wrote %s", args, out);
+
+    snprintf(path, sizeof path, "%s/z.yaml", dir);
+    write_text(path, "experiment: arrangements\nlimits:\n  memory_mb: 100\ndata:\n  kind: csv\n  path: /dev/zero\n");
+    char cmd[4096], *text = NULL;
+#ifdef __SANITIZE_ADDRESS__
+    /* The program is built with AddressSanitizer too, which reserves terabytes of address space: its own limit. */
+    const char *limit = "export ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=1000\"";
+#else
+    const char *limit = "ulimit -v 1000000";
+#endif
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s && timeout 20 '%s' run '%s' --out '%s' 2>&1", dir, limit, crt_prog(),
+             path, out);
+    int st = crt_sh(cmd, &text);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "data.path /dev/zero: exit %d, output \"%.800s\"; expected 2 and not a regular file", st,
+             text ? text : "");
+    int ok = st == 2 && text && strstr(text, "\"/dev/zero\" is not a regular file");
+    free(text);
+    if (!ok) fail_msg("%s", msg);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "g.yaml|three.csv|z.yaml");
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     if (chdir(CR_SOURCE_DIR) != 0) {
@@ -871,6 +1019,8 @@ int main(void)
         cmocka_unit_test(test_out_link_or_foreign_folder),
         cmocka_unit_test(test_planted_links_not_followed),
         cmocka_unit_test(test_driver_input_error_writes_nothing),
+        cmocka_unit_test(test_exit_status_contract),
+        cmocka_unit_test(test_data_refused_before_writing),
     };
     int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 

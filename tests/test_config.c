@@ -8,6 +8,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
+#include <time.h>
 
 #include "config.h"
 #include "rng.h"
@@ -615,7 +616,7 @@ static void test_dump_round_trip(void **state)
                      "data:\n  kind: orthsep\n  n: 17\n  d: 10\n  seed: 0\n  labels: sign\n  noise: 0.1\n"
                      "  planted_width: 10000\n  cone_deg: 0.30000000000000004\n  between_deg: 150.33333333333334\n"
                      "patterns:\n  method: sample\n  samples: 100000000\n"
-                     "count:\n  n: [1, 2, 400, 5000]\n  d: [1, 3]\n  samples: 1\n"
+                     "count:\n  n: [2, 3, 400, 5000]\n  d: [1, 3]\n  samples: 1\n"
                      "landscape:\n  x: 1e-6\n  y: 123456.789\n  beta: 0.1\n  range: 0.001\n  grid: 2001\n");
     /* A data path with characters that need quoting in YAML. */
     char name[300];
@@ -761,6 +762,89 @@ static void test_load_errors(void **state)
     crt_rmtree(dir);
 }
 
+/* ------------------------------------------------------------ input limits */
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Deep nesting is refused at the 65th level, quickly: 200000 brackets once took libyaml minutes to reject (its
+ * scanner costs the depth per token). A config over 1 MiB is refused before it is parsed, and a CSV data path
+ * that is not a regular file at validation. */
+static void test_config_input_limits(void **state)
+{
+    (void)state;
+    char dir[256], want[512];
+    crt_tmpdir(dir);
+    cr_config c;
+    cr_err err = {{0}};
+    const size_t depth = 200000;
+    const char *head = "experiment: convex\nbeta: ";
+    size_t hl = strlen(head);
+    char *text = malloc(hl + 2 * depth + 3);
+    assert_non_null(text);
+    memcpy(text, head, hl);
+    memset(text + hl, '[', depth);
+    text[hl + depth] = '1';
+    memset(text + hl + depth + 1, ']', depth);
+    memcpy(text + hl + 2 * depth + 1, "\n", 2);
+    double t0 = seconds_now();
+    int st = load_text(dir, "deep.yaml", text, NULL, 0, &c, &err);
+    double dt = seconds_now() - t0;
+    assert_int_equal(st, CR_EINPUT);
+    /* The root mapping is level 1: the 64th bracket (column 7 + 63 of line 2) is level 65. */
+    snprintf(want, sizeof want, "%s/deep.yaml:2:70: lists and mappings nested deeper than 64 levels", dir);
+    expect_prefix(err.msg, want);
+    if (dt > 2.0) fail_msg("200000 nested brackets took %.2f s to refuse", dt);
+    print_message("200000 nested brackets refused in %.4f s\n", dt);
+    /* 64 levels (the root mapping and 63 brackets) are only a wrong type for beta, found by the schema. */
+    memset(text + hl, '[', 63);
+    memcpy(text + hl + 63, "1", 1);
+    memset(text + hl + 64, ']', 63);
+    memcpy(text + hl + 127, "\n", 2);
+    st = load_text(dir, "deep63.yaml", text, NULL, 0, &c, &err);
+    assert_int_equal(st, CR_EINPUT);
+    expect_contains(err.msg, "deep63.yaml:2:7: beta: expected a number");
+    free(text);
+
+    /* One byte over 1 MiB: a comment line makes it, so only the size can be wrong. */
+    const size_t big = (1u << 20) + 1;
+    char *bigtext = malloc(big + 1);
+    assert_non_null(bigtext);
+    const char *cfgtext = "experiment: landscape\n#";
+    memcpy(bigtext, cfgtext, strlen(cfgtext));
+    memset(bigtext + strlen(cfgtext), 'x', big - strlen(cfgtext) - 1);
+    bigtext[big - 1] = '\n';
+    bigtext[big] = 0;
+    st = load_text(dir, "big.yaml", bigtext, NULL, 0, &c, &err);
+    assert_int_equal(st, CR_EINPUT);
+    snprintf(want, sizeof want, "%s/big.yaml: config larger than 1 MiB", dir);
+    expect_prefix(err.msg, want);
+    bigtext[big - 2] = '\n'; /* exactly 1 MiB loads */
+    bigtext[big - 1] = 0;
+    st = load_text(dir, "limit.yaml", bigtext, NULL, 0, &c, &err);
+    if (st) fail_msg("a config of exactly 1 MiB: %s", err.msg);
+    free(bigtext);
+
+    /* A CSV data path that is not a regular file (a device, a FIFO, a folder) has no size to check against
+     * limits.memory_mb: refused at validation, nothing opened. */
+    char fifo[300], text2[1024];
+    snprintf(fifo, sizeof fifo, "%s/pipe.csv", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {"/dev/zero", fifo, dir};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        snprintf(text2, sizeof text2, "experiment: arrangements\ndata:\n  kind: csv\n  path: '%s'\n", paths[i]);
+        st = load_text(dir, "csv.yaml", text2, NULL, 0, &c, &err);
+        assert_int_equal(st, CR_EINPUT);
+        snprintf(want, sizeof want, "%s/csv.yaml:4:3: data.path: \"%s\" is not a regular file", dir, paths[i]);
+        assert_string_equal(err.msg, want);
+    }
+    crt_rmtree(dir);
+}
+
 /* ---------------------------------------------- tests/bad_configs/ in-process */
 
 static void test_bad_config_fixture(void **state)
@@ -795,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_write_and_reference),
         cmocka_unit_test(test_experiments_match_registry),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_config_input_limits),
         cmocka_unit_test(crt_test_bad_config_count),
     };
     /* Fixture paths and configs/ are relative to the source root. */

@@ -29,7 +29,7 @@ static int load_text(const char *text, cr_data **out, cr_err *err)
     crt_tmpdir(dir);
     snprintf(path, sizeof path, "%s/d.csv", dir);
     write_bytes(path, text, strlen(text));
-    int st = cr_data_load_csv(path, out, err);
+    int st = cr_data_load_csv(path, 0, out, err);
     crt_rmtree(dir);
     return st;
 }
@@ -133,7 +133,7 @@ static void test_csv_missing_file(void **state)
     (void)state;
     cr_data *D = NULL;
     cr_err err = {{0}};
-    assert_int_equal(cr_data_load_csv(BAD_DATA "does_not_exist.csv", &D, &err), CR_EINPUT);
+    assert_int_equal(cr_data_load_csv(BAD_DATA "does_not_exist.csv", 0, &D, &err), CR_EINPUT);
     assert_null(D);
     assert_non_null(strstr(err.msg, BAD_DATA "does_not_exist.csv"));
 }
@@ -177,7 +177,7 @@ static void test_csv_bad_fixture(void **state)
     else snprintf(where, sizeof where, "%s:", path);
     cr_data *D = NULL;
     cr_err err = {{0}};
-    int st = cr_data_load_csv(path, &D, &err);
+    int st = cr_data_load_csv(path, 0, &D, &err);
     if (st != CR_EINPUT) {
         if (D) {
             size_t n = D->n, d = D->d;
@@ -437,6 +437,80 @@ static void test_orthsep_check_hand_sets(void **state)
     cr_data_free(D);
 }
 
+/* ----------------------------------------------------- limits on input */
+
+/* A device, a FIFO and a folder have no size to check: refused before anything is read (before the check,
+ * /dev/zero was read until memory ran out and opening a FIFO waited for a writer forever). alarm() turns a
+ * hang into a failure. */
+static void test_csv_not_regular(void **state)
+{
+    (void)state;
+    char dir[256], fifo[300];
+    crt_tmpdir(dir);
+    snprintf(fifo, sizeof fifo, "%s/pipe.csv", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {"/dev/zero", fifo, dir};
+    alarm(10);
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        cr_data *D = NULL;
+        cr_err err = {{0}};
+        int st = cr_data_load_csv(paths[i], 100, &D, &err);
+        if (st != CR_EINPUT || !strstr(err.msg, "not a regular file"))
+            fail_msg("%s: status %d, message \"%s\"; expected CR_EINPUT, not a regular file", paths[i], st, err.msg);
+        assert_null(D);
+    }
+    alarm(0);
+    crt_rmtree(dir);
+}
+
+/* The file's size against limits.memory_mb, before reading: the loader's worst case is 18 bytes per byte of the
+ * file (data.h), so 64 KiB = 65536 bytes need 1179648 bytes = 1.125 MiB: refused at 1 MiB, loaded at 2 MiB. A
+ * sparse file of 1 GiB (no disk used, all NUL bytes) is refused by its size, not by its first line. */
+static void test_csv_size_limit(void **state)
+{
+    (void)state;
+    char dir[256], path[300], sparse[300];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/rows.csv", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 16384; i++) fputs("1,1\n", f); /* 4 bytes a row: 65536 bytes */
+    assert_int_equal(fclose(f), 0);
+    cr_data *D = NULL;
+    cr_err err = {{0}};
+    assert_int_equal(cr_data_load_csv(path, 1, &D, &err), CR_EINPUT);
+    assert_null(D);
+    char want[512];
+    snprintf(want, sizeof want, "%s: data file of 65536 bytes may need up to 1.12 MiB to load", path);
+    if (strncmp(err.msg, want, strlen(want)) != 0) fail_msg("message \"%s\", expected \"%s...\"", err.msg, want);
+    assert_int_equal(cr_data_load_csv(path, 2, &D, &err), CR_OK);
+    assert_int_equal(D->n, 16384);
+    assert_int_equal(D->d, 1);
+    cr_data_free(D);
+    D = NULL;
+
+    snprintf(sparse, sizeof sparse, "%s/sparse.csv", dir);
+    f = fopen(sparse, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), 1L << 30), 0);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(cr_data_load_csv(sparse, 1000, &D, &err), CR_EINPUT);
+    assert_non_null(strstr(err.msg, "data file of 1073741824 bytes may need up to"));
+
+    /* Through the config: limits.memory_mb applies. */
+    cr_config c;
+    char set[400];
+    cr_config_defaults(&c);
+    snprintf(set, sizeof set, "data.path=%s", path);
+    assert_int_equal(cr_config_set(&c, "data.kind=csv", &err), CR_OK);
+    assert_int_equal(cr_config_set(&c, set, &err), CR_OK);
+    assert_int_equal(cr_config_set(&c, "limits.memory_mb=1", &err), CR_OK);
+    assert_int_equal(cr_data_from_config(&c, &D, &err), CR_EINPUT);
+    assert_null(D);
+    assert_non_null(strstr(err.msg, "more than limits.memory_mb = 1"));
+    crt_rmtree(dir);
+}
+
 /* ---------------------------------------------------------- from config */
 
 static cr_data *from_sets(const char *const *sets, size_t n)
@@ -522,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_csv_number_forms),
         cmocka_unit_test(test_csv_subnormal_is_finite),
         cmocka_unit_test(test_csv_missing_file),
+        cmocka_unit_test(test_csv_not_regular),
+        cmocka_unit_test(test_csv_size_limit),
         cmocka_unit_test(test_slide),
         cmocka_unit_test(test_gaussian_shape_and_determinism),
         cmocka_unit_test(test_gaussian_sign_labels),

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <yaml.h>
+
+#include "config.h"
 #include "sweep.h"
 
 #define LANDSCAPE CR_SOURCE_DIR "/configs/landscape.yaml"
@@ -89,6 +92,23 @@ static int lines(const char *text)
     int n = 0;
     for (; *text; text++) n += *text == '\n';
     return n;
+}
+
+/* Names in dir (sorted, without "." and ".."), joined with '|'. */
+static void list_dir_names(const char *dir, char *buf, size_t cap)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    buf[0] = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
+            strncat(buf, nm, cap - strlen(buf) - 1);
+        }
+        free(ents[i]);
+    }
+    if (n >= 0) free(ents);
 }
 
 /* The serial reference of the 4-point landscape sweep in tmp/NAME; returns its sweep.csv path in buf. */
@@ -778,6 +798,234 @@ static void test_killed_point_never_ok_with_other_tables(void **state)
     crt_rmtree(tmp);
 }
 
+/* ------------------------------------------------------ claims that fail */
+
+/* A point whose run completes with a failed claim is claims_failed: its values are in the table, its error cell
+ * names the failed claim, it is done (a rerun does not redo it), and the sweep exits 3; a point in error (a value
+ * the schema rejects) makes it 1. Three gradient steps cannot turn a linear model to the SVM direction. */
+static void test_claims_failed_points(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], *out = NULL;
+    crt_tmpdir(tmp);
+    const char *lm = CR_SOURCE_DIR "/configs/linear_margin.yaml";
+    snprintf(args, sizeof args, "sweep '%s' --grid train.iters=3,100000 --out c --quiet", lm);
+    out = expect_prog(tmp, args, 3, "sweep with a failing claim");
+    if (!strstr(out, "1 claims failed")) fail_msg("the count of claims_failed points is not reported:\n%s", out);
+    free(out);
+    char *csv = file_text(tmp, "c/sweep.csv");
+    if (strncmp(csv, "train.iters,status,error,n,d,", 29) != 0 ||
+        !strstr(csv, "\n3,claims_failed,\"1 of 2 claims failed: cos(w_t, w_svm) exceeds 0.999 at the end of gradient "
+                     "descent\",40,3,") ||
+        !strstr(csv, "\n100000,ok,,40,3,"))
+        fail_msg("sweep.csv with a claims_failed point:\n%s", csv);
+    free(csv);
+    char sum[512];
+    snprintf(sum, sizeof sum, "%s/c/train.iters=3/summary.csv", tmp);
+    long long t0 = mtime_ns(sum);
+    assert_true(t0 > 0);
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    snprintf(args, sizeof args, "sweep '%s' --grid train.iters=3,100000 --out c", lm);
+    out = expect_prog(tmp, args, 3, "rerun");
+    if (!strstr(out, "2 points, 0 to run, 2 done")) fail_msg("a claims_failed point is not done:\n%s", out);
+    free(out);
+    assert_true(mtime_ns(sum) == t0);
+    out = expect_prog(tmp, "aggregate c --quiet", 3, "aggregate with a claims_failed point");
+    free(out);
+    /* A point in error outranks a failed claim. */
+    snprintf(args, sizeof args, "sweep '%s' --grid train.iters=3,100000,-1 --out e --quiet", lm);
+    out = expect_prog(tmp, args, 1, "sweep with a point in error and a failing claim");
+    free(out);
+    crt_rmtree(tmp);
+}
+
+/* ---------------------------------------------------- emitted job files */
+
+/* s as one single-quoted shell word ('\'' for a quote): the test's own quoting, for its own commands. */
+static void sq(const char *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[n++] = '\'';
+    for (; *s && n + 5 < cap; s++) {
+        if (*s == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *s;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = 0;
+}
+
+/* The value of a top-level key of a YAML mapping file, read with libyaml (not the program's reader). */
+static char *yaml_value(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("%s: cannot open", path);
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    assert_true(yaml_parser_initialize(&parser));
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) fail_msg("%s: not YAML", path);
+    char *val = NULL;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; root && pr < root->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, pr->key), *v = yaml_document_get_node(&doc, pr->value);
+        if (strcmp((const char *)k->data.scalar.value, key) == 0 && v->type == YAML_SCALAR_NODE)
+            val = strdup((const char *)v->data.scalar.value);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    if (!val) fail_msg("%s: no key %s", path, key);
+    return val;
+}
+
+/* Names under dir (recursively) starting with PWNED, joined; empty when none. */
+static void find_pwned(const char *dir, char *buf, size_t cap)
+{
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 3 -name 'PWNED*' 2>/dev/null", dir);
+    crt_sh(cmd, &out);
+    snprintf(buf, cap, "%s", out ? out : "");
+    free(out);
+}
+
+/* Paths and --set values full of shell syntax (quotes, $(...), backticks, blanks, a glob, %) reach the run intact
+ * through the emitted job line run by sh -c and through the emitted Slurm script run by bash as an array task:
+ * no injected command runs, the run's manifest names the config path and its config.yaml the --set path. */
+static void test_emitted_lines_injection_proof(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], cfgdir[512], cfg[640], outdir[640], val[512], cmd[4096], args[5000], *out = NULL;
+    char q_cfg[1400], q_out[1400], q_set[1200], pwned[2048];
+    crt_tmpdir(tmp);
+    snprintf(cfgdir, sizeof cfgdir, "%s/we ird'$(touch PWNED1)`touch PWNED2`", tmp);
+    assert_int_equal(mkdir(cfgdir, 0700), 0);
+    snprintf(cfg, sizeof cfg, "%s/c'$(touch PWNED3) *.yaml", cfgdir);
+    char *text = crt_slurp(LANDSCAPE, NULL);
+    assert_non_null(text);
+    FILE *f = fopen(cfg, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    snprintf(outdir, sizeof outdir, "%s/o $(touch PWNED4) \"q\" `touch PWNED5` 100%%", tmp);
+    snprintf(val, sizeof val, "data.path=x'$(touch PWNED6)\"y`touch PWNED7`; touch PWNED8");
+    sq(cfg, q_cfg, sizeof q_cfg);
+    sq(outdir, q_out, sizeof q_out);
+    sq(val, q_set, sizeof q_set);
+    snprintf(args, sizeof args, "sweep %s --grid landscape.grid=11 --set %s --out %s --emit-jobs jobs.txt", q_cfg,
+             q_set, q_out);
+    out = expect_prog(tmp, args, 0, "emit with shell syntax in every value");
+    free(out);
+    char *jobs = file_text(tmp, "jobs.txt");
+    assert_int_equal(lines(jobs), 1);
+    free(jobs);
+    snprintf(cmd, sizeof cmd, "cd / && sh -c \"$(cat '%s/jobs.txt')\"", tmp);
+    out = expect_sh(cmd, 0, "the job line run by sh -c");
+    free(out);
+    find_pwned(tmp, pwned, sizeof pwned);
+    if (pwned[0] || crt_exists("/PWNED1") || crt_exists(CR_SOURCE_DIR "/PWNED1"))
+        fail_msg("an injected command ran: %s", pwned);
+
+    /* The arguments arrived: the manifest's config is the path, the resolved data.path the --set value made
+     * absolute against the sweep's folder. */
+    char point[800], path[900], want[900];
+    snprintf(point, sizeof point, "%s/landscape.grid=11", outdir);
+    snprintf(path, sizeof path, "%s/manifest.yaml", point);
+    char *got = yaml_value(path, "config");
+    assert_string_equal(got, cfg);
+    free(got);
+    snprintf(path, sizeof path, "%s/config.yaml", point);
+    cr_config c;
+    cr_err err = {{0}};
+    if (cr_config_load(path, NULL, 0, &c, &err)) fail_msg("%s: %s", path, err.msg);
+    snprintf(want, sizeof want, "%s/%s", tmp, val + strlen("data.path="));
+    assert_string_equal(c.data.path, want);
+    snprintf(args, sizeof args, "aggregate %s --quiet", q_out);
+    out = expect_prog(tmp, args, 0, "aggregate");
+    free(out);
+
+    /* The Slurm script: run as array task 0 by bash, the same; its #SBATCH --output names the log folder in
+     * sbatch's quoting (double quotes, \" and \\ escaped, % doubled). */
+    snprintf(cmd, sizeof cmd, "rm -rf %s/landscape.grid=11", q_out);
+    out = expect_sh(cmd, 0, "removing the point");
+    free(out);
+    snprintf(args, sizeof args, "sweep %s --grid landscape.grid=11 --set %s --out %s --emit-slurm s.sbatch", q_cfg,
+             q_set, q_out);
+    out = expect_prog(tmp, args, 0, "emit-slurm with shell syntax in every value");
+    free(out);
+    char *script = file_text(tmp, "s.sbatch");
+    snprintf(want, sizeof want, "\n#SBATCH --output=\"%s/o $(touch PWNED4) \\\"q\\\" `touch PWNED5` 100%%%%/logs/"
+             "slurm-%%A_%%a.out\"\n", tmp);
+    if (!strstr(script, want)) fail_msg("s.sbatch lacks the line %s:\n%s", want, script);
+    free(script);
+    snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=0 bash '%s/s.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "the Slurm script as array task 0");
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd / && bash '%s/s-aggregate.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "the Slurm aggregation script");
+    free(out);
+    find_pwned(tmp, pwned, sizeof pwned);
+    if (pwned[0] || crt_exists("/PWNED1")) fail_msg("an injected command ran: %s", pwned);
+    char *csv = file_text(outdir, "sweep.csv");
+    if (!strstr(csv, "\n11,ok,,")) fail_msg("sweep.csv:\n%s", csv);
+    free(csv);
+    crt_rmtree(tmp);
+}
+
+/* A control character in anything an emitted file would hold is refused (exit 2, nothing written): a newline
+ * ends a line of the job file, and each line runs as a shell command (before the check, the rest of a --set
+ * value after a newline ran as its own command). */
+static void test_emit_refuses_control_characters(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], path[512], names[1024], *out = NULL;
+    crt_tmpdir(tmp);
+    char *text = crt_slurp(LANDSCAPE, NULL);
+    assert_non_null(text);
+    snprintf(path, sizeof path, "%s/a\nb.yaml", tmp);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    static const struct {
+        const char *args, *fragment;
+    } bad[] = {
+        {"sweep \"$L\" --grid landscape.grid=11 --set \"$(printf 'data.path=x\\ntouch PWNED')\" --out o "
+         "--emit-jobs j.txt",
+         "--set option 1 holds a control character (byte 0x0a)"},
+        {"sweep \"$L\" --grid landscape.grid=11 --out \"$(printf 'o\\ttab')\" --emit-jobs j.txt",
+         "the --out folder holds a control character (byte 0x09)"},
+        {"sweep \"$L\" --grid landscape.grid=11 --out \"$(printf 'o\\nx')\" --emit-slurm j.sbatch",
+         "the --out folder holds a control character (byte 0x0a)"},
+        {"sweep \"$(printf 'a\\nb.yaml')\" --grid landscape.grid=11 --out o --emit-jobs j.txt",
+         "the CONFIG path holds a control character (byte 0x0a)"},
+        {"sweep \"$L\" --grid landscape.grid=11 --out o --emit-jobs \"$(printf 'j\\r.txt')\"",
+         "the --emit-jobs file holds a control character (byte 0x0d)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "cd '%s' && L='%s' && \"$P\" %s", tmp, LANDSCAPE, bad[i].args);
+        char full[4600];
+        snprintf(full, sizeof full, "P='%s' && %s", crt_prog(), cmd);
+        int st = crt_sh(full, &out);
+        if (st != 2 || !strstr(out, bad[i].fragment))
+            fail_msg("%s: exit %d, output \"%s\"; expected 2 and \"%s\"", bad[i].args, st, out, bad[i].fragment);
+        free(out);
+        list_dir_names(tmp, names, sizeof names);
+        if (strcmp(names, "a\nb.yaml") != 0) fail_msg("%s: wrote files: %s", bad[i].args, names);
+    }
+    crt_rmtree(tmp);
+}
+
 /* -------------------------------------------------------- a real Slurm */
 
 typedef struct {
@@ -822,7 +1070,16 @@ static void test_slurm_single_node(void **state)
     }
     char ref[512], args[1024], cmd[4096], path[512], *out = NULL;
     serial_reference(f->tmp, "serial", ref, sizeof ref);
-    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out slurm --emit-slurm slurm/sweep.sbatch", LANDSCAPE);
+    /* The sweep folder's name holds a blank, quotes, $(...) and %: sbatch must read the #SBATCH --output lines as
+     * written (its quoting, % doubled), so every task's log lands in the logs folder under its pattern name. */
+    const char *name = "sl urm'$(x) \"q\" 100%";
+    char script[300], agg[300], q_name[300], q_script[400], q_agg[400];
+    snprintf(script, sizeof script, "%s/sweep.sbatch", name);
+    snprintf(agg, sizeof agg, "%s/sweep-aggregate.sbatch", name);
+    sq(name, q_name, sizeof q_name);
+    sq(script, q_script, sizeof q_script);
+    sq(agg, q_agg, sizeof q_agg);
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out %s --emit-slurm %s", LANDSCAPE, q_name, q_script);
     out = expect_prog(f->tmp, args, 0, "sweep --emit-slurm");
     free(out);
 
@@ -836,24 +1093,32 @@ static void test_slurm_single_node(void **state)
     /* Submit the array and the aggregation after it, as the script's header says; poll squeue (bounded). */
     snprintf(cmd, sizeof cmd,
              "export SLURM_CONF='%s/slurm.conf'; cd '%s' && "
-             "jid=$(sbatch --parsable slurm/sweep.sbatch) && aid=$(sbatch --parsable --dependency=afterany:$jid "
-             "slurm/sweep-aggregate.sbatch) || exit 3; "
+             "jid=$(sbatch --parsable %s) && aid=$(sbatch --parsable --dependency=afterany:$jid %s) || exit 3; "
              "for i in $(seq 600); do [ -z \"$(squeue -h -j $jid,$aid)\" ] && break; sleep 0.2; done; "
              "[ -z \"$(squeue -h -j $jid,$aid)\" ] || { echo 'jobs still queued after 120 s'; squeue; exit 4; }; "
              "scontrol show job $aid | grep -q 'ExitCode=0:0' || { scontrol show job $aid; exit 5; }",
-             f->cluster, f->tmp);
+             f->cluster, f->tmp, q_script, q_agg);
     st = crt_sh(cmd, &out);
     double t2 = now_s();
     if (st != 0) {
-        char logs[1024], *l = NULL;
-        snprintf(logs, sizeof logs, "tail -n 20 '%s'/slurmctld.log '%s'/slurmd.log '%s'/slurm/logs/* 2>&1", f->cluster,
-                 f->cluster, f->tmp);
+        char logs[2048], *l = NULL;
+        snprintf(logs, sizeof logs, "cd '%s' && tail -n 20 '%s'/slurmctld.log '%s'/slurmd.log %s/logs/* 2>&1", f->tmp,
+                 f->cluster, f->cluster, q_name);
         crt_sh(logs, &l);
         fail_msg("Slurm jobs: exit %d\n%s\n--- logs\n%s", st, out, l ? l : "");
     }
     free(out);
-    snprintf(path, sizeof path, "%s/slurm/sweep.csv", f->tmp);
+    snprintf(path, sizeof path, "%s/%s/sweep.csv", f->tmp, name);
     expect_same_file(ref, path, "Slurm versus serial");
+    /* One log per array task and one of the aggregation, named by the patterns (none literally "%A"). */
+    char pattern[700];
+    glob_t g;
+    snprintf(pattern, sizeof pattern, "%s/%s/logs/slurm-*_[0-3].out", f->tmp, name);
+    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 4) fail_msg("%s: expected 4 task logs", pattern);
+    globfree(&g);
+    snprintf(pattern, sizeof pattern, "%s/%s/logs/aggregate-[0-9]*.out", f->tmp, name);
+    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) fail_msg("%s: expected the aggregation's log", pattern);
+    globfree(&g);
     print_message("slurm: cluster up in %.1f s, 4-point array + aggregation in %.1f s\n", t1 - t0, t2 - t1);
 }
 
@@ -874,6 +1139,9 @@ int main(void)
         cmocka_unit_test(test_linked_point_folder_not_followed),
         cmocka_unit_test(test_sigterm_stops_points),
         cmocka_unit_test(test_killed_point_never_ok_with_other_tables),
+        cmocka_unit_test(test_claims_failed_points),
+        cmocka_unit_test(test_emitted_lines_injection_proof),
+        cmocka_unit_test(test_emit_refuses_control_characters),
         cmocka_unit_test_setup_teardown(test_slurm_single_node, slurm_setup, slurm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

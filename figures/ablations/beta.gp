@@ -12,5 +12,5 @@ set format x '10^{%T}'
 set y2tics
 set ytics nomirror
 set key top left
-plot res.'/sweep.csv' using (column('beta')):(strcol('status') eq 'ok' ? column('p_convex') : NaN) with linespoints ls 1 title 'p_{convex}', \
-     res.'/sweep.csv' using (column('beta')):(strcol('status') eq 'ok' ? column('m_star') : NaN) axes x1y2 with linespoints ls 2 title 'm*'
+plot res.'/sweep.csv' using (column('beta')):((strcol('status') eq 'ok' || strcol('status') eq 'claims_failed') ? column('p_convex') : NaN) with linespoints ls 1 title 'p_{convex}', \
+     res.'/sweep.csv' using (column('beta')):((strcol('status') eq 'ok' || strcol('status') eq 'claims_failed') ? column('m_star') : NaN) axes x1y2 with linespoints ls 2 title 'm*'

@@ -4,5 +4,8 @@ set ylabel 'runs reaching p_{convex} (relative 10^{-4})'
 set yrange [-0.5:*]
 set offsets 0, 0, 0.6, 0
 set key top left
-ok(c) = strcol('status') eq 'ok' ? column(c) : NaN
-bad(c) = strcol('status') ne 'ok' ? 0 : NaN
+# A completed point (ok, or claims_failed: some claim failed, e.g. no run reached p_convex) has valid values;
+# failed and error points (e.g. a diverged step) have none and are drawn at 0.
+completed(s) = s eq 'ok' || s eq 'claims_failed'
+ok(c) = completed(strcol('status')) ? column(c) : NaN
+bad(c) = completed(strcol('status')) ? NaN : 0

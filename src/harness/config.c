@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -94,7 +95,8 @@ static const schema_key schema[] = {
      "balanced initialization scales swept (alignment)"},
     {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets tried (separable)"},
     {"limits.memory_mb", T_INT, OFF(limits.memory_mb), 0, 1e9, NULL, "0",
-     "refuse a run whose memory estimate exceeds this many MiB; 0 = half the machine's memory"},
+     "refuse a run whose memory estimate exceeds this many MiB (a CSV data file: 18 bytes per byte of it, checked "
+     "before it is read); 0 = half the machine's memory"},
     {"count.n", T_INTLIST, OFF(count.n), 1, 5000, NULL, "[4, 8, 16, 32, 64, 128]",
      "sample sizes (arrangement_count)"},
     {"count.d", T_INTLIST, OFF(count.d), 1, 10, NULL, "[2, 3, 4]", "dimensions (arrangement_count)"},
@@ -543,6 +545,10 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
         if (access(cfg->data.path, R_OK) != 0)
             return fail_at(cfg, origin, "data.path", err, "cannot read \"%s\": %s", cfg->data.path,
                            strerror(errno));
+        /* A device, FIFO or folder has no size to check against limits.memory_mb (/dev/zero never ends). */
+        struct stat sb;
+        if (stat(cfg->data.path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            return fail_at(cfg, origin, "data.path", err, "\"%s\" is not a regular file", cfg->data.path);
     }
     if (strcmp(cfg->data.kind, "orthsep") == 0) {
         if (cfg->data.d == 1 && cfg->data.between_deg != 180.0)
@@ -566,7 +572,54 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
             strcmp(cfg->loss, "squared") != 0)
             return fail_at(cfg, origin, "solver.method", err,
                            "the interior-point method (ipm) solves the squared loss only, loss is %s", cfg->loss);
+    /* The implicit-bias experiments train with the logistic loss and no weight decay: their claims (max margin,
+     * directional convergence, the linear SVM limit) are about that problem and no other. */
+    static const char *const implicit[] = {"linear_margin", "maxmargin", "alignment", "separable"};
+    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++) {
+        if (strcmp(cfg->experiment, implicit[i]) != 0) continue;
+        if (strcmp(cfg->loss, "logistic") != 0)
+            return fail_at(cfg, origin, "loss", err,
+                           "experiment %s trains with the logistic loss (its claims are about that problem), got %s",
+                           cfg->experiment, cfg->loss);
+        if (cfg->beta != 0)
+            return fail_at(cfg, origin, "beta", err,
+                           "experiment %s trains without weight decay (its claims are about beta = 0), got %g",
+                           cfg->experiment, cfg->beta);
+    }
+    if (strcmp(cfg->experiment, "alignment") == 0) {
+        /* The monotonicity claim compares the cosine reached at different scales: at least two of them. */
+        size_t distinct = 0;
+        for (size_t i = 0; i < cfg->alignment.scales.len; i++) {
+            size_t k = 0;
+            while (k < i && cfg->alignment.scales.v[k] != cfg->alignment.scales.v[i]) k++;
+            distinct += k == i;
+        }
+        if (distinct < 2)
+            return fail_at(cfg, origin, "alignment.scales", err,
+                           "the claim that the cosine grows as the scale shrinks compares scales: expected at least 2 "
+                           "different scales, got %zu", distinct);
+    }
+    if (strcmp(cfg->experiment, "geometry") == 0) {
+        /* The pictures are of two samples in the plane (CSV data are checked once loaded). */
+        if (strcmp(cfg->data.kind, "slide") == 0)
+            return fail_at(cfg, origin, "data.kind", err,
+                           "experiment geometry draws two samples in the plane (n = 2, d = 2); the slide data has "
+                           "n = 3");
+        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.n != 2)
+            return fail_at(cfg, origin, "data.n", err,
+                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.n);
+        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.d != 2)
+            return fail_at(cfg, origin, "data.d", err,
+                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.d);
+    }
     if (strcmp(cfg->experiment, "arrangement_count") == 0) {
+        /* Cover's bound 2 r (e (n-1) / r)^r is 0 at n = 1, where one sample has 2 patterns: the slide's bound is
+         * a statement about n >= 2, and its claim cannot be checked on a single sample. */
+        for (size_t i = 0; i < cfg->count.n.len; i++)
+            if (cfg->count.n.v[i] < 2)
+                return fail_at(cfg, origin, "count.n", err,
+                               "Cover's bound 2 r (e (n-1) / r)^r that the experiment checks needs n >= 2 (it is 0 "
+                               "at n = 1), got %ld", cfg->count.n.v[i]);
         for (size_t i = 0; i < cfg->count.n.len; i++)
             for (size_t j = 0; j < cfg->count.d.len; j++)
                 if (cfg->count.d.v[j] >= 4 && cfg->count.n.v[i] > 400)
@@ -643,7 +696,8 @@ static int read_config(const char *path, unsigned char **text, size_t *len, cr_e
     }
     if (n > CONFIG_MAX_BYTES) {
         free(buf);
-        return cr_err_set(err, CR_EINPUT, "%s: config larger than %d bytes", path, CONFIG_MAX_BYTES);
+        return cr_err_set(err, CR_EINPUT, "%s: config larger than 1 MiB (%d bytes); a config is a few hundred bytes",
+                          path, CONFIG_MAX_BYTES);
     }
     *text = buf;
     *len = n;
@@ -672,6 +726,40 @@ static int syntax_error(const char *path, const yaml_parser_t *parser, const uns
                       parser->context ? parser->context : "");
 }
 
+#define CONFIG_MAX_DEPTH 64
+
+/* Refuses mappings and lists nested deeper than CONFIG_MAX_DEPTH before the document is built: libyaml's
+ * scanner costs time proportional to the depth for every token, so 200000 nested brackets would take minutes
+ * to reject (a config nests two levels). Streams events and stops at the first level too deep. */
+static int check_nesting(const char *path, const unsigned char *text, size_t len, cr_err *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return cr_err_set(err, CR_ERUNTIME, "%s: cannot initialise the YAML parser", path);
+    yaml_parser_set_input_string(&parser, text, len);
+    int depth = 0, st = CR_OK;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            st = syntax_error(path, &parser, text, len, err);
+            break;
+        }
+        yaml_event_type_t type = ev.type;
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (++depth > CONFIG_MAX_DEPTH)
+                st = cr_err_set(err, CR_EINPUT, "%s:%lu:%lu: lists and mappings nested deeper than %d levels (a config "
+                                                "nests two)", path, (unsigned long)ev.start_mark.line + 1,
+                                (unsigned long)ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
+        } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (st || type == YAML_STREAM_END_EVENT) break;
+    }
+    yaml_parser_delete(&parser);
+    return st;
+}
+
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
 {
     cr_config_defaults(cfg);
@@ -681,7 +769,11 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
     size_t len = 0;
     unsigned char *text = NULL;
     int st = read_config(path, &text, &len, err);
-    if (st) return st;
+    if (!st) st = check_nesting(path, text, len, err);
+    if (st) {
+        free(text);
+        return st;
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {

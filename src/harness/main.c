@@ -1,6 +1,8 @@
 /* cvxrelu: the command-line program. Parses arguments, loads and validates the config and the data before
  * anything is written, pins process-wide settings (GSL error handler, BLAS threads), runs one experiment
- * driver and writes the run folder. Exit status: 0 ok, 1 runtime failure, 2 usage/config/input error. */
+ * driver and writes the run folder. Exit status: 0 the run completed and every claim passed, 1 runtime failure
+ * (the folder records status failed), 2 usage/config/input error (nothing written), 3 the run completed and a
+ * claim failed (the folder is whole and records status claims_failed). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -44,7 +46,9 @@ static void usage(FILE *f)
             "        config.yaml, manifest.yaml, summary.csv, claims.csv and the experiment's CSV tables. The run is\n"
             "        built beside DIR and replaces it whole (an existing DIR must be empty or a run folder).\n"
             "check   validate only and print the resolved config.\n"
-            "Exit status: 0 success, 1 runtime failure (numerical, I/O), 2 usage, config or input-data error.\n");
+            "Exit status: 0 the run completed and every claim passed; 1 runtime failure (numerical, I/O), the\n"
+            "        folder records status failed; 2 usage, config or input-data error, nothing written; 3 the run\n"
+            "        completed and a claim failed (status claims_failed). claims exits 3 when a claim failed.\n");
 }
 
 static int die(int status, const char *msg)
@@ -141,6 +145,21 @@ static void join_command(int argc, char **argv, char *buf, size_t cap)
     }
 }
 
+/* "K of N claims failed: CLAIM; CLAIM" into buf (cut to cap). */
+static void claims_message(const cr_run *run, char *buf, size_t cap)
+{
+    size_t failed = cr_run_claims_failed(run), total = cr_run_claims_count(run);
+    int k = snprintf(buf, cap, "%zu of %zu claims failed", failed, total);
+    const char *sep = ": ";
+    for (size_t i = 0; i < total && k >= 0 && (size_t)k < cap; i++) {
+        if (cr_run_claim_passed(run, i)) continue;
+        int more = snprintf(buf + k, cap - (size_t)k, "%s%s", sep, cr_run_claim_text(run, i));
+        if (more < 0) break;
+        k += more;
+        sep = "; ";
+    }
+}
+
 static int cmd_run(int argc, char **argv, int check_only)
 {
     cr_err err = {{0}};
@@ -165,6 +184,7 @@ static int cmd_run(int argc, char **argv, int check_only)
                             "%s: experiment %s needs orthogonally separable data (docs/MATH.md); samples %zu and %zu "
                             "violate it",
                             cfg.file, cfg.experiment, bi + 1, bk + 1);
+        if (!st && exp->check) st = exp->check(&cfg, data, &err);
         if (st) {
             cr_data_free(data);
             return die(st, err.msg);
@@ -218,14 +238,9 @@ static int cmd_run(int argc, char **argv, int check_only)
     int st = exp->run(&cfg, data, run, &err);
     char runmsg[sizeof err.msg];
     stage_message(runmsg, sizeof runmsg, err.msg, stagedir, outdir);
-    if (st == CR_EINPUT) {
-        /* Input the driver refuses: nothing is written, a previous run stays as it was. */
-        cr_run_free(run);
-        cr_fs_stage_abort(stage, 0);
-        cr_data_free(data);
-        return die(st, runmsg);
-    }
     if (st) {
+        /* Input was refused before this point (config validation, the experiment's check): whatever status the
+         * driver returns now (e.g. a trained network that does not separate the data) is a runtime finding. */
         /* The failure is recorded as such; no claim passes on a failed run. */
         man.status = "failed";
         man.error = runmsg;
@@ -233,6 +248,13 @@ static int cmd_run(int argc, char **argv, int check_only)
         cr_run_summary_str(run, "error", runmsg);
         cr_run_fail_claims(run);
         cr_run_claim(run, "run completed without numerical or I/O failure", 0, 1, 0, CR_CLAIM_ABS);
+    } else if (cr_run_claims_failed(run)) {
+        /* Completed, and some claim does not hold: a finding, recorded with the failed claims as its message. */
+        claims_message(run, runmsg, sizeof runmsg);
+        man.status = "claims_failed";
+        man.error = runmsg;
+        cr_run_summary_str(run, "status", "claims_failed");
+        cr_run_summary_str(run, "error", runmsg);
     } else {
         cr_run_summary_str(run, "status", "ok");
     }
@@ -265,7 +287,13 @@ static int cmd_run(int argc, char **argv, int check_only)
         if (st) fprintf(stderr, "cvxrelu: %s\n", runmsg);
         return die(CR_ERUNTIME, werr.msg);
     }
-    if (st) return die(st, runmsg);
+    /* A driver's failure after its input was accepted is a runtime failure (bad input returned CR_EINPUT above,
+     * before anything was committed). */
+    if (st) return die(CR_ERUNTIME, runmsg);
+    if (failed) {
+        fprintf(stderr, "cvxrelu: %s: %s; results in %s\n", cfg.experiment, runmsg, outdir);
+        return CR_ECLAIMS;
+    }
     if (!a.quiet)
         fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", cfg.experiment, total, failed,
                 outdir, man.wall_seconds);
@@ -287,7 +315,7 @@ static int cmd_claims(int argc, char **argv)
     size_t failed = 0;
     int st = cr_report_claims(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdout, &failed, &err);
     if (st) return die(st, err.msg);
-    return failed ? 1 : 0;
+    return failed ? CR_ECLAIMS : 0;
 }
 
 int main(int argc, char **argv)

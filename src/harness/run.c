@@ -9,7 +9,7 @@
 
 typedef struct {
     char *key;
-    int kind; /* 0 real, 1 int, 2 string */
+    int kind; /* 0 real, 1 int, 2 string, 3 none (written as an empty field) */
     double r;
     long long i;
     char *s;  /* kind 2 */
@@ -111,6 +111,12 @@ void cr_run_summary_str(cr_run *r, const char *key, const char *v)
     e->s = copy;
 }
 
+void cr_run_summary_none(cr_run *r, const char *key)
+{
+    summary_entry *e = entry(r, key);
+    if (e) free(e->s), e->s = NULL, e->kind = 3;
+}
+
 void cr_run_timing(cr_run *r, const char *key, double seconds)
 {
     for (size_t i = 0; i < r->ntim; i++)
@@ -189,6 +195,8 @@ void cr_run_fail_claims(cr_run *r)
     }
 }
 size_t cr_run_claims_count(const cr_run *r) { return r->nclaims; }
+const char *cr_run_claim_text(const cr_run *r, size_t i) { return r->claims[i].claim; }
+int cr_run_claim_passed(const cr_run *r, size_t i) { return r->claims[i].pass; }
 
 cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err)
 {
@@ -210,7 +218,8 @@ int cr_run_finish(cr_run *r, cr_err *err)
         cr_csv_str(c, r->sum[i].key);
         if (r->sum[i].kind == 0) cr_csv_real(c, r->sum[i].r);
         else if (r->sum[i].kind == 1) cr_csv_int(c, r->sum[i].i);
-        else cr_csv_str(c, r->sum[i].s);
+        else if (r->sum[i].kind == 2) cr_csv_str(c, r->sum[i].s);
+        else cr_csv_str(c, "");
         cr_csv_endrow(c);
     }
     int st = cr_csv_close(c, err);

@@ -29,6 +29,10 @@ int cr_run_quiet(const cr_run *r);
 void cr_run_summary_real(cr_run *r, const char *key, double v);
 void cr_run_summary_int(cr_run *r, const char *key, long long v);
 void cr_run_summary_str(cr_run *r, const char *key, const char *v);
+/* A value that does not exist for this run (e.g. the best objective over widths >= m* when no such width was
+ * trained): written as an empty field, which pandas, R and gnuplot read as missing. A non-finite real is never
+ * a summary value (cr_run_finish refuses it as a numerical failure); an undefined one is recorded this way. */
+void cr_run_summary_none(cr_run *r, const char *key);
 /* Wall-clock measurements (seconds) go to manifest.yaml, never to the CSV files, so that the same config
  * and seed give byte-identical CSVs. */
 void cr_run_timing(cr_run *r, const char *key, double seconds);
@@ -41,6 +45,9 @@ size_t cr_run_claims_failed(const cr_run *r);
 /* Marks every recorded claim failed: nothing measured by a run that then failed may pass. */
 void cr_run_fail_claims(cr_run *r);
 size_t cr_run_claims_count(const cr_run *r);
+/* Claim i (0 <= i < cr_run_claims_count) as recorded: its text and whether it passed. */
+const char *cr_run_claim_text(const cr_run *r, size_t i);
+int cr_run_claim_passed(const cr_run *r, size_t i);
 /* Opens an experiment table in the run folder (see cr_csv_open). */
 cr_csv *cr_run_table(cr_run *r, const char *name, const char *header, cr_err *err);
 /* Writes summary.csv and claims.csv. */

@@ -126,6 +126,29 @@ static void shell_word(FILE *f, const char *s)
     fputc('\'', f);
 }
 
+/* Appends lit followed by the file-name pattern pat (e.g. "%A_%a.out") to f as one argument of an #SBATCH line:
+ * in double quotes, with " and \ escaped by a backslash (sbatch's own rule for these lines; older releases know
+ * no single quotes there) and every % of lit doubled, since sbatch reads % as a pattern ("%%" is a literal %). */
+static void sbatch_word_pattern(FILE *f, const char *lit, const char *pat)
+{
+    fputc('"', f);
+    for (; *lit; lit++) {
+        if (*lit == '"' || *lit == '\\') fputc('\\', f);
+        if (*lit == '%') fputc('%', f);
+        fputc(*lit, f);
+    }
+    fputs(pat, f);
+    fputc('"', f);
+}
+
+/* The first control character of s (a byte below 0x20, or 0x7f), else -1. */
+static int control_char(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return *c;
+    return -1;
+}
+
 /* Appends s to f as a YAML double-quoted scalar. */
 static void yaml_str(FILE *f, const char *s)
 {
@@ -765,8 +788,10 @@ static int plan_read(const char *dir, sw_plan **out, cr_err *err)
 
 /* ------------------------------------------------------------ point states */
 
-typedef enum { PT_OK, PT_FAILED, PT_ERROR } pt_state;
-static const char *const state_name[] = {"ok", "failed", "error"};
+/* ok: completed, every claim passed; claims_failed: completed, some claim failed (a finding: the point is done and
+ * is not rerun); failed: a runtime failure; error: rejected by the schema, not run, unfinished or stale. */
+typedef enum { PT_OK, PT_CLAIMS_FAILED, PT_FAILED, PT_ERROR } pt_state;
+static const char *const state_name[] = {"ok", "claims_failed", "failed", "error"};
 
 static int point_path(const sw_plan *p, size_t i, const char *file, char *buf, size_t cap)
 {
@@ -799,8 +824,8 @@ static void last_log_line(const sw_plan *p, size_t i, const char *fallback, char
     free(text);
 }
 
-/* The state of point i from its folder: ok / failed (the run's own status) / error (rejected by the schema, not
- * run or unfinished, or results of another config). The summary keys and values are appended to keys/vals.
+/* The state of point i from its folder: ok / claims_failed / failed (the run's own status) / error (rejected by the
+ * schema, not run or unfinished, or results of another config). The summary keys and values are appended to keys/vals.
  * The config check compares the resolved text when the plan has it, else its hash. */
 static pt_state point_read(const sw_plan *p, size_t i, strvec *keys, strvec *vals, char *msg, size_t cap)
 {
@@ -846,12 +871,13 @@ static pt_state point_read(const sw_plan *p, size_t i, strvec *keys, strvec *val
     }
     ptrdiff_t s = strvec_find(keys, "status");
     if (s >= 0 && strcmp(vals->v[s], "ok") == 0) return PT_OK;
-    if (s >= 0 && strcmp(vals->v[s], "failed") == 0) {
+    int claims = s >= 0 && strcmp(vals->v[s], "claims_failed") == 0;
+    if (claims || (s >= 0 && strcmp(vals->v[s], "failed") == 0)) {
         ptrdiff_t e = strvec_find(keys, "error");
-        snprintf(msg, cap, "%s", e >= 0 ? vals->v[e] : "failed (no error message in summary.csv)");
-        return PT_FAILED;
+        snprintf(msg, cap, "%s", e >= 0 ? vals->v[e] : "no error message in summary.csv");
+        return claims ? PT_CLAIMS_FAILED : PT_FAILED;
     }
-    snprintf(msg, cap, "summary.csv: status %s, expected ok or failed", s >= 0 ? vals->v[s] : "missing");
+    snprintf(msg, cap, "summary.csv: status %s, expected ok, claims_failed or failed", s >= 0 ? vals->v[s] : "missing");
     return PT_ERROR;
 }
 
@@ -865,19 +891,21 @@ static int summary_column(const char *key)
     return !(len >= 8 && strcmp(key + len - 8, "_seconds") == 0);
 }
 
-/* Writes p->dir/sweep.csv; counts points not ok. */
-static int plan_aggregate(const sw_plan *p, size_t *nbad, cr_err *err)
+/* Writes p->dir/sweep.csv; counts the points that failed or are in error (*nbad) and those whose claims failed
+ * (*nclaims). */
+static int plan_aggregate(const sw_plan *p, size_t *nbad, size_t *nclaims, cr_err *err)
 {
     size_t n = p->npts;
     strvec *keys = calloc(n, sizeof *keys), *vals = calloc(n, sizeof *vals), cols = {0};
     pt_state *state = calloc(n, sizeof *state);
     char **msgs = calloc(n, sizeof *msgs);
     int st = (keys && vals && state && msgs) ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
-    *nbad = 0;
+    *nbad = *nclaims = 0;
     for (size_t i = 0; i < n && !st; i++) {
         char msg[2048];
         state[i] = point_read(p, i, &keys[i], &vals[i], msg, sizeof msg);
-        if (state[i] != PT_OK) ++*nbad;
+        if (state[i] == PT_CLAIMS_FAILED) ++*nclaims;
+        else if (state[i] != PT_OK) ++*nbad;
         if (!(msgs[i] = strdup(msg))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         for (size_t k = 0; k < keys[i].n && !st; k++)
             if (summary_column(keys[i].v[k]) && strvec_find(&cols, keys[i].v[k]) < 0 &&
@@ -928,12 +956,12 @@ static int plan_aggregate(const sw_plan *p, size_t *nbad, cr_err *err)
     return st;
 }
 
-int cr_sweep_aggregate(const char *dir, size_t *npoints, size_t *nbad, cr_err *err)
+int cr_sweep_aggregate(const char *dir, size_t *npoints, size_t *nbad, size_t *nclaims, cr_err *err)
 {
     sw_plan *p = NULL;
     int st = plan_read(dir, &p, err);
     if (st) return st;
-    st = plan_aggregate(p, nbad, err);
+    st = plan_aggregate(p, nbad, nclaims, err);
     *npoints = p->npts;
     plan_free(p);
     return st;
@@ -1216,22 +1244,31 @@ static int write_slurm(const sw_plan *p, size_t ntodo, long cpus, const char *sc
     cr_atomic *a = cr_atomic_open(script, err);
     if (!a) return CR_ERUNTIME;
     FILE *f = cr_atomic_stream(a);
-    fprintf(f, "#!/bin/bash\n"
-               "# cvxrelu sweep of %s: %zu points as a Slurm job array (written by cvxrelu sweep --emit-slurm).\n"
+    /* Paths appear quoted as shell words in the comments and as sbatch words in #SBATCH lines (emit_check has
+     * refused control characters, so no line can be broken). */
+    char table[CR_PATH_MAX + 16], logfile[CR_PATH_MAX + 48];
+    snprintf(table, sizeof table, "%s/sweep.csv", p->dir);
+    fprintf(f, "#!/bin/bash\n# cvxrelu sweep of ");
+    shell_word(f, p->config);
+    fprintf(f, ": %zu points as a Slurm job array (written by cvxrelu sweep --emit-slurm).\n"
                "# Array task K runs line K+1 of the jobs file below (one `cvxrelu run` per point, absolute paths:\n"
                "# the folders must be shared with the compute nodes). Submit the array, then the aggregation once\n"
                "# every task has ended, ok or not:\n"
                "#   jid=$(sbatch --parsable ",
-            p->config, ntodo);
+            ntodo);
     shell_word(f, script);
     fprintf(f, ") && sbatch --dependency=afterany:$jid ");
     shell_word(f, agg);
     fprintf(f, "\n# or run `cvxrelu aggregate ");
     shell_word(f, p->dir);
-    fprintf(f, "` when squeue shows no task left. The table: %s/sweep.csv\n", p->dir);
-    fprintf(f, "#SBATCH --job-name=cvxrelu-sweep\n#SBATCH --array=0-%zu\n#SBATCH --ntasks=1\n"
-               "#SBATCH --cpus-per-task=%ld\n#SBATCH --output=%s/slurm-%%A_%%a.out\n",
-            ntodo - 1, cpus, logs);
+    fprintf(f, "` when squeue shows no task left. The table: ");
+    shell_word(f, table);
+    fprintf(f, "\n#SBATCH --job-name=cvxrelu-sweep\n#SBATCH --array=0-%zu\n#SBATCH --ntasks=1\n"
+               "#SBATCH --cpus-per-task=%ld\n#SBATCH --output=",
+            ntodo - 1, cpus);
+    snprintf(logfile, sizeof logfile, "%s/slurm-", logs);
+    sbatch_word_pattern(f, logfile, "%A_%a.out");
+    fputc('\n', f);
     fprintf(f, "set -eu\njobs=");
     shell_word(f, jobs);
     fprintf(f, "\nline=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$jobs\")\n"
@@ -1241,13 +1278,15 @@ static int write_slurm(const sw_plan *p, size_t ntodo, long cpus, const char *sc
     if (st) return st;
     if (!(a = cr_atomic_open(agg, err))) return CR_ERUNTIME;
     f = cr_atomic_stream(a);
-    fprintf(f, "#!/bin/bash\n"
-               "# Aggregation step of the sweep in %s: rebuilds sweep.csv from the run folders. Submit it with\n"
-               "# --dependency=afterany:<array job id> (see ",
-            p->dir);
-    fprintf(f, "%s).\n#SBATCH --job-name=cvxrelu-aggregate\n#SBATCH --ntasks=1\n"
-               "#SBATCH --output=%s/aggregate-%%j.out\nexec ",
-            script, logs);
+    fprintf(f, "#!/bin/bash\n# Aggregation step of the sweep in ");
+    shell_word(f, p->dir);
+    fprintf(f, ": rebuilds sweep.csv from the run folders. Submit it with\n"
+               "# --dependency=afterany:<array job id> (see ");
+    shell_word(f, script);
+    fprintf(f, ").\n#SBATCH --job-name=cvxrelu-aggregate\n#SBATCH --ntasks=1\n#SBATCH --output=");
+    snprintf(logfile, sizeof logfile, "%s/aggregate-", logs);
+    sbatch_word_pattern(f, logfile, "%j.out");
+    fprintf(f, "\nexec ");
     shell_word(f, p->prog);
     fputs(" aggregate ", f);
     shell_word(f, p->dir);
@@ -1283,26 +1322,29 @@ void cr_sweep_usage(FILE *f)
             "  --jobs N           run N points at a time here (default 1).\n"
             "  --emit-jobs FILE   run nothing; write one shell line per point still to run (cd, the run command,\n"
             "                     absolute paths) for GNU parallel: `parallel -j4 < FILE` (or --sshlogin over a\n"
-            "                     shared folder), then `cvxrelu aggregate DIR`.\n"
+            "                     shared folder), then `cvxrelu aggregate DIR`. Every value is single-quoted; a\n"
+            "                     control character (e.g. a newline) in a path or --set value is refused (exit 2).\n"
             "  --emit-slurm FILE  run nothing; write the Slurm array script FILE (task K runs line K+1 of the jobs\n"
             "                     file: the --emit-jobs FILE, else FILE with extension .jobs) and FILE-aggregate\n"
             "                     (same extension) for the aggregation. Submit both:\n"
             "                     jid=$(sbatch --parsable FILE) && sbatch --dependency=afterany:$jid FILE-aggregate\n"
             "  A rerun runs (or emits) only the points not done: a point is done when its summary.csv says status\n"
-            "  ok and its config.yaml is the config the point resolves to now. A point folder that is a symbolic\n"
-            "  link is never followed (reported as error). SIGINT, SIGTERM and SIGHUP stop the running points\n"
-            "  first; the sweep then ends by the same signal.\n"
+            "  ok or claims_failed (it completed) and its config.yaml is the config the point resolves to now.\n"
+            "  A point folder that is a symbolic link is never followed (reported as error). SIGINT, SIGTERM\n"
+            "  and SIGHUP stop the running points first; the sweep then ends by the same signal.\n"
             "  Validation: a malformed option, an unknown --grid key or a config no point can load is a usage error\n"
             "  (exit 2, nothing written). A point whose override the schema rejects never runs and is recorded as\n"
             "  error in sweep.csv; the other points still run.\n"
             "aggregate  rebuilds DIR/sweep.csv from DIR/sweep.yaml (the plan written by sweep) and the point folders.\n"
             "\n"
             "sweep.csv  one row per point in grid order: the grid values (columns named by key), status (ok: the run\n"
-            "  succeeded; failed: the run failed, e.g. numerically; error: rejected by the schema, not run,\n"
-            "  unfinished or stale), error (the message), then every summary.csv key in first-seen order except\n"
-            "  status, error and keys ending in _seconds (wall times), so the table is byte-identical however the\n"
-            "  points ran; missing cells are empty.\n"
-            "Exit status: 0 every point ok (or the job files written), 1 some point not ok, 2 usage/config error.\n");
+            "  completed and every claim passed; claims_failed: it completed and some claim failed, its values are\n"
+            "  valid; failed: the run failed, e.g. numerically; error: rejected by the schema, not run, unfinished\n"
+            "  or stale), error (the message; the failed claims for claims_failed), then every summary.csv key in\n"
+            "  first-seen order except status, error and keys ending in _seconds (wall times), so the table is\n"
+            "  byte-identical however the points ran; missing cells, and values a run does not have, are empty.\n"
+            "Exit status: 0 every point ok (or the job files written), 1 some point failed, in error or not run,\n"
+            "  2 usage/config error (nothing written), 3 every point completed and some point's claims failed.\n");
 }
 
 typedef struct {
@@ -1396,19 +1438,51 @@ static int runtime_error(FILE *log, const cr_err *err)
     return CR_ERUNTIME;
 }
 
-/* Prints the per-state counts; returns the exit status. */
-static int report_counts(const sw_plan *p, size_t nbad, int quiet, FILE *log)
+/* Prints the per-state counts; returns the exit status: 1 when a point failed or is in error, else 3 when some
+ * point's claims failed, else 0 (the statuses of `cvxrelu run`). */
+static int report_counts(const sw_plan *p, size_t nbad, size_t nclaims, int quiet, FILE *log)
 {
-    if (nbad || !quiet)
-        fprintf(log, "sweep: %zu points, %zu ok, %zu not ok; table in %s/sweep.csv\n", p->npts, p->npts - nbad, nbad,
-                p->dir);
-    return nbad ? CR_ERUNTIME : CR_OK;
+    if (nbad || nclaims || !quiet)
+        fprintf(log, "sweep: %zu points, %zu ok, %zu claims failed, %zu failed or not run; table in %s/sweep.csv\n",
+                p->npts, p->npts - nbad - nclaims, nclaims, nbad, p->dir);
+    return nbad ? CR_ERUNTIME : nclaims ? CR_ECLAIMS : CR_OK;
 }
 
 /* Output paths of a sweep, absolute. */
 typedef struct {
     char jobs[CR_PATH_MAX + 16], slurm[CR_PATH_MAX], agg[CR_PATH_MAX + 32];
 } emit_paths;
+
+/* Everything an emitted file holds must be free of control characters: a newline in a path or a --set value ends
+ * a line of the job file (each line is one shell command for GNU parallel and the Slurm array), and the rest of the
+ * value would run as a command of its own. Quoting cannot help: the files are read line by line. A backslash in
+ * the sweep folder would turn off sbatch's file-name patterns in --output (every task one log). */
+static int emit_check(const sw_plan *p, const emit_paths *ep, int slurm, cr_err *err)
+{
+    const char *what[6] = {"CONFIG path", "--out folder", "program path", "current folder", "--emit-jobs file",
+                           "--emit-slurm file"};
+    const char *text[6] = {p->config, p->dir, p->prog, p->cwd, ep->jobs, slurm ? ep->slurm : ""};
+    int c;
+    for (int k = 0; k < 6; k++)
+        if ((c = control_char(text[k])) >= 0)
+            return cr_err_set(err, CR_EINPUT,
+                              "the %s holds a control character (byte 0x%02x), which cannot be written into a job "
+                              "file (it would end the line and run the rest as a command): rename it",
+                              what[k], (unsigned)c);
+    if (slurm && (c = control_char(ep->agg)) >= 0)
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm: the aggregation script's name holds a control character "
+                                          "(byte 0x%02x)", (unsigned)c);
+    for (size_t k = 0; k < p->sets.n; k++)
+        if ((c = control_char(p->sets.v[k])) >= 0)
+            return cr_err_set(err, CR_EINPUT,
+                              "--set option %zu holds a control character (byte 0x%02x), which cannot be written "
+                              "into a job file (it would end the line and run the rest as a command)",
+                              k + 1, (unsigned)c);
+    if (slurm && strchr(p->dir, '\\'))
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm: the --out folder holds a backslash, which turns off sbatch's "
+                                          "file-name patterns in #SBATCH --output: rename it");
+    return CR_OK;
+}
 
 /* Fills the plan from the arguments (taking their grids and sets), resolves every point and checks every output
  * path; writes nothing. */
@@ -1472,12 +1546,12 @@ static int sweep_setup(sweep_args *a, sw_plan *p, emit_paths *ep, cr_err *err)
         if (strcmp(ep->jobs, ep->slurm) == 0) snprintf(ep->jobs, sizeof ep->jobs, "%s.jobs", ep->slurm);
     }
     if ((st = check_file("--emit-jobs", ep->jobs, err))) return st;
-    if (!a->emit_slurm) return CR_OK;
+    if (!a->emit_slurm) return emit_check(p, ep, 0, err);
     sibling(ep->slurm, "-aggregate", 1, ep->agg, sizeof ep->agg);
     if ((st = check_file("--emit-slurm", ep->slurm, err))) return st;
     if (strcmp(ep->slurm, ep->jobs) == 0 || strcmp(ep->agg, ep->jobs) == 0)
         return cr_err_set(err, CR_EINPUT, "--emit-slurm %s: the same file as the jobs file", ep->slurm);
-    return CR_OK;
+    return emit_check(p, ep, 1, err);
 }
 
 /* The points that resolve and are not done, in grid order; *cpus the most BLAS threads among them. */
@@ -1489,7 +1563,8 @@ static size_t points_to_run(const sw_plan *p, size_t *todo, long *cpus)
         if (p->pts[i].error || point_is_link(p, i)) continue; /* a symbolic link is reported, never run */
         strvec k = {0}, v = {0};
         char msg[2048];
-        if (point_read(p, i, &k, &v, msg, sizeof msg) != PT_OK) {
+        pt_state ps = point_read(p, i, &k, &v, msg, sizeof msg);
+        if (ps != PT_OK && ps != PT_CLAIMS_FAILED) {
             todo[ntodo++] = i;
             if (p->pts[i].threads > *cpus) *cpus = p->pts[i].threads;
         }
@@ -1537,7 +1612,7 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     sw_plan *p = calloc(1, sizeof *p);
     emit_paths ep;
     memset(&ep, 0, sizeof ep);
-    size_t *todo = NULL, ntodo = 0, nbad = 0;
+    size_t *todo = NULL, ntodo = 0, nbad = 0, nclaims = 0;
     int emitting = a.emit_jobs || a.emit_slurm;
     if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     else st = sweep_setup(&a, p, &ep, &err);
@@ -1574,7 +1649,7 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     }
     /* Everything done already (also when emitting): the table is rebuilt. */
     if (ntodo && (st = run_local(p, todo, ntodo, a.jobs, a.quiet, log, &err))) goto done;
-    if (!(st = plan_aggregate(p, &nbad, &err))) st = report_counts(p, nbad, a.quiet, log);
+    if (!(st = plan_aggregate(p, &nbad, &nclaims, &err))) st = report_counts(p, nbad, nclaims, a.quiet, log);
 
 done:
     free(todo);
@@ -1611,8 +1686,9 @@ int cr_sweep_aggregate_cli(int argc, char **argv, FILE *out, FILE *log)
     int st = plan_read(dir, &p, &err);
     if (st) return st == CR_EINPUT ? usage_error(log, &err) : runtime_error(log, &err);
     size_t nbad = 0;
-    st = plan_aggregate(p, &nbad, &err);
-    if (!st) st = report_counts(p, nbad, quiet, log);
+    size_t nclaims = 0;
+    st = plan_aggregate(p, &nbad, &nclaims, &err);
+    if (!st) st = report_counts(p, nbad, nclaims, quiet, log);
     else st = runtime_error(log, &err);
     plan_free(p);
     return st;

@@ -35,15 +35,18 @@ int cr_sweep_point_name(const char *const *keys, const char *const *values, size
 
 /* `cvxrelu sweep CONFIG --grid ... [options]` (argv[0] the program, argv[1] "sweep"). Instructions and the
  * emitted-file summary go to out, progress and errors to log. Returns the exit status: 0 every point ok (or the
- * job files were emitted), 1 some point failed or was rejected, 2 usage/config error with nothing written. */
+ * job files were emitted), 1 some point failed or was rejected, 2 usage/config error with nothing written (also a
+ * control character in anything an emitted file would hold), 3 every point completed and some point's claims
+ * failed (status claims_failed). */
 int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log);
 
 /* `cvxrelu aggregate DIR`: rewrites DIR/sweep.csv from DIR/sweep.yaml and the run folders. Exit status as above. */
 int cr_sweep_aggregate_cli(int argc, char **argv, FILE *out, FILE *log);
 
-/* Rebuilds dir/sweep.csv (see cr_sweep_aggregate_cli); *npoints and *nbad receive the number of points and of
- * points not ok. CR_EINPUT when dir/sweep.yaml is missing or malformed, CR_ERUNTIME on I/O failure. */
-int cr_sweep_aggregate(const char *dir, size_t *npoints, size_t *nbad, cr_err *err);
+/* Rebuilds dir/sweep.csv (see cr_sweep_aggregate_cli); *npoints, *nbad and *nclaims receive the number of points,
+ * of points failed or in error, and of points whose claims failed. CR_EINPUT when dir/sweep.yaml is missing or
+ * malformed, CR_ERUNTIME on I/O failure. */
+int cr_sweep_aggregate(const char *dir, size_t *npoints, size_t *nbad, size_t *nclaims, cr_err *err);
 
 /* The usage text of both commands (for `cvxrelu --help`). */
 void cr_sweep_usage(FILE *f);

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cr_data *D = NULL;
     cr_err err;
     memset(&err, 0, sizeof err);
-    int st = cr_data_load_csv(csv_path, &D, &err);
+    int st = cr_data_load_csv(csv_path, 0, &D, &err);
     char detail[sizeof err.msg + 128];
     if (st != CR_OK) {
         if (D) die("a rejected file must leave *out alone", err.msg);
