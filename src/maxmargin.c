@@ -1265,8 +1265,11 @@ static void kkt_solve(cr_mm_work *w, const double *bx, const double *bz, double 
 /* ======================================================== convex max-margin: certificate */
 
 /* Projection of u (d) onto K of mask by NNLS (Moreau: P_K(u) = u + X'(2D - I) mu*). */
+/* u <- P_K(u) for the cone of mask, as u + A'mu with mu >= 0 from the NNLS. *scale (may be NULL) receives
+ * ||u_in|| + sum_l mu_l ||x_l||, the size of the terms summed into the result: its rounding error is about
+ * n eps times that, whatever the size of the result. */
 static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, const uint64_t *mask, double *u,
-                        cr_err *err)
+                        double *scale, cr_err *err)
 {
     for (size_t l = 0; l < n; l++) {
         double sl = bit_of(mask, l) ? 1.0 : -1.0;
@@ -1276,6 +1279,11 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
     double resid;
     int st = cr_nnls_solve(w->nnls, w->nA, d, n, w->nb, w->nx, &resid, err);
     if (st) return st;
+    if (scale) {
+        double sc = nrm2(u, d);
+        for (size_t l = 0; l < n; l++) sc += fabs(w->nx[l]) * w->xnorm[l];
+        *scale = sc;
+    }
     for (size_t r = 0; r < d; r++) {
         double t = u[r];
         for (size_t l = 0; l < n; l++) t += w->nA[r * n + l] * w->nx[l];
@@ -1317,15 +1325,20 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
                 double *u = (e ? Up : U) + j * d;
                 double u0 = nrm2(u, d);
                 if (u0 == 0.0) continue;
-                if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
+                double scale;
+                if ((st = project_cone(w, X, n, d, mask, u, &scale, err))) return st;
                 /* When the projection is much shorter than u, u + A mu cancels and leaves rounding of size
                  * eps ||u|| in it: project again (now without cancellation). A block still far outside its
                  * cone (relative violation > 1e-8) is what is left of a rounding-level block of the iterate,
                  * with no direction of its own: it is dropped (the rescale below absorbs its margin). */
                 if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-15) {
-                    if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
+                    if ((st = project_cone(w, X, n, d, mask, u, NULL, err))) return st;
                     if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-8) memset(u, 0, d * sizeof *u);
                 }
+                /* So is a block no longer than the rounding of the first projection's sum (n + d terms of
+                 * total size `scale`, the bound the NNLS's own tolerance uses): the exact projection is 0 to
+                 * within that rounding, and what is left points anywhere, into the cone or not. */
+                if (nrm2(u, d) <= 10.0 * DBL_EPSILON * (double)(n + d) * scale) memset(u, 0, d * sizeof *u);
                 obj += nrm2(u, d);
                 double sg = e ? -1.0 : 1.0;
                 for (size_t i = 0; i < n; i++)

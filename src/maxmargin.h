@@ -123,7 +123,8 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
 
 /* The certificate on its own, for any point (U, Up) and any lambda (both may be modified):
  * blocks are projected onto their cones (twice when the first projection cancels; a block still outside its
- * cone by more than 1e-8 relative after that is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
+ * cone by more than 1e-8 relative after that, or no longer than 10 (n + d) eps times the size of the terms
+ * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
  * if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by max_j g_j(lambda)
  * (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching bound is then
  * not computed). Uses the workspace's NNLS scratch; no allocation. */
