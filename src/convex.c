@@ -698,7 +698,9 @@ static int check_point(cr_convex_work *w, run_state *rs, const double *v, int at
     double pen = penalty(w->xa, 2 * p, d, rs->beta), scale;
     rs->primal = cr_loss_value(rs->loss, w->za, rs->y, n) + pen;
     certify(w, rs->X, rs->y, rs->P, rs->loss, rs->beta, v, &rs->gmax, &scale, &rs->dual);
-    rs->gap = rs->primal - rs->dual;
+    /* primal >= p* >= dual: a negative difference is the rounding of two equal values, so the certified gap
+     * is 0 (NaN stays NaN and is caught below). Every gap reported by the solver comes from here. */
+    rs->gap = rs->primal - rs->dual < 0 ? 0.0 : rs->primal - rs->dual;
     if (!isfinite(rs->primal) || isnan(rs->dual) || isnan(rs->gmax)) {
         rs->status = CR_CONVEX_NUMERICAL;
         return 1;
@@ -1598,7 +1600,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     info->polishes = rs.polishes;
     info->primal = rs.primal;
     info->dual = rs.dual;
-    info->gap = rs.primal - rs.dual;
+    info->gap = rs.gap;
     info->rel_gap = info->gap / fmax(1.0, fabs(rs.primal));
     info->gmax = rs.gmax;
     info->lipschitz = rs.L;

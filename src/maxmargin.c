@@ -169,7 +169,8 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     }
     if (a)
         for (size_t i = 0; i < n; i++) a[i] = t * w->v[i];
-    double gap = primal - dual, rel = gap / primal;
+    /* primal >= optimum >= dual: a negative difference is rounding, and the certified gap is then 0 */
+    double gap = primal - dual < 0 ? 0.0 : primal - dual, rel = gap / primal;
     cr_svm_info tmp = {primal, dual, gap, rel, 1.0, support};
     double m2 = INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -1886,7 +1887,8 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     inf.status = res.converged ? CR_MM_CONVERGED : CR_MM_MAX_ITER;
     inf.primal = res.upper;
     inf.dual = res.lower;
-    inf.gap = res.upper - res.lower;
+    /* upper >= P* >= lower: a negative difference is rounding, and the certified gap is then 0 */
+    inf.gap = res.upper - res.lower < 0 ? 0.0 : res.upper - res.lower;
     inf.rel_gap = inf.gap / res.upper;
     /* Statistics of the returned point. */
     for (size_t i = 0; i < n; i++) w->marg[i] = 0.0;
