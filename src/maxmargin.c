@@ -1,10 +1,9 @@
 /* Max-margin solvers (see maxmargin.h): the linear hard-margin SVM by least distance programming, the convex
  * max-margin program by a structure-exploiting homogeneous self-dual interior-point method with certificates
- * recomputed from scratch, the network reconstruction and the normalized margin. BLAS (dsyrk) is used for the
- * one large product of the Newton step, so this file includes no GSL linear algebra. */
+ * recomputed from scratch, the network reconstruction and the normalized margin. The large products of the
+ * Newton step go through linalg.h (the same at any BLAS thread count); no GSL linear algebra here. */
 #include "maxmargin.h"
 
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "dualnorm.h"
+#include "linalg.h"
 #include "net.h"
 #include "nnls.h"
 
@@ -1094,9 +1094,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
     memset(w->S, 0, n * n * sizeof *w->S);
     for (size_t i = 0; i < n; i++) w->S[i * n + i] = w->wl[i] * w->wl[i];
     /* S += R'R: R is N x n row-major, so S (row-major, upper) = R' R. */
-    if (nA < w->B)
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)w->N, 1.0, w->R, (int)n, 1.0, w->S,
-                    (int)n);
+    if (nA < w->B) cr_linalg_syrk(1, n, w->N, 1.0, w->R, n, 1.0, w->S, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) w->S[j * n + i] = w->S[i * n + j];
     if (chol(w->S, n)) return -1;
@@ -1119,8 +1117,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         for (size_t i = 0; i < n; i++) w->YA[i * NA + j] = w->tn[i];
     }
     /* H_A = M_A' Y_A + blkdiag(W^{-2} + Ct' Omega Ct). */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NA, (int)NA, (int)n, 1.0, w->MA, (int)NA, w->YA,
-                (int)NA, 0.0, w->HA, (int)NA);
+    cr_linalg_gemm(1, 0, NA, NA, n, 1.0, w->MA, NA, w->YA, NA, 0.0, w->HA, NA);
     for (size_t b = 0; b < w->B; b++) {
         if (w->apos[b] == SIZE_MAX) continue;
         size_t k = w->bk[b], q = w->kq[k], m = 1 + q, r = w->kr[k], a0 = w->apos[b];
