@@ -1,11 +1,9 @@
 /* The solver of the convex program and its certified duality gap (see convex.h; docs/MATH.md, Certified gap).
- * All O(n d p) work goes through row-major CBLAS dgemm on a dense 0/1 pattern matrix Dm (n x p, column i
- * = mask of D_i): z = rowsum(Dm o (X Udiff')), X'D_i g = row i of Dm'(diag(g) X), and the optimality checks
- * of the 2p cone projections as one product R X'. This file includes no GSL header (cblas.h clashes with
- * gsl_cblas.h). */
+ * All O(n d p) work goes through row-major matrix products (linalg.h: the same at any BLAS thread count) on a
+ * dense 0/1 pattern matrix Dm (n x p, column i = mask of D_i): z = rowsum(Dm o (X Udiff')), X'D_i g = row i
+ * of Dm'(diag(g) X), and the optimality checks of the 2p cone projections as one product R X'. */
 #include "convex.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 
 #include "cone.h"
 #include "convex_ipm.h"
+#include "linalg.h"
 #include "patmap.h"
 
 struct cr_convex_work {
@@ -248,8 +247,7 @@ static size_t project_all(cr_convex_work *w, const double *X, const cr_patterns 
         w->act_len[b] = act.len;
     }
     /* Wt (2p x n) = R (2p x d) X' (d x n) */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)n, (int)d, 1.0, R, (int)d, X, (int)d, 0.0,
-                w->Wt, (int)n);
+    cr_linalg_gemm(0, 1, nb, n, d, 1.0, R, d, X, d, 0.0, w->Wt, n);
     size_t fails = 0;
     for (size_t j = 0; j < nb; j++) {
         size_t b = base + j;
@@ -454,10 +452,6 @@ static double penalty(const double *U2, size_t nb, size_t d, double beta)
 
 /* ------------------------------------------------------------------ SSNAL (squared, logistic) */
 
-void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
-             const int *ldb, int *info);
-
 /* l*(v) with its gradient g and diagonal Hessian h on the open domain; INFINITY outside. */
 static double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h)
 {
@@ -624,7 +618,7 @@ static double psiz_eval(cr_convex_work *w, const double *X, const double *y, con
  * at the current point: for a block with output u != 0, projection P_K(c) = r, active generators S,
  *   J = alpha B B' + gamma rhat rhat',  alpha = ||u|| / ||r||, gamma = tau / ||r||, tau = sigma beta,
  * B an orthonormal basis of {a_k'u = 0, k in S}; zero blocks have J = 0. So M J M' is a sum of rank-one
- * terms (D_i X b)(D_i X b)' accumulated by dsyrk in chunks; the Cholesky factor comes from LAPACK.
+ * terms (D_i X b)(D_i X b)' accumulated in chunks (cr_linalg_syrk), factored by cr_linalg_potrf.
  * Returns 0, or -1 when the matrix is not numerically positive definite. */
 static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, double sigma, double beta,
                       const double *Pc, const double *g, double *dv)
@@ -652,23 +646,19 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
                 F[k * nch + c] = f * h;
             }
             if (++c == nch) {
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)c, 1.0, F, (int)nch, 1.0, V,
-                            (int)n);
+                cr_linalg_syrk(0, n, c, 1.0, F, nch, 1.0, V, n);
                 c = 0;
             }
         }
     }
-    if (c > 0)
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)c, 1.0, F, (int)nch, 1.0, V, (int)n);
-    int nn = (int)n, one = 1, info = 0;
+    if (c > 0) cr_linalg_syrk(0, n, c, 1.0, F, nch, 1.0, V, n);
     /* row-major upper = column-major lower */
-    dpotrf_("L", &nn, V, &nn, &info);
-    if (info != 0) return -1;
+    if (cr_linalg_potrf(n, V, n) != 0) return -1;
     for (size_t k = 0; k < n; k++) dv[k] = -g[k];
-    dpotrs_("L", &nn, &one, V, &nn, dv, &nn, &info);
+    cr_linalg_potrs(n, V, n, dv);
     for (size_t k = 0; k < n; k++)
         if (!isfinite(dv[k])) return -1;
-    return info == 0 ? 0 : -1;
+    return 0;
 }
 
 /* State shared by the two methods of one solve. */
@@ -698,7 +688,9 @@ static int check_point(cr_convex_work *w, run_state *rs, const double *v, int at
     double pen = penalty(w->xa, 2 * p, d, rs->beta), scale;
     rs->primal = cr_loss_value(rs->loss, w->za, rs->y, n) + pen;
     certify(w, rs->X, rs->y, rs->P, rs->loss, rs->beta, v, &rs->gmax, &scale, &rs->dual);
-    rs->gap = rs->primal - rs->dual;
+    /* primal >= p* >= dual: a negative difference is the rounding of two equal values, so the certified gap
+     * is 0 (NaN stays NaN and is caught below). Every gap reported by the solver comes from here. */
+    rs->gap = rs->primal - rs->dual < 0 ? 0.0 : rs->primal - rs->dual;
     if (!isfinite(rs->primal) || isnan(rs->dual) || isnan(rs->gmax)) {
         rs->status = CR_CONVEX_NUMERICAL;
         return 1;
@@ -952,11 +944,11 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
         fprintf(stderr, "  polish round %d N=%zu mu=%g total=%d\n", round, N, mu, total);
 #endif
         if (N == 0) return -1;
-        int nn = (int)N, ld = (int)nm, one = 1, info = 0, blocked = 0;
+        int blocked = 0;
         size_t jzero = (size_t)-1;
         double f = INFINITY;
         for (int it = 0; it < 40; it++, total++) {
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, nn, 1.0, Jm, ld, pw, 1, 0.0, zout, 1);
+            cr_linalg_gemv(0, n, N, 1.0, Jm, nm, pw, 0.0, zout);
             double pen = 0;
             for (size_t j = 0; j < 2 * p; j++)
                 if (w->brank[j]) pen += norm2(pw + w->boff[j], w->brank[j]);
@@ -973,7 +965,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
                 }
                 w->hz[k] = sqrt(hk);
             }
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, nn, 1.0, Jm, ld, w->zw, 1, 0.0, g, 1);
+            cr_linalg_gemv(1, n, N, 1.0, Jm, nm, w->zw, 0.0, g);
             double gl = norm2(g, N);
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
@@ -985,7 +977,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             if (gn <= 1e-15 * (gl + beta * sqrt((double)N))) break;
             for (size_t k = 0; k < n; k++)
                 for (size_t c = 0; c < N; c++) w->Js[k * nm + c] = w->hz[k] * Jm[k * nm + c];
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, nn, (int)n, 1.0, w->Js, ld, 0.0, H, ld);
+            cr_linalg_syrk(1, N, n, 1.0, w->Js, nm, 0.0, H, nm);
             double hmax = 0;
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
@@ -997,11 +989,9 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             }
             for (size_t c = 0; c < N; c++) hmax = fmax(hmax, H[c * nm + c]);
             for (size_t c = 0; c < N; c++) H[c * nm + c] += 1e-13 * hmax;
-            dpotrf_("L", &nn, H, &ld, &info);
-            if (info != 0) return -1;
+            if (cr_linalg_potrf(N, H, nm) != 0) return -1;
             for (size_t c = 0; c < N; c++) dir[c] = -g[c];
-            dpotrs_("L", &nn, &one, H, &ld, dir, &nn, &info);
-            if (info != 0) return -1;
+            cr_linalg_potrs(N, H, nm, dir);
             double gd = 0;
             for (size_t c = 0; c < N; c++) gd += g[c] * dir[c];
             if (!(gd < 0)) break;
@@ -1018,7 +1008,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
                 double pent = 0;
                 for (size_t j = 0; j < 2 * p; j++)
                     if (w->brank[j]) pent += norm2(wt + w->boff[j], w->brank[j]);
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, nn, 1.0, Jm, ld, wt, 1, 0.0, w->zw, 1);
+                cr_linalg_gemv(0, n, N, 1.0, Jm, nm, wt, 0.0, w->zw);
                 double ft = sm_value(loss, mu, w->zw, y, n) + beta * pent;
                 if (ft <= f + 1e-4 * alpha * gd + 1e-15 * fabs(f)) ok = 1;
                 else alpha *= 0.5;
@@ -1053,16 +1043,13 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
     return 0;
 }
 
-void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b, const int *ldb,
-            int *info);
-
 /* Hinge polish: the hinge problem is polyhedral in the loss, so its solutions are vertex-like and neither
  * SSNAL (rounding floor) nor smoothing (ill-conditioned) reaches rounding-level accuracy. Fix the support,
  * the faces (as in polish) and a partition of the samples by margin t_k = y_k z_k: below (V), at (T) or
  * above (S) the kink t = 1, and solve the equality-constrained problem
  *     min_w  sum_{k in V} (1 - y_k J_k w) + beta sum_j ||w_j||   s.t.  y_k J_k w = 1, k in T
  * by Newton on its KKT system [beta Hn, A'; A, 0] (Hn = blockdiag (I - what what')/||w_j||, A = rows
- * y_k J_k, k in T; LU from LAPACK), with a ratio test that moves a sample whose margin reaches 1 into T and
+ * y_k J_k, k in T; LU by cr_linalg_gesv), with a ratio test that moves a sample whose margin reaches 1 into T and
  * keeps the cones. The multipliers give the dual candidate v_k = -y_k (V), lambda_k y_k (T), 0 (S); a
  * multiplier outside [-1, 0] moves its sample to V or S (an active-set step). The certificate decides. */
 #ifdef CR_CONVEX_DEBUG
@@ -1101,7 +1088,7 @@ static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, doub
         size_t which = 0;
         for (int it = 0; it < 50; it++, total++) {
             /* residuals: r1 = c + beta what + A'lam, r2 = A w - 1 */
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)N, 1.0, Jm, (int)nm, pw, 1, 0.0, zout, 1);
+            cr_linalg_gemv(0, n, N, 1.0, Jm, nm, pw, 0.0, zout);
             for (size_t c = 0; c < N; c++) rhs[c] = 0;
             for (size_t k = 0; k < n; k++) {
                 double f = w->part[k] < 0 ? -y[k] : 0.0;
@@ -1147,16 +1134,14 @@ static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, doub
             for (size_t c = 0; c < N; c++) K[c * nm + c] += 1e-10 * hmx;
             for (size_t q = 0; q < nT; q++) K[(N + q) * nm + N + q] -= 1e-12;
             for (size_t c = 0; c < KK; c++) rhs[c] = -rhs[c];
-            int kk = (int)KK, ld = (int)nm, one = 1, info = 0;
-            dgesv_(&kk, &one, K, &ld, ipiv, rhs, &kk, &info);
-            if (info != 0) { DBGH(3); return -1; }
+            if (cr_linalg_gesv(KK, K, nm, ipiv, rhs) != 0) { DBGH(3); return -1; }
             for (size_t c = 0; c < KK; c++)
                 if (!isfinite(rhs[c])) { DBGH(4); return -1; }
             /* ratio test: cones (faces), margins of V and S, block norms */
             int kind = 0;
             if (d > 64) { DBGH(5); return -1; }
             double amax = face_ratio(w, rs->X, P, pw, rhs, &kind, &which);
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)N, 1.0, Jm, (int)nm, rhs, 1, 0.0, w->zw, 1);
+            cr_linalg_gemv(0, n, N, 1.0, Jm, nm, rhs, 0.0, w->zw);
             for (size_t k = 0; k < n; k++) {
                 if (w->part[k] == 0) continue;
                 double t = y[k] * zout[k] - 1, dt = y[k] * w->zw[k];
@@ -1598,7 +1583,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     info->polishes = rs.polishes;
     info->primal = rs.primal;
     info->dual = rs.dual;
-    info->gap = rs.primal - rs.dual;
+    info->gap = rs.gap;
     info->rel_gap = info->gap / fmax(1.0, fabs(rs.primal));
     info->gmax = rs.gmax;
     info->lipschitz = rs.L;

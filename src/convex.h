@@ -84,7 +84,7 @@ typedef struct {
     cr_convex_status status;
     double primal;        /* objective at the returned point */
     double dual;          /* certified lower bound d(v) = -l*(v) at the scaled v */
-    double gap;           /* primal - dual (>= 0 up to rounding) */
+    double gap;           /* primal - dual, or 0 when rounding makes that negative (never negative) */
     double rel_gap;       /* gap / max(1, |primal|) */
     double gmax;          /* max_i g_i(v) of the unscaled v (beta at optimality) */
     cr_convex_method method; /* the method that produced the point (FISTA after an SSNAL breakdown) */

@@ -12,12 +12,11 @@
  *   (P + G'W^{-2}G) dx = bx + G'W^{-2} bz,  dz = W^{-2}(G dx - bz),
  * with G'W^{-2}G block diagonal: Bd_b = W_b^{-2} (second-order cone) + [0 0; 0 X'diag(z/s)_b X] (cone rows).
  * The rank-n coupling P = E'E goes through Woodbury: H^{-1} = Bd^{-1} - Bd^{-1}E'S^{-1}E Bd^{-1},
- * S = I + E Bd^{-1} E' = I + sum_i (D_i X R_i')(D_i X R_i')' by dsyrk, R_i from the QR factorization of the
+ * S = I + E Bd^{-1} E' = I + sum_i (D_i X R_i')(D_i X R_i')' by cr_linalg_syrk, R_i from the QR factorization of the
  * stacked Y_b = L_b^{-1}[0; I] (Bd_b = L_b L_b') of pattern i's two blocks;
  * iterative refinement against H applied exactly corrects the rounding of the large terms. */
 #include "convex_ipm.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +24,8 @@
 #include <stdio.h>
 #endif
 
+#include "linalg.h"
 #include "patmap.h"
-
-void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work, const int *lwork,
-             int *info);
-void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
-             const int *ldb, int *info);
 
 #define STEP 0.99   /* fraction of the step to the boundary */
 #define EXPON 3.0   /* Mehrotra's centering exponent */
@@ -69,8 +63,7 @@ typedef struct {
     double *XL;    /* n x d */
     double *tn1, *tn2; /* n */
     double *cq;    /* q x q scratch */
-    double *Z;     /* 2q x d: the stacked Y of one pattern's two blocks, then its QR factors */
-    double *tau, *work; /* d and 64 d: dgeqrf */
+    double *Z;     /* 2q x d: the stacked Y of one pattern's two blocks, then R of its QR factorization */
 } ipm;
 
 /* Every buffer with its length in doubles: allocated (alloc = 1; -1 when one fails) or released (alloc = 0). */
@@ -89,7 +82,7 @@ static int ipm_buffers(ipm *w, int alloc)
                 {&w->tx1, nx},    {&w->tx2, nx},     {&w->ax, nx},      {&w->kx, nx},          {&w->qv, nx},
                 {&w->wl, w->ml},  {&w->wb, nx},      {&w->wbe, nb},     {&w->Bd, nb * q * q},  {&w->S, n * n},
                 {&w->F, n * w->nch}, {&w->XL, n * d}, {&w->tn1, n},     {&w->tn2, n},          {&w->cq, q * q},
-                {&w->Z, 2 * q * d}, {&w->tau, d},    {&w->work, 64 * d}};
+                {&w->Z, 2 * q * d}};
     int st = 0;
     for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) {
         if (alloc) {
@@ -153,8 +146,7 @@ static void apply_G(ipm *w, const double *x, double *out)
 {
     size_t n = w->n, d = w->d, p = w->p, nb = w->nb, q = w->q;
     for (size_t b = 0; b < nb; b++) memcpy(w->Ub + b * d, x + b * q + 1, d * sizeof(double));
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)n, (int)d, 1.0, w->Ub, (int)d, w->X, (int)d,
-                0.0, w->Wt, (int)n);
+    cr_linalg_gemm(0, 1, nb, n, d, 1.0, w->Ub, d, w->X, d, 0.0, w->Wt, n);
     for (size_t b = 0; b < nb; b++) {
         const double *c = w->Sg + (b % p) * n;
         for (size_t k = 0; k < n; k++) out[b * n + k] = -c[k] * w->Wt[b * n + k];
@@ -170,8 +162,7 @@ static void apply_Gt(ipm *w, const double *v, double *out)
         const double *c = w->Sg + (b % p) * n;
         for (size_t k = 0; k < n; k++) w->Wt[b * n + k] = -c[k] * v[b * n + k];
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)d, (int)n, 1.0, w->Wt, (int)n, w->X, (int)d,
-                0.0, w->Ub, (int)d);
+    cr_linalg_gemm(0, 0, nb, d, n, 1.0, w->Wt, n, w->X, d, 0.0, w->Ub, d);
     for (size_t b = 0; b < nb; b++) {
         out[b * q] = -v[w->ml + b * q];
         for (size_t a = 0; a < d; a++) out[b * q + 1 + a] = w->Ub[b * d + a] - v[w->ml + b * q + 1 + a];
@@ -316,10 +307,8 @@ static void apply_H(ipm *w, const double *v, double *out)
 static int kkt_factor(ipm *w)
 {
     size_t n = w->n, d = w->d, p = w->p, nb = w->nb, q = w->q, c = 0;
-    int qi = (int)q, di = (int)d, ni = (int)n, info = 0;
     memset(w->S, 0, n * n * sizeof(double));
     for (size_t k = 0; k < n; k++) w->S[k * n + k] = 1;
-    int q2 = (int)(2 * q), lwork = (int)(64 * d);
     for (size_t bb = 0; bb < nb; bb++) {
         size_t i = bb / 2, half = bb % 2, b = i + half * p; /* the blocks of pattern i in turn */
         double *Bd = w->Bd + b * q * q;
@@ -336,7 +325,8 @@ static int kkt_factor(ipm *w)
             double f = 1.0 / w->wl[b * n + k];
             for (size_t a = 0; a < d; a++) w->XL[k * d + a] = f * w->X[k * d + a];
         }
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, di, ni, 1.0, w->XL, di, 0.0, w->cq, di);
+        /* cq (column-major lower) = XL'XL with XL n x d row-major */
+        cr_linalg_syrk(1, d, n, 1.0, w->XL, d, 0.0, w->cq, d);
         for (size_t a = 0; a < d; a++)
             for (size_t e = a; e < d; e++) Bd[(1 + a) * q + 1 + e] += w->cq[a * d + e];
         /* Cholesky Bd = L L', with a ridge of rounding size when the scaling's huge spread defeats it */
@@ -344,8 +334,7 @@ static int kkt_factor(ipm *w)
         for (size_t j = 0; j < q; j++) dmax = fmax(dmax, Bd[j * q + j]);
         for (int tries = 0;; tries++) {
             memcpy(w->cq, Bd, q * q * sizeof(double));
-            dpotrf_("L", &qi, w->cq, &qi, &info);
-            if (info == 0) break;
+            if (cr_linalg_potrf(q, w->cq, q) == 0) break;
             if (tries == 6 || !(dmax > 0) || !isfinite(dmax)) return -1;
             for (size_t j = 0; j < q; j++) Bd[j * q + j] += 1e-14 * dmax * pow(100.0, tries);
         }
@@ -357,42 +346,38 @@ static int kkt_factor(ipm *w)
             memset(Y + a * 2 * q, 0, q * sizeof(double));
             Y[a * 2 * q + 1 + a] = 1;
         }
-        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, qi, di, 1.0, Bd, qi, Y, q2);
+        cr_linalg_trsm_lower(q, d, Bd, q, Y, 2 * q);
         if (!half) continue;
         /* both blocks share D_i: D_i X (Y+'Y+ + Y-'Y-) X' D_i = (D_i X R')(D_i X R')' with Z = Q R, so d
          * columns per pattern enter S instead of 2 (d + 1) */
-        dgeqrf_(&q2, &di, w->Z, &q2, w->tau, w->work, &lwork, &info);
-        if (info != 0) return -1;
+        cr_linalg_qr_r(2 * q, d, w->Z, 2 * q);
         for (size_t e = 0; e < d; e++)
             for (size_t a = 0; a < d; a++) w->cq[e * d + a] = a <= e ? w->Z[e * 2 * q + a] : 0.0; /* R' row-major */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, di, di, 1.0, w->X, di, w->cq, di, 0.0, w->XL, di);
+        cr_linalg_gemm(0, 0, n, d, d, 1.0, w->X, d, w->cq, d, 0.0, w->XL, d);
         const double *msk = w->Dm + i;
         for (size_t a = 0; a < d; a++) {
             for (size_t k = 0; k < n; k++) w->F[k * w->nch + c] = msk[k * p] != 0 ? w->XL[k * d + a] : 0.0;
             if (++c == w->nch) {
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, ni, (int)c, 1.0, w->F, (int)w->nch, 1.0, w->S, ni);
+                cr_linalg_syrk(0, n, c, 1.0, w->F, w->nch, 1.0, w->S, n);
                 c = 0;
             }
         }
     }
-    if (c > 0) cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, ni, (int)c, 1.0, w->F, (int)w->nch, 1.0, w->S, ni);
-    dpotrf_("L", &ni, w->S, &ni, &info); /* row-major upper = column-major lower */
-    return info == 0 ? 0 : -1;
+    if (c > 0) cr_linalg_syrk(0, n, c, 1.0, w->F, w->nch, 1.0, w->S, n);
+    return cr_linalg_potrf(n, w->S, n) == 0 ? 0 : -1; /* row-major upper = column-major lower */
 }
 
 /* out = Bd^{-1} v, blockwise */
 static void bd_solve(const ipm *w, const double *v, double *out)
 {
-    int qi = (int)w->q, one = 1, info = 0;
     if (out != v) memcpy(out, v, w->nb * w->q * sizeof(double));
-    for (size_t b = 0; b < w->nb; b++) dpotrs_("L", &qi, &one, w->Bd + b * w->q * w->q, &qi, out + b * w->q, &qi, &info);
+    for (size_t b = 0; b < w->nb; b++) cr_linalg_potrs(w->q, w->Bd + b * w->q * w->q, w->q, out + b * w->q);
 }
 
 /* out = H^{-1} r by Woodbury, refined; uses tx1, tx2, tn2 */
 static void h_solve(ipm *w, const double *r, double *out)
 {
     size_t nx = w->nb * w->q;
-    int ni = (int)w->n, one = 1, info = 0;
     double rn = sqrt(dotp(r, r, nx)), prev = INFINITY;
     memcpy(w->tx1, r, nx * sizeof(double));
     memset(out, 0, nx * sizeof(double));
@@ -400,7 +385,7 @@ static void h_solve(ipm *w, const double *r, double *out)
         /* correction c = H^{-1} tx1 */
         bd_solve(w, w->tx1, w->tx2);
         apply_E(w, w->tx2, w->tn2);
-        dpotrs_("L", &ni, &one, w->S, &ni, w->tn2, &ni, &info);
+        cr_linalg_potrs(w->n, w->S, w->n, w->tn2);
         apply_Et(w, w->tn2, w->tx1);
         bd_solve(w, w->tx1, w->tx1);
         memcpy(w->hx, out, nx * sizeof(double));

@@ -5,7 +5,7 @@
  * Mehrotra's predictor-corrector (the method of cvxopt's coneqp, Vandenberghe 2010) plus Gondzio's
  * centrality correctors on the cone rows, exploiting the structure: the Newton matrix is block diagonal
  * ((d + 1) x (d + 1) per block) plus the rank-n term of the loss, solved through the n x n Woodbury system
- * (d columns per pattern, one dsyrk) with iterative refinement. Each iteration costs O(n^2 p d) and
+ * (d columns per pattern, one rank-d update) with iterative refinement. Each iteration costs O(n^2 p d) and
  * O(n p d^2); memory O(n p) for the 2 p n cone-row slacks and multipliers.
  * Its iteration count does not depend on how many faces the cone projections cross, which is what slows
  * SSNAL on many-row patterns (n in the hundreds and more). */

@@ -1,10 +1,9 @@
 /* Max-margin solvers (see maxmargin.h): the linear hard-margin SVM by least distance programming, the convex
  * max-margin program by a structure-exploiting homogeneous self-dual interior-point method with certificates
- * recomputed from scratch, the network reconstruction and the normalized margin. BLAS (dsyrk) is used for the
- * one large product of the Newton step, so this file includes no GSL linear algebra. */
+ * recomputed from scratch, the network reconstruction and the normalized margin. The large products of the
+ * Newton step go through linalg.h (the same at any BLAS thread count); no GSL linear algebra here. */
 #include "maxmargin.h"
 
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "dualnorm.h"
+#include "linalg.h"
 #include "net.h"
 #include "nnls.h"
 
@@ -169,7 +169,8 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     }
     if (a)
         for (size_t i = 0; i < n; i++) a[i] = t * w->v[i];
-    double gap = primal - dual, rel = gap / primal;
+    /* primal >= optimum >= dual: a negative difference is rounding, and the certified gap is then 0 */
+    double gap = primal - dual < 0 ? 0.0 : primal - dual, rel = gap / primal;
     cr_svm_info tmp = {primal, dual, gap, rel, 1.0, support};
     double m2 = INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -1093,9 +1094,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
     memset(w->S, 0, n * n * sizeof *w->S);
     for (size_t i = 0; i < n; i++) w->S[i * n + i] = w->wl[i] * w->wl[i];
     /* S += R'R: R is N x n row-major, so S (row-major, upper) = R' R. */
-    if (nA < w->B)
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)w->N, 1.0, w->R, (int)n, 1.0, w->S,
-                    (int)n);
+    if (nA < w->B) cr_linalg_syrk(1, n, w->N, 1.0, w->R, n, 1.0, w->S, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) w->S[j * n + i] = w->S[i * n + j];
     if (chol(w->S, n)) return -1;
@@ -1118,8 +1117,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         for (size_t i = 0; i < n; i++) w->YA[i * NA + j] = w->tn[i];
     }
     /* H_A = M_A' Y_A + blkdiag(W^{-2} + Ct' Omega Ct). */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)NA, (int)NA, (int)n, 1.0, w->MA, (int)NA, w->YA,
-                (int)NA, 0.0, w->HA, (int)NA);
+    cr_linalg_gemm(1, 0, NA, NA, n, 1.0, w->MA, NA, w->YA, NA, 0.0, w->HA, NA);
     for (size_t b = 0; b < w->B; b++) {
         if (w->apos[b] == SIZE_MAX) continue;
         size_t k = w->bk[b], q = w->kq[k], m = 1 + q, r = w->kr[k], a0 = w->apos[b];
@@ -1265,8 +1263,11 @@ static void kkt_solve(cr_mm_work *w, const double *bx, const double *bz, double 
 /* ======================================================== convex max-margin: certificate */
 
 /* Projection of u (d) onto K of mask by NNLS (Moreau: P_K(u) = u + X'(2D - I) mu*). */
+/* u <- P_K(u) for the cone of mask, as u + A'mu with mu >= 0 from the NNLS. *scale (may be NULL) receives
+ * ||u_in|| + sum_l mu_l ||x_l||, the size of the terms summed into the result: its rounding error is about
+ * n eps times that, whatever the size of the result. */
 static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, const uint64_t *mask, double *u,
-                        cr_err *err)
+                        double *scale, cr_err *err)
 {
     for (size_t l = 0; l < n; l++) {
         double sl = bit_of(mask, l) ? 1.0 : -1.0;
@@ -1276,6 +1277,11 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
     double resid;
     int st = cr_nnls_solve(w->nnls, w->nA, d, n, w->nb, w->nx, &resid, err);
     if (st) return st;
+    if (scale) {
+        double sc = nrm2(u, d);
+        for (size_t l = 0; l < n; l++) sc += fabs(w->nx[l]) * w->xnorm[l];
+        *scale = sc;
+    }
     for (size_t r = 0; r < d; r++) {
         double t = u[r];
         for (size_t l = 0; l < n; l++) t += w->nA[r * n + l] * w->nx[l];
@@ -1317,15 +1323,20 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
                 double *u = (e ? Up : U) + j * d;
                 double u0 = nrm2(u, d);
                 if (u0 == 0.0) continue;
-                if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
+                double scale;
+                if ((st = project_cone(w, X, n, d, mask, u, &scale, err))) return st;
                 /* When the projection is much shorter than u, u + A mu cancels and leaves rounding of size
                  * eps ||u|| in it: project again (now without cancellation). A block still far outside its
                  * cone (relative violation > 1e-8) is what is left of a rounding-level block of the iterate,
                  * with no direction of its own: it is dropped (the rescale below absorbs its margin). */
                 if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-15) {
-                    if ((st = project_cone(w, X, n, d, mask, u, err))) return st;
+                    if ((st = project_cone(w, X, n, d, mask, u, NULL, err))) return st;
                     if (cone_violation_of(X, w->xnorm, n, d, mask, u) > 1e-8) memset(u, 0, d * sizeof *u);
                 }
+                /* So is a block no longer than the rounding of the first projection's sum (n + d terms of
+                 * total size `scale`, the bound the NNLS's own tolerance uses): the exact projection is 0 to
+                 * within that rounding, and what is left points anywhere, into the cone or not. */
+                if (nrm2(u, d) <= 10.0 * DBL_EPSILON * (double)(n + d) * scale) memset(u, 0, d * sizeof *u);
                 obj += nrm2(u, d);
                 double sg = e ? -1.0 : 1.0;
                 for (size_t i = 0; i < n; i++)
@@ -1873,7 +1884,8 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     inf.status = res.converged ? CR_MM_CONVERGED : CR_MM_MAX_ITER;
     inf.primal = res.upper;
     inf.dual = res.lower;
-    inf.gap = res.upper - res.lower;
+    /* upper >= P* >= lower: a negative difference is rounding, and the certified gap is then 0 */
+    inf.gap = res.upper - res.lower < 0 ? 0.0 : res.upper - res.lower;
     inf.rel_gap = inf.gap / res.upper;
     /* Statistics of the returned point. */
     for (size_t i = 0; i < n; i++) w->marg[i] = 0.0;

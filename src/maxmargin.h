@@ -21,7 +21,7 @@
 typedef struct {
     double primal;     /* 1/2 ||w||^2 of the returned w (feasible: min_i y_i w'x_i = 1 up to one rounding) */
     double dual;       /* 1'a - 1/2 ||X'Y a||^2 of the returned a >= 0 (a lower bound on the optimum) */
-    double gap;        /* primal - dual >= 0 up to rounding */
+    double gap;        /* primal - dual, or 0 when rounding makes that negative (never negative) */
     double rel_gap;    /* gap / primal */
     double min_margin; /* min_i y_i w'x_i of the returned w */
     size_t support;    /* samples with a_i > 0 */
@@ -77,7 +77,7 @@ typedef struct {
     cr_mm_status status;
     double primal;         /* upper bound: sum_j (||u_j|| + ||u'_j||) of the returned, feasible point */
     double dual;           /* lower bound: y'lambda of the returned lambda, scaled so max_j g_j(lambda) = 1 */
-    double gap;            /* primal - dual */
+    double gap;            /* primal - dual, or 0 when rounding makes that negative (never negative) */
     double rel_gap;        /* gap / primal */
     double min_margin;     /* min_i y_i (sum_j D_j X (u_j - u'_j))_i of the returned point: 1 up to rounding */
     double cone_violation; /* max over nonzero blocks of max_k -((2 D_j - I) X u)_k / (||x_k|| ||u||) */
@@ -123,7 +123,8 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
 
 /* The certificate on its own, for any point (U, Up) and any lambda (both may be modified):
  * blocks are projected onto their cones (twice when the first projection cancels; a block still outside its
- * cone by more than 1e-8 relative after that is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
+ * cone by more than 1e-8 relative after that, or no longer than 10 (n + d) eps times the size of the terms
+ * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
  * if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by max_j g_j(lambda)
  * (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching bound is then
  * not computed). Uses the workspace's NNLS scratch; no allocation. */

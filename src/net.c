@@ -1,16 +1,17 @@
 /* Two-layer ReLU network: forward, regularized objective and gradient (see net.h).
- * The n rows are processed in blocks of b rows; per block two row-major dgemm calls and two fused passes:
+ * The n rows are processed in blocks of b rows; per block two row-major products (cr_linalg_gemm: the same at any
+ * BLAS thread count) and two fused passes:
  *   H_b = X_b W1, A_b = relu(H_b) and f_b = A_b w2 in one pass, r_b = lw grad l(f_b) (the losses are
  *   separable), then g_w2 += A_b' r_b and G_b = (r_b w2') o 1(H_b > 0) in one pass, g_W1 += X_b' G_b.
- * A block stays in cache between the dgemm and the passes. This file uses CBLAS only: no GSL header here. */
+ * A block stays in cache between the products and the passes. */
 #include "net.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "linalg.h"
 
 /* x86-64 with GCC or Clang: AVX2+FMA kernels compiled per function (target attribute), chosen at run time. */
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -124,8 +125,9 @@ void cr_net_work_free(cr_net_work *w)
  * and the fused passes, with at least 32 rows so that X_b' G_b keeps a useful inner dimension. OpenBLAS 0.3 runs
  * a dgemm single-threaded when M N K <= 2^18 and hands it to its thread pool above; handing over small products
  * (below about 2^21) cost more than it gained in our measurements (1000 x 20 x 200: 0.8 ms per evaluation at two
- * threads against 0.5 ms at one). So small blocks are cut to stay under 2^18 instead. Depends on the shape only,
- * never on timing, so results stay reproducible. */
+ * threads against 0.5 ms at one). So small blocks are cut to stay under 2^18 instead. (Larger products never
+ * reach the pool either: cr_linalg_gemm cuts them into pieces of at most 2^18, see linalg.h.) Depends on the
+ * shape only, never on timing, so results stay reproducible. */
 static size_t default_block(size_t d, size_t m)
 {
     size_t rows = (size_t)65536 / m;
@@ -331,8 +333,7 @@ int cr_net_forward(const cr_net *net, const double *X, size_t n, cr_net_work *w,
     for (size_t i0 = 0; i0 < n; i0 += w->block) {
         const size_t b = n - i0 < w->block ? n - i0 : w->block;
         /* H_b (b x m) = X_b (b x d) @ W1 (d x m) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)m, (int)d, 1.0, X + i0 * d, (int)d,
-                    net->W1, (int)m, 0.0, w->H, (int)m);
+        cr_linalg_gemm(0, 0, b, m, d, 1.0, X + i0 * d, d, net->W1, m, 0.0, w->H, m);
         relu_output(w, b, w->H, net->w2, w->f + i0);
     }
     if (f && n) memcpy(f, w->f, n * sizeof *f);
@@ -353,8 +354,7 @@ int cr_net_objective(const cr_net *net, const double *X, const double *y, size_t
         const size_t b = n - i0 < w->block ? n - i0 : w->block;
         const double *Xb = X + i0 * d;
         /* H_b (b x m) = X_b (b x d) @ W1 (d x m) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)m, (int)d, 1.0, Xb, (int)d, net->W1,
-                    (int)m, 0.0, w->H, (int)m);
+        cr_linalg_gemm(0, 0, b, m, d, 1.0, Xb, d, net->W1, m, 0.0, w->H, m);
         relu_output(w, b, w->H, net->w2, w->f + i0);
         if (!grad) continue;
         /* r_b = lw grad l(f_b): the logistic term goes through cr_sigmoid_neg and never overflows. */
@@ -364,8 +364,7 @@ int cr_net_objective(const cr_net *net, const double *X, const double *y, size_t
             for (size_t i = 0; i < b; i++) rb[i] *= lw;
         backward_mask(w, b, w->H, rb, net->w2, gw2);
         /* g_W1 (d x m) += X_b' (d x b) @ G_b (b x m) */
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)m, (int)b, 1.0, Xb, (int)d, w->H, (int)m,
-                    1.0, gW1, (int)m);
+        cr_linalg_gemm(1, 0, d, m, b, 1.0, Xb, d, w->H, m, 1.0, gW1, m);
     }
 
     const double norm2 = cr_net_norm2(net);

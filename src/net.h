@@ -2,8 +2,9 @@
  *     f(theta; X) = sum_j (X w1_j)_+ w2_j,   L(theta) = lw * l(f, y) + beta/2 (||W1||_F^2 + ||w2||^2),
  * its gradient (a subgradient: ReLU'(0) = 0, hinge at the kink as in loss.h), and what the max-margin and
  * alignment experiments read off a network: per-sample outputs, the normalized margin, ||theta||, per-neuron norms.
- * Forward and backward are row-blocked cblas_dgemm products with the ReLU, the output and the masked backward
- * fused per block, so the workspace holds one block of pre-activations whatever n is. No GSL in this module. */
+ * Forward and backward are row-blocked matrix products (cr_linalg_gemm) with the ReLU, the output and the masked
+ * backward fused per block, so the workspace holds one block of pre-activations whatever n is. No GSL in this
+ * module. */
 #ifndef CR_NET_H
 #define CR_NET_H
 

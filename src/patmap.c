@@ -1,7 +1,7 @@
-/* Pattern-matrix maps (see patmap.h). No GSL header here: cblas.h clashes with gsl_cblas.h. */
+/* Pattern-matrix maps (see patmap.h); the products go through linalg.h (the same at any BLAS thread count). */
 #include "patmap.h"
 
-#include <cblas.h>
+#include "linalg.h"
 
 void cr_patmap_load(const cr_patterns *P, double *Dm)
 {
@@ -14,8 +14,7 @@ void cr_patmap_forward(const double *Dm, const double *X, size_t n, size_t d, si
                        double *z)
 {
     /* T (n x p) = X (n x d) Ud' (d x p) */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)p, (int)d, 1.0, X, (int)d, Ud, (int)d, 0.0, T,
-                (int)p);
+    cr_linalg_gemm(0, 1, n, p, d, 1.0, X, d, Ud, d, 0.0, T, p);
     for (size_t k = 0; k < n; k++) {
         const double *t = T + k * p, *m = Dm + k * p;
         double s = 0;
@@ -30,6 +29,5 @@ void cr_patmap_adjoint(const double *Dm, const double *X, size_t n, size_t d, si
     for (size_t k = 0; k < n; k++)
         for (size_t a = 0; a < d; a++) Xs[k * d + a] = g[k] * X[k * d + a];
     /* G (p x d) = Dm' (p x n) Xs (n x d) */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)d, (int)n, 1.0, Dm, (int)p, Xs, (int)d, 0.0, G,
-                (int)d);
+    cr_linalg_gemm(1, 0, p, d, n, 1.0, Dm, p, Xs, d, 0.0, G, d);
 }

@@ -1,7 +1,7 @@
 /* The linear maps of the convex program on a dense 0/1 pattern matrix, shared by its solvers (convex.c,
  * convex_ipm.c): Dm (n x p row-major, Dm[k p + i] = bit k of pattern i), the prediction
  * z = sum_i D_i X ud_i = rowsum(Dm o (X Ud')) and the adjoint rows X'D_i g = row i of Dm'(diag(g) X), each one
- * CBLAS dgemm. Layouts row-major: X n x d, Ud and G p x d. */
+ * matrix product (cr_linalg_gemm). Layouts row-major: X n x d, Ud and G p x d. */
 #ifndef CR_PATMAP_H
 #define CR_PATMAP_H
 
