@@ -3,6 +3,7 @@
  * dense 0/1 pattern matrix Dm (n x p, column i = mask of D_i): z = rowsum(Dm o (X Udiff')), X'D_i g = row i
  * of Dm'(diag(g) X), and the optimality checks of the 2p cone projections as one product R X'. */
 #include "convex.h"
+#include "timer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -171,12 +172,6 @@ const char *cr_convex_status_name(cr_convex_status s)
     return "?";
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
                     const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err)
@@ -260,13 +255,6 @@ static size_t project_all(cr_convex_work *w, const double *X, const cr_patterns 
     return fails;
 }
 
-static double norm2(const double *a, size_t m)
-{
-    double s = 0;
-    for (size_t i = 0; i < m; i++) s += a[i] * a[i];
-    return sqrt(s);
-}
-
 /* ------------------------------------------------------------------ losses (smoothed hinge) */
 
 /* The solver works on l for squared and logistic and on the Moreau envelope of the hinge with parameter
@@ -333,7 +321,7 @@ static void certify(cr_convex_work *w, const double *X, const double *y, const c
         }
         project_all(w, X, P, w->C, w->R, 2 * p);
         for (size_t j = 0; j < 2 * p; j++) {
-            double gj = norm2(w->R + j * d, d);
+            double gj = cr_linalg_nrm2(w->R + j * d, d);
             if (gj > gm || isnan(gj)) gm = gj;
         }
     }
@@ -411,12 +399,12 @@ static double op_norm2(cr_convex_work *w, const double *X, size_t p)
     memset(u + p * d, 0, p * d * sizeof(double));
     double lam = 0;
     for (int it = 0; it < 30; it++) {
-        double nu = norm2(u, p * d);
+        double nu = cr_linalg_nrm2(u, p * d);
         if (nu == 0) return 0;
         for (size_t t = 0; t < p * d; t++) u[t] /= nu;
         forward(w, X, p, u, z); /* u[p d ..] = 0, so Ud = u */
         adjoint(w, X, p, z, u);
-        double l = norm2(u, p * d);
+        double l = cr_linalg_nrm2(u, p * d);
         if (it > 5 && fabs(l - lam) <= 1e-3 * l) {
             lam = l;
             break;
@@ -436,7 +424,7 @@ static size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, con
     size_t d = w->d, p = P->p;
     size_t fails = project_all(w, X, P, C, out, 0);
     for (size_t j = 0; j < 2 * p; j++) {
-        double *r = out + j * d, nr = norm2(r, d);
+        double *r = out + j * d, nr = cr_linalg_nrm2(r, d);
         double f = nr > thr ? 1.0 - thr / nr : 0.0;
         for (size_t a = 0; a < d; a++) r[a] *= f;
     }
@@ -446,7 +434,7 @@ static size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, con
 static double penalty(const double *U2, size_t nb, size_t d, double beta)
 {
     double s = 0;
-    for (size_t j = 0; j < nb; j++) s += norm2(U2 + j * d, d);
+    for (size_t j = 0; j < nb; j++) s += cr_linalg_nrm2(U2 + j * d, d);
     return beta * s;
 }
 
@@ -522,14 +510,14 @@ static size_t face_basis(const double *X, size_t d, const size_t *rows, size_t n
             if (l == nrows) q0 = q;
             for (size_t a = 0; a < d; a++) b[a] = a == l - nrows ? 1.0 : 0.0;
         }
-        double b0 = norm2(b, d);
+        double b0 = cr_linalg_nrm2(b, d);
         for (int pass = 0; pass < 2; pass++)
             for (size_t r = 0; r < q; r++) {
                 double h = 0;
                 for (size_t a = 0; a < d; a++) h += B[r * d + a] * b[a];
                 for (size_t a = 0; a < d; a++) b[a] -= h * B[r * d + a];
             }
-        double bn = norm2(b, d);
+        double bn = cr_linalg_nrm2(b, d);
         if (!(bn > (l < nrows ? 1e-12 : 0.3) * b0) || b0 == 0) continue;
         for (size_t a = 0; a < d; a++) b[a] /= bn;
         q++;
@@ -630,7 +618,7 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
     double tau = sigma * beta;
     for (size_t j = 0; j < 2 * p; j++) {
         const double *u = Pc + j * d;
-        double nu = norm2(u, d);
+        double nu = cr_linalg_nrm2(u, d);
         if (nu == 0) continue;
         double rn = nu + tau, al = sqrt(sigma * nu / rn), ga = sqrt(sigma * tau / rn);
         const uint64_t *mask = cr_patterns_mask(P, j % p);
@@ -722,7 +710,7 @@ static int check_candidate(cr_convex_work *w, const run_state *rs, double *cand,
 
 static int out_of_time(const run_state *rs)
 {
-    return rs->o.max_seconds > 0 && now_seconds() - rs->t0 > rs->o.max_seconds;
+    return rs->o.max_seconds > 0 && cr_seconds() - rs->t0 > rs->o.max_seconds;
 }
 
 /* Accelerated proximal gradient (FISTA, Beck and Teboulle, SIAM J. Imaging Sci. 2009) with backtracking
@@ -854,7 +842,7 @@ static size_t face_setup(cr_convex_work *w, const run_state *rs, const double *x
     size_t n = w->n, d = w->d, p = P->p, nm = w->nmax, N = 0;
     for (size_t j = 0; j < 2 * p; j++) {
         const double *u = xcur + j * d;
-        double nu = norm2(u, d);
+        double nu = cr_linalg_nrm2(u, d);
         w->brank[j] = 0;
         if (nu == 0) continue;
         size_t nt = 0;
@@ -909,7 +897,7 @@ static double face_ratio(const cr_convex_work *w, const double *X, const cr_patt
         if (!w->brank[j]) continue;
         face_point(w, j, pw, ub);
         face_point(w, j, dir, dub);
-        double nu = norm2(ub, d);
+        double nu = cr_linalg_nrm2(ub, d);
         const uint64_t *mask = cr_patterns_mask(P, j % p);
         for (size_t k = 0; k < n; k++) {
             double h = 0, dh = 0;
@@ -951,7 +939,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             cr_linalg_gemv(0, n, N, 1.0, Jm, nm, pw, 0.0, zout);
             double pen = 0;
             for (size_t j = 0; j < 2 * p; j++)
-                if (w->brank[j]) pen += norm2(pw + w->boff[j], w->brank[j]);
+                if (w->brank[j]) pen += cr_linalg_nrm2(pw + w->boff[j], w->brank[j]);
             f = sm_value(loss, mu, zout, y, n) + beta * pen;
             sm_grad(loss, mu, zout, y, n, w->zw);
             for (size_t k = 0; k < n; k++) {
@@ -966,14 +954,14 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
                 w->hz[k] = sqrt(hk);
             }
             cr_linalg_gemv(1, n, N, 1.0, Jm, nm, w->zw, 0.0, g);
-            double gl = norm2(g, N);
+            double gl = cr_linalg_nrm2(g, N);
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
                 if (!r) continue;
-                double nw = norm2(pw + o, r);
+                double nw = cr_linalg_nrm2(pw + o, r);
                 for (size_t c = 0; c < r; c++) g[o + c] += beta * pw[o + c] / nw;
             }
-            double gn = norm2(g, N);
+            double gn = cr_linalg_nrm2(g, N);
             if (gn <= 1e-15 * (gl + beta * sqrt((double)N))) break;
             for (size_t k = 0; k < n; k++)
                 for (size_t c = 0; c < N; c++) w->Js[k * nm + c] = w->hz[k] * Jm[k * nm + c];
@@ -982,7 +970,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
                 if (!r) continue;
-                double nw = norm2(pw + o, r);
+                double nw = cr_linalg_nrm2(pw + o, r);
                 for (size_t a = 0; a < r; a++)
                     for (size_t b = a; b < r; b++)
                         H[(o + a) * nm + o + b] += beta / nw * ((a == b) - pw[o + a] * pw[o + b] / (nw * nw));
@@ -1007,7 +995,7 @@ static int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xo
                 for (size_t c = 0; c < N; c++) wt[c] = pw[c] + alpha * dir[c];
                 double pent = 0;
                 for (size_t j = 0; j < 2 * p; j++)
-                    if (w->brank[j]) pent += norm2(wt + w->boff[j], w->brank[j]);
+                    if (w->brank[j]) pent += cr_linalg_nrm2(wt + w->boff[j], w->brank[j]);
                 cr_linalg_gemv(0, n, N, 1.0, Jm, nm, wt, 0.0, w->zw);
                 double ft = sm_value(loss, mu, w->zw, y, n) + beta * pent;
                 if (ft <= f + 1e-4 * alpha * gd + 1e-15 * fabs(f)) ok = 1;
@@ -1103,10 +1091,10 @@ static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, doub
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
                 if (!r) continue;
-                double nw = norm2(pw + o, r);
+                double nw = cr_linalg_nrm2(pw + o, r);
                 for (size_t c = 0; c < r; c++) rhs[o + c] += beta * pw[o + c] / nw;
             }
-            double rn = norm2(rhs, KK);
+            double rn = cr_linalg_nrm2(rhs, KK);
             if (rn <= 1e-14 * (1 + beta * sqrt((double)N))) break;
             /* KKT matrix, column-major for LAPACK (it is symmetric: row-major is the same) */
             for (size_t a = 0; a < KK; a++)
@@ -1114,7 +1102,7 @@ static int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, doub
             for (size_t j = 0; j < 2 * p; j++) {
                 size_t r = w->brank[j], o = w->boff[j];
                 if (!r) continue;
-                double nw = norm2(pw + o, r);
+                double nw = cr_linalg_nrm2(pw + o, r);
                 for (size_t a = 0; a < r; a++)
                     for (size_t b = 0; b < r; b++)
                         K[(o + a) * nm + o + b] = beta / nw * ((a == b) - pw[o + a] * pw[o + b] / (nw * nw));
@@ -1202,7 +1190,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
      * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
     double sigma = rs->sigma > 0 ? rs->sigma : 1.0 / mn;
     const double rho = 10.0, sigmax = 1e8 / mn;
-    double best = INFINITY, prog = INFINITY, ynorm = norm2(y, n);
+    double best = INFINITY, prog = INFINITY, ynorm = cr_linalg_nrm2(y, n);
     int rc = 0, worse = 0, zform = loss != CR_LOSS_SQUARED;
 #define PSI(vv, PP, zz, gg) \
     (zform ? psiz_eval(w, X, y, P, loss, beta, sigma, tau, vv, PP, zz, gg, &rs->fails) \
@@ -1224,7 +1212,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
         int stall = 0;
         double epsk = 0.1 * (1 + ynorm) * pow(0.2, (double)rs->steps);
         for (int it = 0; it < 100; it++) {
-            double gn = norm2(gc, n), pr = 0, vn = norm2(v, n);
+            double gn = cr_linalg_nrm2(gc, n), pr = 0, vn = cr_linalg_nrm2(v, n);
             for (size_t t = 0; t < m; t++) pr += (Pc[t] - w->Uk[t]) * (Pc[t] - w->Uk[t]);
             pr = sqrt(pr) / sigma;
             double floor = 1e-15 * (1 + sigma * mn) * (1 + vn);
@@ -1261,7 +1249,7 @@ static int ssnal(cr_convex_work *w, run_state *rs)
                 ft = PSI(vt, Ptr, ztr, gt);
                 /* Armijo, or (near the solution, where psi's differences drown in the rounding of its large
                  * terms) a clear decrease of the gradient norm */
-                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || norm2(gt, n) <= 0.5 * gn) {
+                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || cr_linalg_nrm2(gt, n) <= 0.5 * gn) {
                     ok = 1;
                     break;
                 }
@@ -1383,10 +1371,10 @@ static void ipm_point(cr_convex_work *w, run_state *rs, const double *U2)
     size_t d = w->d, nb = 2 * rs->P->p;
     rs->fails += prox(w, rs->X, rs->P, U2, 0.0, w->xa);
     double umax = 0;
-    for (size_t j = 0; j < nb; j++) umax = fmax(umax, norm2(w->xa + j * d, d));
+    for (size_t j = 0; j < nb; j++) umax = fmax(umax, cr_linalg_nrm2(w->xa + j * d, d));
     for (size_t j = 0; j < nb; j++) {
-        double nr = norm2(w->xa + j * d, d);
-        if (nr < 1e-4 * norm2(U2 + j * d, d) || nr <= 1e-13 * umax) memset(w->xa + j * d, 0, d * sizeof(double));
+        double nr = cr_linalg_nrm2(w->xa + j * d, d);
+        if (nr < 1e-4 * cr_linalg_nrm2(U2 + j * d, d) || nr <= 1e-13 * umax) memset(w->xa + j * d, 0, d * sizeof(double));
     }
     forward(w, rs->X, rs->P->p, w->xa, w->za);
     cr_loss_grad(rs->loss, w->za, rs->y, w->n, w->zy);
@@ -1424,12 +1412,12 @@ static void ipm_sparsify(cr_convex_work *w, run_state *rs)
     static const double levels[] = {1e-3, 1e-4, 1e-5, 1e-6};
     size_t d = w->d, p = rs->P->p, nb = 2 * p;
     double umax = 0;
-    for (size_t j = 0; j < nb; j++) umax = fmax(umax, norm2(w->xa + j * d, d));
+    for (size_t j = 0; j < nb; j++) umax = fmax(umax, cr_linalg_nrm2(w->xa + j * d, d));
     for (size_t l = 0; l < sizeof levels / sizeof levels[0] && umax > 0; l++) {
         double *cand = w->xb, *zc = w->zb, *vc = w->zc;
         size_t dropped = 0;
         for (size_t j = 0; j < nb; j++) {
-            double nu = norm2(w->xa + j * d, d);
+            double nu = cr_linalg_nrm2(w->xa + j * d, d);
             int drop = nu > 0 && nu < levels[l] * umax;
             dropped += (size_t)drop;
             for (size_t a = 0; a < d; a++) cand[j * d + a] = drop ? 0.0 : w->xa[j * d + a];
@@ -1505,7 +1493,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
                     const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
                     cr_convex_sol *sol, cr_convex_info *info, cr_err *err)
 {
-    double t0 = now_seconds();
+    double t0 = cr_seconds();
     cr_convex_opts o;
     if (opts) o = *opts;
     else cr_convex_opts_default(&o);
@@ -1591,7 +1579,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     info->sigma = rs.sigma;
     info->nnz = cr_convex_sol_nnz(sol);
     info->cone_violation = cr_convex_cone_violation(X, n, d, P, sol);
-    info->seconds = now_seconds() - t0;
+    info->seconds = cr_seconds() - t0;
     info->status = rs.status;
     if (rs.status == CR_CONVEX_NUMERICAL || !isfinite(info->cone_violation)) {
         info->status = CR_CONVEX_NUMERICAL;

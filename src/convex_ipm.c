@@ -109,13 +109,6 @@ static void ipm_free(ipm *w)
     ipm_buffers(w, 0);
 }
 
-static double dotp(const double *a, const double *b, size_t m)
-{
-    double s = 0;
-    for (size_t k = 0; k < m; k++) s += a[k] * b[k];
-    return s;
-}
-
 /* ------------------------------------------------------------------ linear maps */
 
 /* out (n) = E x = sum_b sigma_b D_b X u_b */
@@ -200,11 +193,11 @@ static void jordan(const ipm *w, const double *a, const double *b, double *out, 
         const double *aa = a + w->ml + j * q, *bb = b + w->ml + j * q;
         double *o = out + w->ml + j * q;
         if (!divide) {
-            double o0 = dotp(aa, bb, q);
+            double o0 = cr_linalg_dot(aa, bb, q);
             for (size_t i = 1; i < q; i++) o[i] = aa[0] * bb[i] + bb[0] * aa[i];
             o[0] = o0;
         } else {
-            double a1b1 = dotp(aa + 1, bb + 1, q - 1), a1a1 = dotp(aa + 1, aa + 1, q - 1);
+            double a1b1 = cr_linalg_dot(aa + 1, bb + 1, q - 1), a1a1 = cr_linalg_dot(aa + 1, aa + 1, q - 1);
             double x0 = (aa[0] * bb[0] - a1b1) / (aa[0] * aa[0] - a1a1);
             for (size_t i = 1; i < q; i++) o[i] = (bb[i] - x0 * aa[i]) / aa[0];
             o[0] = x0;
@@ -226,7 +219,7 @@ static double min_eig(const ipm *w, const double *v)
     for (size_t k = 0; k < w->ml; k++) m = fmin(m, v[k]);
     for (size_t b = 0; b < w->nb; b++) {
         const double *vb = v + w->ml + b * w->q;
-        m = fmin(m, vb[0] - sqrt(dotp(vb + 1, vb + 1, w->q - 1)));
+        m = fmin(m, vb[0] - sqrt(cr_linalg_dot(vb + 1, vb + 1, w->q - 1)));
     }
     return m;
 }
@@ -241,8 +234,8 @@ static double max_step(const ipm *w, const double *v, const double *dv)
         const double *s = v + w->ml + b * w->q, *e = dv + w->ml + b * w->q;
         size_t m = w->q - 1;
         /* (s0 + a e0)^2 - ||s1 + a e1||^2 = A a^2 + 2 Bq a + C, C > 0: its first positive root */
-        double A = e[0] * e[0] - dotp(e + 1, e + 1, m), Bq = s[0] * e[0] - dotp(s + 1, e + 1, m);
-        double C = s[0] * s[0] - dotp(s + 1, s + 1, m), D = Bq * Bq - A * C;
+        double A = e[0] * e[0] - cr_linalg_dot(e + 1, e + 1, m), Bq = s[0] * e[0] - cr_linalg_dot(s + 1, e + 1, m);
+        double C = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, m), D = Bq * Bq - A * C;
         if (A < 0 || (Bq < 0 && D >= 0)) amax = fmin(amax, C / (-Bq + sqrt(fmax(D, 0.0))));
         if (e[0] < 0) amax = fmin(amax, -s[0] / e[0]); /* stay on the upper sheet */
     }
@@ -261,9 +254,9 @@ static int compute_scaling(ipm *w)
     for (size_t b = 0; b < w->nb; b++) {
         const double *s = w->s + w->ml + b * q, *z = w->z + w->ml + b * q;
         double *wb = w->wb + b * q;
-        double sJs = s[0] * s[0] - dotp(s + 1, s + 1, q - 1), zJz = z[0] * z[0] - dotp(z + 1, z + 1, q - 1);
+        double sJs = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, q - 1), zJz = z[0] * z[0] - cr_linalg_dot(z + 1, z + 1, q - 1);
         if (!(sJs > 0 && zJz > 0 && s[0] > 0 && z[0] > 0)) return -1;
-        double sn = sqrt(sJs), zn = sqrt(zJz), sz = dotp(s, z, q) / (sn * zn);
+        double sn = sqrt(sJs), zn = sqrt(zJz), sz = cr_linalg_dot(s, z, q) / (sn * zn);
         double gam = sqrt(0.5 * (1 + sz));
         wb[0] = (s[0] / sn + z[0] / zn) / (2 * gam);
         for (size_t j = 1; j < q; j++) wb[j] = (s[j] / sn - z[j] / zn) / (2 * gam);
@@ -378,7 +371,7 @@ static void bd_solve(const ipm *w, const double *v, double *out)
 static void h_solve(ipm *w, const double *r, double *out)
 {
     size_t nx = w->nb * w->q;
-    double rn = sqrt(dotp(r, r, nx)), prev = INFINITY;
+    double rn = sqrt(cr_linalg_dot(r, r, nx)), prev = INFINITY;
     memcpy(w->tx1, r, nx * sizeof(double));
     memset(out, 0, nx * sizeof(double));
     for (int it = 0;; it++) {
@@ -392,7 +385,7 @@ static void h_solve(ipm *w, const double *r, double *out)
         for (size_t t = 0; t < nx; t++) out[t] += w->tx2[t] - w->tx1[t];
         apply_H(w, out, w->tx1);
         for (size_t t = 0; t < nx; t++) w->tx1[t] = r[t] - w->tx1[t];
-        double res = sqrt(dotp(w->tx1, w->tx1, nx));
+        double res = sqrt(cr_linalg_dot(w->tx1, w->tx1, nx));
         if (!(res <= prev)) { /* the correction made it worse: rounding dominates, keep the previous solution */
             memcpy(out, w->hx, nx * sizeof(double));
             break;
@@ -468,7 +461,7 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
         qbuf[b * q] = beta;
         for (size_t a = 1; a < q; a++) qbuf[b * q + a] = -qbuf[b * q + a];
     }
-    double qnorm = sqrt(dotp(qbuf, qbuf, nx)), yy = dotp(y, y, n);
+    double qnorm = sqrt(cr_linalg_dot(qbuf, qbuf, nx)), yy = cr_linalg_dot(y, y, n);
     double resx0 = fmax(1.0, qnorm);
     int rc = 0;
 
@@ -484,7 +477,7 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
     for (size_t k = 0; k < mt; k++) w->s[k] = -w->z[k];
     {
         double ts = -min_eig(w, w->s), tz = -min_eig(w, w->z);
-        double ns = sqrt(dotp(w->s, w->s, mt)), nz = sqrt(dotp(w->z, w->z, mt));
+        double ns = sqrt(cr_linalg_dot(w->s, w->s, mt)), nz = sqrt(cr_linalg_dot(w->z, w->z, mt));
         if (ts >= -1e-8 * fmax(ns, 1.0)) add_identity(w, w->s, 1 + ts);
         if (tz >= -1e-8 * fmax(nz, 1.0)) add_identity(w, w->z, 1 + tz);
     }
@@ -499,18 +492,18 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
         }
         /* residuals, objective, gap */
         apply_E(w, w->x, w->tn1);
-        double obj = 0.5 * (dotp(w->tn1, w->tn1, n) - 2 * dotp(w->tn1, y, n) + yy);
+        double obj = 0.5 * (cr_linalg_dot(w->tn1, w->tn1, n) - 2 * cr_linalg_dot(w->tn1, y, n) + yy);
         for (size_t b = 0; b < nb; b++) obj += beta * w->x[b * q];
         apply_Et(w, w->tn1, w->rx);
         apply_Gt(w, w->z, w->tx1);
         for (size_t t = 0; t < nx; t++) w->rx[t] += qbuf[t] + w->tx1[t];
         apply_G(w, w->x, w->rz);
         for (size_t k = 0; k < mt; k++) w->rz[k] += w->s[k];
-        double gap = dotp(w->s, w->z, mt);
+        double gap = cr_linalg_dot(w->s, w->z, mt);
         info->iterations = it;
         info->rel_gap = gap / fmax(1.0, fabs(obj));
-        info->pres = sqrt(dotp(w->rz, w->rz, mt));
-        info->dres = sqrt(dotp(w->rx, w->rx, nx)) / resx0;
+        info->pres = sqrt(cr_linalg_dot(w->rz, w->rz, mt));
+        info->dres = sqrt(cr_linalg_dot(w->rx, w->rx, nx)) / resx0;
 #ifdef CR_IPM_DEBUG
         fprintf(stderr, "ipm it=%ld obj=%.12g gap=%.3g rel=%.3g pres=%.3g dres=%.3g\n", it, obj, gap, info->rel_gap, info->pres, info->dres);
 #endif

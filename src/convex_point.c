@@ -2,6 +2,7 @@
  * Caratheodory support reduction, reconstruction of a network and the map back from one.
  * Plain loops throughout: these are the reference evaluations the claims and tests rely on. */
 #include "convex.h"
+#include "linalg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,13 +34,6 @@ void cr_convex_sol_free(cr_convex_sol *s)
     free(s);
 }
 
-static double norm2(const double *a, size_t m)
-{
-    double s = 0;
-    for (size_t i = 0; i < m; i++) s += a[i] * a[i];
-    return sqrt(s);
-}
-
 /* Block j of the stacked point: u_j for j < p, u'_{j-p} otherwise. */
 static double *block(const cr_convex_sol *s, size_t j)
 {
@@ -49,7 +43,7 @@ static double *block(const cr_convex_sol *s, size_t j)
 size_t cr_convex_sol_nnz(const cr_convex_sol *s)
 {
     size_t c = 0;
-    for (size_t j = 0; j < 2 * s->p; j++) c += norm2(block(s, j), s->d) > 0;
+    for (size_t j = 0; j < 2 * s->p; j++) c += cr_linalg_nrm2(block(s, j), s->d) > 0;
     return c;
 }
 
@@ -67,7 +61,7 @@ double cr_convex_objective(const double *X, const double *y, size_t n, size_t d,
         zz[k] = s;
     }
     double pen = 0;
-    for (size_t j = 0; j < 2 * sol->p; j++) pen += norm2(block(sol, j), d);
+    for (size_t j = 0; j < 2 * sol->p; j++) pen += cr_linalg_nrm2(block(sol, j), d);
     double v = cr_loss_value(loss, zz, y, n) + beta * pen;
     if (!z) free(zz);
     return v;
@@ -80,10 +74,10 @@ double cr_convex_cone_violation(const double *X, size_t n, size_t d, const cr_pa
     for (size_t j = 0; j < 2 * sol->p; j++) {
         const double *u = block(sol, j);
         size_t i = j % sol->p;
-        double un = norm2(u, d);
+        double un = cr_linalg_nrm2(u, d);
         if (un == 0) continue;
         for (size_t k = 0; k < n; k++) {
-            double xn = norm2(X + k * d, d);
+            double xn = cr_linalg_nrm2(X + k * d, d);
             if (xn == 0) continue;
             double h = 0;
             for (size_t a = 0; a < d; a++) h += X[k * d + a] * u[a];
@@ -110,7 +104,7 @@ static void support_column(const double *X, size_t n, size_t d, const cr_pattern
             for (size_t a = 0; a < d; a++) h += X[k * d + a] * u[a];
         b[k] = sg * h;
     }
-    b[n] = xs * norm2(u, d);
+    b[n] = xs * cr_linalg_nrm2(u, d);
 }
 
 int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
@@ -132,7 +126,7 @@ int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patte
         return cr_err_set(err, CR_ERUNTIME, "convex: reduce_support: out of memory");
     }
     double xs = 0;
-    for (size_t k = 0; k < n; k++) xs = fmax(xs, norm2(X + k * d, d));
+    for (size_t k = 0; k < n; k++) xs = fmax(xs, cr_linalg_nrm2(X + k * d, d));
     if (xs == 0) xs = 1;
     const double tol = 1e-11;
     int status = CR_OK;
@@ -144,9 +138,9 @@ int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patte
         size_t q = 0;
         int moved = 0;
         for (size_t j = 0; j < nb && !moved; j++) {
-            if (norm2(block(sol, j), d) == 0) continue;
+            if (cr_linalg_nrm2(block(sol, j), d) == 0) continue;
             support_column(X, n, d, P, sol, j, xs, b);
-            double bn = norm2(b, r1);
+            double bn = cr_linalg_nrm2(b, r1);
             for (size_t l = 0; l < q; l++) c[l] = 0;
             for (int pass = 0; pass < 2; pass++) {
                 for (size_t l = 0; l < q; l++) {
@@ -156,7 +150,7 @@ int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patte
                     for (size_t k = 0; k < r1; k++) b[k] -= h * Q[l * r1 + k];
                 }
             }
-            double en = norm2(b, r1);
+            double en = cr_linalg_nrm2(b, r1);
             if (en > tol * bn && q < cap) {
                 for (size_t l = 0; l < q; l++) R[l * cap + q] = c[l];
                 R[q * cap + q] = en;
@@ -208,7 +202,7 @@ int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_
     for (size_t i = 0; i < sol->p; i++) {
         for (int s = 0; s < 2; s++) {
             const double *u = s == 0 ? sol->U + i * d : sol->Up + i * d;
-            double un = norm2(u, d);
+            double un = cr_linalg_nrm2(u, d);
             if (un == 0) continue;
             double r = sqrt(un);
             for (size_t a = 0; a < d; a++) W1[a * mcap + j] = u[a] / r;

@@ -195,3 +195,15 @@ void cr_linalg_trsm_lower(size_t m, size_t n, const double *L, size_t ldl, doubl
         }
     }
 }
+
+double cr_linalg_dot(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+double cr_linalg_nrm2(const double *a, size_t n)
+{
+    return sqrt(cr_linalg_dot(a, a, n));
+}

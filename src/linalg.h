@@ -63,4 +63,8 @@ void cr_linalg_qr_r(size_t m, size_t n, double *A, size_t lda);
  * B (m x n, leading dimension ldb): forward substitution, one column of B at a time. */
 void cr_linalg_trsm_lower(size_t m, size_t n, const double *L, size_t ldl, double *B, size_t ldb);
 
+/* sum_i a_i b_i and sqrt(sum_i a_i^2) in index order: plain loops, the same bits at any thread count. */
+double cr_linalg_dot(const double *a, const double *b, size_t n);
+double cr_linalg_nrm2(const double *a, size_t n);
+
 #endif

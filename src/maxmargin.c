@@ -3,6 +3,7 @@
  * recomputed from scratch, the network reconstruction and the normalized margin. The large products of the
  * Newton step go through linalg.h (the same at any BLAS thread count); no GSL linear algebra here. */
 #include "maxmargin.h"
+#include "timer.h"
 
 #include <float.h>
 #include <math.h>
@@ -23,29 +24,6 @@
 #define TRACE(...) ((void)0)
 #endif
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int bit_of(const uint64_t *mask, size_t k)
-{
-    return (int)((mask[k / 64] >> (k % 64)) & 1u);
-}
-
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-static double nrm2(const double *a, size_t n)
-{
-    return sqrt(dot(a, a, n));
-}
 
 static int check_labels(const double *X, const double *y, size_t n, size_t d, cr_err *err)
 {
@@ -117,7 +95,7 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     if (st) return st;
     double xs = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double t = nrm2(X + i * d, d);
+        double t = cr_linalg_nrm2(X + i * d, d);
         if (t == 0.0) return cr_err_set(err, CR_EINPUT, "svm: not linearly separable: sample %zu is zero", i);
         if (t > xs) xs = t;
     }
@@ -132,7 +110,7 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     if (st) return st;
     double sv = 0.0;
     for (size_t i = 0; i < n; i++) sv += w->v[i];
-    for (size_t r = 0; r <= d; r++) w->r[r] = dot(w->E + r * n, w->v, n) - w->f[r];
+    for (size_t r = 0; r <= d; r++) w->r[r] = cr_linalg_dot(w->E + r * n, w->v, n) - w->f[r];
     /* r_{d+1} = 1'v - 1 < 0 unless E v = f has a solution: G'v = 0, 1'v = 1, the Farkas certificate. */
     double den = -w->r[d];
     if (!(den > 64.0 * DBL_EPSILON))
@@ -143,14 +121,14 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     for (size_t r = 0; r < d; r++) wout[r] = w->r[r] / den / xs;
     double mmin = INFINITY;
     for (size_t i = 0; i < n; i++) {
-        double m = y[i] * dot(X + i * d, wout, d);
+        double m = y[i] * cr_linalg_dot(X + i * d, wout, d);
         if (m < mmin) mmin = m;
     }
     if (!(mmin > 0))
         return cr_err_set(err, CR_EINPUT, "svm: not linearly separable (min margin %.3g of the least distance point)",
                           mmin);
     for (size_t r = 0; r < d; r++) wout[r] /= mmin;
-    double primal = 0.5 * dot(wout, wout, d);
+    double primal = 0.5 * cr_linalg_dot(wout, wout, d);
     /* Dual: any a >= 0 gives a lower bound, best along its ray: max_t t 1'a - t^2/2 ||X'Y a||^2. */
     double sa = 0.0;
     size_t support = 0;
@@ -162,7 +140,7 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
         if (ai > 0) support++;
         for (size_t r = 0; r < d; r++) w->ga[r] += ai * y[i] * X[i * d + r];
     }
-    double g2 = dot(w->ga, w->ga, d), dual = 0.0, t = 0.0;
+    double g2 = cr_linalg_dot(w->ga, w->ga, d), dual = 0.0, t = 0.0;
     if (g2 > 0 && sa > 0) {
         t = sa / g2;
         dual = 0.5 * sa * sa / g2;
@@ -174,7 +152,7 @@ int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, siz
     cr_svm_info tmp = {primal, dual, gap, rel, 1.0, support};
     double m2 = INFINITY;
     for (size_t i = 0; i < n; i++) {
-        double m = y[i] * dot(X + i * d, wout, d);
+        double m = y[i] * cr_linalg_dot(X + i * d, wout, d);
         if (m < m2) m2 = m;
     }
     tmp.min_margin = m2;
@@ -416,7 +394,7 @@ static double interior_radius(cr_mm_work *w, size_t d, const double *rows, size_
     if (!(un > 0)) return 0.0;
     double rad = INFINITY;
     for (size_t k = 0; k < m; k++) {
-        double t = dot(rows + k * d, u, d) / un;
+        double t = cr_linalg_dot(rows + k * d, u, d) / un;
         if (t < rad) rad = t;
     }
     if (uout)
@@ -487,9 +465,9 @@ static void drop_redundant_hull(cr_mm_work *w, double *rows, size_t q, const dou
         size_t im = fabs(c[0]) <= fabs(c[1]) ? (fabs(c[0]) <= fabs(c[2]) ? 0 : 2) : (fabs(c[1]) <= fabs(c[2]) ? 1 : 2);
         double t[3] = {0, 0, 0};
         t[im] = 1.0;
-        double tc = dot(t, c, 3);
+        double tc = cr_linalg_dot(t, c, 3);
         for (int r = 0; r < 3; r++) e1[r] = t[r] - tc * c[r];
-        double n1 = nrm2(e1, 3);
+        double n1 = cr_linalg_nrm2(e1, 3);
         for (int r = 0; r < 3; r++) e1[r] /= n1;
         e2[0] = c[1] * e1[2] - c[2] * e1[1];
         e2[1] = c[2] * e1[0] - c[0] * e1[2];
@@ -499,9 +477,9 @@ static void drop_redundant_hull(cr_mm_work *w, double *rows, size_t q, const dou
     double *pts = w->rowbuf2;
     for (size_t l = 0; l < mm; l++) {
         const double *a = rows + l * q;
-        double h = dot(a, c, q);
-        pts[3 * l] = dot(a, e1, q) / h;
-        pts[3 * l + 1] = q == 3 ? dot(a, e2, q) / h : 0.0;
+        double h = cr_linalg_dot(a, c, q);
+        pts[3 * l] = cr_linalg_dot(a, e1, q) / h;
+        pts[3 * l + 1] = q == 3 ? cr_linalg_dot(a, e2, q) / h : 0.0;
         pts[3 * l + 2] = (double)l;
     }
     size_t nk = 0, *hull = w->hullbuf;
@@ -588,7 +566,7 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
     for (size_t i = 0; i < P->p; i++) {
         const uint64_t *mask = cr_patterns_mask(P, i);
         for (size_t l = 0; l < n; l++) {
-            double sl = bit_of(mask, l) ? 1.0 : -1.0;
+            double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
             for (size_t r = 0; r < d; r++) w->rowbuf[l * d + r] = sl * w->xhat[l * d + r];
         }
         int st = CR_OK;
@@ -602,7 +580,7 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
         double *rows = w->kC + k * n * d, *V = w->kV + k * d * d, *Lk = w->kL + k * n * d;
         size_t m = n;
         for (size_t l = 0; l < n; l++) {
-            double sl = bit_of(mask, l) ? 1.0 : -1.0;
+            double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
             for (size_t r = 0; r < d; r++) rows[l * d + r] = sl * w->xhat[l * d + r];
         }
         int st = CR_OK;
@@ -638,10 +616,10 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
                 }
                 for (int pass = 0; pass < 2; pass++)
                     for (size_t b = 0; b < rk; b++) {
-                        double t = dot(v, Q + b * d, d);
+                        double t = cr_linalg_dot(v, Q + b * d, d);
                         for (size_t r = 0; r < d; r++) v[r] -= t * Q[b * d + r];
                     }
-                double vn = nrm2(v, d);
+                double vn = cr_linalg_nrm2(v, d);
                 if (vn > (a < m ? 1e-9 : 1e-6)) {
                     for (size_t r = 0; r < d; r++) v[r] /= vn;
                     rk++;
@@ -663,7 +641,7 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
                 const uint64_t *m2 = cr_patterns_mask(P, i2);
                 int same = 1;
                 for (size_t l = 0; l < n && same; l++)
-                    if (!w->inE[l] && bit_of(mask, l) != bit_of(m2, l)) same = 0;
+                    if (!w->inE[l] && cr_mask_bit(mask, l) != cr_mask_bit(m2, l)) same = 0;
                 covered = same;
             }
             if (covered) {
@@ -702,7 +680,7 @@ static int build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, 
         /* L_k = Y D X V / xscale on the rows of D only (row a of Lk is sample kon[a]). */
         size_t *on = w->kon + k * n, cnt = 0;
         for (size_t l = 0; l < n; l++) {
-            if (!bit_of(mask, l)) continue;
+            if (!cr_mask_bit(mask, l)) continue;
             for (size_t c = 0; c < q; c++) {
                 double t = 0.0;
                 for (size_t r = 0; r < d; r++) t += w->Xs[l * d + r] * V[r * d + c];
@@ -799,7 +777,7 @@ static void apply_Gt(const cr_mm_work *w, const double *z, double *out)
  * (Vandenberghe 2010, sec. 4). */
 static void soc_apply(const double *wb, double be, size_t m, const double *v, double *out, int inverse)
 {
-    double t = dot(wb + 1, v + 1, m - 1), sg = inverse ? -1.0 : 1.0, f = inverse ? 1.0 / be : be;
+    double t = cr_linalg_dot(wb + 1, v + 1, m - 1), sg = inverse ? -1.0 : 1.0, f = inverse ? 1.0 / be : be;
     double c = sg * v[0] + t / (1.0 + wb[0]);
     double o0 = wb[0] * v[0] + sg * t;
     for (size_t e = 1; e < m; e++) out[e] = f * (v[e] + c * wb[e]);
@@ -822,7 +800,7 @@ static void jordan_prod(const cr_mm_work *w, const double *a, const double *b, d
     for (size_t k = 0; k < w->B; k++) {
         size_t o = w->qoff[k], m = 1 + w->kq[w->bk[k]];
         const double *ab = a + o, *bb = b + o;
-        double *ob = out + o, t = dot(ab, bb, m);
+        double *ob = out + o, t = cr_linalg_dot(ab, bb, m);
         for (size_t e = 1; e < m; e++) ob[e] = ab[0] * bb[e] + bb[0] * ab[e];
         ob[0] = t;
     }
@@ -835,8 +813,8 @@ static void jordan_div(const cr_mm_work *w, const double *a, const double *b, do
         size_t o = w->qoff[k], m = 1 + w->kq[w->bk[k]];
         const double *ab = a + o, *bb = b + o;
         double *ob = out + o;
-        double a1n = nrm2(ab + 1, m - 1), det = (ab[0] - a1n) * (ab[0] + a1n);
-        double x0 = (ab[0] * bb[0] - dot(ab + 1, bb + 1, m - 1)) / det;
+        double a1n = cr_linalg_nrm2(ab + 1, m - 1), det = (ab[0] - a1n) * (ab[0] + a1n);
+        double x0 = (ab[0] * bb[0] - cr_linalg_dot(ab + 1, bb + 1, m - 1)) / det;
         for (size_t e = 1; e < m; e++) ob[e] = (bb[e] - x0 * ab[e]) / ab[0];
         ob[0] = x0;
     }
@@ -850,7 +828,7 @@ static double min_eig(const cr_mm_work *w, const double *v)
         if (v[i] < m) m = v[i];
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], q = w->kq[w->bk[b]];
-        double t = v[o] - nrm2(v + o + 1, q);
+        double t = v[o] - cr_linalg_nrm2(v + o + 1, q);
         if (t < m) m = t;
     }
     return m;
@@ -874,9 +852,9 @@ static double max_step(const cr_mm_work *w, const double *v, const double *d, do
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], m = 1 + w->kq[w->bk[b]];
         const double *vb = v + o, *db = d + o;
-        double v1 = nrm2(vb + 1, m - 1), d1 = nrm2(db + 1, m - 1);
+        double v1 = cr_linalg_nrm2(vb + 1, m - 1), d1 = cr_linalg_nrm2(db + 1, m - 1);
         /* f(t) = (v0 + t d0)^2 - ||v1 + t d1||^2 = A t^2 + Bq t + Cq, Cq > 0; first positive root. */
-        double A = (db[0] - d1) * (db[0] + d1), Bq = 2.0 * (vb[0] * db[0] - dot(vb + 1, db + 1, m - 1)),
+        double A = (db[0] - d1) * (db[0] + d1), Bq = 2.0 * (vb[0] * db[0] - cr_linalg_dot(vb + 1, db + 1, m - 1)),
                Cq = (vb[0] - v1) * (vb[0] + v1), t = INFINITY;
         if (A == 0.0) {
             if (Bq < 0) t = -Cq / Bq;
@@ -906,11 +884,11 @@ static int compute_scaling(cr_mm_work *w)
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], m = 1 + w->kq[w->bk[b]];
         const double *sb = s + o, *zb = z + o;
-        double s1 = nrm2(sb + 1, m - 1), z1 = nrm2(zb + 1, m - 1);
+        double s1 = cr_linalg_nrm2(sb + 1, m - 1), z1 = cr_linalg_nrm2(zb + 1, m - 1);
         double sJs = (sb[0] - s1) * (sb[0] + s1), zJz = (zb[0] - z1) * (zb[0] + z1);
         if (!(sb[0] > s1) || !(zb[0] > z1) || !(sJs > 0) || !(zJz > 0)) return -1;
         double sn = sqrt(sJs), zn = sqrt(zJz);
-        double sz = dot(sb, zb, m) / (sn * zn);
+        double sz = cr_linalg_dot(sb, zb, m) / (sn * zn);
         double gam = sqrt(0.5 * (1.0 + sz));
         double *wb = w->wl + o;
         wb[0] = (sb[0] / sn + zb[0] / zn) / (2.0 * gam);
@@ -1035,7 +1013,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
     size_t nA = 0;
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], q = w->kq[w->bk[b]];
-        double lm = w->beta[b] * (w->wl[o] + nrm2(w->wl + o + 1, q));
+        double lm = w->beta[b] * (w->wl[o] + cr_linalg_nrm2(w->wl + o + 1, q));
         w->apos[b] = SIZE_MAX;
         if (w->B <= w->capA || lm * lm >= dense_threshold) {
             w->order[nA].score = lm * lm;
@@ -1193,7 +1171,7 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
             for (size_t j = 0; j < NA; j++) w->xa[j] -= w->MA[i * NA + j] * ui;
         }
         chol_solve(w->HA, NA, w->xa);
-        for (size_t i = 0; i < n; i++) w->tn[i] += dot(w->YA + i * NA, w->xa, NA);
+        for (size_t i = 0; i < n; i++) w->tn[i] += cr_linalg_dot(w->YA + i * NA, w->xa, NA);
     }
     /* x_E = y_E - Bd_E^{-1} M_E' zeta. */
     for (size_t b = 0; b < w->B; b++) {
@@ -1270,7 +1248,7 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
                         double *scale, cr_err *err)
 {
     for (size_t l = 0; l < n; l++) {
-        double sl = bit_of(mask, l) ? 1.0 : -1.0;
+        double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
         for (size_t r = 0; r < d; r++) w->nA[r * n + l] = sl * X[l * d + r];
     }
     for (size_t r = 0; r < d; r++) w->nb[r] = -u[r];
@@ -1278,7 +1256,7 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
     int st = cr_nnls_solve(w->nnls, w->nA, d, n, w->nb, w->nx, &resid, err);
     if (st) return st;
     if (scale) {
-        double sc = nrm2(u, d);
+        double sc = cr_linalg_nrm2(u, d);
         for (size_t l = 0; l < n; l++) sc += fabs(w->nx[l]) * w->xnorm[l];
         *scale = sc;
     }
@@ -1293,11 +1271,11 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
 static double cone_violation_of(const double *X, const double *xnorm, size_t n, size_t d, const uint64_t *mask,
                                 const double *u)
 {
-    double un = nrm2(u, d), v = 0.0;
+    double un = cr_linalg_nrm2(u, d), v = 0.0;
     if (un == 0.0) return 0.0;
     for (size_t l = 0; l < n; l++) {
         if (xnorm[l] == 0.0) continue;
-        double t = (bit_of(mask, l) ? 1.0 : -1.0) * dot(X + l * d, u, d) / (xnorm[l] * un);
+        double t = (cr_mask_bit(mask, l) ? 1.0 : -1.0) * cr_linalg_dot(X + l * d, u, d) / (xnorm[l] * un);
         if (-t > v) v = -t;
     }
     return v;
@@ -1313,7 +1291,7 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
     int st;
     *upper = INFINITY;
     *lower = 0.0;
-    for (size_t i = 0; i < n; i++) w->xnorm[i] = nrm2(X + i * d, d);
+    for (size_t i = 0; i < n; i++) w->xnorm[i] = cr_linalg_nrm2(X + i * d, d);
     if (U && Up) {
         for (size_t i = 0; i < n; i++) w->marg[i] = 0.0;
         double obj = 0.0;
@@ -1321,7 +1299,7 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
             const uint64_t *mask = cr_patterns_mask(P, j);
             for (int e = 0; e < 2; e++) {
                 double *u = (e ? Up : U) + j * d;
-                double u0 = nrm2(u, d);
+                double u0 = cr_linalg_nrm2(u, d);
                 if (u0 == 0.0) continue;
                 double scale;
                 if ((st = project_cone(w, X, n, d, mask, u, &scale, err))) return st;
@@ -1336,11 +1314,11 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
                 /* So is a block no longer than the rounding of the first projection's sum (n + d terms of
                  * total size `scale`, the bound the NNLS's own tolerance uses): the exact projection is 0 to
                  * within that rounding, and what is left points anywhere, into the cone or not. */
-                if (nrm2(u, d) <= 10.0 * DBL_EPSILON * (double)(n + d) * scale) memset(u, 0, d * sizeof *u);
-                obj += nrm2(u, d);
+                if (cr_linalg_nrm2(u, d) <= 10.0 * DBL_EPSILON * (double)(n + d) * scale) memset(u, 0, d * sizeof *u);
+                obj += cr_linalg_nrm2(u, d);
                 double sg = e ? -1.0 : 1.0;
                 for (size_t i = 0; i < n; i++)
-                    if (bit_of(mask, i)) w->marg[i] += sg * dot(X + i * d, u, d);
+                    if (cr_mask_bit(mask, i)) w->marg[i] += sg * cr_linalg_dot(X + i * d, u, d);
             }
         }
         double mmin = INFINITY;
@@ -1362,7 +1340,7 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
         double G;
         if ((st = cr_dualnorm_over(w->dn, X, n, d, P, lambda, CR_DUALNORM_ABS, &G, NULL, NULL, NULL, err)))
             return st;
-        double yl = dot(y, lambda, n);
+        double yl = cr_linalg_dot(y, lambda, n);
         if (G > 0) {
             for (size_t i = 0; i < n; i++) lambda[i] /= G;
             *lower = yl / G;
@@ -1389,7 +1367,7 @@ static size_t reduce_support(cr_mm_work *w, const double *X, const double *y, co
     size_t k = 0;
     for (size_t j = 0; j < P->p; j++)
         for (int e = 0; e < 2; e++)
-            if (nrm2((e ? Up : U) + j * d, d) > 0) {
+            if (cr_linalg_nrm2((e ? Up : U) + j * d, d) > 0) {
                 if (k == kmax) return SIZE_MAX;
                 blk[k++] = 2 * j + (size_t)e;
             }
@@ -1402,23 +1380,23 @@ static size_t reduce_support(cr_mm_work *w, const double *X, const double *y, co
             const uint64_t *mask = cr_patterns_mask(P, j);
             double *a = A + t * n1;
             for (size_t i = 0; i < n; i++)
-                a[i] = bit_of(mask, i) ? (e ? -1.0 : 1.0) * y[i] * dot(X + i * d, u, d) : 0.0;
-            a[n] = nrm2(u, d);
+                a[i] = cr_mask_bit(mask, i) ? (e ? -1.0 : 1.0) * y[i] * cr_linalg_dot(X + i * d, u, d) : 0.0;
+            a[n] = cr_linalg_nrm2(u, d);
         }
         /* Gram-Schmidt (twice) in order; the first column within 1e-10 of the span of the earlier ones gives
          * the null vector: a_t = sum_s beta_s a_s, c = (beta, -1). Q holds the orthonormal basis, R in c. */
         size_t dep = SIZE_MAX, nb = 0; /* Rm: nb x nb upper triangle, row-major with stride n1 */
         for (size_t t = 0; t < k && dep == SIZE_MAX; t++) {
-            double *v = Q + nb * n1, an = nrm2(A + t * n1, n1);
+            double *v = Q + nb * n1, an = cr_linalg_nrm2(A + t * n1, n1);
             memcpy(v, A + t * n1, n1 * sizeof *v);
             for (size_t s = 0; s < nb; s++) coef[s] = 0.0;
             for (int pass = 0; pass < 2; pass++)
                 for (size_t s = 0; s < nb; s++) {
-                    double h = dot(v, Q + s * n1, n1);
+                    double h = cr_linalg_dot(v, Q + s * n1, n1);
                     coef[s] += h;
                     for (size_t i = 0; i < n1; i++) v[i] -= h * Q[s * n1 + i];
                 }
-            double vn = nrm2(v, n1);
+            double vn = cr_linalg_nrm2(v, n1);
             if (vn <= 1e-10 * an || nb == n1) {
                 /* Solve R beta = coef (R upper triangular over the basis), beta in terms of the columns. */
                 for (size_t s = nb; s-- > 0;) {
@@ -1541,7 +1519,7 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
     for (size_t b = 0; b < w->B; b++) w->tx[w->xoff[b]] = -1.0; /* -c */
     for (size_t i = 0; i < L; i++) w->ds[i] = 0.0;
     kkt_solve(w, w->tx, w->ds, w->dx, w->z);
-    double ns = nrm2(w->s, L), nz = nrm2(w->z, L);
+    double ns = cr_linalg_nrm2(w->s, L), nz = cr_linalg_nrm2(w->z, L);
     double ts = -min_eig(w, w->s), tz = -min_eig(w, w->z);
     if (ts >= -1e-8 * (ns > 1 ? ns : 1)) add_identity(w, w->s, 1.0 + ts);
     if (tz >= -1e-8 * (nz > 1 ? nz : 1)) add_identity(w, w->z, 1.0 + tz);
@@ -1563,9 +1541,9 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
         for (size_t i = 0; i < L; i++) w->rz[i] += w->s[i] + (i < n ? tau : 0.0);
         for (size_t i = 0; i < n; i++) hz -= w->z[i];
         double rt = kappa + cx + hz;
-        double sz = dot(w->s, w->z, L);
+        double sz = cr_linalg_dot(w->s, w->z, L);
         double mu = (sz + tau * kappa) / (double)(w->deg + 1);
-        double pres = nrm2(w->rz, L) / tau / (nh > 1 ? nh : 1), dres = nrm2(w->rx, N) / tau / (nc > 1 ? nc : 1);
+        double pres = cr_linalg_nrm2(w->rz, L) / tau / (nh > 1 ? nh : 1), dres = cr_linalg_nrm2(w->rx, N) / tau / (nc > 1 ? nc : 1);
         double pcost = cx / tau, dcost = -hz / tau, gap = sz / (tau * tau);
         double relgap = pcost > 0 ? gap / pcost : INFINITY;
         if (dcost > 0 && gap / dcost < relgap) relgap = gap / dcost;
@@ -1618,7 +1596,7 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
         }
         /* Dual ray: 1'z_m > 0 with ||G'z|| <= ||rx|| + tau ||c|| small certifies that no x is feasible
          * (checked from scratch on lambda = Y z_m). */
-        if (-hz > 0 && nrm2(w->rx, N) + tau * nc <= 1e-6 * (-hz)) {
+        if (-hz > 0 && cr_linalg_nrm2(w->rx, N) + tau * nc <= 1e-6 * (-hz)) {
             double yl = 0.0;
             for (size_t i = 0; i < n; i++) {
                 w->lamc[i] = y[i] * w->z[i];
@@ -1628,7 +1606,7 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
             if ((st = cr_dualnorm_over(w->dn, X, n, w->d, P, w->lamc, CR_DUALNORM_ABS, &G, NULL, NULL, NULL, err)))
                 return st;
             res->inf_ratio = G / (w->xscale * yl);
-            TRACE("    ray: ipm ratio %.3g, certified ratio %.3g\n", (nrm2(w->rx, N) + tau * nc) / (-hz),
+            TRACE("    ray: ipm ratio %.3g, certified ratio %.3g\n", (cr_linalg_nrm2(w->rx, N) + tau * nc) / (-hz),
                   res->inf_ratio);
             if (res->inf_ratio <= 1e-6) {
                 res->infeasible = 1;
@@ -1745,7 +1723,7 @@ static int ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_pat
 int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
                 const cr_mm_opts *opts, double *U, double *Up, double *lambda, cr_mm_info *info, cr_err *err)
 {
-    double t0 = now_seconds();
+    double t0 = cr_seconds();
     cr_mm_opts o;
     if (opts)
         o = *opts;
@@ -1774,7 +1752,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     if (lambda) memset(lambda, 0, n * sizeof *lambda);
     w->xscale = 0.0;
     for (size_t i = 0; i < n; i++) {
-        w->xnorm[i] = nrm2(X + i * d, d);
+        w->xnorm[i] = cr_linalg_nrm2(X + i * d, d);
         if (w->xnorm[i] == 0.0) {
             inf.status = CR_MM_INFEASIBLE;
             if (info) *info = inf;
@@ -1805,7 +1783,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     inf.iterations = res.iters;
     if (res.infeasible) {
         inf.status = CR_MM_INFEASIBLE;
-        inf.seconds = now_seconds() - t0;
+        inf.seconds = cr_seconds() - t0;
         if (info) *info = inf;
         return cr_err_set(err, CR_EINPUT,
                           "maxmargin: not separable over these %zu patterns: a dual ray lambda has y'lambda = 1 and "
@@ -1813,7 +1791,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
                           P->p, res.inf_ratio, 1.0 / (res.inf_ratio * w->xscale));
     }
     if (!res.have_primal || !res.have_dual) {
-        inf.seconds = now_seconds() - t0;
+        inf.seconds = cr_seconds() - t0;
         if (info) *info = inf;
         return cr_err_set(err, CR_ERUNTIME, "maxmargin: interior-point breakdown after %ld iterations, no certificate",
                           res.iters);
@@ -1824,7 +1802,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     if (o.polish && res.best_rel <= 1e-4) {
         double umax = 0.0;
         for (size_t j = 0; j < P->p * d; j += d) {
-            double a = nrm2(U + j, d), b = nrm2(Up + j, d);
+            double a = cr_linalg_nrm2(U + j, d), b = cr_linalg_nrm2(Up + j, d);
             if (a > umax) umax = a;
             if (b > umax) umax = b;
         }
@@ -1832,7 +1810,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
         for (size_t k = 0; k < w->np; k++)
             for (int e = 0; e < 2; e++) {
                 const double *u = (e ? Up : U) + w->kpat[k] * d;
-                w->sel[2 * k + e] = nrm2(u, d) > 1e-5 * umax;
+                w->sel[2 * k + e] = cr_linalg_nrm2(u, d) > 1e-5 * umax;
                 nsel += w->sel[2 * k + e];
             }
         if (nsel < 2 * w->np) {
@@ -1863,7 +1841,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
     /* Support reduction to at most n + 1 blocks (kept if the certificate does not get worse than tol). */
     {
         size_t nz = 0;
-        for (size_t j = 0; j < P->p * d; j += d) nz += (nrm2(U + j, d) > 0) + (nrm2(Up + j, d) > 0);
+        for (size_t j = 0; j < P->p * d; j += d) nz += (cr_linalg_nrm2(U + j, d) > 0) + (cr_linalg_nrm2(Up + j, d) > 0);
         if (nz > n + 1) {
             memcpy(w->Upol, U, P->p * d * sizeof *U);
             memcpy(w->Uppol, Up, P->p * d * sizeof *Up);
@@ -1893,18 +1871,18 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
         const uint64_t *mask = cr_patterns_mask(P, j);
         for (int e = 0; e < 2; e++) {
             const double *u = (e ? Up : U) + j * d;
-            if (nrm2(u, d) == 0.0) continue;
+            if (cr_linalg_nrm2(u, d) == 0.0) continue;
             inf.nnz++;
             double v = cone_violation_of(X, w->xnorm, n, d, mask, u);
             if (v > inf.cone_violation) inf.cone_violation = v;
             for (size_t i = 0; i < n; i++)
-                if (bit_of(mask, i)) w->marg[i] += (e ? -1.0 : 1.0) * dot(X + i * d, u, d);
+                if (cr_mask_bit(mask, i)) w->marg[i] += (e ? -1.0 : 1.0) * cr_linalg_dot(X + i * d, u, d);
         }
     }
     inf.min_margin = INFINITY;
     for (size_t i = 0; i < n; i++)
         if (y[i] * w->marg[i] < inf.min_margin) inf.min_margin = y[i] * w->marg[i];
-    inf.seconds = now_seconds() - t0;
+    inf.seconds = cr_seconds() - t0;
     if (info) *info = inf;
     return CR_OK;
 }
@@ -1917,8 +1895,8 @@ int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, doub
     if (!U || !Up || !m || (mcap > 0 && (!W1 || !w2))) return cr_err_set(err, CR_EINPUT, "maxmargin: NULL argument");
     size_t need = 0;
     for (size_t j = 0; j < p; j++) {
-        need += nrm2(U + j * d, d) > 0;
-        need += nrm2(Up + j * d, d) > 0;
+        need += cr_linalg_nrm2(U + j * d, d) > 0;
+        need += cr_linalg_nrm2(Up + j * d, d) > 0;
     }
     *m = need;
     if (need > mcap)
@@ -1928,7 +1906,7 @@ int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, doub
     for (size_t j = 0; j < p; j++)
         for (int e = 0; e < 2; e++) {
             const double *u = (e ? Up : U) + j * d;
-            double un = nrm2(u, d);
+            double un = cr_linalg_nrm2(u, d);
             if (un == 0.0) continue;
             double sq = sqrt(un);
             for (size_t r = 0; r < d; r++) W1[r * mcap + c] = u[r] / sq;

@@ -5,6 +5,7 @@
  * on which the row space projects injectively, and every face of an essential arrangement other than {0}
  * has an extreme ray in its closure (see enumerate below). */
 #include "patterns.h"
+#include "linalg.h"
 
 #include <float.h>
 #include <math.h>
@@ -36,13 +37,6 @@ static double vnorm(const double *x, size_t d)
         s += t * t;
     }
     return mx * sqrt(s);
-}
-
-static double dot(const double *a, const double *b, size_t d)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < d; i++) s += a[i] * b[i];
-    return s;
 }
 
 static void set_bit(uint64_t *m, size_t k) { m[k / 64] |= (uint64_t)1 << (k % 64); }
@@ -107,7 +101,7 @@ static void select_columns(const double *Y, size_t m, size_t d, size_t r, double
             int taken = 0;
             for (size_t p = 0; p < nsel; p++) taken |= J[p] == j;
             if (taken) continue;
-            double *c = C + j * m, s = dot(q, c, m);
+            double *c = C + j * m, s = cr_linalg_dot(q, c, m);
             for (size_t i = 0; i < m; i++) c[i] -= s * q[i];
         }
     }
@@ -162,9 +156,9 @@ static double null_vector(const double *R, size_t rho, const size_t *S, const do
         vol *= tn / nrm[S[c]];
         double alpha = col[c] > 0 ? -tn : tn;
         col[c] -= alpha;
-        vtv[c] = dot(col + c, col + c, rho - c);
+        vtv[c] = cr_linalg_dot(col + c, col + c, rho - c);
         for (size_t e = c + 1; e < q; e++) {
-            double *ce = H + e * rho, s = 2.0 * dot(col + c, ce + c, rho - c) / vtv[c];
+            double *ce = H + e * rho, s = 2.0 * cr_linalg_dot(col + c, ce + c, rho - c) / vtv[c];
             for (size_t i = c; i < rho; i++) ce[i] -= s * col[i];
         }
     }
@@ -172,7 +166,7 @@ static double null_vector(const double *R, size_t rho, const size_t *S, const do
     for (size_t i = 0; i < rho; i++) v[i] = i + 1 == rho ? 1.0 : 0.0;
     for (size_t c = q; c-- > 0;) {
         const double *col = H + c * rho;
-        double s = 2.0 * dot(col + c, v + c, rho - c) / vtv[c];
+        double s = 2.0 * cr_linalg_dot(col + c, v + c, rho - c) / vtv[c];
         for (size_t i = c; i < rho; i++) v[i] -= s * col[i];
     }
     return vol;
@@ -375,7 +369,7 @@ static int expand(enumws *W, size_t l, size_t m, const uint64_t *prefix)
         double vn = vnorm(L->v, rho);
         int skip = 0;
         for (size_t k = 0; k < m; k++) {
-            double s = dot(L->rows + k * rho, L->v, rho);
+            double s = cr_linalg_dot(L->rows + k * rho, L->v, rho);
             L->s[k] = s;
             L->inz[k] = fabs(s) <= TOL * L->nrm[k] * vn;
         }
@@ -515,7 +509,7 @@ int cr_patterns_sample(const double *X, size_t n, size_t d, size_t samples, gsl_
             for (size_t j = 0; j < d; j++) u[j] = gsl_ran_gaussian(rng, 1.0);
             memset(mask, 0, words * sizeof *mask);
             for (size_t k = 0; k < n; k++)
-                if (dot(X + k * d, u, d) >= 0.0) set_bit(mask, k);
+                if (cr_linalg_dot(X + k * d, u, d) >= 0.0) set_bit(mask, k);
             st = cr_patterns_add(P, mask, err);
         }
     }
@@ -608,7 +602,7 @@ int cr_patterns_general_position(const double *X, size_t n, size_t d)
                 double x[3] = {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
                 double s = TOL * nrm[i] * nrm[j];
                 for (size_t k = j + 1; k < n; k++)
-                    if (fabs(dot(x, Y + 3 * k, 3)) <= s * nrm[k]) goto done;
+                    if (fabs(cr_linalg_dot(x, Y + 3 * k, 3)) <= s * nrm[k]) goto done;
             }
     } else if (r >= 4) {
         for (size_t i = 0; i < r; i++) c[i] = i;

@@ -24,9 +24,14 @@ typedef struct {
 cr_patterns *cr_patterns_alloc(size_t n, size_t cap);
 void cr_patterns_free(cr_patterns *P);
 
+/* Bit k of a pattern's mask (sample k is on the active side). */
+static inline int cr_mask_bit(const uint64_t *mask, size_t k)
+{
+    return (int)((mask[k / 64] >> (k % 64)) & 1u);
+}
 static inline int cr_patterns_bit(const cr_patterns *P, size_t i, size_t k)
 {
-    return (int)((P->bits[i * P->words + k / 64] >> (k % 64)) & 1u);
+    return cr_mask_bit(P->bits + i * P->words, k);
 }
 static inline const uint64_t *cr_patterns_mask(const cr_patterns *P, size_t i)
 {

@@ -2,6 +2,7 @@
  * with logging and divergence detection. The numerics are in net.c; this file includes GSL (for gsl_rng) and
  * therefore no CBLAS header. The loop allocates nothing: the workspace is sized once by cr_train_work_alloc. */
 #include "train.h"
+#include "timer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -215,12 +216,6 @@ cr_net_work *cr_train_work_net(cr_train_work *w)
 
 /* ------------------------------------------------------------------------------------------------- the loop */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double vec_norm(const double *v, size_t p)
 {
@@ -279,7 +274,7 @@ int cr_train_run(cr_train_work *w, cr_net *net, const double *X, const double *y
         info->status = st;
         return st;
     }
-    const double t_start = now_seconds();
+    const double t_start = cr_seconds();
     const size_t p = cr_net_size(net);
     const int sgd = o->batch > 0 && o->batch < n;
     const size_t b = sgd ? o->batch : n;
@@ -311,7 +306,7 @@ int cr_train_run(cr_train_work *w, cr_net *net, const double *X, const double *y
             info->norm2 = ev.norm2;
             info->grad_norm = gnorm;
             info->converged = converged;
-            info->seconds = now_seconds() - t_start;
+            info->seconds = cr_seconds() - t_start;
             if (o->log) {
                 const cr_train_row row = { t, stop ? 0.0 : cr_train_lr(o, t), ev.objective, ev.loss, ev.penalty,
                                            ev.norm2, gnorm, info->seconds };
@@ -334,6 +329,6 @@ int cr_train_run(cr_train_work *w, cr_net *net, const double *X, const double *y
             return diverged(info, err, t + 1, "||theta||^2", cr_net_norm2(net));
     }
     info->status = CR_OK;
-    info->seconds = now_seconds() - t_start;
+    info->seconds = cr_seconds() - t_start;
     return CR_OK;
 }

@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "config.h"
+#include "timer.h"
 #include "fsutil.h"
 #include "csvout.h"
 #include "data.h"
@@ -97,12 +98,6 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
 }
 
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* msg with the staging folder's path replaced by the output folder's (messages name the files where they end
  * up, and the summary stays free of the staging folder's random name). */
@@ -227,7 +222,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     cr_manifest man = {.cfg = &cfg, .command = command, .status = "ok"};
     cr_manifest_start(&man);
     man.blas_threads = cr_blas_set_threads((int)cfg.threads);
-    double t0 = now_seconds();
+    double t0 = cr_seconds();
 
     cr_run *run = cr_run_alloc(stagedir, a.quiet);
     if (!run) {
@@ -265,7 +260,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     snprintf(path, sizeof path, "%s/config.yaml", stagedir);
     if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
     free(dump);
-    man.wall_seconds = now_seconds() - t0;
+    man.wall_seconds = cr_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);
     man.claims_failed = (long)cr_run_claims_failed(run);
     man.run = run;
