@@ -94,14 +94,14 @@ int cr_exp_arrangements(const cr_config *cfg, const cr_data *D, cr_run *run, cr_
     gsl_rng_free(rng);
     if (st) goto done;
 
-    const cr_patterns *used = strcmp(cfg->patterns.method, "exact") == 0 ? exact : sampled;
+    const cr_patterns *used = cfg->patterns.method == CR_CONFIG_PATTERNS_EXACT ? exact : sampled;
     size_t r = cr_patterns_rank(D->X, D->n, D->d);
     double cover = cr_patterns_cover_bound(D->n, r);
     int general = cr_patterns_general_position(D->X, D->n, D->d);
     cr_run_summary_int(run, "n", (long long)D->n);
     cr_run_summary_int(run, "d", (long long)D->d);
     cr_run_summary_int(run, "rank", (long long)r);
-    cr_run_summary_str(run, "method", cfg->patterns.method);
+    cr_run_summary_str(run, "method", cr_config_patterns_method_name(cfg->patterns.method));
     cr_run_summary_int(run, "p", (long long)used->p);
     cr_run_summary_int(run, "p_exact", (long long)exact->p);
     cr_run_summary_int(run, "p_sampled", (long long)sampled->p);
@@ -112,7 +112,7 @@ int cr_exp_arrangements(const cr_config *cfg, const cr_data *D, cr_run *run, cr_
     if ((st = write_patterns(run, used, err))) goto done;
     if (D->d == 2 && (st = write_plane(run, D, err))) goto done;
 
-    if (strcmp(cfg->data.kind, "slide") == 0) {
+    if (cfg->data.kind == CR_CONFIG_DATA_SLIDE) {
         /* Expected values are the slides' own: p = 4 and the patterns D_1..D_4. */
         cr_run_claim(run, "slide example: p = 4 (slides D_1..D_4)", (double)exact->p, 4, 0, CR_CLAIM_ABS);
         size_t found = 0;

@@ -10,7 +10,7 @@
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
 {
-    if (strcmp(cfg->patterns.method, "exact") == 0) return cr_patterns_enumerate(D->X, D->n, D->d, out, err);
+    if (cfg->patterns.method == CR_CONFIG_PATTERNS_EXACT) return cr_patterns_enumerate(D->X, D->n, D->d, out, err);
     gsl_rng *rng = cr_rng_stream(cfg->seed, "patterns");
     if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     int st = cr_patterns_sample(D->X, D->n, D->d, (size_t)cfg->patterns.samples, rng, out, err);
@@ -24,10 +24,7 @@ void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o)
     o->tol = cfg->solver.tol;
     o->max_iter = cfg->solver.max_iter;
     o->max_seconds = cfg->solver.max_seconds;
-    o->method = strcmp(cfg->solver.method, "fista") == 0   ? CR_CONVEX_FISTA
-                : strcmp(cfg->solver.method, "ssnal") == 0 ? CR_CONVEX_SSNAL
-                : strcmp(cfg->solver.method, "ipm") == 0   ? CR_CONVEX_IPM
-                                                           : CR_CONVEX_AUTO;
+    o->method = cfg->solver.method;
 }
 
 int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_convex_sol **sol,
@@ -44,7 +41,7 @@ int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_pattern
         return cr_err_set(err, CR_ERUNTIME, "out of memory for the convex solver (n = %zu, d = %zu, p = %zu)",
                           D->n, D->d, P->p);
     }
-    int st = cr_convex_solve(w, D->X, D->y, D->n, D->d, P, (cr_loss_kind)cr_loss_parse(cfg->loss), cfg->beta, &o,
+    int st = cr_convex_solve(w, D->X, D->y, D->n, D->d, P, cfg->loss, cfg->beta, &o,
                              *sol, info, err);
     cr_convex_free(w);
     if (st == CR_OK && info->status != CR_CONVEX_CONVERGED)
@@ -71,31 +68,27 @@ int cr_exp_mm_solve(const cr_config *cfg, cr_mm_work *w, const cr_data *D, const
     return st;
 }
 
-int cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o, cr_err *err)
+void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o)
 {
     cr_train_defaults(o);
-    o->loss = (cr_loss_kind)cr_loss_parse(cfg->loss);
+    o->loss = cfg->loss;
     o->beta = cfg->beta;
     o->iters = cfg->train.iters;
     o->batch = (size_t)cfg->train.batch;
-    int sched = cr_lr_parse(cfg->train.schedule);
-    if (sched < 0) return cr_err_set(err, CR_EINPUT, "train.schedule: unknown %s", cfg->train.schedule);
-    o->schedule = (cr_lr_kind)sched;
+    o->schedule = cfg->train.schedule;
     o->lr = cfg->train.lr;
     o->lr_factor = cfg->train.lr_factor;
     o->lr_every = cfg->train.lr_every;
     o->lr_t0 = cfg->train.lr_t0;
     o->grad_tol = cfg->train.grad_tol;
     o->log_every = cfg->train.log_every;
-    return CR_OK;
 }
 
 int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
                  cr_net **net, cr_train_info *info, cr_err *err)
 {
     cr_train_opts o;
-    int st = cr_exp_train_opts(cfg, &o, err);
-    if (st) return st;
+    cr_exp_train_opts(cfg, &o);
     o.log = log;
     o.log_ctx = ctx;
     char purpose[64];
@@ -105,11 +98,11 @@ int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr
     gsl_rng *order_rng = cr_rng_stream(cfg->seed, purpose);
     *net = cr_net_alloc(D->d, m);
     cr_train_work *w = cr_train_work_alloc(D->n, D->d, m, o.batch);
+    int st;
     if (!init_rng || !order_rng || !*net || !w) {
         st = cr_err_set(err, CR_ERUNTIME, "out of memory for training (m = %zu)", m);
     } else {
-        int init = cr_init_parse(cfg->train.init);
-        st = cr_train_init(*net, (cr_init_kind)init, cfg->train.scale, init_rng, err);
+        st = cr_train_init(*net, cfg->train.init, cfg->train.scale, init_rng, err);
         if (!st) st = cr_train_run(w, *net, D->X, D->y, D->n, &o, order_rng, info, err);
     }
     gsl_rng_free(init_rng);

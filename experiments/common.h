@@ -24,14 +24,14 @@ void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o);
 int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_convex_sol **sol,
                         cr_convex_info *info, cr_err *err);
 
-/* Trainer options from the config's train section (loss, beta of the config). */
 /* The max-margin program P* over P at solver.tol (cr_mm_solve, lam may be NULL). CR_ERUNTIME naming `what`
  * unless it converged, so an unconverged value is never written as a result; an infeasible P (patterns that
  * cannot separate the data) comes back as cr_mm_solve returns it, CR_EINPUT with status CR_MM_INFEASIBLE. */
 int cr_exp_mm_solve(const cr_config *cfg, cr_mm_work *w, const cr_data *D, const cr_patterns *P, double *U,
                     double *Up, double *lam, cr_mm_info *info, const char *what, cr_err *err);
 
-int cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o, cr_err *err);
+/* Trainer options from the config's train section (loss, beta of the config). */
+void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o);
 
 /* Allocates a network of width m, initializes it from the stream "init/<seed>" and trains it with the config's
  * options (order stream "order/<seed>" for SGD); log/ctx as in cr_train_opts. *net allocated here. */

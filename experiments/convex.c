@@ -13,7 +13,7 @@ static int net_objective(const cr_config *cfg, const cr_data *D, const cr_net *n
 {
     cr_net_work *w = cr_net_work_alloc(D->n, D->d, net->m);
     if (!w) return cr_err_set(err, CR_ERUNTIME, "out of memory");
-    cr_net_obj obj = {.loss = (cr_loss_kind)cr_loss_parse(cfg->loss), .beta = cfg->beta, .loss_weight = 1.0};
+    cr_net_obj obj = {.loss = cfg->loss, .beta = cfg->beta, .loss_weight = 1.0};
     cr_net_eval ev;
     int st = cr_net_objective(net, D->X, D->y, D->n, &obj, w, NULL, &ev);
     cr_net_work_free(w);
@@ -58,7 +58,7 @@ int cr_exp_convex(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *e
     if (!st) st = cr_exp_convex_solve(cfg, D, P, &sol, &info, err);
     if (st) goto done;
     cr_run_timing(run, "solve_seconds", info.seconds);
-    const cr_loss_kind loss = (cr_loss_kind)cr_loss_parse(cfg->loss);
+    const cr_loss_kind loss = cfg->loss;
     double before = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, NULL);
     size_t nnz_before = cr_convex_sol_nnz(sol), mstar = 0;
     if ((st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &mstar, err))) goto done;
@@ -99,7 +99,7 @@ int cr_exp_convex(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *e
     if ((st = net_objective(cfg, D, perm, &L_perm, err))) goto done;
     if ((st = net_objective(cfg, D, split, &L_split, err))) goto done;
 
-    cr_run_summary_str(run, "loss", cfg->loss);
+    cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
     cr_run_summary_real(run, "beta", cfg->beta);
     cr_run_summary_int(run, "n", (long long)D->n);
     cr_run_summary_int(run, "d", (long long)D->d);

@@ -18,7 +18,7 @@ typedef int (*cr_experiment_fn)(const cr_config *cfg, const cr_data *data, cr_ru
 typedef int (*cr_experiment_check_fn)(const cr_config *cfg, const cr_data *data, cr_err *err);
 
 typedef struct {
-    const char *name;     /* the config's `experiment` value */
+    const char *name;     /* the config's `experiment` value (src/harness/experiment_list.h) */
     cr_experiment_fn run;
     int needs_data;       /* 1: main builds the data set from the data section before the run */
     int needs_orthsep;    /* 1: the data must be orthogonally separable (checked before anything is written) */
@@ -26,8 +26,9 @@ typedef struct {
     cr_experiment_check_fn check; /* NULL: nothing beyond the schema and the data checks above */
 } cr_experiment;
 
-const cr_experiment *cr_experiment_find(const char *name);
-/* The registry, *n entries. */
+/* The driver of experiment e; NULL for CR_EXP_NONE. */
+const cr_experiment *cr_experiment_get(cr_exp_id e);
+/* The registry, *n entries (CR_EXP_COUNT), in the order of cr_exp_id. */
 const cr_experiment *cr_experiment_list(size_t *n);
 
 int cr_exp_arrangements(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);

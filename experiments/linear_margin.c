@@ -55,8 +55,8 @@ int cr_exp_linear_margin_check(const cr_config *cfg, const cr_data *D, cr_err *e
     free(w);
     if (st != CR_EINPUT) return CR_OK;
     return cr_err_set(err, CR_EINPUT, "%s: experiment linear_margin needs data linearly separable through the origin "
-                                      "(data.kind %s%s): %s", cfg->file, cfg->data.kind,
-                      strcmp(cfg->data.kind, "gaussian") == 0 ? "; set data.labels: linear" : "", e.msg);
+                                      "(data.kind %s%s): %s", cfg->file, cr_config_data_kind_name(cfg->data.kind),
+                      cfg->data.kind == CR_CONFIG_DATA_GAUSSIAN ? "; set data.labels: linear" : "", e.msg);
 }
 
 int cr_exp_linear_margin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)

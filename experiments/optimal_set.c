@@ -26,7 +26,7 @@ int cr_exp_optimal_set(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
     size_t mstar = 0;
     if (!st) st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &mstar, err);
     if (st) goto done;
-    const cr_loss_kind loss = (cr_loss_kind)cr_loss_parse(cfg->loss);
+    const cr_loss_kind loss = cfg->loss;
     const double p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, z);
     /* v* = grad l(z*) is the dual point of the convex solution (scaled into the feasible set if needed). */
     cr_loss_grad(loss, z, D->y, D->n, v);

@@ -1,27 +1,15 @@
-/* The experiment registry: config name -> driver. Keep in step with CR_EXPERIMENTS in src/harness/config.c
- * (tests/test_config.c checks both lists agree). */
-#include <string.h>
+/* The experiment registry: the driver of each experiment of src/harness/experiment_list.h, expanded from that one
+ * list in its order, so the config's enum (cr_exp_id) indexes it and the two cannot disagree. */
+#include <stddef.h>
 
 #include "experiments.h"
 
-static const cr_experiment registry[] = {
-    {"arrangements", cr_exp_arrangements, 1, 0, "Hyperplane arrangements; Upperbound on the number of patterns", NULL},
-    {"arrangement_count", cr_exp_arrangement_count, 0, 0, "Upperbound on the number of hyperplane arrangement patterns",
-     NULL},
-    {"landscape", cr_exp_landscape, 0, 0, "Nonconvex landscape and convex landscape", NULL},
-    {"convex", cr_exp_convex, 1, 0, "Convex optimization formulation; All global optima (reconstruction, m*)", NULL},
-    {"width_sweep", cr_exp_width_sweep, 1, 0, "All global optima (m >= m*)", NULL},
-    {"stationary", cr_exp_stationary, 1, 0, "Characterization of Clarke stationary point", NULL},
-    {"optimal_set", cr_exp_optimal_set, 1, 0, "All global optima (the optimal set)", NULL},
-    {"linear_margin", cr_exp_linear_margin, 1, 0, "Implicit regularization (linear model)",
-     cr_exp_linear_margin_check},
-    {"maxmargin", cr_exp_maxmargin, 1, 1, "Implicit regularization for homogeneous network; Theorem; Proposition",
-     NULL},
-    {"alignment", cr_exp_alignment, 1, 1, "Theorem: cos angle(w1_i(T), s X'D(w1_i(T)) y) >= 1 - delta", NULL},
-    {"geometry", cr_exp_geometry, 1, 1, "Geometric interpretation (ellipsoid, rectified ellipsoid, polar set)",
-     cr_exp_geometry_check},
-    {"separable", cr_exp_separable, 0, 0, "Future work: linearly separable datasets (beyond the slides)", NULL},
-};
+#define DRIVER(ID, name, needs_data, needs_orthsep, check, slide) \
+    [CR_EXP_##ID] = {#name, cr_exp_##name, needs_data, needs_orthsep, slide, check},
+static const cr_experiment registry[] = {CR_EXPERIMENT_LIST(DRIVER)};
+#undef DRIVER
+
+_Static_assert(sizeof registry / sizeof registry[0] == CR_EXP_COUNT, "one driver per experiment");
 
 const cr_experiment *cr_experiment_list(size_t *n)
 {
@@ -29,9 +17,7 @@ const cr_experiment *cr_experiment_list(size_t *n)
     return registry;
 }
 
-const cr_experiment *cr_experiment_find(const char *name)
+const cr_experiment *cr_experiment_get(cr_exp_id e)
 {
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-        if (strcmp(registry[i].name, name) == 0) return &registry[i];
-    return NULL;
+    return e >= 0 && e < CR_EXP_COUNT ? &registry[e] : NULL;
 }

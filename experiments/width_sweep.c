@@ -36,7 +36,7 @@ int cr_exp_width_sweep(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
     size_t mstar = 0;
     if (!st) st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &mstar, err);
     if (st) goto done;
-    const cr_loss_kind loss = (cr_loss_kind)cr_loss_parse(cfg->loss);
+    const cr_loss_kind loss = cfg->loss;
     const double p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, NULL);
     const size_t maxw = cfg->width_sweep.max_width > 0 ? (size_t)cfg->width_sweep.max_width : 2 * (mstar ? mstar : 1);
 

@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "config.h"
 #include "rng.h"
 
 cr_data *cr_data_alloc(size_t n, size_t d)
@@ -368,37 +369,34 @@ int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *er
 
 int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
 {
-    const char *kind = cfg->data.kind;
-    if (strcmp(kind, "slide") == 0) {
+    const cr_config_data_kind kind = cfg->data.kind;
+    if (kind == CR_CONFIG_DATA_SLIDE) {
         *out = cr_data_slide();
         return *out ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
-    if (strcmp(kind, "csv") == 0) return cr_data_load_csv(cfg->data.path, cfg->limits.memory_mb, out, err);
+    if (kind == CR_CONFIG_DATA_CSV) return cr_data_load_csv(cfg->data.path, cfg->limits.memory_mb, out, err);
     gsl_rng *rng = cr_rng_seeded((unsigned long)cfg->data.seed);
     if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     int st;
-    if (strcmp(kind, "orthsep") == 0)
+    if (kind == CR_CONFIG_DATA_ORTHSEP)
         st = cr_data_orthsep((size_t)cfg->data.n, (size_t)cfg->data.d, cfg->data.cone_deg, cfg->data.between_deg,
                              rng, out, err);
     else
         st = cr_data_gaussian((size_t)cfg->data.n, (size_t)cfg->data.d, (size_t)cfg->data.planted_width,
-                              cfg->data.noise,
-                              strcmp(cfg->data.labels, "sign") == 0     ? CR_LABELS_SIGN
-                              : strcmp(cfg->data.labels, "linear") == 0 ? CR_LABELS_LINEAR
-                                                                        : CR_LABELS_PLANTED,
-                              rng, out, err);
+                              cfg->data.noise, cfg->data.labels, rng, out, err);
     gsl_rng_free(rng);
     return st;
 }
 
 int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err)
 {
-    if (strcmp(cfg->loss, "squared") == 0) return CR_OK;
+    if (cfg->loss == CR_LOSS_SQUARED) return CR_OK;
     for (size_t i = 0; i < D->n; i++)
         if (D->y[i] != 1.0 && D->y[i] != -1.0)
             return cr_err_set(err, CR_EINPUT,
                               "%s: loss %s needs labels in {-1, +1}, but sample %zu has y = %g (data.kind %s%s)",
-                              cfg->file, cfg->loss, i + 1, D->y[i], cfg->data.kind,
-                              strcmp(cfg->data.kind, "gaussian") == 0 ? "; set data.labels: sign" : "");
+                              cfg->file, cr_loss_name(cfg->loss), i + 1, D->y[i],
+                              cr_config_data_kind_name(cfg->data.kind),
+                              cfg->data.kind == CR_CONFIG_DATA_GAUSSIAN ? "; set data.labels: sign" : "");
     return CR_OK;
 }

@@ -7,8 +7,9 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "config.h"
 #include "err.h"
+
+typedef struct cr_config cr_config; /* src/harness/config.h */
 
 typedef struct {
     size_t n, d;

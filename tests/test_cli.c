@@ -466,7 +466,7 @@ static void test_run_landscape_files(void **state)
     const char *set[] = {"landscape.grid=31"};
     assert_int_equal(cr_config_load("configs/landscape.yaml", set, 1, &b, &err), CR_OK);
     assert_int_equal(a.landscape.grid, 31);
-    assert_string_equal(a.experiment, b.experiment);
+    assert_int_equal(a.experiment, b.experiment);
     assert_int_equal(a.seed, b.seed);
     assert_int_equal(a.data.seed, b.data.seed);
     assert_true(a.landscape.range == b.landscape.range);

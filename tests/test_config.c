@@ -52,20 +52,20 @@ static void expect_not_contains(const char *msg, const char *part)
 /* Field-by-field equality of everything but file, dir and stem (which name where the config came from). */
 static void assert_config_equal(const cr_config *a, const cr_config *b)
 {
-    assert_string_equal(a->experiment, b->experiment);
+    assert_int_equal(a->experiment, b->experiment);
     assert_int_equal(a->seed, b->seed);
     assert_int_equal(a->threads, b->threads);
-    assert_string_equal(a->data.kind, b->data.kind);
+    assert_int_equal(a->data.kind, b->data.kind);
     assert_int_equal(a->data.n, b->data.n);
     assert_int_equal(a->data.d, b->data.d);
     assert_int_equal(a->data.seed, b->data.seed);
-    assert_string_equal(a->data.labels, b->data.labels);
+    assert_int_equal(a->data.labels, b->data.labels);
     assert_true(a->data.noise == b->data.noise);
     assert_int_equal(a->data.planted_width, b->data.planted_width);
     assert_true(a->data.cone_deg == b->data.cone_deg);
     assert_true(a->data.between_deg == b->data.between_deg);
     assert_string_equal(a->data.path, b->data.path);
-    assert_string_equal(a->patterns.method, b->patterns.method);
+    assert_int_equal(a->patterns.method, b->patterns.method);
     assert_int_equal(a->patterns.samples, b->patterns.samples);
     assert_int_equal(a->count.n.len, b->count.n.len);
     for (size_t i = 0; i < a->count.n.len; i++) assert_int_equal(a->count.n.v[i], b->count.n.v[i]);
@@ -102,20 +102,20 @@ static void test_defaults(void **state)
     cr_config c;
     memset(&c, 0x5a, sizeof c);
     cr_config_defaults(&c);
-    assert_string_equal(c.experiment, "");
+    assert_int_equal(c.experiment, CR_EXP_NONE);
     assert_int_equal(c.seed, 1);
     assert_int_equal(c.threads, 1);
-    assert_string_equal(c.data.kind, "gaussian");
+    assert_int_equal(c.data.kind, CR_CONFIG_DATA_GAUSSIAN);
     assert_int_equal(c.data.n, 20);
     assert_int_equal(c.data.d, 2);
     assert_int_equal(c.data.seed, -1);
-    assert_string_equal(c.data.labels, "planted");
+    assert_int_equal(c.data.labels, CR_LABELS_PLANTED);
     assert_true(c.data.noise == 0.1);
     assert_int_equal(c.data.planted_width, 3);
     assert_true(c.data.cone_deg == 20.0);
     assert_true(c.data.between_deg == 135.0);
     assert_string_equal(c.data.path, "");
-    assert_string_equal(c.patterns.method, "exact");
+    assert_int_equal(c.patterns.method, CR_CONFIG_PATTERNS_EXACT);
     assert_int_equal(c.patterns.samples, 1000);
     const long cn[] = {4, 8, 16, 32, 64, 128}, cd[] = {2, 3, 4};
     assert_list(&c.count.n, cn, 6);
@@ -137,8 +137,8 @@ static void test_load_minimal_fills_defaults(void **state)
     int st = load_text(dir, "minimal.yaml", "experiment: landscape\n", NULL, 0, &c, &err);
     if (st) fail_msg("load failed: %s", err.msg);
     cr_config_defaults(&d);
-    assert_string_equal(c.experiment, "landscape");
-    snprintf(d.experiment, sizeof d.experiment, "landscape");
+    assert_int_equal(c.experiment, CR_EXP_LANDSCAPE);
+    d.experiment = CR_EXP_LANDSCAPE;
     /* data.seed -1 means "derive from seed": the loaded value is the derived one, within the key's range. */
     assert_int_equal(c.data.seed, (long)cr_rng_derive(1, "data"));
     assert_true(c.data.seed >= 0 && c.data.seed <= 2147483647L);
@@ -208,19 +208,19 @@ static void test_load_values(void **state)
     st = load_text(dir, "values.yaml", fixed, NULL, 0, &c, &err);
     free(fixed);
     if (st) fail_msg("load failed: %s", err.msg);
-    assert_string_equal(c.experiment, "arrangement_count");
+    assert_int_equal(c.experiment, CR_EXP_ARRANGEMENT_COUNT);
     assert_int_equal(c.seed, 42);
     assert_int_equal(c.threads, 2);
-    assert_string_equal(c.data.kind, "orthsep");
+    assert_int_equal(c.data.kind, CR_CONFIG_DATA_ORTHSEP);
     assert_int_equal(c.data.n, 30);
     assert_int_equal(c.data.d, 3);
     assert_int_equal(c.data.seed, 0);
-    assert_string_equal(c.data.labels, "sign");
+    assert_int_equal(c.data.labels, CR_LABELS_SIGN);
     assert_true(c.data.noise == 0.25);
     assert_int_equal(c.data.planted_width, 5);
     assert_true(c.data.cone_deg == 10.5);
     assert_true(c.data.between_deg == 150.0);
-    assert_string_equal(c.patterns.method, "sample");
+    assert_int_equal(c.patterns.method, CR_CONFIG_PATTERNS_SAMPLE);
     assert_int_equal(c.patterns.samples, 77);
     const long cn[] = {5, 6}, cd[] = {2, 3};
     assert_list(&c.count.n, cn, 2);
@@ -282,11 +282,11 @@ static void test_set_applies(void **state)
     assert_int_equal(cr_config_set(&c, "data.n=7", &err), CR_OK);
     assert_int_equal(c.data.n, 7);
     assert_int_equal(cr_config_set(&c, "experiment=landscape", &err), CR_OK);
-    assert_string_equal(c.experiment, "landscape");
+    assert_int_equal(c.experiment, CR_EXP_LANDSCAPE);
     assert_int_equal(cr_config_set(&c, "data.noise=0.125", &err), CR_OK);
     assert_true(c.data.noise == 0.125);
     assert_int_equal(cr_config_set(&c, "data.kind=csv", &err), CR_OK);
-    assert_string_equal(c.data.kind, "csv");
+    assert_int_equal(c.data.kind, CR_CONFIG_DATA_CSV);
     /* The value is everything after the first '='. */
     assert_int_equal(cr_config_set(&c, "data.path=/tmp/a=b.csv", &err), CR_OK);
     assert_string_equal(c.data.path, "/tmp/a=b.csv");
@@ -429,7 +429,7 @@ static void test_load_with_sets(void **state)
     const char *exp[] = {"experiment=landscape"};
     st = load_text(dir, "noexp.yaml", "seed: 2\n", exp, 1, &c, &err);
     if (st) fail_msg("load failed: %s", err.msg);
-    assert_string_equal(c.experiment, "landscape");
+    assert_int_equal(c.experiment, CR_EXP_LANDSCAPE);
 
     /* Cross-field errors name the --set that caused them. */
     const char *orth[] = {"data.between_deg=100"};
@@ -645,7 +645,7 @@ static void test_write_and_reference(void **state)
     (void)state;
     cr_config c;
     cr_config_defaults(&c);
-    snprintf(c.experiment, sizeof c.experiment, "landscape");
+    c.experiment = CR_EXP_LANDSCAPE;
     char *d = cr_config_dump(&c);
     assert_non_null(d);
     char *buf = NULL;
@@ -707,7 +707,8 @@ static void test_experiments_match_registry(void **state)
     for (const char *p = choices; *p; p++) nchoices += (*p == '|');
     assert_int_equal(nchoices, n);
     for (size_t i = 0; i < n; i++) {
-        /* Each registered name is one of the choices, accepted by the config, and found by name. */
+        /* Each registered name is one of the choices, accepted by the config as the value that indexes the
+         * registry, and dumped back under its name. */
         char one[128];
         snprintf(one, sizeof one, "|%s|", list[i].name);
         char wrapped[300];
@@ -716,11 +717,66 @@ static void test_experiments_match_registry(void **state)
         char set[128];
         snprintf(set, sizeof set, "experiment=%s", list[i].name);
         assert_int_equal(cr_config_set(&c, set, &err), CR_OK);
-        assert_string_equal(c.experiment, list[i].name);
-        assert_ptr_equal(cr_experiment_find(list[i].name), &list[i]);
+        assert_ptr_equal(cr_experiment_get(c.experiment), &list[i]);
+        assert_string_equal(cr_config_experiment_name(c.experiment), list[i].name);
         assert_non_null(list[i].run);
     }
-    assert_null(cr_experiment_find("__none__"));
+    assert_null(cr_experiment_get(CR_EXP_NONE));
+}
+
+/* ------------------------------------------------------------ enum values */
+
+/* Every choice of every enum key, by the names the reference documents, lands on the value of the enum the code
+ * below the config uses (the library's where it has one), and the dump writes the same name back. */
+static void test_enum_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key, *name;
+        int value;
+    } cases[] = {
+        {"loss", "squared", CR_LOSS_SQUARED}, {"loss", "logistic", CR_LOSS_LOGISTIC}, {"loss", "hinge", CR_LOSS_HINGE},
+        {"data.kind", "gaussian", CR_CONFIG_DATA_GAUSSIAN}, {"data.kind", "orthsep", CR_CONFIG_DATA_ORTHSEP},
+        {"data.kind", "slide", CR_CONFIG_DATA_SLIDE}, {"data.kind", "csv", CR_CONFIG_DATA_CSV},
+        {"data.labels", "planted", CR_LABELS_PLANTED}, {"data.labels", "sign", CR_LABELS_SIGN},
+        {"data.labels", "linear", CR_LABELS_LINEAR},
+        {"patterns.method", "exact", CR_CONFIG_PATTERNS_EXACT},
+        {"patterns.method", "sample", CR_CONFIG_PATTERNS_SAMPLE},
+        {"solver.method", "auto", CR_CONVEX_AUTO}, {"solver.method", "fista", CR_CONVEX_FISTA},
+        {"solver.method", "ssnal", CR_CONVEX_SSNAL}, {"solver.method", "ipm", CR_CONVEX_IPM},
+        {"train.schedule", "constant", CR_LR_CONSTANT}, {"train.schedule", "step", CR_LR_STEP},
+        {"train.schedule", "inv", CR_LR_INV},
+        {"train.init", "gaussian", CR_INIT_GAUSSIAN}, {"train.init", "balanced", CR_INIT_BALANCED},
+        {"experiment", "arrangements", CR_EXP_ARRANGEMENTS}, {"experiment", "landscape", CR_EXP_LANDSCAPE},
+        {"experiment", "optimal_set", CR_EXP_OPTIMAL_SET}, {"experiment", "separable", CR_EXP_SEPARABLE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_config c;
+        cr_err err = {{0}};
+        cr_config_defaults(&c);
+        char set[128];
+        snprintf(set, sizeof set, "%s=%s", cases[i].key, cases[i].name);
+        if (cr_config_set(&c, set, &err)) fail_msg("%s: %s", set, err.msg);
+        const struct {
+            const char *key;
+            int value;
+        } fields[] = {{"loss", (int)c.loss}, {"data.kind", (int)c.data.kind}, {"data.labels", (int)c.data.labels},
+                      {"patterns.method", (int)c.patterns.method}, {"solver.method", (int)c.solver.method},
+                      {"train.schedule", (int)c.train.schedule}, {"train.init", (int)c.train.init},
+                      {"experiment", (int)c.experiment}};
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            if (strcmp(fields[f].key, cases[i].key) == 0 && fields[f].value != cases[i].value)
+                fail_msg("%s: value %d, expected %d", set, fields[f].value, cases[i].value);
+        /* The dump names it: "key: name" (a dotted key's leaf, indented, under its section). */
+        char *d = cr_config_dump(&c);
+        assert_non_null(d);
+        const char *dot = strchr(cases[i].key, '.');
+        char line[128];
+        snprintf(line, sizeof line, "\n%s%s: %s\n", dot ? "  " : "", dot ? dot + 1 : cases[i].key, cases[i].name);
+        expect_contains(d, line);
+        free(d);
+    }
+    assert_string_equal(cr_config_experiment_name(CR_EXP_NONE), "");
 }
 
 /* ------------------------------------------------------------ misc errors */
@@ -855,7 +911,9 @@ static void test_bad_config_fixture(void **state)
     cr_config c;
     cr_err err = {{0}};
     int st = cr_config_load(path, NULL, 0, &c, &err);
-    if (st != CR_EINPUT) fail_msg("%s: expected CR_EINPUT, got status %d (experiment \"%s\")", path, st, c.experiment);
+    if (st != CR_EINPUT)
+        fail_msg("%s: expected CR_EINPUT, got status %d (experiment \"%s\")", path, st,
+                 cr_config_experiment_name(c.experiment));
     if (!strstr(err.msg, needle)) fail_msg("%s:\n  message \"%s\"\n  expected \"%s\"", path, err.msg, needle);
     /* One line. */
     assert_null(strchr(err.msg, '\n'));
@@ -878,6 +936,7 @@ int main(void)
         cmocka_unit_test(test_dump_round_trip),
         cmocka_unit_test(test_write_and_reference),
         cmocka_unit_test(test_experiments_match_registry),
+        cmocka_unit_test(test_enum_values),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_config_input_limits),
         cmocka_unit_test(crt_test_bad_config_count),

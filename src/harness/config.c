@@ -1,6 +1,7 @@
 /* Config schema, YAML loading (libyaml document API), `--set` overrides, validation and the resolved dump.
  * One table (schema[]) drives defaults, parsing, range checks, the dump and the reference documentation,
- * so the file parser and `--set` cannot disagree. Messages: file:line:col: key: expected ..., got "...". */
+ * so the file parser and `--set` cannot disagree; one table per enum maps its names to its values.
+ * Messages: file:line:col: key: expected ..., got "...". */
 #include "config.h"
 
 #include <ctype.h>
@@ -18,6 +19,93 @@
 #include "memlimit.h"
 #include "rng.h"
 
+/* ------------------------------------------------------------------- enums */
+
+/* The values 0 .. count - 1 of an enum key and their names: the one table that parsing, the dump, the
+ * reference and the messages read. A library enum keeps its names in the library (name); the config's own
+ * enums and the convex method, whose module has no names, keep them here (names, indexed by value). */
+typedef struct {
+    int count;
+    const char *const *names; /* names[v]; NULL: name(v) */
+    const char *(*name)(int v);
+} enum_type;
+
+static const char *loss_name(int v) { return cr_loss_name((cr_loss_kind)v); }
+static const char *lr_name(int v) { return cr_lr_name((cr_lr_kind)v); }
+static const char *init_name(int v) { return cr_init_name((cr_init_kind)v); }
+
+#define EXP_NAME(ID, name, ...) [CR_EXP_##ID] = #name,
+static const char *const experiment_names[] = {CR_EXPERIMENT_LIST(EXP_NAME)};
+#undef EXP_NAME
+static const char *const data_kind_names[] = {[CR_CONFIG_DATA_GAUSSIAN] = "gaussian",
+                                              [CR_CONFIG_DATA_ORTHSEP] = "orthsep", [CR_CONFIG_DATA_SLIDE] = "slide",
+                                              [CR_CONFIG_DATA_CSV] = "csv"};
+static const char *const labels_names[] = {[CR_LABELS_PLANTED] = "planted", [CR_LABELS_SIGN] = "sign",
+                                           [CR_LABELS_LINEAR] = "linear"};
+static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact",
+                                             [CR_CONFIG_PATTERNS_SAMPLE] = "sample"};
+static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
+                                           [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm"};
+
+#define NAMES(a) {(int)(sizeof a / sizeof a[0]), a, NULL}
+static const enum_type E_EXPERIMENT = NAMES(experiment_names), E_DATA_KIND = NAMES(data_kind_names),
+                       E_LABELS = NAMES(labels_names), E_PATTERNS = NAMES(patterns_names),
+                       E_SOLVER = NAMES(solver_names), E_LOSS = {CR_LOSS_HINGE + 1, NULL, loss_name},
+                       E_SCHEDULE = {CR_LR_INV + 1, NULL, lr_name}, E_INIT = {CR_INIT_BALANCED + 1, NULL, init_name};
+#undef NAMES
+
+/* The schema stores an enum field as an int. */
+_Static_assert(sizeof(cr_exp_id) == sizeof(int) && sizeof(cr_loss_kind) == sizeof(int) &&
+                   sizeof(cr_config_data_kind) == sizeof(int) && sizeof(cr_labels_kind) == sizeof(int) &&
+                   sizeof(cr_config_patterns_method) == sizeof(int) && sizeof(cr_convex_method) == sizeof(int) &&
+                   sizeof(cr_lr_kind) == sizeof(int) && sizeof(cr_init_kind) == sizeof(int),
+               "enum fields are int-sized");
+
+/* The name of value v, NULL when v is not one of the values. */
+static const char *enum_name(const enum_type *t, int v)
+{
+    if (v < 0 || v >= t->count) return NULL;
+    return t->names ? t->names[v] : t->name(v);
+}
+
+/* The value named s into *v; -1 when no value has that name. */
+static int enum_parse(const enum_type *t, const char *s, int *v)
+{
+    for (int i = 0; i < t->count; i++)
+        if (strcmp(enum_name(t, i), s) == 0) return *v = i, 0;
+    return -1;
+}
+
+/* "a|b|c": the names in value order (messages, the reference). */
+static void enum_choices(const enum_type *t, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < t->count && len < cap; i++) {
+        int k = snprintf(buf + len, cap - len, "%s%s", i ? "|" : "", enum_name(t, i));
+        if (k < 0) break;
+        len += (size_t)k;
+    }
+}
+
+const char *cr_config_experiment_name(cr_exp_id e)
+{
+    const char *s = enum_name(&E_EXPERIMENT, (int)e);
+    return s ? s : "";
+}
+
+const char *cr_config_data_kind_name(cr_config_data_kind k)
+{
+    const char *s = enum_name(&E_DATA_KIND, (int)k);
+    return s ? s : "";
+}
+
+const char *cr_config_patterns_method_name(cr_config_patterns_method m)
+{
+    const char *s = enum_name(&E_PATTERNS, (int)m);
+    return s ? s : "";
+}
+
 /* ------------------------------------------------------------------ schema */
 
 typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST, T_REALLIST } key_type;
@@ -27,7 +115,7 @@ typedef struct {
     key_type type;
     size_t off;          /* offsetof in cr_config */
     double min, max;     /* inclusive range (numbers, list items) */
-    const char *choices; /* '|'-separated (enum) */
+    const enum_type *choices; /* T_ENUM: its values and names */
     const char *def;     /* default, as text in the syntax the parser reads; NULL: required */
     const char *doc;
 } schema_key;
@@ -35,22 +123,19 @@ typedef struct {
 #define OFF(field) offsetof(cr_config, field)
 #define ANY_INT 0, 2147483647.0
 
-/* The list of experiments is the registry's (experiments/registry.c); a test checks they agree. */
-#define CR_EXPERIMENTS "arrangements|arrangement_count|landscape|convex|width_sweep|stationary|optimal_set|linear_margin|maxmargin|alignment|geometry|separable"
-
 static const schema_key schema[] = {
-    {"experiment", T_ENUM, OFF(experiment), 0, 0, CR_EXPERIMENTS, NULL, "which experiment driver runs"},
+    {"experiment", T_ENUM, OFF(experiment), 0, 0, &E_EXPERIMENT, NULL, "which experiment driver runs"},
     {"seed", T_INT, OFF(seed), ANY_INT, NULL, "1", "master seed; each purpose derives its own stream"},
     {"threads", T_INT, OFF(threads), 1, 64, NULL, "1", "OpenBLAS threads (pinned; recorded in the manifest)"},
-    {"loss", T_ENUM, OFF(loss), 0, 0, "squared|logistic|hinge", "squared",
+    {"loss", T_ENUM, OFF(loss), 0, 0, &E_LOSS, "squared",
      "loss l of the regularized problems (docs/MATH.md, Losses)"},
     {"beta", T_REAL, OFF(beta), 0, 1e6, NULL, "0.1", "weight decay beta of L_beta and p_convex"},
-    {"data.kind", T_ENUM, OFF(data.kind), 0, 0, "gaussian|orthsep|slide|csv", "gaussian", "data source"},
+    {"data.kind", T_ENUM, OFF(data.kind), 0, 0, &E_DATA_KIND, "gaussian", "data source"},
     {"data.n", T_INT, OFF(data.n), 1, 1000000, NULL, "20", "samples (gaussian, orthsep)"},
     {"data.d", T_INT, OFF(data.d), 1, 10000, NULL, "2", "features (gaussian, orthsep)"},
     {"data.seed", T_INT, OFF(data.seed), -1, 2147483647.0, NULL, "-1",
      "data stream seed; -1 derives it from seed"},
-    {"data.labels", T_ENUM, OFF(data.labels), 0, 0, "planted|sign|linear", "planted",
+    {"data.labels", T_ENUM, OFF(data.labels), 0, 0, &E_LABELS, "planted",
      "gaussian labels: planted ReLU network output plus noise, its sign, or the sign of a planted linear model"},
     {"data.noise", T_REAL, OFF(data.noise), 0, 1e6, NULL, "0.1", "label noise standard deviation (gaussian)"},
     {"data.planted_width", T_INT, OFF(data.planted_width), 1, 10000, NULL, "3",
@@ -60,7 +145,7 @@ static const schema_key schema[] = {
     {"data.between_deg", T_REAL, OFF(data.between_deg), 90, 180, NULL, "135",
      "angle between the class centres in degrees, >= 90 + 2 cone_deg (orthsep)"},
     {"data.path", T_PATH, OFF(data.path), 0, 0, NULL, "", "CSV file: d features then the label per row (csv)"},
-    {"patterns.method", T_ENUM, OFF(patterns.method), 0, 0, "exact|sample", "exact",
+    {"patterns.method", T_ENUM, OFF(patterns.method), 0, 0, &E_PATTERNS, "exact",
      "arrangement patterns: exact enumeration or Gaussian sampling"},
     {"patterns.samples", T_INT, OFF(patterns.samples), 1, 100000000, NULL, "1000",
      "directions drawn when method is sample"},
@@ -69,21 +154,21 @@ static const schema_key schema[] = {
     {"solver.max_iter", T_INT, OFF(solver.max_iter), 1, 100000000, NULL, "200000", "convex solver iteration limit"},
     {"solver.max_seconds", T_REAL, OFF(solver.max_seconds), 0, 1e6, NULL, "0",
      "wall-clock limit per convex solve in seconds, 0 = none"},
-    {"solver.method", T_ENUM, OFF(solver.method), 0, 0, "auto|fista|ssnal|ipm", "auto",
+    {"solver.method", T_ENUM, OFF(solver.method), 0, 0, &E_SOLVER, "auto",
      "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), interior point "
      "(ipm, squared loss), or by loss and size (auto: ipm for the squared loss from n = 200 on, else ssnal)"},
     {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
     {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
     {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
     {"train.lr", T_REAL, OFF(train.lr), 1e-12, 1e6, NULL, "0.01", "initial step size"},
-    {"train.schedule", T_ENUM, OFF(train.schedule), 0, 0, "constant|step|inv", "constant",
+    {"train.schedule", T_ENUM, OFF(train.schedule), 0, 0, &E_SCHEDULE, "constant",
      "step size schedule: constant, step (times lr_factor every lr_every), inv (lr / (1 + t / lr_t0))"},
     {"train.lr_factor", T_REAL, OFF(train.lr_factor), 1e-6, 1, NULL, "0.5", "step schedule multiplier"},
     {"train.lr_every", T_INT, OFF(train.lr_every), 1, 1000000000, NULL, "5000", "step schedule period"},
     {"train.lr_t0", T_REAL, OFF(train.lr_t0), 1e-6, 1e12, NULL, "1000", "inv schedule time constant"},
     {"train.batch", T_INT, OFF(train.batch), 0, 100000000, NULL, "0",
      "minibatch size; 0 = full-batch gradient descent"},
-    {"train.init", T_ENUM, OFF(train.init), 0, 0, "gaussian|balanced", "gaussian",
+    {"train.init", T_ENUM, OFF(train.init), 0, 0, &E_INIT, "gaussian",
      "initialization: entries N(0, scale^2), or balanced ||w1_j|| = |w2_j| = scale"},
     {"train.scale", T_REAL, OFF(train.scale), 1e-12, 1e6, NULL, "0.1", "initialization scale"},
     {"train.log_every", T_INT, OFF(train.log_every), 1, 1000000000, NULL, "100", "log every this many steps"},
@@ -204,7 +289,12 @@ static void expected_text(const schema_key *k, char *buf, size_t cap)
         else snprintf(buf, cap, "an integer in [%.0f, %.0f]", k->min, k->max);
         break;
     case T_REAL: snprintf(buf, cap, "a number in [%g, %g]", k->min, k->max); break;
-    case T_ENUM: snprintf(buf, cap, "one of %s", k->choices); break;
+    case T_ENUM: {
+        char names[256];
+        enum_choices(k->choices, names, sizeof names);
+        snprintf(buf, cap, "one of %s", names);
+        break;
+    }
     case T_PATH: snprintf(buf, cap, "a file path"); break;
     case T_INTLIST: snprintf(buf, cap, "a list of integers in [%.0f, %.0f]", k->min, k->max); break;
     case T_REALLIST: snprintf(buf, cap, "a list of numbers in [%g, %g]", k->min, k->max); break;
@@ -234,20 +324,6 @@ static int parse_double(const char *s, double *out)
     while (isspace((unsigned char)*end)) end++;
     if (errno == ERANGE || *end || !isfinite(v)) return -1;
     *out = v;
-    return 0;
-}
-
-static int enum_has(const char *choices, const char *s)
-{
-    size_t len = strlen(s);
-    const char *c = choices;
-    while (*c) {
-        const char *bar = strchr(c, '|');
-        size_t l = bar ? (size_t)(bar - c) : strlen(c);
-        if (l == len && strncmp(c, s, l) == 0) return 1;
-        if (!bar) break;
-        c = bar + 1;
-    }
     return 0;
 }
 
@@ -347,10 +423,12 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         memcpy(field, &v, sizeof v);
         return CR_OK;
     }
-    case T_ENUM:
-        if (!enum_has(k->choices, text)) return fail(err, src, k->key, "expected %s, got %s", exp, found);
-        snprintf(field, CR_NAME_MAX, "%s", text);
+    case T_ENUM: {
+        int v;
+        if (enum_parse(k->choices, text, &v) != 0) return fail(err, src, k->key, "expected %s, got %s", exp, found);
+        memcpy(field, &v, sizeof v);
         return CR_OK;
+    }
     case T_PATH:
         if (!text[0]) { field[0] = 0; return CR_OK; }
         /* The resolved config records the path as YAML, which holds only Unicode text. */
@@ -392,8 +470,11 @@ void cr_config_defaults(cr_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     source src = {.where = "<defaults>", .base_dir = ""};
-    for (size_t i = 0; i < NKEYS; i++)
+    const int unset = -1; /* a required enum (the experiment) until it is set */
+    for (size_t i = 0; i < NKEYS; i++) {
         if (schema[i].def) set_scalar(cfg, &schema[i], schema[i].def, &src, NULL);
+        else if (schema[i].type == T_ENUM) memcpy((char *)cfg + schema[i].off, &unset, sizeof unset);
+    }
 }
 
 /* ------------------------------------------------------------- YAML walk */
@@ -534,12 +615,10 @@ static int fail_at(const cr_config *cfg, const cr_config_origin *origin, const c
     return cr_err_set(err, CR_EINPUT, "%s: %s: %s", cfg->file, key, body);
 }
 
-static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+/* The data section: a CSV file must be readable and regular; orthsep data must be constructible. */
+static int validate_data(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
 {
-    if (!cfg->experiment[0])
-        return cr_err_set(err, CR_EINPUT, "%s: experiment: required key missing (expected one of %s)", cfg->file,
-                          CR_EXPERIMENTS);
-    if (strcmp(cfg->data.kind, "csv") == 0) {
+    if (cfg->data.kind == CR_CONFIG_DATA_CSV) {
         if (!cfg->data.path[0])
             return fail_at(cfg, origin, "data.kind", err, "data.kind csv needs data.path, which is not set");
         if (access(cfg->data.path, R_OK) != 0)
@@ -550,7 +629,7 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
         if (stat(cfg->data.path, &sb) != 0 || !S_ISREG(sb.st_mode))
             return fail_at(cfg, origin, "data.path", err, "\"%s\" is not a regular file", cfg->data.path);
     }
-    if (strcmp(cfg->data.kind, "orthsep") == 0) {
+    if (cfg->data.kind == CR_CONFIG_DATA_ORTHSEP) {
         if (cfg->data.d == 1 && cfg->data.between_deg != 180.0)
             return fail_at(cfg, origin, "data.between_deg", err,
                            "with data.d = 1 the classes lie on one line: expected 180, got %g", cfg->data.between_deg);
@@ -562,72 +641,100 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
             return fail_at(cfg, origin, "data.n", err, "orthsep needs n >= 2 (one sample per class), got %ld",
                            cfg->data.n);
     }
-    static const char *const regularized[] = {"convex", "width_sweep", "stationary", "optimal_set"};
-    for (size_t i = 0; i < sizeof regularized / sizeof regularized[0]; i++)
-        if (strcmp(cfg->experiment, regularized[i]) == 0 && !(cfg->beta > 0))
-            return fail_at(cfg, origin, "beta", err, "experiment %s needs beta > 0, got %g", cfg->experiment,
-                           cfg->beta);
-    for (size_t i = 0; i < sizeof regularized / sizeof regularized[0]; i++)
-        if (strcmp(cfg->experiment, regularized[i]) == 0 && strcmp(cfg->solver.method, "ipm") == 0 &&
-            strcmp(cfg->loss, "squared") != 0)
-            return fail_at(cfg, origin, "solver.method", err,
-                           "the interior-point method (ipm) solves the squared loss only, loss is %s", cfg->loss);
+    return CR_OK;
+}
+
+/* The problem an experiment's claims are about: weight decay for the regularized ones, the logistic loss without
+ * weight decay for the implicit-bias ones; the interior-point method solves the squared loss only. */
+static int validate_problem(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    const cr_exp_id e = cfg->experiment;
+    const char *name = cr_config_experiment_name(e);
+    const int regularized = e == CR_EXP_CONVEX || e == CR_EXP_WIDTH_SWEEP || e == CR_EXP_STATIONARY ||
+                            e == CR_EXP_OPTIMAL_SET;
+    const int implicit = e == CR_EXP_LINEAR_MARGIN || e == CR_EXP_MAXMARGIN || e == CR_EXP_ALIGNMENT ||
+                         e == CR_EXP_SEPARABLE;
+    if (regularized && !(cfg->beta > 0))
+        return fail_at(cfg, origin, "beta", err, "experiment %s needs beta > 0, got %g", name, cfg->beta);
+    if (regularized && cfg->solver.method == CR_CONVEX_IPM && cfg->loss != CR_LOSS_SQUARED)
+        return fail_at(cfg, origin, "solver.method", err,
+                       "the interior-point method (ipm) solves the squared loss only, loss is %s",
+                       enum_name(&E_LOSS, (int)cfg->loss));
     /* The implicit-bias experiments train with the logistic loss and no weight decay: their claims (max margin,
      * directional convergence, the linear SVM limit) are about that problem and no other. */
-    static const char *const implicit[] = {"linear_margin", "maxmargin", "alignment", "separable"};
-    for (size_t i = 0; i < sizeof implicit / sizeof implicit[0]; i++) {
-        if (strcmp(cfg->experiment, implicit[i]) != 0) continue;
-        if (strcmp(cfg->loss, "logistic") != 0)
-            return fail_at(cfg, origin, "loss", err,
-                           "experiment %s trains with the logistic loss (its claims are about that problem), got %s",
-                           cfg->experiment, cfg->loss);
-        if (cfg->beta != 0)
-            return fail_at(cfg, origin, "beta", err,
-                           "experiment %s trains without weight decay (its claims are about beta = 0), got %g",
-                           cfg->experiment, cfg->beta);
-    }
-    if (strcmp(cfg->experiment, "alignment") == 0) {
-        /* The monotonicity claim compares the cosine reached at different scales: at least two of them. */
-        size_t distinct = 0;
-        for (size_t i = 0; i < cfg->alignment.scales.len; i++) {
-            size_t k = 0;
-            while (k < i && cfg->alignment.scales.v[k] != cfg->alignment.scales.v[i]) k++;
-            distinct += k == i;
-        }
-        if (distinct < 2)
-            return fail_at(cfg, origin, "alignment.scales", err,
-                           "the claim that the cosine grows as the scale shrinks compares scales: expected at least 2 "
-                           "different scales, got %zu", distinct);
-    }
-    if (strcmp(cfg->experiment, "geometry") == 0) {
-        /* The pictures are of two samples in the plane (CSV data are checked once loaded). */
-        if (strcmp(cfg->data.kind, "slide") == 0)
-            return fail_at(cfg, origin, "data.kind", err,
-                           "experiment geometry draws two samples in the plane (n = 2, d = 2); the slide data has "
-                           "n = 3");
-        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.n != 2)
-            return fail_at(cfg, origin, "data.n", err,
-                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.n);
-        if (strcmp(cfg->data.kind, "csv") != 0 && cfg->data.d != 2)
-            return fail_at(cfg, origin, "data.d", err,
-                           "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.d);
-    }
-    if (strcmp(cfg->experiment, "arrangement_count") == 0) {
-        /* Cover's bound 2 r (e (n-1) / r)^r is 0 at n = 1, where one sample has 2 patterns: the slide's bound is
-         * a statement about n >= 2, and its claim cannot be checked on a single sample. */
-        for (size_t i = 0; i < cfg->count.n.len; i++)
-            if (cfg->count.n.v[i] < 2)
-                return fail_at(cfg, origin, "count.n", err,
-                               "Cover's bound 2 r (e (n-1) / r)^r that the experiment checks needs n >= 2 (it is 0 "
-                               "at n = 1), got %ld", cfg->count.n.v[i]);
-        for (size_t i = 0; i < cfg->count.n.len; i++)
-            for (size_t j = 0; j < cfg->count.d.len; j++)
-                if (cfg->count.d.v[j] >= 4 && cfg->count.n.v[i] > 400)
-                    return fail_at(cfg, origin, "count.n", err,
-                                   "n = %ld with d = %ld has too many patterns to enumerate (n <= 400 for d >= 4)",
-                                   cfg->count.n.v[i], cfg->count.d.v[j]);
-    }
+    if (implicit && cfg->loss != CR_LOSS_LOGISTIC)
+        return fail_at(cfg, origin, "loss", err,
+                       "experiment %s trains with the logistic loss (its claims are about that problem), got %s", name,
+                       enum_name(&E_LOSS, (int)cfg->loss));
+    if (implicit && cfg->beta != 0)
+        return fail_at(cfg, origin, "beta", err,
+                       "experiment %s trains without weight decay (its claims are about beta = 0), got %g", name,
+                       cfg->beta);
     return CR_OK;
+}
+
+/* The monotonicity claim of alignment compares the cosine reached at different scales: at least two of them. */
+static int validate_alignment(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    size_t distinct = 0;
+    for (size_t i = 0; i < cfg->alignment.scales.len; i++) {
+        size_t k = 0;
+        while (k < i && cfg->alignment.scales.v[k] != cfg->alignment.scales.v[i]) k++;
+        distinct += k == i;
+    }
+    if (distinct < 2)
+        return fail_at(cfg, origin, "alignment.scales", err,
+                       "the claim that the cosine grows as the scale shrinks compares scales: expected at least 2 "
+                       "different scales, got %zu", distinct);
+    return CR_OK;
+}
+
+/* The geometry pictures are of two samples in the plane (CSV data are checked once loaded). */
+static int validate_geometry(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    if (cfg->data.kind == CR_CONFIG_DATA_SLIDE)
+        return fail_at(cfg, origin, "data.kind", err,
+                       "experiment geometry draws two samples in the plane (n = 2, d = 2); the slide data has n = 3");
+    if (cfg->data.kind != CR_CONFIG_DATA_CSV && cfg->data.n != 2)
+        return fail_at(cfg, origin, "data.n", err,
+                       "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.n);
+    if (cfg->data.kind != CR_CONFIG_DATA_CSV && cfg->data.d != 2)
+        return fail_at(cfg, origin, "data.d", err,
+                       "experiment geometry draws two samples in the plane: expected 2, got %ld", cfg->data.d);
+    return CR_OK;
+}
+
+/* Cover's bound 2 r (e (n-1) / r)^r is 0 at n = 1, where one sample has 2 patterns: the slide's bound is a statement
+ * about n >= 2, and its claim cannot be checked on a single sample. */
+static int validate_count(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    for (size_t i = 0; i < cfg->count.n.len; i++)
+        if (cfg->count.n.v[i] < 2)
+            return fail_at(cfg, origin, "count.n", err,
+                           "Cover's bound 2 r (e (n-1) / r)^r that the experiment checks needs n >= 2 (it is 0 "
+                           "at n = 1), got %ld", cfg->count.n.v[i]);
+    for (size_t i = 0; i < cfg->count.n.len; i++)
+        for (size_t j = 0; j < cfg->count.d.len; j++)
+            if (cfg->count.d.v[j] >= 4 && cfg->count.n.v[i] > 400)
+                return fail_at(cfg, origin, "count.n", err,
+                               "n = %ld with d = %ld has too many patterns to enumerate (n <= 400 for d >= 4)",
+                               cfg->count.n.v[i], cfg->count.d.v[j]);
+    return CR_OK;
+}
+
+static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    if (cfg->experiment == CR_EXP_NONE) {
+        char exp[300];
+        expected_text(find_key("experiment"), exp, sizeof exp);
+        return cr_err_set(err, CR_EINPUT, "%s: experiment: required key missing (expected %s)", cfg->file, exp);
+    }
+    int st = validate_data(cfg, origin, err);
+    if (!st) st = validate_problem(cfg, origin, err);
+    if (!st && cfg->experiment == CR_EXP_ALIGNMENT) st = validate_alignment(cfg, origin, err);
+    if (!st && cfg->experiment == CR_EXP_GEOMETRY) st = validate_geometry(cfg, origin, err);
+    if (!st && cfg->experiment == CR_EXP_ARRANGEMENT_COUNT) st = validate_count(cfg, origin, err);
+    return st;
 }
 
 /* --------------------------------------------------------------- loading */
@@ -830,8 +937,8 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
     if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
     /* Generated data have known sizes: an oversized config is refused here, before anything is allocated
      * (CSV data are checked by the program once loaded). */
-    if (strcmp(cfg->data.kind, "csv") != 0) {
-        int slide = strcmp(cfg->data.kind, "slide") == 0;
+    if (cfg->data.kind != CR_CONFIG_DATA_CSV) {
+        int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
         if ((st = cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err)))
             return st;
     }
@@ -916,7 +1023,13 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
         fputs(buf, f);
         break;
     }
-    case T_ENUM: fputs(field, f); break;
+    case T_ENUM: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        const char *name = enum_name(k->choices, v);
+        fputs(name ? name : "", f);
+        break;
+    }
     case T_PATH: cr_yaml_quote(f, field); break;
     case T_INTLIST: {
         const cr_intlist *l = (const cr_intlist *)field;

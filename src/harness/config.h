@@ -1,17 +1,22 @@
 /* The run configuration: a typed schema (key, type, default, range, doc) shared by the YAML file
  * parser and `--set key.path=value`, and the parsed struct that is passed down to every module.
- * Unknown and duplicated keys are errors (the nearest known key is suggested); errors name
- * file:line:column (from 1), the key, what was expected and what was found. */
+ * Choices are parsed once, at load, into enums (the library's own where it has one); nothing downstream
+ * sees their names. Unknown and duplicated keys are errors (the nearest known key is suggested); errors
+ * name file:line:column (from 1), the key, what was expected and what was found. */
 #ifndef CR_CONFIG_H
 #define CR_CONFIG_H
 
 #include <stddef.h>
 #include <stdio.h>
 
+#include "convex.h"
+#include "data.h"
 #include "err.h"
+#include "experiment_list.h"
+#include "loss.h"
+#include "train.h"
 
 #define CR_PATH_MAX 1024
-#define CR_NAME_MAX 32
 #define CR_LIST_MAX 64
 
 typedef struct {
@@ -24,23 +29,37 @@ typedef struct {
     size_t len;
 } cr_reallist;
 
-typedef struct {
+/* data.kind: where the data set comes from. */
+typedef enum {
+    CR_CONFIG_DATA_GAUSSIAN = 0, /* Gaussian rows, labels by data.labels (cr_data_gaussian) */
+    CR_CONFIG_DATA_ORTHSEP = 1,  /* orthogonally separable by construction (cr_data_orthsep) */
+    CR_CONFIG_DATA_SLIDE = 2,    /* the slides' 3 x 2 example (cr_data_slide) */
+    CR_CONFIG_DATA_CSV = 3,      /* the CSV file data.path */
+} cr_config_data_kind;
+
+/* patterns.method: how the arrangement patterns are found. */
+typedef enum {
+    CR_CONFIG_PATTERNS_EXACT = 0,  /* every pattern (cr_patterns_enumerate) */
+    CR_CONFIG_PATTERNS_SAMPLE = 1, /* patterns.samples Gaussian directions (cr_patterns_sample) */
+} cr_config_patterns_method;
+
+typedef struct cr_config {
     char file[CR_PATH_MAX];       /* config file as given on the command line */
     char dir[CR_PATH_MAX];        /* its folder: relative paths in the file resolve against it */
     char stem[CR_PATH_MAX];       /* file name without folder and extension: default results/<stem> */
 
-    char experiment[CR_NAME_MAX]; /* which driver (experiments/) */
+    cr_exp_id experiment;         /* which driver (experiments/); CR_EXP_NONE until set */
     long seed;                    /* master seed; every purpose derives its own gsl_rng stream */
     long threads;                 /* OpenBLAS threads, pinned by main and recorded in the manifest */
 
-    char loss[CR_NAME_MAX];       /* squared | logistic | hinge: the problem the solver and trainer share */
+    cr_loss_kind loss;            /* squared | logistic | hinge: the problem the solver and trainer share */
     double beta;                  /* weight decay beta of L_beta and p_convex */
 
     struct {
-        char kind[CR_NAME_MAX];   /* gaussian | orthsep | slide | csv */
+        cr_config_data_kind kind; /* gaussian | orthsep | slide | csv */
         long n, d;                /* samples, features (generators) */
         long seed;                /* data stream seed; -1: derived from the master seed */
-        char labels[CR_NAME_MAX]; /* planted | sign (gaussian) */
+        cr_labels_kind labels;    /* planted | sign | linear (gaussian) */
         double noise;             /* label noise standard deviation (gaussian) */
         long planted_width;       /* neurons of the planted network (gaussian) */
         double cone_deg;          /* half-angle of each class cone, degrees (orthsep) */
@@ -49,7 +68,7 @@ typedef struct {
     } data;
 
     struct {
-        char method[CR_NAME_MAX]; /* exact | sample */
+        cr_config_patterns_method method; /* exact | sample */
         long samples;             /* Gaussian directions for method sample */
     } patterns;
 
@@ -57,7 +76,7 @@ typedef struct {
         double tol;               /* certified relative duality gap to stop at */
         long max_iter;            /* iteration limit */
         double max_seconds;       /* wall-clock limit per solve, 0 = none */
-        char method[CR_NAME_MAX]; /* auto | fista | ssnal | ipm */
+        cr_convex_method method;  /* auto | fista | ssnal | ipm */
     } solver;
 
     struct {
@@ -65,12 +84,12 @@ typedef struct {
         long seeds;               /* independent initializations */
         long iters;               /* gradient steps */
         double lr;                /* initial step size */
-        char schedule[CR_NAME_MAX]; /* constant | step | inv */
+        cr_lr_kind schedule;      /* constant | step | inv */
         double lr_factor;         /* step schedule: multiplier */
         long lr_every;            /* step schedule: iterations between multiplications */
         double lr_t0;             /* inv schedule: lr / (1 + t / t0) */
         long batch;               /* 0: full-batch gradient descent; else minibatch SGD */
-        char init[CR_NAME_MAX];   /* gaussian | balanced */
+        cr_init_kind init;        /* gaussian | balanced */
         double scale;             /* initialization scale */
         long log_every;           /* log every this many steps */
         double grad_tol;          /* stop when the gradient norm falls below (0: never) */
@@ -130,6 +149,12 @@ void cr_yaml_quote(FILE *f, const char *s);
 int cr_config_write(const cr_config *cfg, FILE *f);
 /* Same, into a malloc'ed string (caller frees); NULL on allocation failure. */
 char *cr_config_dump(const cr_config *cfg);
+
+/* The config's name of an enum value (as written in config.yaml); "" for a value that has none
+ * (CR_EXP_NONE). */
+const char *cr_config_experiment_name(cr_exp_id e);
+const char *cr_config_data_kind_name(cr_config_data_kind k);
+const char *cr_config_patterns_method_name(cr_config_patterns_method m);
 
 /* Number of schema keys and the key path at index i (for documentation and tests). */
 size_t cr_config_nkeys(void);

@@ -162,10 +162,11 @@ static int cmd_run(int argc, char **argv, int check_only)
     if (parse_args(argc, argv, !check_only, &a, &err)) return die(CR_EINPUT, err.msg);
     static cr_config cfg;
     if (cr_config_load(a.config, a.sets, a.nset, &cfg, &err)) return die(CR_EINPUT, err.msg);
-    const cr_experiment *exp = cr_experiment_find(cfg.experiment);
+    const cr_experiment *exp = cr_experiment_get(cfg.experiment);
     if (!exp) {
         char msg[256];
-        snprintf(msg, sizeof msg, "%s: experiment %s has no driver", a.config, cfg.experiment);
+        snprintf(msg, sizeof msg, "%s: experiment %s has no driver", a.config,
+                 cr_config_experiment_name(cfg.experiment));
         return die(CR_EINPUT, msg);
     }
     cr_data *data = NULL;
@@ -178,7 +179,7 @@ static int cmd_run(int argc, char **argv, int check_only)
             st = cr_err_set(&err, CR_EINPUT,
                             "%s: experiment %s needs orthogonally separable data (docs/MATH.md); samples %zu and %zu "
                             "violate it",
-                            cfg.file, cfg.experiment, bi + 1, bk + 1);
+                            cfg.file, exp->name, bi + 1, bk + 1);
         if (!st && exp->check) st = exp->check(&cfg, data, &err);
         if (st) {
             cr_data_free(data);
@@ -286,11 +287,11 @@ static int cmd_run(int argc, char **argv, int check_only)
      * before anything was committed). */
     if (st) return die(CR_ERUNTIME, runmsg);
     if (failed) {
-        fprintf(stderr, "cvxrelu: %s: %s; results in %s\n", cfg.experiment, runmsg, outdir);
+        fprintf(stderr, "cvxrelu: %s: %s; results in %s\n", exp->name, runmsg, outdir);
         return CR_ECLAIMS;
     }
     if (!a.quiet)
-        fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", cfg.experiment, total, failed,
+        fprintf(stderr, "cvxrelu: %s: %zu claims, %zu failed; results in %s (%.2f s)\n", exp->name, total, failed,
                 outdir, man.wall_seconds);
     return 0;
 }

@@ -48,7 +48,7 @@ int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err)
     cr_yaml_quote(f, m->command);
     fputs("\nconfig: ", f);
     cr_yaml_quote(f, m->cfg->file);
-    fprintf(f, "\nexperiment: %s\n", m->cfg->experiment);
+    fprintf(f, "\nexperiment: %s\n", cr_config_experiment_name(m->cfg->experiment));
     fprintf(f, "seed: %ld\n", m->cfg->seed);
     fprintf(f, "data_seed: %ld\n", m->cfg->data.seed);
     fprintf(f, "blas_threads: %d\n", m->blas_threads);

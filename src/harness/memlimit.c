@@ -1,8 +1,7 @@
-/* Memory estimate and guard (see limits.h). */
+/* Memory estimate and guard (see memlimit.h). */
 #include "memlimit.h"
 
 #include <math.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "patterns.h"
@@ -37,20 +36,20 @@ static double patterns_bytes(size_t n, size_t d, int solver)
 
 double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
 {
-    const char *e = cfg->experiment;
+    const cr_exp_id e = cfg->experiment;
     double bytes = 16.0 * (double)n * (double)d;
-    if (strcmp(e, "arrangement_count") == 0) {
+    if (e == CR_EXP_ARRANGEMENT_COUNT) {
         double worst = 0;
         for (size_t i = 0; i < cfg->count.n.len; i++)
             for (size_t j = 0; j < cfg->count.d.len; j++)
                 worst = fmax(worst, patterns_bytes((size_t)cfg->count.n.v[i], (size_t)cfg->count.d.v[j], 0));
         return bytes + 2 * worst;
     }
-    if (strcmp(e, "landscape") == 0) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
-    if (strcmp(e, "linear_margin") != 0) {
-        int solver = strcmp(e, "arrangements") != 0;
+    if (e == CR_EXP_LANDSCAPE) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
+    if (e != CR_EXP_LINEAR_MARGIN) {
+        int solver = e != CR_EXP_ARRANGEMENTS;
         double pb = patterns_bytes(n, d, solver);
-        if (strcmp(cfg->patterns.method, "sample") == 0)
+        if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE)
             pb = fmin(pb, patterns_bytes(n, d, solver) / pattern_bound(n, d) * ((double)cfg->patterns.samples + 1));
         bytes += 2 * pb; /* the full set and a subsampled or mapped-back copy */
     }
