@@ -1,6 +1,7 @@
 /* Tests of src/harness/config.c: defaults, `--set` overrides and their messages, the suggestion of near keys,
  * relative data paths, the resolved dump (round trip), agreement of the experiment enum with the registry,
- * and every fixture of tests/bad_configs/ loaded in-process (first line "# expect: FRAGMENT").
+ * the memory guard kept out of the loader, and every fixture of tests/bad_configs/ loaded and checked in-process
+ * as the program checks a config before its data (first line "# expect: FRAGMENT").
  * Expected values come from the schema's documented defaults and ranges and from the YAML text, never from
  * running the code. */
 #include "testutil.h"
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "memlimit.h"
 #include "rng.h"
 #include "../experiments/experiments.h"
 
@@ -901,6 +903,33 @@ static void test_config_input_limits(void **state)
     crt_rmtree(dir);
 }
 
+/* ------------------------------------------------------------ memory guard */
+
+/* The loader only parses and validates: a config too large for limits.memory_mb loads, and the guard the program
+ * runs next refuses it, naming the file and the estimate; CSV data pass until loaded. */
+static void test_memory_guard_apart(void **state)
+{
+    (void)state;
+    char dir[256], want[512];
+    crt_tmpdir(dir);
+    cr_config c;
+    cr_err err = {{0}};
+    const char *big = "experiment: convex\nlimits:\n  memory_mb: 100\ndata:\n  n: 2000\n  d: 20\n";
+    int st = load_text(dir, "big.yaml", big, NULL, 0, &c, &err);
+    if (st) fail_msg("load refused: %s", err.msg);
+    assert_int_equal(cr_limits_check_config(&c, &err), CR_EINPUT);
+    snprintf(want, sizeof want, "%s/big.yaml: estimated memory ", dir);
+    expect_prefix(err.msg, want);
+    expect_contains(err.msg, "(n = 2000, d = 20, ");
+    expect_contains(err.msg, "exceeds limits.memory_mb = 100; reduce the problem or raise the limit");
+    /* The same config at 20 x 2 fits (the estimate is about 40 MiB). */
+    const char *set[] = {"data.n=20", "data.d=2"};
+    st = load_text(dir, "big.yaml", big, set, 2, &c, &err);
+    if (st) fail_msg("load refused: %s", err.msg);
+    if (cr_limits_check_config(&c, &err)) fail_msg("20 x 2 refused: %s", err.msg);
+    crt_rmtree(dir);
+}
+
 /* ---------------------------------------------- tests/bad_configs/ in-process */
 
 static void test_bad_config_fixture(void **state)
@@ -911,6 +940,7 @@ static void test_bad_config_fixture(void **state)
     cr_config c;
     cr_err err = {{0}};
     int st = cr_config_load(path, NULL, 0, &c, &err);
+    if (st == CR_OK) st = cr_limits_check_config(&c, &err);
     if (st != CR_EINPUT)
         fail_msg("%s: expected CR_EINPUT, got status %d (experiment \"%s\")", path, st,
                  cr_config_experiment_name(c.experiment));
@@ -939,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_enum_values),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_config_input_limits),
+        cmocka_unit_test(test_memory_guard_apart),
         cmocka_unit_test(crt_test_bad_config_count),
     };
     /* Fixture paths and configs/ are relative to the source root. */

@@ -935,13 +935,6 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
     if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
-    /* Generated data have known sizes: an oversized config is refused here, before anything is allocated
-     * (CSV data are checked by the program once loaded). */
-    if (cfg->data.kind != CR_CONFIG_DATA_CSV) {
-        int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
-        if ((st = cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err)))
-            return st;
-    }
     return CR_OK;
 }
 

@@ -162,6 +162,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     if (parse_args(argc, argv, !check_only, &a, &err)) return die(CR_EINPUT, err.msg);
     static cr_config cfg;
     if (cr_config_load(a.config, a.sets, a.nset, &cfg, &err)) return die(CR_EINPUT, err.msg);
+    if (cr_limits_check_config(&cfg, &err)) return die(CR_EINPUT, err.msg);
     const cr_experiment *exp = cr_experiment_get(cfg.experiment);
     if (!exp) {
         char msg[256];

@@ -71,3 +71,10 @@ int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err)
                       "limits.memory_mb = %ld; reduce the problem or raise the limit",
                       cfg->file, mb, n, d, pattern_bound(n, d), cfg->limits.memory_mb);
 }
+
+int cr_limits_check_config(const cr_config *cfg, cr_err *err)
+{
+    if (cfg->data.kind == CR_CONFIG_DATA_CSV) return CR_OK;
+    int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
+    return cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err);
+}

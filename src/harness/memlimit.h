@@ -16,4 +16,8 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d);
 /* CR_EINPUT with the estimate in the message when it exceeds cfg->limits.memory_mb. */
 int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err);
 
+/* The check before any data exist: generated data have the size the config gives (the slide data 3 x 2), so an
+ * oversized config is refused before anything is allocated; CR_OK for CSV data, checked once loaded. */
+int cr_limits_check_config(const cr_config *cfg, cr_err *err);
+
 #endif

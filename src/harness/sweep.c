@@ -23,6 +23,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "csvout.h"
+#include "memlimit.h"
 
 extern char **environ;
 
@@ -556,6 +557,7 @@ static int plan_resolve(sw_plan *p, cr_err *err)
         } else {
             cr_err perr = {{0}};
             int lst = cr_config_load(p->config, (const char *const *)ov.v, ov.n, cfg, &perr);
+            if (lst == CR_OK) lst = cr_limits_check_config(cfg, &perr);
             if (lst == CR_EINPUT) {
                 /* The schema names an override "--set k=v"; say --grid when it is this point's grid value. */
                 for (size_t g = p->sets.n; g < ov.n; g++) {
