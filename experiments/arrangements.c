@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "experiments.h"
 #include "patterns.h"
 #include "plane.h"
@@ -38,9 +39,11 @@ static int write_plane(cr_run *run, const cr_data *D, cr_err *err)
     size_t n = D->n, nr = 0;
     double *rays = malloc((2 * n + 1) * sizeof *rays);
     char *buf = malloc(n + 1);
-    if (!rays || !buf) {
+    uint64_t *mask = malloc(((n + 63) / 64 + 1) * sizeof *mask);
+    if (!rays || !buf || !mask) {
         free(rays);
         free(buf);
+        free(mask);
         return cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
     cr_plane_rays(D->X, n, rays, &nr);
@@ -69,18 +72,18 @@ static int write_plane(cr_run *run, const cr_data *D, cr_err *err)
         double a = nr ? rays[k] : 0.0;
         double b = nr ? (k + 1 < nr ? rays[k + 1] : rays[0] + 2 * M_PI) : 2 * M_PI;
         double t = 0.5 * (a + b);
-        double u1 = cos(t), u2 = sin(t);
-        for (size_t i = 0; i < n; i++) buf[i] = (D->X[2 * i] * u1 + D->X[2 * i + 1] * u2 >= 0) ? '1' : '0';
-        buf[n] = 0;
+        const double u[2] = {cos(t), sin(t)};
+        cr_patterns_direction(D->X, n, 2, u, 1, mask);
         cr_csv_real(c, fmod(t, 2 * M_PI));
-        cr_csv_real(c, u1);
-        cr_csv_real(c, u2);
-        cr_csv_str(c, buf);
+        cr_csv_real(c, u[0]);
+        cr_csv_real(c, u[1]);
+        cr_exp_csv_mask(c, mask, n, buf);
         cr_csv_endrow(c);
     }
     if (!st) st = cr_csv_close(c, err);
     free(rays);
     free(buf);
+    free(mask);
     return st;
 }
 

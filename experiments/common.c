@@ -115,14 +115,11 @@ int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr
     return st;
 }
 
-void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *buf)
+void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf)
 {
-    for (size_t i = 0; i < D->n; i++) {
-        double h = 0.0;
-        for (size_t k = 0; k < D->d; k++) h += D->X[i * D->d + k] * net->W1[k * net->m + j];
-        buf[i] = h >= 0 ? '1' : '0';
-    }
-    buf[D->n] = 0;
+    for (size_t i = 0; i < n; i++) buf[i] = cr_mask_bit(mask, i) ? '1' : '0';
+    buf[n] = 0;
+    cr_csv_str(c, buf);
 }
 
 /* The geometry the pictures are drawn on: the unit circle mapped by X (the ellipse Xu), its rectification

@@ -38,8 +38,9 @@ void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o);
 int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
                  cr_net **net, cr_train_info *info, cr_err *err);
 
-/* Pattern of neuron j as the 0/1 string 1(X w1_j >= 0) into buf (n + 1 bytes). */
-void cr_exp_neuron_pattern(const cr_data *D, const cr_net *net, size_t j, char *buf);
+/* A pattern mask (n bits, patterns.h layout) as its CSV cell: n characters '0'/'1', sample 1 first, as in
+ * patterns.csv. buf is scratch of n + 1 bytes. Patterns travel as masks; this is the only place they become text. */
+void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
 
 /* The pictures' geometry for n = d = 2: circle.csv (u on the unit circle, the ellipse z = Xu and its
  * rectification (Xu)_+) and lines.csv (the directions of the lines x_i'u = 0). */

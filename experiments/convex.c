@@ -30,21 +30,24 @@ static int write_neurons(cr_run *run, const cr_data *D, const cr_net *net, cr_er
     snprintf(header + len, sizeof header - len, ",w2");
     cr_csv *c = cr_run_table(run, "neurons.csv", header, err);
     char *pat = malloc(D->n + 1);
-    if (!c || !pat) {
+    uint64_t *mask = malloc(((D->n + 63) / 64) * sizeof *mask);
+    if (!c || !pat || !mask) {
         cr_csv_abort(c);
         free(pat);
+        free(mask);
         return c ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_ERUNTIME;
     }
     for (size_t j = 0; j < net->m; j++) {
-        cr_exp_neuron_pattern(D, net, j, pat);
+        cr_patterns_direction(D->X, D->n, D->d, net->W1 + j, net->m, mask);
         cr_csv_int(c, (long long)j + 1);
         cr_csv_int(c, net->w2[j] >= 0 ? 1 : -1);
-        cr_csv_str(c, pat);
+        cr_exp_csv_mask(c, mask, D->n, pat);
         for (size_t k = 0; k < D->d; k++) cr_csv_real(c, net->W1[k * net->m + j]);
         cr_csv_real(c, net->w2[j]);
         cr_csv_endrow(c);
     }
     free(pat);
+    free(mask);
     return cr_csv_close(c, err);
 }
 

@@ -89,10 +89,7 @@ int cr_exp_optimal_set(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
                 for (size_t k = 0; k < D->d; k++) nrm += net->W1[k * m + j] * net->W1[k * m + j];
                 double wj = sqrt(nrm) * fabs(net->w2[j]);
                 int carries = wj >= 1e-3 * wmax;
-                cr_exp_neuron_pattern(D, net, j, pat);
-                memset(mask, 0, ((D->n + 63) / 64) * sizeof *mask);
-                for (size_t i = 0; i < D->n; i++)
-                    if (pat[i] == '1') mask[i / 64] |= 1ull << (i % 64);
+                cr_patterns_direction(D->X, D->n, D->d, net->W1 + j, m, mask);
                 cr_patterns_clear(single);
                 st = cr_patterns_add(single, mask, err);
                 double dual1, g1;
@@ -106,7 +103,7 @@ int cr_exp_optimal_set(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
                 cr_csv_int(used, s);
                 cr_csv_int(used, (long long)j + 1);
                 cr_csv_int(used, net->w2[j] > 0 ? 1 : -1);
-                cr_csv_str(used, pat);
+                cr_exp_csv_mask(used, mask, D->n, pat);
                 cr_csv_real(used, wj);
                 cr_csv_int(used, carries);
                 cr_csv_real(used, ratio);

@@ -3,30 +3,32 @@
  * and p_sub(I) >= p_convex for every I (up to the certified gap). */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common.h"
 #include "experiments.h"
 #include "progress.h"
 
-/* The pattern set I of a network: 1(X w1_j >= 0) of every neuron with w1_j != 0 and w2_j != 0. */
+/* 1 when neuron j takes part in the network: w1_j != 0 and w2_j != 0. */
+static int neuron_live(const cr_net *net, size_t j)
+{
+    if (net->w2[j] == 0.0) return 0;
+    for (size_t k = 0; k < net->d; k++)
+        if (net->W1[k * net->m + j] != 0.0) return 1;
+    return 0;
+}
+
+/* The pattern set I of a network: the closed pattern of every live neuron, deduplicated, in neuron order (the set
+ * of cr_kkt_patterns, unsorted: the p_sub solve takes the patterns in the order the neurons give them). */
 static int network_patterns(const cr_data *D, const cr_net *net, cr_patterns **out, cr_err *err)
 {
     cr_patterns *I = cr_patterns_alloc(D->n, net->m);
-    char *buf = malloc(D->n + 1);
     uint64_t *mask = calloc((D->n + 63) / 64 + 1, sizeof *mask);
-    int st = (!I || !buf || !mask) ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_OK;
+    int st = (!I || !mask) ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_OK;
     for (size_t j = 0; !st && j < net->m; j++) {
-        double nrm = 0.0;
-        for (size_t k = 0; k < D->d; k++) nrm += fabs(net->W1[k * net->m + j]);
-        if (nrm == 0.0 || net->w2[j] == 0.0) continue;
-        cr_exp_neuron_pattern(D, net, j, buf);
-        memset(mask, 0, ((D->n + 63) / 64) * sizeof *mask);
-        for (size_t i = 0; i < D->n; i++)
-            if (buf[i] == '1') mask[i / 64] |= 1ull << (i % 64);
+        if (!neuron_live(net, j)) continue;
+        cr_patterns_direction(D->X, D->n, D->d, net->W1 + j, net->m, mask);
         st = cr_patterns_add(I, mask, err);
     }
-    free(buf);
     free(mask);
     if (st) {
         cr_patterns_free(I);

@@ -179,8 +179,7 @@ int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const
     if (!X || !W1 || !w2 || !out) return cr_err_set(err, CR_EINPUT, "kkt: NULL argument");
     *out = NULL;
     cr_patterns *P = cr_patterns_alloc(n, m ? m : 1);
-    size_t words = (n + 63) / 64;
-    uint64_t *mask = calloc(words, sizeof *mask);
+    uint64_t *mask = calloc((n + 63) / 64, sizeof *mask);
     if (!P || !mask) {
         cr_patterns_free(P);
         free(mask);
@@ -190,12 +189,7 @@ int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const
         double nw = 0.0;
         for (size_t r = 0; r < d; r++) nw += W1[r * m + j] * W1[r * m + j];
         if (nw == 0.0 || w2[j] == 0.0) continue;
-        memset(mask, 0, words * sizeof *mask);
-        for (size_t i = 0; i < n; i++) {
-            double t = 0.0;
-            for (size_t r = 0; r < d; r++) t += X[i * d + r] * W1[r * m + j];
-            if (t >= 0) mask[i / 64] |= (uint64_t)1 << (i % 64);
-        }
+        cr_patterns_direction(X, n, d, W1 + j, m, mask);
         int st = cr_patterns_add(P, mask, err);
         if (st) {
             cr_patterns_free(P);

@@ -490,6 +490,16 @@ done:
 
 /* ----------------------------------------------------------------- sampling */
 
+void cr_patterns_direction(const double *X, size_t n, size_t d, const double *u, size_t stride, uint64_t *mask)
+{
+    memset(mask, 0, ((n + 63) / 64) * sizeof *mask);
+    for (size_t k = 0; k < n; k++) {
+        double t = 0.0;
+        for (size_t r = 0; r < d; r++) t += X[k * d + r] * u[r * stride];
+        if (t >= 0.0) set_bit(mask, k);
+    }
+}
+
 int cr_patterns_sample(const double *X, size_t n, size_t d, size_t samples, gsl_rng *rng, cr_patterns **out,
                        cr_err *err)
 {
@@ -507,9 +517,7 @@ int cr_patterns_sample(const double *X, size_t n, size_t d, size_t samples, gsl_
     } else {
         for (size_t t = 0; t < samples && st == CR_OK; t++) {
             for (size_t j = 0; j < d; j++) u[j] = gsl_ran_gaussian(rng, 1.0);
-            memset(mask, 0, words * sizeof *mask);
-            for (size_t k = 0; k < n; k++)
-                if (cr_linalg_dot(X + k * d, u, d) >= 0.0) set_bit(mask, k);
+            cr_patterns_direction(X, n, d, u, 1, mask);
             st = cr_patterns_add(P, mask, err);
         }
     }

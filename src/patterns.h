@@ -51,6 +51,10 @@ void cr_patterns_sort(cr_patterns *P);
 /* Writes pattern i as n characters '0'/'1' (sample 1 first) plus NUL into buf (size >= n + 1). */
 void cr_patterns_string(const cr_patterns *P, size_t i, char *buf);
 
+/* The closed pattern 1(X u >= 0) of the direction u, u_r = u[r * stride] (stride 1: a vector; column j of a d x m
+ * row-major W1: u = W1 + j, stride m), as a mask ((n + 63) / 64 words, cleared first). Plain loops. */
+void cr_patterns_direction(const double *X, size_t n, size_t d, const double *u, size_t stride, uint64_t *mask);
+
 /* Every realizable pattern of X (n x d, row-major), canonical order. *out is allocated here. */
 int cr_patterns_enumerate(const double *X, size_t n, size_t d, cr_patterns **out, cr_err *err);
 /* Patterns 1(X u >= 0) of `samples` directions u ~ N(0, I_d) drawn from rng, deduplicated, canonical order. */

@@ -853,6 +853,32 @@ static void test_allones_open(void **state)
     gsl_rng_free(g);
 }
 
+/* The pattern of one direction, by hand: the slide data at three directions (a zero product counts, the closed
+ * pattern), a direction given as a column of a row-major W1 (stride), and n > 64 (two words). */
+static void test_direction_mask(void **state)
+{
+    (void)state;
+    const double X[] = {3, 3, 2, 2, 1, 0};
+    const double u1[] = {1, 0}, u2[] = {0, -1}, u3[] = {-1, 1};
+    uint64_t mask[2] = {~0ull, ~0ull};
+    cr_patterns_direction(X, 3, 2, u1, 1, mask);
+    assert_int_equal(mask[0], 7);  /* X u = (3, 2, 1): 111 */
+    cr_patterns_direction(X, 3, 2, u2, 1, mask);
+    assert_int_equal(mask[0], 4);  /* (-3, -2, 0): 001 */
+    cr_patterns_direction(X, 3, 2, u3, 1, mask);
+    assert_int_equal(mask[0], 3);  /* (0, 0, -1): 110 */
+    const double W1[] = {5, 0, -7, 5, -1, 7}; /* 2 x 3, column 1 = (0, -1) */
+    cr_patterns_direction(X, 3, 2, W1 + 1, 3, mask);
+    assert_int_equal(mask[0], 4);
+    assert_int_equal(mask[1], ~0ull); /* one word for n = 3: the next is not touched */
+    double Y[140];
+    for (int i = 0; i < 70; i++) Y[2 * i] = 1, Y[2 * i + 1] = i - 35;
+    const double e2[] = {0, 1};
+    cr_patterns_direction(Y, 70, 2, e2, 1, mask); /* x_i'u = i - 35 >= 0 for i >= 35 */
+    assert_int_equal(mask[0], ~0ull << 35);
+    assert_int_equal(mask[1], (1ull << 6) - 1);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -888,6 +914,7 @@ int main(void)
         cmocka_unit_test(test_rank),
         cmocka_unit_test(test_general_position_detects_degeneracy),
         cmocka_unit_test(test_allones_open),
+        cmocka_unit_test(test_direction_mask),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
