@@ -68,6 +68,22 @@ int cr_exp_mm_solve(const cr_config *cfg, cr_mm_work *w, const cr_data *D, const
     return st;
 }
 
+int cr_exp_map_back(const cr_config *cfg, const cr_data *D, const cr_patterns *P, const cr_net *net, double *obj,
+                    double *z, cr_err *err)
+{
+    cr_patterns *Q = cr_patterns_alloc(D->n, P->p + net->m);
+    cr_convex_sol *back = NULL;
+    size_t added = 0;
+    int st = CR_OK;
+    for (size_t i = 0; Q && !st && i < P->p; i++) st = cr_patterns_add(Q, cr_patterns_mask(P, i), err);
+    if (!Q) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    if (!st) st = cr_convex_from_network(D->X, D->n, D->d, net->W1, net->w2, net->m, Q, 1, &back, &added, err);
+    if (!st) *obj = cr_convex_objective(D->X, D->y, D->n, D->d, Q, cfg->loss, cfg->beta, back, z);
+    cr_convex_sol_free(back);
+    cr_patterns_free(Q);
+    return st;
+}
+
 void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o)
 {
     cr_train_defaults(o);

@@ -30,6 +30,12 @@ int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_pattern
 int cr_exp_mm_solve(const cr_config *cfg, cr_mm_work *w, const cr_data *D, const cr_patterns *P, double *U,
                     double *Up, double *lam, cr_mm_info *info, const char *what, cr_err *err);
 
+/* A trained network as a point of the convex program over P plus the network's own patterns (appended to a copy of P
+ * when missing; docs/MATH.md, Back from a network): its convex objective into *obj, its prediction into z (n, may be
+ * NULL). */
+int cr_exp_map_back(const cr_config *cfg, const cr_data *D, const cr_patterns *P, const cr_net *net, double *obj,
+                    double *z, cr_err *err);
+
 /* Trainer options from the config's train section (loss, beta of the config). */
 void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o);
 

@@ -51,85 +51,91 @@ static int write_neurons(cr_run *run, const cr_data *D, const cr_net *net, cr_er
     return cr_csv_close(c, err);
 }
 
-int cr_exp_convex(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+/* The invariances of L_beta checked on the reconstruction: reversing the neuron order, and splitting neuron 1 into
+ * three with weights a = (0.2, 0.3, 0.5) (w -> sqrt(a_k) w for both layers keeps f and the penalty). */
+static int invariances(const cr_config *cfg, const cr_data *D, const cr_net *net, double *L_perm, double *L_split,
+                       cr_err *err)
 {
-    cr_patterns *P = NULL;
-    cr_convex_sol *sol = NULL;
-    cr_net *net = NULL, *perm = NULL, *split = NULL;
+    static const double a[3] = {0.2, 0.3, 0.5};
+    cr_net *perm = cr_net_alloc(D->d, net->m), *split = cr_net_alloc(D->d, net->m + 2);
+    int st = (!perm || !split) ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_OK;
+    if (!st && (cr_net_reverse(net, perm) || cr_net_split(net, 0, a, 3, split)))
+        st = cr_err_set(err, CR_ERUNTIME, "network shapes do not match");
+    if (!st) st = net_objective(cfg, D, perm, L_perm, err);
+    if (!st) st = net_objective(cfg, D, split, L_split, err);
+    cr_net_free(perm);
+    cr_net_free(split);
+    return st;
+}
+
+typedef struct {
     cr_convex_info info;
-    int st = cr_exp_patterns(cfg, D, &P, err);
-    if (!st) st = cr_exp_convex_solve(cfg, D, P, &sol, &info, err);
-    if (st) goto done;
-    cr_run_timing(run, "solve_seconds", info.seconds);
-    const cr_loss_kind loss = cfg->loss;
-    double before = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, NULL);
-    size_t nnz_before = cr_convex_sol_nnz(sol), mstar = 0;
-    if ((st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &mstar, err))) goto done;
-    double p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, NULL);
-    double violation = cr_convex_cone_violation(D->X, D->n, D->d, P, sol);
+    double before, p_convex, violation; /* objective before and after the support reduction; cone violation */
+    size_t nnz_before, mstar;
+    double L_rec, L_perm, L_split;      /* L_beta of the reconstruction and of its two transforms */
+} cv_result;
 
-    size_t m = 0;
-    net = cr_net_alloc(D->d, mstar ? mstar : 1);
-    if (!net) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    if ((st = cr_convex_to_network(sol, net->W1, net->w2, net->m, &m, err))) goto done;
-    double L_rec, L_perm, L_split;
-    if ((st = net_objective(cfg, D, net, &L_rec, err))) goto done;
-    if ((st = write_neurons(run, D, net, err))) goto done;
-
-    /* Invariances: reverse the neuron order; split neuron 1 into three with weights a = (0.2, 0.3, 0.5)
-     * (w -> sqrt(a_k) w for both layers keeps f and the penalty). */
-    perm = cr_net_alloc(D->d, net->m);
-    split = cr_net_alloc(D->d, net->m + 2);
-    if (!perm || !split) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < net->m; j++) {
-        size_t q = net->m - 1 - j;
-        for (size_t k = 0; k < D->d; k++) perm->W1[k * net->m + q] = net->W1[k * net->m + j];
-        perm->w2[q] = net->w2[j];
-    }
-    const double a[3] = {0.2, 0.3, 0.5};
-    for (size_t j = 0; j < split->m; j++) {
-        size_t src = j < 3 ? 0 : j - 2;
-        double s = j < 3 ? sqrt(a[j]) : 1.0;
-        for (size_t k = 0; k < D->d; k++) split->W1[k * split->m + j] = s * net->W1[k * net->m + src];
-        split->w2[j] = s * net->w2[src];
-    }
-    if ((st = net_objective(cfg, D, perm, &L_perm, err))) goto done;
-    if ((st = net_objective(cfg, D, split, &L_split, err))) goto done;
-
+static void report(const cr_config *cfg, const cr_data *D, const cr_patterns *P, const cv_result *r, cr_run *run)
+{
     cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
     cr_run_summary_real(run, "beta", cfg->beta);
     cr_run_summary_int(run, "n", (long long)D->n);
     cr_run_summary_int(run, "d", (long long)D->d);
     cr_run_summary_int(run, "p", (long long)P->p);
-    cr_run_summary_real(run, "p_convex", p_convex);
-    cr_run_summary_real(run, "dual_value", info.dual);
-    cr_run_summary_real(run, "gap", info.gap);
-    cr_run_summary_real(run, "rel_gap", info.rel_gap);
-    cr_run_summary_int(run, "blocks_before_reduction", (long long)nnz_before);
-    cr_run_summary_int(run, "m_star", (long long)mstar);
-    cr_run_summary_real(run, "reconstruction_objective", L_rec);
-    cr_run_summary_int(run, "iterations", info.iterations);
-    cr_run_summary_real(run, "cone_violation", violation);
+    cr_run_summary_real(run, "p_convex", r->p_convex);
+    cr_run_summary_real(run, "dual_value", r->info.dual);
+    cr_run_summary_real(run, "gap", r->info.gap);
+    cr_run_summary_real(run, "rel_gap", r->info.rel_gap);
+    cr_run_summary_int(run, "blocks_before_reduction", (long long)r->nnz_before);
+    cr_run_summary_int(run, "m_star", (long long)r->mstar);
+    cr_run_summary_real(run, "reconstruction_objective", r->L_rec);
+    cr_run_summary_int(run, "iterations", r->info.iterations);
+    cr_run_summary_real(run, "cone_violation", r->violation);
 
-    cr_run_claim(run, "certified relative duality gap <= solver.tol", info.rel_gap, cfg->solver.tol, 0, CR_CLAIM_LE);
-    cr_run_claim(run, "cone constraints hold at the solution (max relative violation)", violation, 0, 1e-12,
+    cr_run_claim(run, "certified relative duality gap <= solver.tol", r->info.rel_gap, cfg->solver.tol, 0,
                  CR_CLAIM_LE);
-    cr_run_claim(run, "support reduction keeps the objective", p_convex, before, 1e-9, CR_CLAIM_REL);
-    cr_run_claim(run, "m* <= n + 1", (double)mstar, (double)D->n + 1, 0, CR_CLAIM_LE);
-    cr_run_claim(run, "L_beta(reconstruction) = p_convex", L_rec, p_convex, 1e-9, CR_CLAIM_REL);
-    cr_run_claim(run, "permuting neurons leaves L_beta unchanged", L_perm, L_rec, 1e-12, CR_CLAIM_REL);
-    cr_run_claim(run, "splitting a neuron (sqrt(a_k) w, sum a_k = 1) leaves L_beta unchanged", L_split, L_rec, 1e-12,
-                 CR_CLAIM_REL);
-done:
+    cr_run_claim(run, "cone constraints hold at the solution (max relative violation)", r->violation, 0, 1e-12,
+                 CR_CLAIM_LE);
+    cr_run_claim(run, "support reduction keeps the objective", r->p_convex, r->before, 1e-9, CR_CLAIM_REL);
+    cr_run_claim(run, "m* <= n + 1", (double)r->mstar, (double)D->n + 1, 0, CR_CLAIM_LE);
+    cr_run_claim(run, "L_beta(reconstruction) = p_convex", r->L_rec, r->p_convex, 1e-9, CR_CLAIM_REL);
+    cr_run_claim(run, "permuting neurons leaves L_beta unchanged", r->L_perm, r->L_rec, 1e-12, CR_CLAIM_REL);
+    cr_run_claim(run, "splitting a neuron (sqrt(a_k) w, sum a_k = 1) leaves L_beta unchanged", r->L_split, r->L_rec,
+                 1e-12, CR_CLAIM_REL);
+}
+
+/* p_convex (its solve time recorded), its support reduced to m* <= n + 1 blocks, and the cone violation of the
+ * reduced solution. */
+static int solve_reduce(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_run *run,
+                        cr_convex_sol **sol, cv_result *r, cr_err *err)
+{
+    int st = cr_exp_convex_solve(cfg, D, P, sol, &r->info, err);
+    if (st) return st;
+    cr_run_timing(run, "solve_seconds", r->info.seconds);
+    r->before = cr_convex_objective(D->X, D->y, D->n, D->d, P, cfg->loss, cfg->beta, *sol, NULL);
+    r->nnz_before = cr_convex_sol_nnz(*sol);
+    if ((st = cr_convex_reduce_support(D->X, D->n, D->d, P, *sol, &r->mstar, err))) return st;
+    r->p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, cfg->loss, cfg->beta, *sol, NULL);
+    r->violation = cr_convex_cone_violation(D->X, D->n, D->d, P, *sol);
+    return CR_OK;
+}
+
+int cr_exp_convex(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+{
+    cr_patterns *P = NULL;
+    cr_convex_sol *sol = NULL;
+    cr_net *net = NULL;
+    cv_result r = {0};
+    int st = cr_exp_patterns(cfg, D, &P, err);
+    if (!st) st = solve_reduce(cfg, D, P, run, &sol, &r, err);
+    if (!st && !(net = cr_net_alloc(D->d, r.mstar ? r.mstar : 1))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    size_t m = 0;
+    if (!st) st = cr_convex_to_network(sol, net->W1, net->w2, net->m, &m, err);
+    if (!st) st = net_objective(cfg, D, net, &r.L_rec, err);
+    if (!st) st = write_neurons(run, D, net, err);
+    if (!st) st = invariances(cfg, D, net, &r.L_perm, &r.L_split, err);
+    if (!st) report(cfg, D, P, &r, run);
     cr_net_free(net);
-    cr_net_free(perm);
-    cr_net_free(split);
     cr_convex_sol_free(sol);
     cr_patterns_free(P);
     return st;

@@ -66,6 +66,17 @@ double cr_dualnorm_value_at(const double *X, size_t n, size_t d, const double *l
     return v;
 }
 
+void cr_dualnorm_image(const double *X, size_t n, size_t d, const double *u, double s, double *z, double *zplus)
+{
+    for (size_t k = 0; k < n; k++) {
+        double t = d ? X[k * d] * u[0] : 0.0;
+        for (size_t r = 1; r < d; r++) t += X[k * d + r] * u[r];
+        t /= s;
+        if (z) z[k] = t;
+        if (zplus) zplus[k] = t > 0 ? t : 0.0;
+    }
+}
+
 static int mask_bit(const uint64_t *mask, size_t k)
 {
     return (int)((mask[k / 64] >> (k % 64)) & 1u);

@@ -57,6 +57,10 @@ int cr_dualnorm_sweep2(cr_dualnorm_work *w, const double *X, size_t n, const dou
 int cr_dualnorm_geometry(cr_dualnorm_work *w, const double *X, size_t n, size_t d, const cr_patterns *P,
                          const double *a, double *support, double *radius, cr_err *err);
 
+/* A point of the pictures of Q: z = X u / s and its rectification z_+ = max(z, 0) (n values each; either may be
+ * NULL), s > 0 (1, or ||u|| for the unit direction). Plain loops, x_i1 u_1 + x_i2 u_2 + ... in that order. */
+void cr_dualnorm_image(const double *X, size_t n, size_t d, const double *u, double s, double *z, double *zplus);
+
 /* Reference: lambda'(X u)_+ at one u (d), plain loops. */
 double cr_dualnorm_value_at(const double *X, size_t n, size_t d, const double *lambda, const double *u);
 

@@ -66,6 +66,42 @@ int cr_net_copy(cr_net *dst, const cr_net *src)
     return CR_OK;
 }
 
+int cr_net_reverse(const cr_net *net, cr_net *out)
+{
+    const size_t d = net->d, m = net->m;
+    if (out->d != d || out->m != m) return CR_EINPUT;
+    for (size_t j = 0; j < m; j++) {
+        const size_t q = m - 1 - j;
+        for (size_t k = 0; k < d; k++) out->W1[k * m + q] = net->W1[k * m + j];
+        out->w2[q] = net->w2[j];
+    }
+    return CR_OK;
+}
+
+int cr_net_split(const cr_net *net, size_t j, const double *a, size_t parts, cr_net *out)
+{
+    const size_t d = net->d, m = net->m, mo = m + parts - 1;
+    if (j >= m || parts == 0 || out->d != d || out->m != mo) return CR_EINPUT;
+    for (size_t q = 0; q < mo; q++) {
+        /* out's neuron q: a scaled copy of neuron j for j <= q < j + parts, else the next neuron (x 1.0 is exact). */
+        const int copy = q >= j && q < j + parts;
+        const size_t src = q < j ? q : copy ? j : q - parts + 1;
+        const double s = copy ? sqrt(a[q - j]) : 1.0;
+        for (size_t k = 0; k < d; k++) out->W1[k * mo + q] = s * net->W1[k * m + src];
+        out->w2[q] = s * net->w2[src];
+    }
+    return CR_OK;
+}
+
+void cr_net_best_by_sign(const cr_net *net, const double *v, double best[2])
+{
+    best[0] = best[1] = -INFINITY;
+    for (size_t j = 0; j < net->m; j++) {
+        const int k = net->w2[j] > 0 ? 0 : net->w2[j] < 0 ? 1 : -1;
+        if (k >= 0 && isfinite(v[j]) && v[j] > best[k]) best[k] = v[j];
+    }
+}
+
 double cr_net_norm2(const cr_net *net)
 {
     const size_t p = cr_net_size(net);
