@@ -11,8 +11,9 @@
 #include "plane.h"
 #include "rng.h"
 
-/* The slides' four patterns of X = [[3,3],[2,2],[1,0]] (slides D_1..D_4). */
-static const char *const slide_patterns[] = {"111", "110", "000", "001"};
+/* The slides' four patterns of X = [[3,3],[2,2],[1,0]] (slides D_1..D_4: 111, 110, 000, 001) as masks, sample 1 in
+ * bit 0. */
+static const uint64_t slide_masks[] = {0x7, 0x3, 0x0, 0x4};
 
 static int write_patterns(cr_run *run, const cr_patterns *P, cr_err *err)
 {
@@ -119,13 +120,7 @@ int cr_exp_arrangements(const cr_config *cfg, const cr_data *D, cr_run *run, cr_
         /* Expected values are the slides' own: p = 4 and the patterns D_1..D_4. */
         cr_run_claim(run, "slide example: p = 4 (slides D_1..D_4)", (double)exact->p, 4, 0, CR_CLAIM_ABS);
         size_t found = 0;
-        uint64_t mask[1];
-        for (size_t k = 0; k < 4; k++) {
-            mask[0] = 0;
-            for (size_t i = 0; i < 3; i++)
-                if (slide_patterns[k][i] == '1') mask[0] |= 1ull << i;
-            found += exact->n == 3 && cr_patterns_find(exact, mask) != (size_t)-1;
-        }
+        for (size_t k = 0; k < 4; k++) found += exact->n == 3 && cr_patterns_find(exact, &slide_masks[k]) != (size_t)-1;
         cr_run_claim(run, "slide example: patterns 111, 110, 000, 001 all found", (double)found, 4, 0, CR_CLAIM_ABS);
     }
     if (r == (size_t)-1 || general < 0)

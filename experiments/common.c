@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dualnorm.h"
 #include "plane.h"
 #include "rng.h"
 
@@ -146,15 +147,15 @@ int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err)
     if (!c) return CR_ERUNTIME;
     const int N = 720;
     for (int k = 0; k <= N; k++) {
-        double t = 2 * M_PI * k / N, u1 = cos(t), u2 = sin(t);
-        double z1 = D->X[0] * u1 + D->X[1] * u2, z2 = D->X[2] * u1 + D->X[3] * u2;
+        double t = 2 * M_PI * k / N, u[2] = {cos(t), sin(t)}, z[2], zp[2];
+        cr_dualnorm_image(D->X, 2, 2, u, 1.0, z, zp);
         cr_csv_real(c, t);
-        cr_csv_real(c, u1);
-        cr_csv_real(c, u2);
-        cr_csv_real(c, z1);
-        cr_csv_real(c, z2);
-        cr_csv_real(c, z1 > 0 ? z1 : 0);
-        cr_csv_real(c, z2 > 0 ? z2 : 0);
+        cr_csv_real(c, u[0]);
+        cr_csv_real(c, u[1]);
+        cr_csv_real(c, z[0]);
+        cr_csv_real(c, z[1]);
+        cr_csv_real(c, zp[0]);
+        cr_csv_real(c, zp[1]);
         cr_csv_endrow(c);
     }
     int st = cr_csv_close(c, err);

@@ -1,7 +1,6 @@
 /* Slides "Convex optimization formulation" and "All global optima": solve p_convex over the arrangement
  * patterns, reduce the support to at most n + 1 blocks (m*), reconstruct the network and check that it
  * attains p_convex, and that permuting and splitting neurons leave L_beta unchanged. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -5,7 +5,6 @@
  * Clarke stationary point of L with L = y^2 > min L (spurious, a saddle), while Lc has no KKT point other than
  * its minimizer (certified over the whole square, src/toy.c). */
 #include <math.h>
-#include <string.h>
 
 #include "experiments.h"
 #include "toy.h"
@@ -44,89 +43,123 @@ static int write_grid(cr_run *run, const char *name, const char *header, int con
     return cr_csv_close(c, err);
 }
 
-int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, cr_err *err)
+/* The landscapes' values at the points the claims are about. */
+typedef struct {
+    double v_cf, w_cf, val_cf;          /* closed-form convex minimizer and minimum */
+    double grid_u, grid_al, grid_v, grid_w; /* best grid points */
+    double u, al, ncval, v, w, cval;    /* refined minima */
+    double rec;                         /* L at the network the convex minimizer maps to */
+    double origin_L, origin_Lc, origin_clarke, origin_kkt, diag_drop;
+    double t;                           /* diag_drop = L(t, t) - L(0, 0) */
+    long uncertified;                   /* cells of [0, R]^2 the KKT exclusion did not certify */
+} toy_points;
+
+/* Grids, refined minima and the origin of both landscapes. */
+static int landscape_points(const cr_config *cfg, cr_run *run, toy_points *q, cr_err *err)
 {
     const double x = cfg->landscape.x, y = cfg->landscape.y, beta = cfg->landscape.beta, R = cfg->landscape.range;
-    double v_cf, w_cf, val_cf;
-    int st = cr_toy_closed_form(x, y, beta, &v_cf, &w_cf, &val_cf, err);
+    int st = cr_toy_closed_form(x, y, beta, &q->v_cf, &q->w_cf, &q->val_cf, err);
     if (st) {
         cr_err_prefix(err, "landscape");
         return CR_ERUNTIME;
     }
-    double u = 0, al = 0, v = 0, w = 0;
-    if ((st = write_grid(run, "nonconvex.csv", "u,alpha,L,clarke_minnorm", 0, cfg, &u, &al, err))) return st;
-    if ((st = write_grid(run, "convex.csv", "v,w,L,kkt_residual", 1, cfg, &v, &w, err))) return st;
-    double grid_u = u, grid_al = al, grid_v = v, grid_w = w;
-    double ncval, cval;
-    if ((st = cr_toy_minimize_nonconvex(x, y, beta, &u, &al, &ncval, err))) return st;
-    if ((st = cr_toy_minimize_convex(x, y, beta, &v, &w, &cval, err))) return st;
+    q->u = q->al = q->v = q->w = 0;
+    if ((st = write_grid(run, "nonconvex.csv", "u,alpha,L,clarke_minnorm", 0, cfg, &q->u, &q->al, err))) return st;
+    if ((st = write_grid(run, "convex.csv", "v,w,L,kkt_residual", 1, cfg, &q->v, &q->w, err))) return st;
+    q->grid_u = q->u, q->grid_al = q->al, q->grid_v = q->v, q->grid_w = q->w;
+    if ((st = cr_toy_minimize_nonconvex(x, y, beta, &q->u, &q->al, &q->ncval, err))) return st;
+    if ((st = cr_toy_minimize_convex(x, y, beta, &q->v, &q->w, &q->cval, err))) return st;
     /* The convex solution maps to a network: u = v / sqrt(v), alpha = sqrt(v) (docs/MATH.md, Reconstruction). */
-    double rec = cr_toy_nonconvex(x, y, beta, v / sqrt(v), sqrt(v));
-
+    q->rec = cr_toy_nonconvex(x, y, beta, q->v / sqrt(q->v), sqrt(q->v));
     /* The origin of both landscapes: L(0, 0) = Lc(0, 0) = y^2 (the zero network). */
-    const double origin_L = cr_toy_nonconvex(x, y, beta, 0, 0), origin_Lc = cr_toy_convex(x, y, beta, 0, 0);
-    const double origin_clarke = cr_toy_clarke_minnorm(x, y, beta, 0, 0, 0.0, NULL);
-    const double origin_kkt = cr_toy_convex_kkt_residual(x, y, beta, 0, 0);
+    q->origin_L = cr_toy_nonconvex(x, y, beta, 0, 0), q->origin_Lc = cr_toy_convex(x, y, beta, 0, 0);
+    q->origin_clarke = cr_toy_clarke_minnorm(x, y, beta, 0, 0, 0.0, NULL);
+    q->origin_kkt = cr_toy_convex_kkt_residual(x, y, beta, 0, 0);
     /* A saddle, not a local minimum: L decreases along u = alpha > 0, L(t, t) - L(0, 0) = -(2xy - beta) t^2 + x^2 t^4. */
-    const double t = 0.01, diag_drop = cr_toy_nonconvex(x, y, beta, t, t) - origin_L;
+    q->t = 0.01;
+    q->diag_drop = cr_toy_nonconvex(x, y, beta, q->t, q->t) - q->origin_L;
     /* Certificate that Lc has no KKT point in [0, R]^2 outside the disc of radius delta around its minimizer. */
-    const double delta = 0.1 * R;
-    const long uncertified = cr_toy_convex_kkt_exclude(x, y, beta, R, v, w, delta, 12, NULL);
+    q->uncertified = cr_toy_convex_kkt_exclude(x, y, beta, R, q->v, q->w, 0.1 * R, 12, NULL);
+    return CR_OK;
+}
 
+/* minima.csv: each point with its value and stationarity (Clarke minimum-norm subgradient of L, or KKT residual of
+ * Lc). */
+static int write_minima(const cr_config *cfg, const toy_points *q, cr_run *run, cr_err *err)
+{
+    const double x = cfg->landscape.x, y = cfg->landscape.y, beta = cfg->landscape.beta;
     cr_csv *c = cr_run_table(run, "minima.csv", "landscape,a,b,L,source,stationarity", err);
     if (!c) return CR_ERUNTIME;
-    const char *lbl[] = {"nonconvex", "nonconvex", "convex", "convex", "nonconvex", "convex", "nonconvex", "convex"};
-    const double pts[][3] = {{grid_u, grid_al, cr_toy_nonconvex(x, y, beta, grid_u, grid_al)},
-                             {u, al, ncval},
-                             {grid_v, grid_w, cr_toy_convex(x, y, beta, grid_v, grid_w)},
-                             {v, w, cval},
-                             {sqrt(v_cf), sqrt(v_cf), val_cf},
-                             {v_cf, w_cf, val_cf},
-                             {0, 0, origin_L},
-                             {0, 0, origin_Lc}};
+    const int convex[] = {0, 0, 1, 1, 0, 1, 0, 1};
+    const double pts[][3] = {{q->grid_u, q->grid_al, cr_toy_nonconvex(x, y, beta, q->grid_u, q->grid_al)},
+                             {q->u, q->al, q->ncval},
+                             {q->grid_v, q->grid_w, cr_toy_convex(x, y, beta, q->grid_v, q->grid_w)},
+                             {q->v, q->w, q->cval},
+                             {sqrt(q->v_cf), sqrt(q->v_cf), q->val_cf},
+                             {q->v_cf, q->w_cf, q->val_cf},
+                             {0, 0, q->origin_L},
+                             {0, 0, q->origin_Lc}};
     const char *src[] = {"grid", "refined", "grid", "refined", "closed_form", "closed_form", "origin", "origin"};
     for (int k = 0; k < 8; k++) {
-        cr_csv_str(c, lbl[k]);
+        cr_csv_str(c, convex[k] ? "convex" : "nonconvex");
         cr_csv_real(c, pts[k][0]);
         cr_csv_real(c, pts[k][1]);
         cr_csv_real(c, pts[k][2]);
         cr_csv_str(c, src[k]);
-        /* Clarke minimum-norm subgradient of L, or KKT residual of Lc. */
-        cr_csv_real(c, strcmp(lbl[k], "nonconvex") == 0 ? cr_toy_clarke_minnorm(x, y, beta, pts[k][0], pts[k][1], 0.0, NULL)
-                                        : cr_toy_convex_kkt_residual(x, y, beta, pts[k][0], pts[k][1]));
+        cr_csv_real(c, convex[k] ? cr_toy_convex_kkt_residual(x, y, beta, pts[k][0], pts[k][1])
+                                 : cr_toy_clarke_minnorm(x, y, beta, pts[k][0], pts[k][1], 0.0, NULL));
         cr_csv_endrow(c);
     }
-    if ((st = cr_csv_close(c, err))) return st;
+    return cr_csv_close(c, err);
+}
 
-    cr_run_summary_real(run, "nonconvex_min", ncval);
-    cr_run_summary_real(run, "nonconvex_u", u);
-    cr_run_summary_real(run, "nonconvex_alpha", al);
-    cr_run_summary_real(run, "convex_min", cval);
-    cr_run_summary_real(run, "convex_v", v);
-    cr_run_summary_real(run, "convex_w", w);
-    cr_run_summary_real(run, "closed_form_min", val_cf);
-    cr_run_summary_real(run, "reconstruction_L", rec);
-    cr_run_summary_real(run, "origin_L", origin_L);
-    cr_run_summary_real(run, "origin_clarke_minnorm", origin_clarke);
-    cr_run_summary_real(run, "origin_convex_kkt_residual", origin_kkt);
-    const double tol = 1e-8;
-    cr_run_claim(run, "nonconvex minimum = beta y/x - beta^2/(4x^2) (closed form)", ncval, val_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimum = beta y/x - beta^2/(4x^2) (closed form)", cval, val_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "nonconvex minimizer u = sqrt(v*) (closed form)", u, sqrt(v_cf), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "nonconvex minimizer alpha = sqrt(v*) (closed form)", al, sqrt(v_cf), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimizer v* = (2xy - beta)/(2x^2) (closed form)", v, v_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimizer w* = 0 (closed form)", w, 0, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "reconstructed network attains the convex minimum", rec, cval, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is Clarke stationary for L: min-norm Clarke subgradient = 0", origin_clarke, 0, 1e-12,
+static void summary(const toy_points *q, cr_run *run)
+{
+    cr_run_summary_real(run, "nonconvex_min", q->ncval);
+    cr_run_summary_real(run, "nonconvex_u", q->u);
+    cr_run_summary_real(run, "nonconvex_alpha", q->al);
+    cr_run_summary_real(run, "convex_min", q->cval);
+    cr_run_summary_real(run, "convex_v", q->v);
+    cr_run_summary_real(run, "convex_w", q->w);
+    cr_run_summary_real(run, "closed_form_min", q->val_cf);
+    cr_run_summary_real(run, "reconstruction_L", q->rec);
+    cr_run_summary_real(run, "origin_L", q->origin_L);
+    cr_run_summary_real(run, "origin_clarke_minnorm", q->origin_clarke);
+    cr_run_summary_real(run, "origin_convex_kkt_residual", q->origin_kkt);
+}
+
+/* Expected values are closed forms: cr_toy_closed_form's minimizer and the slide's formulas in x, y, beta. */
+static void claims(const cr_config *cfg, const toy_points *q, cr_run *run)
+{
+    const double x = cfg->landscape.x, y = cfg->landscape.y, beta = cfg->landscape.beta, t = q->t, tol = 1e-8;
+    cr_run_claim(run, "nonconvex minimum = beta y/x - beta^2/(4x^2) (closed form)", q->ncval, q->val_cf, tol,
                  CR_CLAIM_ABS);
-    cr_run_claim(run, "L at the origin = y^2 (closed form)", origin_L, y * y, 1e-12, CR_CLAIM_REL);
-    cr_run_claim(run, "origin is spurious: L(0,0) - min L = (2xy - beta)^2/(4x^2) (closed form)", origin_L - ncval,
-                 (2 * x * y - beta) * (2 * x * y - beta) / (4 * x * x), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is a saddle: L(t,t) - L(0,0) = -(2xy - beta)t^2 + x^2 t^4 < 0 at t = 0.01", diag_drop,
+    cr_run_claim(run, "convex minimum = beta y/x - beta^2/(4x^2) (closed form)", q->cval, q->val_cf, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "nonconvex minimizer u = sqrt(v*) (closed form)", q->u, sqrt(q->v_cf), tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "nonconvex minimizer alpha = sqrt(v*) (closed form)", q->al, sqrt(q->v_cf), tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "convex minimizer v* = (2xy - beta)/(2x^2) (closed form)", q->v, q->v_cf, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "convex minimizer w* = 0 (closed form)", q->w, 0, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "reconstructed network attains the convex minimum", q->rec, q->cval, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "origin is Clarke stationary for L: min-norm Clarke subgradient = 0", q->origin_clarke, 0, 1e-12,
+                 CR_CLAIM_ABS);
+    cr_run_claim(run, "L at the origin = y^2 (closed form)", q->origin_L, y * y, 1e-12, CR_CLAIM_REL);
+    cr_run_claim(run, "origin is spurious: L(0,0) - min L = (2xy - beta)^2/(4x^2) (closed form)",
+                 q->origin_L - q->ncval, (2 * x * y - beta) * (2 * x * y - beta) / (4 * x * x), tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "origin is a saddle: L(t,t) - L(0,0) = -(2xy - beta)t^2 + x^2 t^4 < 0 at t = 0.01", q->diag_drop,
                  -(2 * x * y - beta) * t * t + x * x * t * t * t * t, 1e-12, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is not stationary for Lc: KKT residual = 2xy - beta (closed form)", origin_kkt,
+    cr_run_claim(run, "origin is not stationary for Lc: KKT residual = 2xy - beta (closed form)", q->origin_kkt,
                  2 * x * y - beta, 1e-12, CR_CLAIM_REL);
     cr_run_claim(run, "Lc has no KKT point outside the disc of radius range/10 around its minimizer (uncertified cells)",
-                 (double)uncertified, 0, 0, CR_CLAIM_ABS);
+                 (double)q->uncertified, 0, 0, CR_CLAIM_ABS);
+}
+
+int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, cr_err *err)
+{
+    toy_points q;
+    int st = landscape_points(cfg, run, &q, err);
+    if (!st) st = write_minima(cfg, &q, run, err);
+    if (st) return st;
+    summary(&q, run);
+    claims(cfg, &q, run);
     return CR_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "experiments.h"
+#include "linalg.h"
 #include "linear.h"
 #include "maxmargin.h"
 
@@ -19,9 +20,7 @@ typedef struct {
 
 static double cosine(const double *a, const double *b, size_t d)
 {
-    double ab = 0, aa = 0, bb = 0;
-    for (size_t k = 0; k < d; k++) ab += a[k] * b[k], aa += a[k] * a[k], bb += b[k] * b[k];
-    return ab / sqrt(aa * bb);
+    return cr_linalg_dot(a, b, d) / sqrt(cr_linalg_dot(a, a, d) * cr_linalg_dot(b, b, d));
 }
 
 static int record(void *vctx, long t, const double *w, double loss)
@@ -29,12 +28,10 @@ static int record(void *vctx, long t, const double *w, double loss)
     lin_ctx *c = vctx;
     c->last_cos = cosine(w, c->wsvm, c->d);
     if (t < c->next) return 0;
-    double nrm = 0;
-    for (size_t k = 0; k < c->d; k++) nrm += w[k] * w[k];
     cr_csv_int(c->curve, t);
     cr_csv_real(c->curve, c->last_cos);
     cr_csv_real(c->curve, loss);
-    cr_csv_real(c->curve, sqrt(nrm));
+    cr_csv_real(c->curve, cr_linalg_nrm2(w, c->d));
     cr_csv_endrow(c->curve);
     long step = (long)ceil((double)c->next * 0.122); /* 10^(1/20) - 1 */
     c->next += step > 0 ? step : 1;

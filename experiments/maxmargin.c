@@ -64,158 +64,189 @@ static int log_margin(void *vctx, const cr_train_row *row, const cr_net *net)
     return 0;
 }
 
-int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+/* What the steps share: the programs' workspaces and solutions, gradient descent's network and trace, the results. */
+typedef struct {
+    const cr_config *cfg;
+    const cr_data *D;
+    cr_patterns *P, *I;         /* every pattern; gradient descent's final patterns */
+    cr_mm_work *mw, *mws;       /* P* and P_sub */
+    cr_kkt_work *kw;
+    cr_dualnorm_work *dw;
+    cr_net *net;                /* gradient descent's */
+    double *U, *Up, *lam;       /* P*'s blocks (p x d each) and optimal dual lambda* (n) */
+    double *W1, *w2;            /* P*'s network: d x m_opt after repacking (room for 2p neurons) */
+    double *Us, *Ups, *lamfit;  /* P_sub's blocks; the KKT multipliers fitted to gradient descent */
+    mm_ctx ctx;
+    cr_mm_info mi, si;          /* P*, P_sub */
+    cr_kkt_info ki;             /* the KKT fit at the end point */
+    double dn_star, rec_margin, rec_half, ceiling, cos_best[2];
+    size_t m_opt, iplus, iminus;
+} mm_state;
+
+static int alloc_optimum(mm_state *s, cr_err *err)
 {
+    const size_t n = s->D->n, d = s->D->d, p = s->P->p, width = (size_t)s->cfg->train.width;
+    s->mw = cr_mm_alloc(n, d, p);
+    s->kw = cr_kkt_alloc(n, d, width > 2 * p ? width : 2 * p);
+    s->dw = cr_dualnorm_alloc(n, d);
+    s->U = calloc(p * d, sizeof *s->U), s->Up = calloc(p * d, sizeof *s->Up), s->lam = calloc(n, sizeof *s->lam);
+    s->lamfit = calloc(n, sizeof *s->lamfit);
+    s->W1 = calloc(d * 2 * p, sizeof *s->W1), s->w2 = calloc(2 * p, sizeof *s->w2);
+    if (!s->mw || !s->kw || !s->dw || !s->U || !s->Up || !s->lam || !s->lamfit || !s->W1 || !s->w2)
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    return CR_OK;
+}
+
+/* P* over every pattern with its certificate, the dual norm of lambda*, and the max-margin network it gives. */
+static int optimum(mm_state *s, cr_run *run, cr_err *err)
+{
+    const cr_data *D = s->D;
     const size_t n = D->n, d = D->d;
-    cr_patterns *P = NULL, *I = NULL;
-    cr_mm_work *mw = NULL, *mws = NULL;
-    cr_kkt_work *kw = NULL;
-    cr_dualnorm_work *dw = NULL;
-    cr_net *net = NULL;
-    double *U = NULL, *Up = NULL, *lam = NULL, *W1 = NULL, *w2 = NULL, *Us = NULL, *Ups = NULL, *lamfit = NULL;
-    mm_ctx ctx = {0};
-    int st = CR_OK;
-    if ((st = cr_exp_patterns(cfg, D, &P, err))) goto done;
-    const size_t p = P->p;
-    mw = cr_mm_alloc(n, d, p);
-    kw = cr_kkt_alloc(n, d, (size_t)cfg->train.width > 2 * p ? (size_t)cfg->train.width : 2 * p);
-    dw = cr_dualnorm_alloc(n, d);
-    U = calloc(p * d, sizeof *U), Up = calloc(p * d, sizeof *Up), lam = calloc(n, sizeof *lam);
-    lamfit = calloc(n, sizeof *lamfit);
-    W1 = calloc(d * 2 * p, sizeof *W1), w2 = calloc(2 * p, sizeof *w2);
-    if (!mw || !kw || !dw || !U || !Up || !lam || !lamfit || !W1 || !w2) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    cr_mm_info mi;
-    if ((st = cr_exp_mm_solve(cfg, mw, D, P, U, Up, lam, &mi, "P*", err))) goto done;
-    cr_run_timing(run, "maxmargin_seconds", mi.seconds);
-    double dn_star;
+    int st = cr_exp_patterns(s->cfg, D, &s->P, err);
+    if (!st) st = alloc_optimum(s, err);
+    if (!st) st = cr_exp_mm_solve(s->cfg, s->mw, D, s->P, s->U, s->Up, s->lam, &s->mi, "P*", err);
+    if (st) return st;
+    cr_run_timing(run, "maxmargin_seconds", s->mi.seconds);
     size_t which;
     int sgn;
-    if ((st = cr_dualnorm_over(dw, D->X, n, d, P, lam, CR_DUALNORM_ABS, &dn_star, NULL, &which, &sgn, err))) goto done;
-    size_t m_opt = 0;
-    if ((st = cr_mm_to_network(U, Up, p, d, W1, w2, 2 * p, &m_opt, err))) goto done;
+    const size_t p = s->P->p;
+    if ((st = cr_dualnorm_over(s->dw, D->X, n, d, s->P, s->lam, CR_DUALNORM_ABS, &s->dn_star, NULL, &which, &sgn,
+                               err)))
+        return st;
+    if ((st = cr_mm_to_network(s->U, s->Up, p, d, s->W1, s->w2, 2 * p, &s->m_opt, err))) return st;
     /* W1 was written as d x (2p); the evaluation wants d x m_opt. */
     for (size_t k = 1; k < d; k++)
-        for (size_t j = 0; j < m_opt; j++) W1[k * m_opt + j] = W1[k * 2 * p + j];
-    double rec_margin, rec_half;
-    cr_mm_network_eval(D->X, D->y, n, d, W1, w2, m_opt, &rec_margin, &rec_half);
-    const double pstar = mi.primal, ceiling = cr_mm_gamma_ceiling(pstar);
+        for (size_t j = 0; j < s->m_opt; j++) s->W1[k * s->m_opt + j] = s->W1[k * 2 * p + j];
+    cr_mm_network_eval(D->X, D->y, n, d, s->W1, s->w2, s->m_opt, &s->rec_margin, &s->rec_half);
+    s->ceiling = cr_mm_gamma_ceiling(s->mi.primal);
+    return CR_OK;
+}
 
-    /* Gradient descent on the logistic loss, beta = 0, from a small balanced initialization. */
-    ctx.D = D;
-    ctx.P = P;
-    ctx.kw = kw;
-    ctx.lambda = lamfit;
-    ctx.ceiling = ceiling;
-    ctx.next = 1;
-    ctx.last = cfg->train.iters;
-    ctx.trace = cr_run_table(run, "trace.csv", "iter,loss,norm_theta,gamma,gamma_ratio,dual_norm_fit", err);
-    if (!ctx.trace) {
-        st = CR_ERUNTIME;
-        goto done;
-    }
+/* Gradient descent on the logistic loss, beta = 0, from a small balanced initialization; trace.csv records gamma(t)
+ * at geometric steps (the figures use a log axis), so every step reaches the callback. */
+static int descend(mm_state *s, cr_run *run, cr_err *err)
+{
+    s->ctx = (mm_ctx){.D = s->D, .P = s->P, .kw = s->kw, .lambda = s->lamfit, .ceiling = s->ceiling, .next = 1,
+                      .last = s->cfg->train.iters};
+    s->ctx.trace = cr_run_table(run, "trace.csv", "iter,loss,norm_theta,gamma,gamma_ratio,dual_norm_fit", err);
+    if (!s->ctx.trace) return CR_ERUNTIME;
     cr_train_info ti;
-    /* Every step reaches the callback, which records at geometric steps (the figures use a log axis). */
-    cr_config gd = *cfg;
+    cr_config gd = *s->cfg;
     gd.train.log_every = 1;
-    st = cr_exp_train(&gd, D, (size_t)cfg->train.width, 1, log_margin, &ctx, &net, &ti, err);
+    int st = cr_exp_train(&gd, s->D, (size_t)s->cfg->train.width, 1, log_margin, &s->ctx, &s->net, &ti, err);
     if (!st) {
-        st = cr_csv_close(ctx.trace, err);
-        ctx.trace = NULL;
+        st = cr_csv_close(s->ctx.trace, err);
+        s->ctx.trace = NULL;
     }
-    if (st) goto done;
+    return st;
+}
 
-    /* The end point: KKT fit, P_sub over the final neurons' patterns, covering neurons, alignment. */
-    cr_kkt_info ki;
-    if ((st = cr_kkt_fit(kw, D->X, D->y, n, d, net->W1, net->w2, net->m, P, lamfit, &ki, err))) goto done;
-    if ((st = cr_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
-    mws = cr_mm_alloc(n, d, I->p);
-    Us = calloc(I->p * d, sizeof *Us), Ups = calloc(I->p * d, sizeof *Ups);
-    if (!mws || !Us || !Ups) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    cr_mm_info si;
-    if ((st = cr_exp_mm_solve(cfg, mws, D, I, Us, Ups, NULL, &si, "P_sub", err))) goto done;
-    size_t iplus, iminus;
-    cr_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &iplus, &iminus);
+/* The end point: KKT fit, P_sub over the final neurons' patterns, covering neurons, alignment per sign. */
+static int end_point(mm_state *s, cr_err *err)
+{
+    const cr_data *D = s->D;
+    const cr_net *net = s->net;
+    const size_t n = D->n, d = D->d;
+    int st = cr_kkt_fit(s->kw, D->X, D->y, n, d, net->W1, net->w2, net->m, s->P, s->lamfit, &s->ki, err);
+    if (!st) st = cr_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &s->I, err);
+    if (st) return st;
+    s->mws = cr_mm_alloc(n, d, s->I->p);
+    s->Us = calloc(s->I->p * d, sizeof *s->Us), s->Ups = calloc(s->I->p * d, sizeof *s->Ups);
+    if (!s->mws || !s->Us || !s->Ups) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    if ((st = cr_exp_mm_solve(s->cfg, s->mws, D, s->I, s->Us, s->Ups, NULL, &s->si, "P_sub", err))) return st;
+    cr_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &s->iplus, &s->iminus);
     double *cosj = calloc(net->m, sizeof *cosj);
-    if (!cosj) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
+    if (!cosj) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     cr_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, net->m, cosj);
-    double cos_pos = -INFINITY, cos_neg = -INFINITY;
-    for (size_t j = 0; j < net->m; j++) {
-        if (!isfinite(cosj[j])) continue;
-        if (net->w2[j] > 0 && cosj[j] > cos_pos) cos_pos = cosj[j];
-        if (net->w2[j] < 0 && cosj[j] > cos_neg) cos_neg = cosj[j];
-    }
+    cr_net_best_by_sign(net, cosj, s->cos_best);
     free(cosj);
+    return CR_OK;
+}
 
-    /* gamma nondecreasing over the second half of training: the largest relative drop between logged iterates
-     * with t >= T/2. */
-    double worst_drop = 0;
-    for (size_t k = 1; k < ctx.ngam; k++) {
-        if (ctx.iters[k - 1] < cfg->train.iters / 2) continue;
-        double drop = (ctx.gam[k - 1] - ctx.gam[k]) / fabs(ctx.gam[k - 1]);
-        if (drop > worst_drop) worst_drop = drop;
+/* gamma over the logged iterates: the last value, the largest ratio to the ceiling, and the largest relative drop
+ * between logged iterates with t >= T/2 (gamma nondecreasing over the second half of training). */
+static void gamma_trace(const mm_state *s, double *gamma_final, double *max_ratio, double *worst_drop)
+{
+    const mm_ctx *c = &s->ctx;
+    *worst_drop = 0;
+    for (size_t k = 1; k < c->ngam; k++) {
+        if (c->iters[k - 1] < s->cfg->train.iters / 2) continue;
+        double drop = (c->gam[k - 1] - c->gam[k]) / fabs(c->gam[k - 1]);
+        if (drop > *worst_drop) *worst_drop = drop;
     }
-    const double gamma_final = ctx.ngam ? ctx.gam[ctx.ngam - 1] : NAN;
-    double max_ratio = -INFINITY;
-    for (size_t k = 0; k < ctx.ngam; k++)
-        if (ctx.gam[k] / ceiling > max_ratio) max_ratio = ctx.gam[k] / ceiling;
+    *gamma_final = c->ngam ? c->gam[c->ngam - 1] : NAN;
+    *max_ratio = -INFINITY;
+    for (size_t k = 0; k < c->ngam; k++)
+        if (c->gam[k] / s->ceiling > *max_ratio) *max_ratio = c->gam[k] / s->ceiling;
+}
 
-    cr_run_summary_int(run, "n", (long long)n);
-    cr_run_summary_int(run, "d", (long long)d);
-    cr_run_summary_int(run, "p", (long long)p);
-    cr_run_summary_real(run, "P_star", pstar);
-    cr_run_summary_real(run, "D_star", mi.dual);
-    cr_run_summary_real(run, "gap", mi.gap);
-    cr_run_summary_real(run, "dual_norm_lambda_star", dn_star);
-    cr_run_summary_int(run, "optimal_neurons", (long long)m_opt);
-    cr_run_summary_real(run, "P_sub", si.primal);
-    cr_run_summary_int(run, "patterns_used", (long long)I->p);
+static void summary(const mm_state *s, double gamma_final, cr_run *run)
+{
+    cr_run_summary_int(run, "n", (long long)s->D->n);
+    cr_run_summary_int(run, "d", (long long)s->D->d);
+    cr_run_summary_int(run, "p", (long long)s->P->p);
+    cr_run_summary_real(run, "P_star", s->mi.primal);
+    cr_run_summary_real(run, "D_star", s->mi.dual);
+    cr_run_summary_real(run, "gap", s->mi.gap);
+    cr_run_summary_real(run, "dual_norm_lambda_star", s->dn_star);
+    cr_run_summary_int(run, "optimal_neurons", (long long)s->m_opt);
+    cr_run_summary_real(run, "P_sub", s->si.primal);
+    cr_run_summary_int(run, "patterns_used", (long long)s->I->p);
     cr_run_summary_real(run, "gamma_final", gamma_final);
-    cr_run_summary_real(run, "gamma_ceiling", ceiling);
-    cr_run_summary_real(run, "gamma_ratio", gamma_final / ceiling);
-    cr_run_summary_real(run, "dual_norm_gd", ki.dualnorm);
-    cr_run_summary_real(run, "kkt_c", ki.c);
-    cr_run_summary_real(run, "kkt_residual", ki.resid);
-    cr_run_summary_real(run, "kkt_ytlambda", ki.ytlambda);
-    cr_run_summary_real(run, "kkt_half_norm2", ki.half_norm2);
-    cr_run_summary_real(run, "cos_pos", cos_pos);
-    cr_run_summary_real(run, "cos_neg", cos_neg);
-    cr_run_summary_int(run, "covering_plus", iplus == (size_t)-1 ? 0 : (long long)iplus + 1);
-    cr_run_summary_int(run, "covering_minus", iminus == (size_t)-1 ? 0 : (long long)iminus + 1);
+    cr_run_summary_real(run, "gamma_ceiling", s->ceiling);
+    cr_run_summary_real(run, "gamma_ratio", gamma_final / s->ceiling);
+    cr_run_summary_real(run, "dual_norm_gd", s->ki.dualnorm);
+    cr_run_summary_real(run, "kkt_c", s->ki.c);
+    cr_run_summary_real(run, "kkt_residual", s->ki.resid);
+    cr_run_summary_real(run, "kkt_ytlambda", s->ki.ytlambda);
+    cr_run_summary_real(run, "kkt_half_norm2", s->ki.half_norm2);
+    cr_run_summary_real(run, "cos_pos", s->cos_best[0]);
+    cr_run_summary_real(run, "cos_neg", s->cos_best[1]);
+    cr_run_summary_int(run, "covering_plus", s->iplus == (size_t)-1 ? 0 : (long long)s->iplus + 1);
+    cr_run_summary_int(run, "covering_minus", s->iminus == (size_t)-1 ? 0 : (long long)s->iminus + 1);
+}
 
-    cr_run_claim(run, "D* = P* (certified, relative 1e-6)", mi.dual, pstar, 1e-6, CR_CLAIM_REL);
-    cr_run_claim(run, "optimal lambda* has dual norm <= 1 + 1e-6", dn_star, 1, 1e-6, CR_CLAIM_LE);
-    cr_run_claim(run, "reconstructed optimal network has margin min y_i f_i = 1", rec_margin, 1, 1e-9, CR_CLAIM_REL);
-    cr_run_claim(run, "reconstructed optimal network has 1/2||theta||^2 = P*", rec_half, pstar, 1e-9, CR_CLAIM_REL);
-    cr_run_claim(run, "P_sub over gradient descent's final patterns = P* (relative 1e-6)", si.primal, pstar, 1e-6,
+static void claims(const mm_state *s, cr_run *run)
+{
+    const double pstar = s->mi.primal;
+    double gamma_final, max_ratio, worst_drop;
+    gamma_trace(s, &gamma_final, &max_ratio, &worst_drop);
+    summary(s, gamma_final, run);
+    cr_run_claim(run, "D* = P* (certified, relative 1e-6)", s->mi.dual, pstar, 1e-6, CR_CLAIM_REL);
+    cr_run_claim(run, "optimal lambda* has dual norm <= 1 + 1e-6", s->dn_star, 1, 1e-6, CR_CLAIM_LE);
+    cr_run_claim(run, "reconstructed optimal network has margin min y_i f_i = 1", s->rec_margin, 1, 1e-9,
                  CR_CLAIM_REL);
-    cr_run_claim(run, "normalized margin gamma / (1 / 2P*) >= 0.95 at the end", gamma_final / ceiling, 0.95, 0,
+    cr_run_claim(run, "reconstructed optimal network has 1/2||theta||^2 = P*", s->rec_half, pstar, 1e-9,
+                 CR_CLAIM_REL);
+    cr_run_claim(run, "P_sub over gradient descent's final patterns = P* (relative 1e-6)", s->si.primal, pstar, 1e-6,
+                 CR_CLAIM_REL);
+    cr_run_claim(run, "normalized margin gamma / (1 / 2P*) >= 0.95 at the end", gamma_final / s->ceiling, 0.95, 0,
                  CR_CLAIM_GE);
     cr_run_claim(run, "gamma(t) <= 1 / 2P* at every logged step (max ratio)", max_ratio, 1, 1e-9, CR_CLAIM_LE);
     cr_run_claim(run, "gamma nondecreasing over the second half (largest relative drop)", worst_drop, 0, 1e-9,
                  CR_CLAIM_LE);
-    cr_run_claim(run, "fitted KKT lambda has dual norm <= 1.05", ki.dualnorm, 1.05, 0, CR_CLAIM_LE);
+    cr_run_claim(run, "fitted KKT lambda has dual norm <= 1.05", s->ki.dualnorm, 1.05, 0, CR_CLAIM_LE);
     cr_run_claim(run, "Proposition: covering neurons i+ and i- exist (count)",
-                 (double)((iplus != (size_t)-1) + (iminus != (size_t)-1)), 2, 0, CR_CLAIM_ABS);
-done:
-    if (ctx.trace) cr_csv_abort(ctx.trace);
-    free(ctx.gam);
-    free(ctx.iters);
-    cr_net_free(net);
-    cr_patterns_free(P);
-    cr_patterns_free(I);
-    cr_mm_free(mw);
-    cr_mm_free(mws);
-    cr_kkt_free(kw);
-    cr_dualnorm_free(dw);
-    free(U), free(Up), free(lam), free(lamfit), free(W1), free(w2), free(Us), free(Ups);
+                 (double)((s->iplus != (size_t)-1) + (s->iminus != (size_t)-1)), 2, 0, CR_CLAIM_ABS);
+}
+
+int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+{
+    mm_state s = {.cfg = cfg, .D = D};
+    int st = optimum(&s, run, err);
+    if (!st) st = descend(&s, run, err);
+    if (!st) st = end_point(&s, err);
+    if (!st) claims(&s, run);
+    if (s.ctx.trace) cr_csv_abort(s.ctx.trace);
+    free(s.ctx.gam);
+    free(s.ctx.iters);
+    cr_net_free(s.net);
+    cr_patterns_free(s.P);
+    cr_patterns_free(s.I);
+    cr_mm_free(s.mw);
+    cr_mm_free(s.mws);
+    cr_kkt_free(s.kw);
+    cr_dualnorm_free(s.dw);
+    free(s.U), free(s.Up), free(s.lam), free(s.lamfit), free(s.W1), free(s.w2), free(s.Us), free(s.Ups);
     return st;
 }

@@ -281,6 +281,23 @@ static void test_arguments(void **state)
     cr_patterns_free(P);
 }
 
+/* cr_dualnorm_image on the slide data by hand: z = X u / s and its rectification (both outputs optional). */
+static void test_image(void **state)
+{
+    (void)state;
+    const double X[] = {3, 3, 2, 2, 1, 0};
+    const double u1[] = {1, -1}, u2[] = {-1, 0};
+    double z[3], zp[3];
+    cr_dualnorm_image(X, 3, 2, u1, 1.0, z, zp);
+    const double want1[] = {0, 0, 1};
+    for (int i = 0; i < 3; i++) assert_true(z[i] == want1[i] && zp[i] == want1[i]);
+    cr_dualnorm_image(X, 3, 2, u2, 2.0, z, NULL);
+    const double want2[] = {-1.5, -1, -0.5};
+    for (int i = 0; i < 3; i++) assert_true(z[i] == want2[i]);
+    cr_dualnorm_image(X, 3, 2, u2, 2.0, NULL, zp);
+    for (int i = 0; i < 3; i++) assert_true(zp[i] == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_slide_example),
         cmocka_unit_test(test_pattern_value_vs_cone_grid),
         cmocka_unit_test(test_d3_random_search),
+        cmocka_unit_test(test_image),
         cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -431,12 +431,69 @@ static void test_logistic_huge_margins(void **state)
         }
 }
 
+/* cr_net_reverse and cr_net_split: the documented layout (checked entry by entry on a small network written out by
+ * hand) and the same outputs and penalty (through the evaluator), and their shape checks. */
+static void test_reverse_and_split(void **state)
+{
+    (void)state;
+    cr_net *net = cr_net_alloc(2, 3);
+    const double theta[] = {1, 2, 3, /* W1 row 1 */ 4, 5, 6, /* W1 row 2 */ 7, -8, 9 /* w2 */};
+    memcpy(net->theta, theta, sizeof theta);
+    cr_net *rev = cr_net_alloc(2, 3);
+    assert_int_equal(cr_net_reverse(net, rev), CR_OK);
+    const double want_rev[] = {3, 2, 1, 6, 5, 4, 9, -8, 7};
+    for (size_t k = 0; k < 9; k++) assert_true(rev->theta[k] == want_rev[k]);
+
+    /* Neuron 2 (index 1) into two with a = (0.25, 0.75): sqrt = 0.5 and sqrt(3)/2, at positions 1 and 2. */
+    const double a[2] = {0.25, 0.75}, r3 = sqrt(3.0) / 2;
+    cr_net *sp = cr_net_alloc(2, 4);
+    assert_int_equal(cr_net_split(net, 1, a, 2, sp), CR_OK);
+    const double want_sp[] = {1, 1, 2 * r3, 3, 4, 2.5, 5 * r3, 6, 7, -4, -8 * r3, 9};
+    for (size_t k = 0; k < 12; k++)
+        if (fabs(sp->theta[k] - want_sp[k]) > 1e-15 * fabs(want_sp[k])) fail_msg("split: theta[%zu] = %.17g", k,
+                                                                                 sp->theta[k]);
+    const double X[] = {1, 0.5, -2, 1, 0.25, -1, 3, 3}, y[] = {1, -1, 2, 0};
+    const cr_net_obj o = {CR_LOSS_SQUARED, 0.3, 1.0};
+    const eval_out base = eval_net(net, X, y, 4, &o), er = eval_net(rev, X, y, 4, &o), es = eval_net(sp, X, y, 4, &o);
+    assert_true(rel_diff(er.f, base.f, 4) <= 1e-15 && fabs(er.L - base.L) <= 1e-15 * base.L);
+    assert_true(rel_diff(es.f, base.f, 4) <= 1e-14 && fabs(es.L - base.L) <= 1e-14 * base.L);
+
+    /* Wrong shapes, neuron out of range, no part: refused. */
+    assert_int_equal(cr_net_reverse(net, sp), CR_EINPUT);
+    assert_int_equal(cr_net_split(net, 3, a, 2, sp), CR_EINPUT);
+    assert_int_equal(cr_net_split(net, 1, a, 1, sp), CR_EINPUT);
+    assert_int_equal(cr_net_split(net, 1, a, 0, sp), CR_EINPUT);
+    cr_net_free(net);
+    cr_net_free(rev);
+    cr_net_free(sp);
+}
+
+/* cr_net_best_by_sign: NaN values and neurons with w2 = 0 are left out; no neuron of a sign gives -inf. */
+static void test_best_by_sign(void **state)
+{
+    (void)state;
+    cr_net *net = cr_net_alloc(1, 5);
+    const double w2[] = {1, 2, -1, 0, 0.5}, v[] = {0.3, NAN, 0.9, 5.0, 0.7};
+    memcpy(net->w2, w2, sizeof w2);
+    double best[2];
+    cr_net_best_by_sign(net, v, best);
+    assert_true(best[0] == 0.7);
+    assert_true(best[1] == 0.9);
+    net->w2[2] = 3;
+    cr_net_best_by_sign(net, v, best);
+    assert_true(best[0] == 0.9);
+    assert_true(best[1] == -INFINITY);
+    cr_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blas_matches_naive),
         cmocka_unit_test(test_finite_differences),
         cmocka_unit_test(test_invariances),
+        cmocka_unit_test(test_reverse_and_split),
+        cmocka_unit_test(test_best_by_sign),
         cmocka_unit_test(test_margin_and_norms),
         cmocka_unit_test(test_logistic_huge_margins),
     };
