@@ -136,7 +136,8 @@ typedef struct cr_config_state cr_config_state;
 void cr_config_defaults(cr_config *cfg);
 
 /* Parses the YAML file into cfg (defaults first), then applies overrides ("key.path=value", nset of them),
- * then validates cross-field rules. CR_EINPUT with a message on any error. */
+ * then validates cross-field rules. CR_EINPUT with a message on any error. Parsing only: the memory guard on the
+ * sizes the config asks for is the program's next check (cr_limits_check_config, memlimit.h). */
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
 
 /* Applies one "key.path=value" override. */
