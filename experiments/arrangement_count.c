@@ -93,8 +93,10 @@ int cr_exp_arrangement_count(const cr_config *cfg, const cr_data *unused, cr_run
     gsl_rng *pat_rng = cr_rng_stream(cfg->seed, "patterns");
     cr_csv *c = cr_run_table(run, "counts.csv", "d,n,method,p", err);
     size_t maxn = 0, maxd = 0;
-    for (size_t i = 0; i < cfg->count.n.len; i++) maxn = (size_t)cfg->count.n.v[i] > maxn ? (size_t)cfg->count.n.v[i] : maxn;
-    for (size_t i = 0; i < cfg->count.d.len; i++) maxd = (size_t)cfg->count.d.v[i] > maxd ? (size_t)cfg->count.d.v[i] : maxd;
+    for (size_t i = 0; i < cfg->count.n.len; i++)
+        if ((size_t)cfg->count.n.v[i] > maxn) maxn = (size_t)cfg->count.n.v[i];
+    for (size_t i = 0; i < cfg->count.d.len; i++)
+        if ((size_t)cfg->count.d.v[i] > maxd) maxd = (size_t)cfg->count.d.v[i];
     const size_t nn = cfg->count.n.len, cells = nn * cfg->count.d.len;
     double *X = malloc(maxn * maxd * sizeof *X), *vals = malloc(cells * 4 * sizeof *vals);
     int st = CR_OK;

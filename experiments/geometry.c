@@ -52,7 +52,8 @@ static int write_polar(cr_run *run, const cr_data *D, const cr_patterns *P, cr_d
                        cr_err *err)
 {
     const size_t n = D->n, d = D->d;
-    cr_csv *c = cr_run_table(run, "polar.csv", "angle,a1,a2,support_patterns,support_sweep,dual_norm,polar_radius", err);
+    cr_csv *c = cr_run_table(run, "polar.csv", "angle,a1,a2,support_patterns,support_sweep,dual_norm,polar_radius",
+                             err);
     if (!c) return CR_ERUNTIME;
     int st = CR_OK;
     *worst = 0;
@@ -139,7 +140,8 @@ static void report(const geo_opt *o, double dn_star, size_t touches, double wors
 int cr_exp_geometry(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
 {
     const size_t n = D->n, d = D->d;
-    if (n != 2 || d != 2) return cr_err_set(err, CR_ERUNTIME, "geometry draws n = 2, d = 2 (got n = %zu, d = %zu)", n, d);
+    if (n != 2 || d != 2)
+        return cr_err_set(err, CR_ERUNTIME, "geometry draws n = 2, d = 2 (got n = %zu, d = %zu)", n, d);
     cr_patterns *P = NULL;
     cr_mm_work *mw = NULL;
     cr_dualnorm_work *dw = NULL;

@@ -80,9 +80,10 @@ double cr_net_reference(const double *X, size_t n, size_t d, const double *W1, c
 /* out <- net with its neurons in reverse order: a permutation, the same function and penalty. CR_EINPUT unless out
  * has net's shape. */
 int cr_net_reverse(const cr_net *net, cr_net *out);
-/* out <- net with neuron j split into `parts` neurons sqrt(a_i) (w1_j, w2_j), i < parts, at positions j .. j + parts - 1
- * (the other neurons follow in their order): the same function, and the same penalty when sum_i a_i = 1 (ReLU is
- * positively homogeneous). CR_EINPUT unless out has d rows and m + parts - 1 neurons, j < m and parts >= 1. */
+/* out <- net with neuron j split into `parts` neurons sqrt(a_i) (w1_j, w2_j), i < parts, at positions
+ * j .. j + parts - 1 (the other neurons follow in their order): the same function, and the same penalty when
+ * sum_i a_i = 1 (ReLU is positively homogeneous). CR_EINPUT unless out has d rows and m + parts - 1 neurons, j < m
+ * and parts >= 1. */
 int cr_net_split(const cr_net *net, size_t j, const double *a, size_t parts, cr_net *out);
 
 /* The largest finite v_j over the neurons with w2_j > 0 (best[0]) and over those with w2_j < 0 (best[1]), -INFINITY
