@@ -8,7 +8,7 @@
 
 #include "common.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 
 typedef struct {
     const cr_data *D;

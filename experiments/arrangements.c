@@ -7,7 +7,7 @@
 
 #include "experiments.h"
 #include "patterns.h"
-#include "plane.h"
+#include "plane_arrangement.h"
 #include "rng.h"
 
 /* The slides' four patterns of X = [[3,3],[2,2],[1,0]] (slides D_1..D_4). */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plane.h"
+#include "plane_arrangement.h"
 #include "rng.h"
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)

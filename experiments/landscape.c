@@ -1,14 +1,14 @@
 /* Slide "Nonconvex landscape and convex landscape": the toy X = x, y (slide: 1, 1, beta = 1). Grids of the
  * nonconvex L(u, alpha) and the convex Lc(v, w) >= 0 for the side-by-side picture, with the stationarity of
  * each grid point (Clarke minimum-norm subgradient, KKT residual); the minima found numerically (grid, then
- * local refinement) and checked against the closed form (src/toy.h); and the slide's contrast: the origin is a
+ * local refinement) and checked against the closed form (src/toy_landscape.h); and the slide's contrast: the origin is a
  * Clarke stationary point of L with L = y^2 > min L (spurious, a saddle), while Lc has no KKT point other than
- * its minimizer (certified over the whole square, src/toy.c). */
+ * its minimizer (certified over the whole square, src/toy_landscape.c). */
 #include <math.h>
 #include <string.h>
 
 #include "experiments.h"
-#include "toy.h"
+#include "toy_landscape.h"
 
 /* The i-th of g grid coordinates: [-R, R] (nonconvex) or [0, R] (convex: the constraint v, w >= 0). */
 static double grid_coord(int convex, double R, long g, long i)

@@ -9,7 +9,7 @@
 #include "common.h"
 #include "dualnorm.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "maxmargin.h"
 
 typedef struct {

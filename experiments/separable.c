@@ -12,7 +12,7 @@
 #include "common.h"
 #include "dualnorm.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "maxmargin.h"
 #include "progress.h"
 #include "rng.h"

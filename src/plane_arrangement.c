@@ -1,5 +1,5 @@
-/* Sector geometry of a central line arrangement in the plane (see plane.h). */
-#include "plane.h"
+/* Sector geometry of a central line arrangement in the plane (see plane_arrangement.h). */
+#include "plane_arrangement.h"
 
 #include <math.h>
 #include <stdlib.h>

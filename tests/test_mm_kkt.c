@@ -1,4 +1,4 @@
-/* Tests of src/kkt.c: the KKT fit on a planted exact KKT point (the optimal network of an orthogonally separable
+/* Tests of src/mm_kkt.c: the KKT fit on a planted exact KKT point (the optimal network of an orthogonally separable
  * set with the certified dual lambda* of src/maxmargin.c: c recovered, residual ~ 0, y'lambda = 1/2 ||theta||^2
  * = P*, N(lambda) = 1) and on a KKT point derived by hand (residual 0, P* = 2), the subsampled pattern set
  * (P_sub = P*), covering neurons and alignment cosines on hand-built networks, the stable logistic terms at margins +-1e3, and gradient descent on the
@@ -13,7 +13,7 @@
 
 #include "data.h"
 #include "dualnorm.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "loss.h"
 #include "maxmargin.h"
 #include "net.h"

@@ -1,6 +1,6 @@
-/* KKT multipliers, subsampled pattern sets, covering neurons and alignment of a trained network (see kkt.h).
+/* KKT multipliers, subsampled pattern sets, covering neurons and alignment of a trained network (see mm_kkt.h).
  * Plain loops over the m neurons: these run once per logged iterate, not inside a solver. */
-#include "kkt.h"
+#include "mm_kkt.h"
 
 #include <math.h>
 #include <stdint.h>

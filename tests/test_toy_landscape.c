@@ -1,12 +1,12 @@
-/* Tests of the slides' 1-D toy (src/toy.c) and the plane sectors (src/plane.c). Expected values: closed forms
+/* Tests of the slides' 1-D toy (src/toy_landscape.c) and the plane sectors (src/plane_arrangement.c). Expected values: closed forms
  * derived from the slide's formulas (both minima 0.75 at u = alpha = 1/sqrt 2 and (v, w) = (1/2, 0); the origin
  * L = 1 with zero gradient), finite differences and brute-force grids. */
 #include "testutil.h"
 
 #include <math.h>
 
-#include "plane.h"
-#include "toy.h"
+#include "plane_arrangement.h"
+#include "toy_landscape.h"
 
 static void test_slide_values(void **state)
 {

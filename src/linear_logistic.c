@@ -1,5 +1,5 @@
-/* Logistic gradient descent on a linear model (see linear.h). */
-#include "linear.h"
+/* Logistic gradient descent on a linear model (see linear_logistic.h). */
+#include "linear_logistic.h"
 
 #include <math.h>
 

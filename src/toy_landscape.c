@@ -1,5 +1,5 @@
-/* The slides' 1-D toy landscape (see toy.h). */
-#include "toy.h"
+/* The slides' 1-D toy landscape (see toy_landscape.h). */
+#include "toy_landscape.h"
 
 #include <math.h>
 
