@@ -43,7 +43,7 @@ static int write_plane(cr_run *run, const cr_data *D, cr_err *err)
         free(buf);
         return cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
-    cr_plane_rays(D->X, n, rays, &nr);
+    cr_plane_arrangement_rays(D->X, n, rays, &nr);
     int st = CR_OK;
     cr_csv *c = cr_run_table(run, "data.csv", "i,x1,x2,y", err);
     if (!c) st = CR_ERUNTIME;
