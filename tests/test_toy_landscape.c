@@ -1,11 +1,10 @@
-/* Tests of the slides' 1-D toy (src/toy_landscape.c) and the plane sectors (src/plane_arrangement.c). Expected values: closed forms
- * derived from the slide's formulas (both minima 0.75 at u = alpha = 1/sqrt 2 and (v, w) = (1/2, 0); the origin
+/* Tests of the slides' 1-D toy (src/toy_landscape.c). Expected values: closed forms derived from the slide's
+ * formulas (both minima 0.75 at u = alpha = 1/sqrt 2 and (v, w) = (1/2, 0); the origin
  * L = 1 with zero gradient), finite differences and brute-force grids. */
 #include "testutil.h"
 
 #include <math.h>
 
-#include "plane_arrangement.h"
 #include "toy_landscape.h"
 
 static void test_slide_values(void **state)
@@ -141,19 +140,6 @@ static void test_convex_kkt(void **state)
     assert_true(cr_toy_landscape_convex_kkt_exclude(1, 1, 1, 2, 0.5, 0.3, 0.2, 12, &cells) > 0);
 }
 
-static void test_plane_rays(void **state)
-{
-    (void)state;
-    /* Slide X: rows (3,3) and (2,2) share the line u1 + u2 = 0; (1,0) gives u1 = 0: 4 rays. */
-    const double X[] = {3, 3, 2, 2, 1, 0, 0, 0};
-    double rays[8];
-    size_t nr;
-    cr_plane_arrangement_rays(X, 4, rays, &nr);
-    assert_int_equal(nr, 4);
-    const double expect[] = {M_PI / 2, 3 * M_PI / 4, 3 * M_PI / 2, 7 * M_PI / 4};
-    for (int k = 0; k < 4; k++) assert_true(fabs(rays[k] - expect[k]) < 1e-12);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,7 +147,6 @@ int main(void)
         cmocka_unit_test(test_closed_form_vs_grid),
         cmocka_unit_test(test_clarke_minnorm),
         cmocka_unit_test(test_convex_kkt),
-        cmocka_unit_test(test_plane_rays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
