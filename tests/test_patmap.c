@@ -85,7 +85,8 @@ static void test_maps(void **state)
     (void)state;
     gsl_rng *g = crt_rng_seeded(31);
     const size_t shapes[][3] = {{1, 1, 1}, {5, 2, 3}, {64, 3, 20}, {130, 4, 37}, {600, 5, 200}, {1000, 40, 300}};
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) check_shape(g, shapes[s][0], shapes[s][1], shapes[s][2]);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        check_shape(g, shapes[s][0], shapes[s][1], shapes[s][2]);
     gsl_rng_free(g);
 }
 

@@ -27,7 +27,7 @@ static size_t distinct_lines(const double *X, size_t n)
         if (X[2 * i] == 0 && X[2 * i + 1] == 0) continue;
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
-            if ((X[2 * j] != 0 || X[2 * j + 1] != 0) && X[2 * i] * X[2 * j + 1] - X[2 * i + 1] * X[2 * j] == 0) seen = 1;
+            if ((X[2 * j] != 0 || X[2 * j + 1] != 0) && X[2 * i] * X[2 * j + 1] == X[2 * i + 1] * X[2 * j]) seen = 1;
         lines += !seen;
     }
     return lines;
