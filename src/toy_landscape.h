@@ -35,7 +35,8 @@ long cr_toy_landscape_convex_kkt_exclude(double x, double y, double beta, double
 int cr_toy_landscape_closed_form(double x, double y, double beta, double *v, double *w, double *value,
                                  cr_err *err);
 
-/* Local minimization of L from (u, a) (Newton, gradient norm 1e-12); returns the point and value. CR_ERUNTIME if it does not converge. */
+/* Local minimization of L from (u, a) (Newton, gradient norm 1e-12); returns the point and value. CR_ERUNTIME if it
+ * does not converge. */
 int cr_toy_landscape_minimize_nonconvex(double x, double y, double beta, double *u, double *a, double *value,
                                         cr_err *err);
 /* Projected gradient on v, w >= 0 from (v, w) to a projected-gradient norm of 1e-13. */
