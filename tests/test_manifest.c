@@ -117,6 +117,32 @@ static void list_dir(const char *dir, char *out, size_t cap)
 
 /* ----------------------------------------------------------------------------------------------- tests */
 
+/* Writes a config whose path needs quoting (quote, colon, hash, non-ASCII) into dir and loads it. */
+static void load_config(const char *dir, char *cfgpath, size_t cap, cr_config *cfg)
+{
+    snprintf(cfgpath, cap, "%s/we\"ird: #name \xc3\xa9.yaml", dir);
+    FILE *f = fopen(cfgpath, "w");
+    assert_non_null(f);
+    fputs("experiment: landscape\nseed: 123\ndata:\n  seed: 77\n", f);
+    assert_int_equal(fclose(f), 0);
+    cr_err e;
+    if (cr_config_load(cfgpath, NULL, 0, cfg, &e)) fail_msg("%s", e.msg);
+}
+
+/* st is ISO 8601 UTC ("YYYY-MM-DDTHH:MM:SSZ") of a time in [before, after]. */
+static void expect_utc_between(const char *st, time_t before, time_t after)
+{
+    struct tm tm = {0};
+    int used = 0;
+    assert_int_equal(sscanf(st, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                            &tm.tm_min, &tm.tm_sec, &used), 6);
+    assert_true(used == 20 && st[used] == 0);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    assert_true(t >= before && t <= after);
+}
+
 static const char *COMMAND = "cvxrelu run 'a \"b\": #c' --set x=\\y\t\xc3\xa9\xe2\x88\x9a\nend";
 
 static void test_full_manifest(void **state)
@@ -124,15 +150,9 @@ static void test_full_manifest(void **state)
     (void)state;
     char dir[256], cfgpath[512], out[300], names[512];
     crt_tmpdir(dir);
-    /* A config whose path needs quoting: quote, colon, hash, non-ASCII. */
-    snprintf(cfgpath, sizeof cfgpath, "%s/we\"ird: #name \xc3\xa9.yaml", dir);
-    FILE *f = fopen(cfgpath, "w");
-    assert_non_null(f);
-    fputs("experiment: landscape\nseed: 123\ndata:\n  seed: 77\n", f);
-    assert_int_equal(fclose(f), 0);
     cr_config cfg;
     cr_err e;
-    if (cr_config_load(cfgpath, NULL, 0, &cfg, &e)) fail_msg("%s", e.msg);
+    load_config(dir, cfgpath, sizeof cfgpath, &cfg);
     snprintf(out, sizeof out, "%s/out", dir);
     assert_int_equal(mkdir(out, 0777), 0);
     cr_run *run = cr_run_alloc(out, 1);
@@ -180,15 +200,7 @@ static void test_full_manifest(void **state)
     /* The start time: ISO 8601 UTC, between the two readings of the clock around cr_manifest_start. */
     const char *st = get(&d, "started_utc");
     assert_string_equal(st, m.started_utc);
-    struct tm tm = {0};
-    int used = 0;
-    assert_int_equal(sscanf(st, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                            &tm.tm_min, &tm.tm_sec, &used), 6);
-    assert_true(used == 20 && st[used] == 0);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    assert_true(t >= before && t <= after);
+    expect_utc_between(st, before, after);
     doc_free(&d);
 
     /* A rerun replaces the file: no error, no timings, status ok. */
