@@ -8,7 +8,7 @@
 
 #include "common.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 
 typedef struct {
     const cr_data *D;
@@ -26,7 +26,7 @@ static int log_alignment(void *vctx, const cr_train_row *row, const cr_net *net)
     c->next += step > 0 ? step : 1;
     const cr_data *D = c->D;
     const size_t m = net->m, d = D->d, n = D->n;
-    cr_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, m, c->cosj);
+    cr_mm_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, m, c->cosj);
     for (size_t j = 0; j < m; j++) {
         if (!isfinite(c->cosj[j]) || net->w2[j] == 0) continue;
         int k = net->w2[j] > 0 ? 0 : 1;

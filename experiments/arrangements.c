@@ -7,7 +7,7 @@
 
 #include "experiments.h"
 #include "patterns.h"
-#include "plane.h"
+#include "plane_arrangement.h"
 #include "rng.h"
 
 /* The slides' four patterns of X = [[3,3],[2,2],[1,0]] (slides D_1..D_4). */
@@ -43,7 +43,7 @@ static int write_plane(cr_run *run, const cr_data *D, cr_err *err)
         free(buf);
         return cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
-    cr_plane_rays(D->X, n, rays, &nr);
+    cr_plane_arrangement_rays(D->X, n, rays, &nr);
     int st = CR_OK;
     cr_csv *c = cr_run_table(run, "data.csv", "i,x1,x2,y", err);
     if (!c) st = CR_ERUNTIME;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plane.h"
+#include "plane_arrangement.h"
 #include "rng.h"
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
@@ -155,7 +155,7 @@ int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err)
     if (st) return st;
     double rays[4];
     size_t nr;
-    cr_plane_rays(D->X, 2, rays, &nr);
+    cr_plane_arrangement_rays(D->X, 2, rays, &nr);
     if (!(c = cr_run_table(run, "lines.csv", "angle,u1,u2", err))) return CR_ERUNTIME;
     for (size_t k = 0; k < nr; k++) {
         cr_csv_real(c, rays[k]);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "experiments.h"
-#include "linear.h"
+#include "linear_logistic.h"
 #include "maxmargin.h"
 
 typedef struct {

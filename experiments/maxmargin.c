@@ -9,13 +9,13 @@
 #include "common.h"
 #include "dualnorm.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "maxmargin.h"
 
 typedef struct {
     const cr_data *D;
     const cr_patterns *P;
-    cr_kkt_work *kw;
+    cr_mm_kkt_work *kw;
     double *lambda;
     double ceiling; /* 1 / (2 P*) */
     long next;      /* next step to record: geometric spacing, about 40 per decade, and the last step */
@@ -37,10 +37,10 @@ static int log_margin(void *vctx, const cr_train_row *row, const cr_net *net)
     c->next += step > 0 ? step : 1;
     double gamma = cr_mm_gamma(D->X, D->y, D->n, D->d, net->W1, net->w2, net->m);
     double dn = NAN;
-    cr_kkt_info ki;
+    cr_mm_kkt_info ki;
     cr_err e;
     if (isfinite(gamma) && gamma > 0 &&
-        cr_kkt_fit(c->kw, D->X, D->y, D->n, D->d, net->W1, net->w2, net->m, c->P, c->lambda, &ki, &e) == CR_OK)
+        cr_mm_kkt_fit(c->kw, D->X, D->y, D->n, D->d, net->W1, net->w2, net->m, c->P, c->lambda, &ki, &e) == CR_OK)
         dn = ki.dualnorm;
     cr_csv_int(c->trace, row->iter);
     cr_csv_real(c->trace, row->loss);
@@ -69,7 +69,7 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     const size_t n = D->n, d = D->d;
     cr_patterns *P = NULL, *I = NULL;
     cr_mm_work *mw = NULL, *mws = NULL;
-    cr_kkt_work *kw = NULL;
+    cr_mm_kkt_work *kw = NULL;
     cr_dualnorm_work *dw = NULL;
     cr_net *net = NULL;
     double *U = NULL, *Up = NULL, *lam = NULL, *W1 = NULL, *w2 = NULL, *Us = NULL, *Ups = NULL, *lamfit = NULL;
@@ -78,7 +78,7 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     if ((st = cr_exp_patterns(cfg, D, &P, err))) goto done;
     const size_t p = P->p;
     mw = cr_mm_alloc(n, d, p);
-    kw = cr_kkt_alloc(n, d, (size_t)cfg->train.width > 2 * p ? (size_t)cfg->train.width : 2 * p);
+    kw = cr_mm_kkt_alloc(n, d, (size_t)cfg->train.width > 2 * p ? (size_t)cfg->train.width : 2 * p);
     dw = cr_dualnorm_alloc(n, d);
     U = calloc(p * d, sizeof *U), Up = calloc(p * d, sizeof *Up), lam = calloc(n, sizeof *lam);
     lamfit = calloc(n, sizeof *lamfit);
@@ -128,9 +128,9 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     if (st) goto done;
 
     /* The end point: KKT fit, P_sub over the final neurons' patterns, covering neurons, alignment. */
-    cr_kkt_info ki;
-    if ((st = cr_kkt_fit(kw, D->X, D->y, n, d, net->W1, net->w2, net->m, P, lamfit, &ki, err))) goto done;
-    if ((st = cr_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
+    cr_mm_kkt_info ki;
+    if ((st = cr_mm_kkt_fit(kw, D->X, D->y, n, d, net->W1, net->w2, net->m, P, lamfit, &ki, err))) goto done;
+    if ((st = cr_mm_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
     mws = cr_mm_alloc(n, d, I->p);
     Us = calloc(I->p * d, sizeof *Us), Ups = calloc(I->p * d, sizeof *Ups);
     if (!mws || !Us || !Ups) {
@@ -140,13 +140,13 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     cr_mm_info si;
     if ((st = cr_exp_mm_solve(cfg, mws, D, I, Us, Ups, NULL, &si, "P_sub", err))) goto done;
     size_t iplus, iminus;
-    cr_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &iplus, &iminus);
+    cr_mm_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &iplus, &iminus);
     double *cosj = calloc(net->m, sizeof *cosj);
     if (!cosj) {
         st = cr_err_set(err, CR_ERUNTIME, "out of memory");
         goto done;
     }
-    cr_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, net->m, cosj);
+    cr_mm_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, net->m, cosj);
     double cos_pos = -INFINITY, cos_neg = -INFINITY;
     for (size_t j = 0; j < net->m; j++) {
         if (!isfinite(cosj[j])) continue;
@@ -214,7 +214,7 @@ done:
     cr_patterns_free(I);
     cr_mm_free(mw);
     cr_mm_free(mws);
-    cr_kkt_free(kw);
+    cr_mm_kkt_free(kw);
     cr_dualnorm_free(dw);
     free(U), free(Up), free(lam), free(lamfit), free(W1), free(w2), free(Us), free(Ups);
     return st;

@@ -12,7 +12,7 @@
 #include "common.h"
 #include "dualnorm.h"
 #include "experiments.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "maxmargin.h"
 #include "progress.h"
 #include "rng.h"
@@ -27,7 +27,7 @@ static int one_run(const cr_config *cfg, long r, cr_csv *tab, int *reached, int 
     cr_data *D = NULL;
     cr_patterns *P = NULL, *I = NULL;
     cr_mm_work *mw = NULL;
-    cr_kkt_work *kw = NULL;
+    cr_mm_kkt_work *kw = NULL;
     cr_net *net = NULL;
     double *U = NULL, *Up = NULL, *lam = NULL, *lam_sub = NULL;
     cr_dualnorm_work *dw = NULL;
@@ -48,7 +48,7 @@ static int one_run(const cr_config *cfg, long r, cr_csv *tab, int *reached, int 
     const size_t n = D->n, d = D->d;
     if ((st = cr_exp_patterns(cfg, D, &P, err))) goto done;
     mw = cr_mm_alloc(n, d, P->p);
-    kw = cr_kkt_alloc(n, d, (size_t)cfg->train.width);
+    kw = cr_mm_kkt_alloc(n, d, (size_t)cfg->train.width);
     U = calloc(P->p * d, sizeof *U), Up = calloc(P->p * d, sizeof *Up), lam = calloc(n, sizeof *lam);
     lam_sub = calloc(n, sizeof *lam_sub);
     dw = cr_dualnorm_alloc(n, d);
@@ -77,9 +77,9 @@ static int one_run(const cr_config *cfg, long r, cr_csv *tab, int *reached, int 
         cr_csv_endrow(tab);
         goto done;
     }
-    cr_kkt_info ki;
-    if ((st = cr_kkt_fit(kw, D->X, D->y, n, d, net->W1, net->w2, net->m, P, lam, &ki, err))) goto done;
-    if ((st = cr_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
+    cr_mm_kkt_info ki;
+    if ((st = cr_mm_kkt_fit(kw, D->X, D->y, n, d, net->W1, net->w2, net->m, P, lam, &ki, err))) goto done;
+    if ((st = cr_mm_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
     cr_mm_free(mw);
     free(U), free(Up);
     mw = cr_mm_alloc(n, d, I->p);
@@ -120,7 +120,7 @@ done:
     cr_patterns_free(P);
     cr_patterns_free(I);
     cr_mm_free(mw);
-    cr_kkt_free(kw);
+    cr_mm_kkt_free(kw);
     cr_net_free(net);
     cr_dualnorm_free(dw);
     free(U), free(Up), free(lam), free(lam_sub);

@@ -250,21 +250,23 @@ static void test_usage_errors(void **state)
     crt_rmtree(dir);
 }
 
+/* As an ordinary user (root reads a mode-000 file anyway): a config the user owns but may not read. */
 static void test_unreadable_config(void **state)
 {
     (void)state;
     need_program();
-    if (geteuid() == 0) {
-        /* root reads a mode-000 file anyway; the missing-file case is covered in test_usage_errors. */
-        skip();
-    }
     char dir[256], path[300], args[1024];
-    crt_tmpdir(dir);
+    user_tmpdir(dir);
     snprintf(path, sizeof path, "%s/c.yaml", dir);
     write_text(path, "experiment: landscape\n");
+    if (geteuid() == 0) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "chown nobody:nogroup '%s'", path);
+        assert_int_equal(crt_sh(cmd, NULL), 0);
+    }
     assert_int_equal(chmod(path, 0), 0);
     snprintf(args, sizeof args, "run '%s' --out '%s/out'", path, dir);
-    result r = run(args);
+    result r = run_as_user(args);
     expect_status(&r, 2, args);
     expect_in(r.err, "cannot open config", args);
     char out[400];

@@ -649,7 +649,7 @@ static void test_invariances(void **state)
 
 /* ============================================================================ certificate */
 
-/* By hand (also in test_kkt.c): x1 = (1, 1/2), x2 = (1, -1/2) (y = +1), x3 = (-1, 0) (y = -1). u = (1, 0) in the
+/* By hand (also in test_mm_kkt.c): x1 = (1, 1/2), x2 = (1, -1/2) (y = +1), x3 = (-1, 0) (y = -1). u = (1, 0) in the
  * cone of pattern 110 and u' = (-1, 0) in that of 001 give margins (1, 1, 1) and objective 2; lambda =
  * (1/2, 1/2, -1) has max_j g_j = 1 and y'lambda = 2. So P* = 2, and the certificate of any positive multiple
  * of these points is exactly (2, 2). */

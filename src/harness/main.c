@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "blas.h"
 #include "config.h"
 #include "timer.h"
 #include "fsutil.h"
@@ -326,7 +327,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("cvxrelu %s (commit %s)\n", CR_VERSION, cr_git_commit());
+        printf("cvxrelu %s (commit %s)\n", CR_VERSION, cr_manifest_git_commit());
         return 0;
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv, 0);
