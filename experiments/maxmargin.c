@@ -139,6 +139,23 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     }
     cr_mm_info si;
     if ((st = cr_exp_mm_solve(cfg, mws, D, I, Us, Ups, NULL, &si, "P_sub", err))) goto done;
+    /* The pattern sets of P* and P_sub and the data, for an independent recheck (run id 1: one data set). */
+    {
+        cr_csv *pt = cr_exp_patterns_used_open(run, err), *sp = pt ? cr_exp_samples_open(run, err) : NULL;
+        if (!sp) {
+            cr_csv_abort(pt);
+            st = CR_ERUNTIME;
+            goto done;
+        }
+        cr_exp_patterns_used_add(pt, 1, "P_star", mi.primal, P);
+        cr_exp_patterns_used_add(pt, 1, "P_sub", si.primal, I);
+        st = cr_exp_samples_add(sp, 1, D, err);
+        if (!st) st = cr_csv_close(pt, err);
+        else cr_csv_abort(pt);
+        if (!st) st = cr_csv_close(sp, err);
+        else cr_csv_abort(sp);
+        if (st) goto done;
+    }
     size_t iplus, iminus;
     cr_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &iplus, &iminus);
     double *cosj = calloc(net->m, sizeof *cosj);

@@ -85,7 +85,12 @@ typedef struct {
     } alignment;
 
     struct {
-        long runs;                /* data sets (seeds) tried (separable) */
+        long runs;                /* data sets per family and per (n, d) (separable) */
+        cr_intlist n;             /* sample sizes (separable) */
+        cr_intlist d;             /* dimensions (separable) */
+        double target;            /* min_i y_i f_i at which the loss-scaled descent stops (separable) */
+        double kkt_resid;         /* KKT residual bound of the runs the iff counts (separable) */
+        double margin_tol;        /* tolerance of gamma 2 P* >= 1 (separable) */
     } separable;
 
     struct {
