@@ -3,7 +3,7 @@
  * initialization converges in direction to a global max-margin network) and linearly but not orthogonally
  * separable (beyond the slides, "Future work"). On each: P* over every pattern; gradient descent on the logistic
  * loss as configured (train.*), then, once the data are separated, the loss-scaled descent of marginflow.h (the
- * same gradient-flow path, steps eta / L) until min_i y_i f_i = separable.target, settled; the KKT multipliers of
+ * same gradient-flow path, steps eta / L) until min_i y_i f_i = train.flow_target, settled; the KKT multipliers of
  * the network gradient descent reached (lambda = c y_i sigma(-y_i f_i), fitted with the Clarke subdifferential at
  * the ReLU's kinks, kktclarke.h) with their residual and dual norm N(lambda) over every pattern; P_sub over the
  * final neurons' patterns; the normalized margin gamma 2 P*.
@@ -29,8 +29,8 @@
 #define PSUB_TOL 1e-6
 /* Pre-activations within KINK_TAU ||x_i|| ||w1_j|| of 0 are at the ReLU's kink (Clarke: s_ij in [0, 1]). */
 #define KINK_TAU 1e-4
-/* The loss-scaled descent stops after this many steps if min_i y_i f_i has not reached separable.target. */
-#define FLOW_MAX_STEPS 1000000L
+/* The loss-scaled descent stops after this many steps if min_i y_i f_i has not reached train.flow_target. */
+#define FLOW_MAX_STEPS 300000L
 /* The dual-norm test of a run with KKT residual r: N(lambda) <= 1 + DUAL_PER_RESID r. The fitted lambda is within
  * O(r) of the multiplier of the KKT point and N is Lipschitz, so N(lambda) is known to within O(r); at a kink the
  * first-order term shows ((N - 1) / r up to about 1.1 on the global runs), at smooth points N - 1 is O(r^2). */
@@ -151,8 +151,8 @@ static int one_run(const cr_config *cfg, int fam, size_t n, size_t d, long r, lo
     fs->separated++;
     cr_mflow_opts fo;
     cr_mflow_defaults(&fo);
-    fo.target = cfg->separable.target;
-    fo.steps = FLOW_MAX_STEPS;
+    fo.target = cfg->train.flow_target;
+    fo.steps = cfg->train.flow_target > 0 ? FLOW_MAX_STEPS : 0;
     cr_mflow_info fi;
     if ((st = cr_mflow_run(fw, net, D->X, D->y, n, &fo, &fi, err))) goto done;
     gamma = cr_mm_gamma(D->X, D->y, n, d, net->W1, net->w2, net->m);

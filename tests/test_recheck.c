@@ -77,7 +77,7 @@ static void test_recheck(void **state)
     snprintf(sep, sizeof sep, "%s/separable", dir);
     snprintf(mm, sizeof mm, "%s/maxmargin", dir);
     run_program("configs/separable.yaml --set separable.runs=1 --set separable.n=8 --set separable.d=2,3 "
-                "--set separable.target=1000 --set train.iters=20000",
+                "--set train.flow_target=1000 --set train.iters=20000",
                 sep);
     run_program("configs/maxmargin.yaml --set train.iters=20000", mm);
     recheck_row rows[16];

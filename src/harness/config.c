@@ -87,6 +87,9 @@ static const schema_key schema[] = {
      "initialization: entries N(0, scale^2), or balanced ||w1_j|| = |w2_j| = scale"},
     {"train.scale", T_REAL, OFF(train.scale), 1e-12, 1e6, NULL, "0.1", "initialization scale"},
     {"train.log_every", T_INT, OFF(train.log_every), 1, 1000000000, NULL, "100", "log every this many steps"},
+    {"train.flow_target", T_REAL, OFF(train.flow_target), 0, 1e9, NULL, "0",
+     "after gradient descent, loss-scaled descent until min_i y_i f_i reaches this, then settling (maxmargin, "
+     "separable); 0 = none"},
     {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
      "stop when the gradient norm falls to this (0: run all iterations)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
@@ -96,8 +99,6 @@ static const schema_key schema[] = {
     {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets per family and per (n, d) (separable)"},
     {"separable.n", T_INTLIST, OFF(separable.n), 2, 200, NULL, "[10]", "sample sizes of the data sets (separable)"},
     {"separable.d", T_INTLIST, OFF(separable.d), 2, 63, NULL, "[2]", "dimensions of the data sets (separable)"},
-    {"separable.target", T_REAL, OFF(separable.target), 1, 1e9, NULL, "10000",
-     "min_i y_i f_i at which the loss-scaled gradient descent stops and settles (separable)"},
     {"separable.kkt_resid", T_REAL, OFF(separable.kkt_resid), 1e-12, 1, NULL, "0.01",
      "KKT residual bound of the runs the KKT claim counts (separable)"},
     {"separable.margin_tol", T_REAL, OFF(separable.margin_tol), 1e-12, 1, NULL, "0.01",
