@@ -111,6 +111,30 @@ static void test_csv_exact_bytes(void **state)
     crt_rmtree(dir);
 }
 
+/* cr_csv_quoted: always quoted (a 0/1 pattern must not read as a number), inner quotes doubled. */
+static void test_csv_quoted(void **state)
+{
+    (void)state;
+    char dir[256], path[400];
+    crt_tmpdir(dir);
+    cr_err err = {{0}};
+    cr_csv *c = cr_csv_open(dir, "q.csv", "run,pattern", &err);
+    if (!c) fail_msg("%s", err.msg);
+    cr_csv_int(c, 1);
+    cr_csv_quoted(c, "0011");
+    cr_csv_endrow(c);
+    cr_csv_int(c, 2);
+    cr_csv_quoted(c, "");
+    cr_csv_endrow(c);
+    cr_csv_int(c, 3);
+    cr_csv_quoted(c, "a\"b,c");
+    cr_csv_endrow(c);
+    assert_int_equal(cr_csv_close(c, &err), CR_OK);
+    path_in(path, sizeof path, dir, "q.csv");
+    assert_file_bytes(path, "run,pattern\n1,\"0011\"\n2,\"\"\n3,\"a\"\"b,c\"\n");
+    crt_rmtree(dir);
+}
+
 static void test_csv_header_only(void **state)
 {
     (void)state;
@@ -482,6 +506,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_exact_bytes),
+        cmocka_unit_test(test_csv_quoted),
         cmocka_unit_test(test_csv_header_only),
         cmocka_unit_test(test_csv_abort_leaves_nothing),
         cmocka_unit_test(test_csv_nonfinite_fails),

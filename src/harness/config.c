@@ -87,13 +87,22 @@ static const schema_key schema[] = {
      "initialization: entries N(0, scale^2), or balanced ||w1_j|| = |w2_j| = scale"},
     {"train.scale", T_REAL, OFF(train.scale), 1e-12, 1e6, NULL, "0.1", "initialization scale"},
     {"train.log_every", T_INT, OFF(train.log_every), 1, 1000000000, NULL, "100", "log every this many steps"},
+    {"train.flow_target", T_REAL, OFF(train.flow_target), 0, 1e9, NULL, "0",
+     "after gradient descent, loss-scaled descent until min_i y_i f_i reaches this, then settling (maxmargin, "
+     "separable); 0 = none"},
     {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
      "stop when the gradient norm falls to this (0: run all iterations)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"alignment.scales", T_REALLIST, OFF(alignment.scales), 1e-12, 10, NULL, "[0.1, 0.01, 0.001, 0.0001]",
      "balanced initialization scales swept (alignment)"},
-    {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets tried (separable)"},
+    {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets per family and per (n, d) (separable)"},
+    {"separable.n", T_INTLIST, OFF(separable.n), 2, 200, NULL, "[10]", "sample sizes of the data sets (separable)"},
+    {"separable.d", T_INTLIST, OFF(separable.d), 2, 63, NULL, "[2]", "dimensions of the data sets (separable)"},
+    {"separable.kkt_resid", T_REAL, OFF(separable.kkt_resid), 1e-12, 1, NULL, "0.01",
+     "KKT residual bound of the runs the KKT claim counts (separable)"},
+    {"separable.margin_tol", T_REAL, OFF(separable.margin_tol), 1e-12, 1, NULL, "0.01",
+     "global max margin reached when gamma 2 P* >= 1 - margin_tol and P_sub = P* (separable)"},
     {"limits.memory_mb", T_INT, OFF(limits.memory_mb), 0, 1e9, NULL, "0",
      "refuse a run whose memory estimate exceeds this many MiB (a CSV data file: 18 bytes per byte of it, checked "
      "before it is read); 0 = half the machine's memory"},
@@ -562,6 +571,10 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
             return fail_at(cfg, origin, "data.n", err, "orthsep needs n >= 2 (one sample per class), got %ld",
                            cfg->data.n);
     }
+    if (strcmp(cfg->experiment, "separable") == 0 && cfg->data.between_deg < 90.0 + 2.0 * cfg->data.cone_deg)
+        return fail_at(cfg, origin, "data.between_deg", err,
+                       "separable draws orthogonally separable data sets: expected a number >= 90 + 2 data.cone_deg = "
+                       "%g, got %g", 90.0 + 2.0 * cfg->data.cone_deg, cfg->data.between_deg);
     static const char *const regularized[] = {"convex", "width_sweep", "stationary", "optimal_set"};
     for (size_t i = 0; i < sizeof regularized / sizeof regularized[0]; i++)
         if (strcmp(cfg->experiment, regularized[i]) == 0 && !(cfg->beta > 0))

@@ -74,6 +74,7 @@ typedef struct {
         double scale;             /* initialization scale */
         long log_every;           /* log every this many steps */
         double grad_tol;          /* stop when the gradient norm falls below (0: never) */
+        double flow_target;       /* loss-scaled descent after GD until min_i y_i f_i = flow_target (0: none) */
     } train;
 
     struct {
@@ -85,7 +86,11 @@ typedef struct {
     } alignment;
 
     struct {
-        long runs;                /* data sets (seeds) tried (separable) */
+        long runs;                /* data sets per family and per (n, d) (separable) */
+        cr_intlist n;             /* sample sizes (separable) */
+        cr_intlist d;             /* dimensions (separable) */
+        double kkt_resid;         /* KKT residual bound of the runs the iff counts (separable) */
+        double margin_tol;        /* tolerance of gamma 2 P* >= 1 (separable) */
     } separable;
 
     struct {

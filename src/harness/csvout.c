@@ -216,6 +216,17 @@ void cr_csv_str(cr_csv *c, const char *s)
     }
 }
 
+void cr_csv_quoted(cr_csv *c, const char *s)
+{
+    sep(c);
+    fputc('"', c->a->f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', c->a->f);
+        fputc(*s, c->a->f);
+    }
+    fputc('"', c->a->f);
+}
+
 void cr_csv_endrow(cr_csv *c)
 {
     if (c->col != c->ncol && !c->bad[0])

@@ -29,6 +29,7 @@ cr_csv *cr_csv_open(const char *dir, const char *name, const char *header, cr_er
 void cr_csv_real(cr_csv *c, double v);      /* %.17g; non-finite marks the table failed */
 void cr_csv_int(cr_csv *c, long long v);
 void cr_csv_str(cr_csv *c, const char *s);  /* quoted when it holds a comma, quote or newline */
+void cr_csv_quoted(cr_csv *c, const char *s); /* always quoted (e.g. a 0/1 pattern string, never a number) */
 void cr_csv_endrow(cr_csv *c);              /* the column count must match the header */
 /* Commits the table (see cr_atomic_commit); CR_ERUNTIME naming the table and column if a value was
  * non-finite or a row had the wrong number of fields. Frees c. */
