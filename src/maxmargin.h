@@ -1,7 +1,5 @@
-/* Max-margin problems of docs/MATH.md (section Max margin), each solved to a certified
- * duality gap:
- *   - the linear hard-margin SVM without bias, min 1/2 ||w||^2 s.t. y_i w'x_i >= 1, and its dual
- *     max 1'a - 1/2 ||X'Y a||^2, a >= 0;
+/* The max-margin problem of docs/MATH.md (section Max margin) for two-layer ReLU networks, solved to a
+ * certified duality gap (the linear hard-margin SVM is in svm.h):
  *   - the convex max-margin program over a pattern set D_1..D_p (exact, sampled or a subset I),
  *     P* = min sum_j (||u_j|| + ||u'_j||)  s.t.  Y sum_j D_j X (u_j - u'_j) >= 1,  u_j, u'_j in K_j,
  *     K_j = {u : (2 D_j - I) X u >= 0}, and its dual D* = max y'lambda s.t. Y lambda >= 0, g_j(lambda) <= 1;
@@ -15,34 +13,6 @@
 
 #include "err.h"
 #include "patterns.h"
-
-/* ---------------------------------------------------------------------------- linear hard-margin SVM */
-
-typedef struct {
-    double primal;     /* 1/2 ||w||^2 of the returned w (feasible: min_i y_i w'x_i = 1 up to one rounding) */
-    double dual;       /* 1'a - 1/2 ||X'Y a||^2 of the returned a >= 0 (a lower bound on the optimum) */
-    double gap;        /* primal - dual, or 0 when rounding makes that negative (never negative) */
-    double rel_gap;    /* gap / primal */
-    double min_margin; /* min_i y_i w'x_i of the returned w */
-    size_t support;    /* samples with a_i > 0 */
-} cr_svm_info;
-
-typedef struct cr_svm_work cr_svm_work;
-
-/* Workspace for at most n samples in d dimensions. NULL on a zero dimension or no memory. */
-cr_svm_work *cr_svm_alloc(size_t n, size_t d);
-void cr_svm_free(cr_svm_work *w);
-
-/* Hard-margin SVM through least distance programming (Lawson and Hanson 1974, ch. 23, algorithm LDP):
- * with G = Y X, the NNLS  min_{v >= 0} || [G'; 1'] v - e_{d+1} ||  has residual r; r = 0 certifies that no
- * w has G w >= 1 (G'v = 0 with 1'v = 1, Farkas); otherwise w = -r_{1..d} / r_{d+1} is the minimum-norm
- * point and a = v / (1 - 1'v) the dual. The returned w is rescaled by 1 / min_i y_i w'x_i (exactly feasible)
- * and a by the optimal factor of its ray, so primal - dual is a certified gap.
- * w (d) and a (n, may be NULL) receive the solution. tol > 0: the relative gap required (1e-8 typical).
- * CR_EINPUT when the data are not linearly separable (message says so) or on bad arguments; CR_ERUNTIME when
- * the NNLS fails or the certified relative gap exceeds tol (w, a and info are then still filled). */
-int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, size_t d, double tol, double *wout,
-                 double *a, cr_svm_info *info, cr_err *err);
 
 /* ------------------------------------------------------------------------- convex max-margin program */
 

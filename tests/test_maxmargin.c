@@ -1,10 +1,9 @@
-/* Tests of src/maxmargin.c: the linear hard-margin SVM against hand-derived two-point optima and cvxopt's qp;
- * the convex max-margin program P* against cvxopt's conelp (tests/oracle/maxmargin.py) on orthogonally
- * separable and linearly separable sets, exact and sampled pattern sets, degenerate data; on every instance the
- * certificate (D* = P* to 1e-8), the reconstructed network (margin 1, 1/2 ||theta||^2 = P*), the dual norm of
- * lambda* (<= 1 + 1e-9) and the normalized-margin ceiling; a restriction to gradient descent's patterns never
- * below P* (separable run 15); infeasible inputs; invariances; blocks that are rounding noise come back as 0;
- * arguments. */
+/* Tests of the convex max-margin program (src/maxmargin.c, mm_*.c): P* against cvxopt's conelp
+ * (tests/oracle/maxmargin.py) on orthogonally separable and linearly separable sets, exact and sampled pattern
+ * sets, degenerate data; on every instance the certificate (D* = P* to 1e-8), the reconstructed network
+ * (margin 1, 1/2 ||theta||^2 = P*), the dual norm of lambda* (<= 1 + 1e-9) and the normalized-margin ceiling;
+ * a restriction to gradient descent's patterns never below P* (separable run 15); infeasible inputs;
+ * invariances; blocks that are rounding noise come back as 0; arguments. The linear SVM: test_svm.c. */
 #include "testutil.h"
 
 #include <float.h>
@@ -16,107 +15,11 @@
 #include "dualnorm.h"
 #include "maxmargin.h"
 #include "patterns.h"
+#include "svm.h"
 
 static double rel_diff(double a, double b)
 {
     return fabs(a - b) / fmax(fabs(a), fabs(b));
-}
-
-/* ================================================================================ linear SVM */
-
-/* Two points x1 (y = +1), x2 (y = -1), no bias: min ||w||^2 / 2 s.t. a'w >= 1, b'w >= 1 with a = x1, b = -x2.
- * By hand (KKT of a 2-constraint QP): if a'b >= ||a||^2 only the first constraint binds, w = a / ||a||^2;
- * if a'b >= ||b||^2 only the second, w = b / ||b||^2; else both bind, w = alpha a + beta b with
- * [a'a a'b; a'b b'b] (alpha, beta) = (1, 1): alpha = (b'b - a'b) / det, beta = (a'a - a'b) / det. */
-static void two_point_closed_form(const double *a, const double *b, size_t d, double *w)
-{
-    double aa = 0, bb = 0, ab = 0;
-    for (size_t r = 0; r < d; r++) {
-        aa += a[r] * a[r];
-        bb += b[r] * b[r];
-        ab += a[r] * b[r];
-    }
-    if (ab >= aa) {
-        for (size_t r = 0; r < d; r++) w[r] = a[r] / aa;
-    } else if (ab >= bb) {
-        for (size_t r = 0; r < d; r++) w[r] = b[r] / bb;
-    } else {
-        double det = aa * bb - ab * ab, al = (bb - ab) / det, be = (aa - ab) / det;
-        for (size_t r = 0; r < d; r++) w[r] = al * a[r] + be * b[r];
-    }
-}
-
-static void test_svm_two_points(void **state)
-{
-    (void)state;
-    cr_svm_work *sw = cr_svm_alloc(2, 3);
-    assert_non_null(sw);
-    cr_err e;
-    cr_svm_info info;
-    double w[3], a[2];
-    /* x1 = (2, 0), x2 = (0, -1): both bind, w = (1/2, 1), 1/2 ||w||^2 = 5/8. */
-    {
-        cr_svm_work *s2 = cr_svm_alloc(2, 2);
-        const double X[] = {2, 0, 0, -1}, y[] = {1, -1};
-        assert_int_equal(cr_svm_solve(s2, X, y, 2, 2, 1e-12, w, a, &info, &e), CR_OK);
-        assert_true(fabs(w[0] - 0.5) <= 1e-15 && fabs(w[1] - 1.0) <= 1e-15);
-        assert_true(fabs(info.primal - 0.625) <= 1e-15 && fabs(info.dual - 0.625) <= 1e-15);
-        /* Dual: w = X'Y a, so a = (1/4, 1). */
-        assert_true(fabs(a[0] - 0.25) <= 1e-15 && fabs(a[1] - 1.0) <= 1e-15);
-        assert_int_equal(info.support, 2);
-        /* x1 = (1, 0), x2 = (-3, -1/2): only x1 binds, w = (1, 0). */
-        const double X2[] = {1, 0, -3, -0.5};
-        assert_int_equal(cr_svm_solve(s2, X2, y, 2, 2, 1e-12, w, a, &info, &e), CR_OK);
-        assert_true(fabs(w[0] - 1.0) <= 1e-15 && fabs(w[1]) <= 1e-15);
-        assert_true(fabs(info.primal - 0.5) <= 1e-15);
-        assert_true(a[1] == 0.0 && info.support == 1);
-        cr_svm_free(s2);
-    }
-    gsl_rng *g = crt_rng_seeded(3);
-    for (int rep = 0; rep < 200; rep++) {
-        double X[6], y[2] = {1, -1}, wc[3];
-        for (int i = 0; i < 6; i++) X[i] = gsl_ran_gaussian(g, 1.0);
-        /* Separable without bias iff x2 is not a positive multiple of x1. */
-        two_point_closed_form(X, (double[]){-X[3], -X[4], -X[5]}, 3, wc);
-        int st = cr_svm_solve(sw, X, y, 2, 3, 1e-10, w, a, &info, &e);
-        assert_int_equal(st, CR_OK);
-        for (int r = 0; r < 3; r++)
-            if (fabs(w[r] - wc[r]) > 1e-10 * crt_nrm(wc, 3)) fail_msg("rep %d: w[%d] = %.17g, closed form %.17g", rep, r, w[r], wc[r]);
-        assert_true(rel_diff(info.primal, 0.5 * crt_nrm(wc, 3) * crt_nrm(wc, 3)) <= 1e-12);
-        assert_true(info.rel_gap <= 1e-12 && info.rel_gap >= -1e-14);
-        assert_true(fabs(info.min_margin - 1.0) <= 1e-14);
-    }
-    gsl_rng_free(g);
-    cr_svm_free(sw);
-}
-
-static void test_svm_not_separable(void **state)
-{
-    (void)state;
-    cr_svm_work *sw = cr_svm_alloc(4, 2);
-    cr_err e;
-    double w[2];
-    /* Same point, opposite labels. */
-    const double X1[] = {1, 2, 1, 2}, y1[] = {1, -1};
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    assert_non_null(strstr(e.msg, "not linearly separable"));
-    /* x and -x with the same label: y_i x_i sum to 0. */
-    const double X2[] = {1, 0, -1, 0, 0, 1}, y2[] = {1, 1, -1};
-    assert_int_equal(cr_svm_solve(sw, X2, y2, 3, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* XOR-like directions: +, -, +, - around the circle. */
-    const double X3[] = {1, 0, 0, 1, -1, 0, 0, -1}, y3[] = {1, -1, 1, -1};
-    assert_int_equal(cr_svm_solve(sw, X3, y3, 4, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* A zero sample. */
-    const double X4[] = {1, 0, 0, 0}, y4[] = {1, -1};
-    assert_int_equal(cr_svm_solve(sw, X4, y4, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* Bad arguments. */
-    const double y5[] = {1, 0};
-    assert_int_equal(cr_svm_solve(sw, X1, y5, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 2, 2, 0.0, w, NULL, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 5, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    cr_svm_free(sw);
-    assert_null(cr_svm_alloc(0, 1));
-    cr_svm_free(NULL);
 }
 
 /* ===================================================================== convex max margin: instances */
@@ -309,9 +212,8 @@ typedef struct {
     char svm_status[64], pstar_status[64];
 } oracle_row;
 
-/* Runs cvxopt (tests/oracle/maxmargin.py --tol 1e-8, without the SVM unless svm) on the K instances and fills
- * rows[0..K). */
-static void run_oracle(const instance *I, size_t K, int svm, oracle_row *rows)
+/* Runs cvxopt (tests/oracle/maxmargin.py --no-svm --tol 1e-8) on the K instances and fills rows[0..K). */
+static void run_oracle(const instance *I, size_t K, oracle_row *rows)
 {
     char dir[256], path[512], cmd[1024];
     crt_tmpdir(dir);
@@ -321,8 +223,8 @@ static void run_oracle(const instance *I, size_t K, int svm, oracle_row *rows)
     for (size_t t = 0; t < K; t++) write_instance(f, &I[t]);
     assert_int_equal(fclose(f), 0);
     /* One BLAS thread: cvxopt's small dense products only lose from threading on a shared machine. */
-    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py %s--tol 1e-8 %s", CRT_PYTHON,
-             CR_SOURCE_DIR, svm ? "" : "--no-svm ", path);
+    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py --no-svm --tol 1e-8 %s",
+             CRT_PYTHON, CR_SOURCE_DIR, path);
     char *out = NULL;
     int rc = crt_sh(cmd, &out);
     if (rc != 0) {
@@ -396,29 +298,12 @@ static void test_oracle(void **state)
 
     oracle_row *R = calloc(K, sizeof *R);
     assert_non_null(R);
-    run_oracle(I, K, 1, R);
-    size_t compared = 0, svm_compared = 0, infeasible_compared = 0;
+    run_oracle(I, K, R);
+    size_t compared = 0, infeasible_compared = 0;
     for (size_t t = 0; t < K; t++) {
-        double vs = R[t].svm, vp = R[t].pstar;
-        const char *ss = R[t].svm_status, *sp = R[t].pstar_status;
+        double vp = R[t].pstar;
+        const char *sp = R[t].pstar_status;
         const instance *In = &I[t];
-        /* Linear SVM. */
-        cr_svm_work *sw = cr_svm_alloc(In->n, In->d);
-        double w[8];
-        cr_svm_info si;
-        cr_err e;
-        int st = cr_svm_solve(sw, In->X, In->y, In->n, In->d, 1e-8, w, NULL, &si, &e);
-        cr_svm_free(sw);
-        if (strcmp(ss, "primal_infeasible") == 0) {
-            if (st != CR_EINPUT) fail_msg("%s: oracle says not linearly separable, svm: %s", In->what, e.msg);
-        } else {
-            if (st != CR_OK) fail_msg("%s: svm: %s", In->what, e.msg);
-            if (strcmp(ss, "optimal") != 0) fail_msg("%s: oracle svm status %s", In->what, ss);
-            if (rel_diff(si.primal, vs) > 1e-6)
-                fail_msg("%s: svm %.12g, oracle %.12g", In->what, si.primal, vs);
-            svm_compared++;
-        }
-        /* P*. */
         if (strcmp(sp, "primal_infeasible") == 0) {
             expect_infeasible(In->X, In->y, In->n, In->d, In->P);
             infeasible_compared++;
@@ -439,7 +324,6 @@ static void test_oracle(void **state)
         compared++;
     }
     assert_true(compared >= 20);
-    assert_true(svm_compared >= 15);
     assert_true(infeasible_compared >= 2);
     free(R);
     for (size_t t = 0; t < K; t++) instance_free(&I[t]);
@@ -506,7 +390,7 @@ static void test_subset_not_below_pstar(void **state)
     assert_true(rel_diff(ps, pe) <= 1e-6);
 
     oracle_row R[2];
-    run_oracle(I, 2, 0, R);
+    run_oracle(I, 2, R);
     for (int t = 0; t < 2; t++) {
         if (!oracle_usable(&R[t])) fail_msg("%s: oracle status %s, accuracy %g", I[t].what, R[t].pstar_status, R[t].acc);
         double v = t ? ps : pe;
@@ -814,8 +698,6 @@ static void test_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_svm_two_points),
-        cmocka_unit_test(test_svm_not_separable),
         cmocka_unit_test(test_oracle),
         cmocka_unit_test(test_subset_not_below_pstar),
         cmocka_unit_test(test_degenerate_rows),
