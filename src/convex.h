@@ -17,10 +17,12 @@
 
 /* ------------------------------------------------------------------ convex points */
 
+/* Allocated by cr_convex_sol_alloc it owns U and Up; a view {p, d, U, Up} on arrays the caller owns (e.g. a
+ * max-margin solution) serves every function below except cr_convex_sol_free. */
 typedef struct {
     size_t p, d;
-    double *U;  /* p x d row-major: u_i, owned */
-    double *Up; /* p x d row-major: u'_i, owned */
+    double *U;  /* p x d row-major: u_i */
+    double *Up; /* p x d row-major: u'_i */
 } cr_convex_sol;
 
 /* A zero point for p patterns in R^d. NULL on allocation failure. */
@@ -156,7 +158,9 @@ int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patte
 /* Reconstruction: every nonzero u_i gives a neuron w1 = u_i / sqrt(||u_i||), w2 = sqrt(||u_i||), every
  * nonzero u'_i one with w2 = -sqrt(||u'_i||); order: i ascending, u_i before u'_i. W1 is d x mcap
  * row-major (only the first *m columns written, the rest left alone), w2 has mcap entries.
- * CR_EINPUT if more than mcap blocks are nonzero (*m then holds the number needed). */
+ * CR_EINPUT if more than mcap blocks are nonzero (*m then holds the number needed: call with mcap = 0 first to
+ * size W1 as d x m exactly). On K_i, (X w1)_+ w2 = +-D_i X u_i and beta/2 (||w1||^2 + w2^2) = beta ||u_i||: the
+ * prediction, the margins and the penalty are those of the convex point. */
 int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_t mcap, size_t *m,
                          cr_err *err);
 

@@ -193,6 +193,7 @@ int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patte
 
 int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_t mcap, size_t *m, cr_err *err)
 {
+    if (!sol || !m || (mcap > 0 && (!W1 || !w2))) return cr_err_set(err, CR_EINPUT, "convex: to_network: NULL argument");
     size_t d = sol->d, cnt = cr_convex_sol_nnz(sol);
     *m = cnt;
     if (cnt > mcap)

@@ -101,12 +101,7 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
 int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
                   double *U, double *Up, double *lambda, double *upper, double *lower, cr_err *err);
 
-/* Reconstruction: every nonzero u_j gives a neuron w1 = u_j / sqrt(||u_j||), w2 = sqrt(||u_j||), every nonzero
- * u'_j one with w2 = -sqrt(||u'_j||); order: j ascending, u_j before u'_j. W1 is d x mcap row-major (columns
- * beyond *m left alone), w2 has mcap entries. CR_EINPUT if more than mcap blocks are nonzero (*m then holds the
- * number needed: call with mcap = 0 first to size W1 as d x m exactly). On K_j, (X w1)_+ w2 = +-D_j X u_j, so margins are kept and 1/2 ||theta||^2 = sum ||u||. */
-int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, double *W1, double *w2, size_t mcap,
-                     size_t *m, cr_err *err);
+/* The network of a solution (U, Up): cr_convex_to_network (convex.h) on the view {p, d, U, Up}. */
 
 /* Reference evaluation (plain loops, cr_net_reference) of a network on (X, y): *min_yf = min_i y_i f(theta; x_i)
  * and *half_norm2 = 1/2 ||theta||^2 (either may be NULL; both NaN if an n-vector cannot be allocated). */

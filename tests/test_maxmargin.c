@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "convex.h"
 #include "data.h"
 #include "dualnorm.h"
 #include "maxmargin.h"
@@ -178,9 +179,10 @@ static double solve_and_check(const instance *I, const cr_mm_opts *o, cr_mm_info
     /* The network: margin 1, 1/2 ||theta||^2 = P*, gamma = 1 / (2 P*). */
     size_t m;
     double *W1 = calloc(d * 2 * p, sizeof *W1), *w2 = calloc(2 * p, sizeof *w2);
-    assert_int_equal(cr_mm_to_network(U, Up, p, d, W1, w2, 2 * p, &m, &e), CR_OK);
+    const cr_convex_sol pt = {p, d, U, Up};
+    assert_int_equal(cr_convex_to_network(&pt, W1, w2, 2 * p, &m, &e), CR_OK);
     assert_int_equal(m, info.nnz);
-    /* cr_mm_to_network leaves W1 with row stride 2p: repack to d x m. */
+    /* cr_convex_to_network leaves W1 with row stride 2p: repack to d x m. */
     double *W = calloc(d * (m ? m : 1), sizeof *W);
     for (size_t r = 0; r < d; r++)
         for (size_t j = 0; j < m; j++) W[r * m + j] = W1[r * 2 * p + j];
@@ -684,13 +686,6 @@ static void test_arguments(void **state)
     assert_int_equal(cr_mm_solve(w, X, y, 3, 2, Q, NULL, U, Up, NULL, NULL, &e), CR_EINPUT);
     cr_mm_free(w);
     cr_patterns_free(Q);
-    /* to_network: capacity. */
-    double u[4] = {1, 0, 0, 0}, up[4] = {0, 1, 0, 0}, W1[4], w2[2];
-    size_t m;
-    assert_int_equal(cr_mm_to_network(u, up, 2, 2, W1, w2, 1, &m, &e), CR_EINPUT);
-    assert_int_equal(m, 2);
-    assert_int_equal(cr_mm_to_network(u, up, 2, 2, W1, w2, 2, &m, &e), CR_OK);
-    assert_true(w2[0] == 1.0 && w2[1] == -1.0 && W1[0] == 1.0 && W1[3] == 1.0);
     assert_true(isnan(cr_mm_gamma_ceiling(0.0)) && cr_mm_gamma_ceiling(2.0) == 0.25);
     cr_patterns_free(P);
 }
