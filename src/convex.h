@@ -150,10 +150,21 @@ int cr_convex_smooth(cr_convex_work *w, const double *X, const double *y, size_t
 /* Caratheodory reduction: while the columns [sign D_i X u_i ; ||u_i||] of the nonzero blocks are linearly
  * dependent (always when there are more than n + 1), rescales the blocks along a null vector, which keeps
  * the prediction, the penalty and cone feasibility, until one block vanishes. Ends with linearly
- * independent columns, so at most n + 1 nonzero blocks; *mstar receives their number. Allocates its own
- * scratch (O((n + 1) (n + 1 + p)) doubles). */
+ * independent columns, so at most n + 1 nonzero blocks; *mstar receives their number. Dependence: a column
+ * within 1e-11 (relative) of the span of the earlier ones (Gram-Schmidt twice, blocks in the order u_1..u_p,
+ * u'_1..u'_p); the step along the null vector has the least size that zeroes a block. Allocates its scratch,
+ * O((n + 1) min(n + 1, 2p)) doubles. CR_ERUNTIME if it has not ended after 2p + 2 steps. */
 int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
                              size_t *mstar, cr_err *err);
+
+/* The same on the caller's scratch, no allocation: dwork of cr_convex_reduce_doubles(n, p) doubles and iwork of
+ * cr_convex_reduce_indices(n, p) indices (both grow with p: sized for the largest p, they serve any smaller one).
+ * It serves the max-margin program as well: its columns [sign Y D_i X u_i ; ||u_i||] differ by the row signs Y,
+ * which change no linear dependence, so the margins and the objective sum ||u|| are kept. */
+size_t cr_convex_reduce_doubles(size_t n, size_t p);
+size_t cr_convex_reduce_indices(size_t n, size_t p);
+int cr_convex_reduce_support_ws(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
+                                double *dwork, size_t *iwork, size_t *mstar, cr_err *err);
 
 /* Reconstruction: every nonzero u_i gives a neuron w1 = u_i / sqrt(||u_i||), w2 = sqrt(||u_i||), every
  * nonzero u'_i one with w2 = -sqrt(||u'_i||); order: i ascending, u_i before u'_i. W1 is d x mcap

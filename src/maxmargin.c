@@ -1,6 +1,7 @@
 /* The convex max-margin program (see maxmargin.h): its workspace, options and status names, and the solve
  * that ties the parts together: the pattern cones (mm_cones.c), the interior-point method (mm_ipm.c), the
- * polish on the blocks that carry the solution, the support reduction and the certificate (mm_certify.c). */
+ * polish on the blocks that carry the solution, the support reduction (convex_point.c) and the certificate
+ * (mm_certify.c). */
 #include "maxmargin.h"
 #include "maxmargin_impl.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convex.h"
 #include "dualnorm.h"
 #include "linalg.h"
 #include "nnls.h"
@@ -88,11 +90,8 @@ cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax)
     ALLOC(w->MA, n * NAmax);
     ALLOC(w->YA, n * NAmax);
     ALLOC(w->xa, NAmax);
-    ALLOC(w->rsblk, w->capA);
-    ALLOC(w->rsA, (n + 1) * w->capA);
-    ALLOC(w->rsQ, (n + 2) * (n + 1));
-    ALLOC(w->rsR, (n + 1) * (n + 1));
-    ALLOC(w->rsc, w->capA + n + 2);
+    ALLOC(w->rdw, cr_convex_reduce_doubles(n, pmax));
+    ALLOC(w->riw, cr_convex_reduce_indices(n, pmax));
     ALLOC(w->Uc, pmax * d);
     ALLOC(w->Upc, pmax * d);
     ALLOC(w->lamc, n);
@@ -119,7 +118,7 @@ void cr_mm_free(cr_mm_work *w)
                   w->kL,  w->ebuf, w->inE, w->rowbuf, w->prad, w->pint, w->rowbuf2, w->hullbuf, w->hullbuf2, w->kon, w->kcnt, w->bk, w->bs,  w->xoff, w->coff, w->qoff, w->sel, w->x,   w->dx,
                   w->x1,  w->x2,  w->rx,  w->tx,  w->ex,  w->ox,  w->s,   w->z,   w->ds,  w->dz,  w->z1,
                   w->z2,  w->rz,  w->lam, w->tl,  w->tl2, w->ez,  w->oz,  w->dsa, w->dza, w->dss, w->wl,
-                  w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rsblk, w->rsA, w->rsQ, w->rsR, w->rsc, w->rfx, w->rfz, w->rfw, w->rfc, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol, w->xprev, w->zprev};
+                  w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rdw, w->riw, w->rfx, w->rfz, w->rfw, w->rfc, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol, w->xprev, w->zprev};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) free(ps[i]);
     free(w);
 }
@@ -269,9 +268,10 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
         if (nz > n + 1) {
             memcpy(w->Upol, U, P->p * d * sizeof *U);
             memcpy(w->Uppol, Up, P->p * d * sizeof *Up);
-            size_t k = cr_mm_reduce_support(w, X, y, P, w->Upol, w->Uppol);
+            cr_convex_sol pt = {P->p, d, w->Upol, w->Uppol};
+            size_t k;
             double ub, lb;
-            if (k != SIZE_MAX) {
+            if (cr_convex_reduce_support_ws(X, n, d, P, &pt, w->rdw, w->riw, &k, NULL) == CR_OK) {
                 if ((st = cr_mm_certify(w, X, y, n, d, P, w->Upol, w->Uppol, NULL, &ub, &lb, err))) return st;
                 double old = (res.upper - res.lower) / res.upper, now = (ub - res.lower) / ub;
                 if (isfinite(ub) && now <= (old > o.tol ? old : o.tol)) {

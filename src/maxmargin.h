@@ -53,7 +53,7 @@ typedef struct {
     double cone_violation; /* max over nonzero blocks of max_k -((2 D_j - I) X u)_k / (||x_k|| ||u||) */
     long iterations;       /* interior-point iterations (including the polish solve) */
     size_t nnz;            /* nonzero blocks u_j, u'_j of the returned point (<= n + 1 after the support
-                              reduction, which runs when at most 2 (n + 1) blocks are nonzero) */
+                              reduction, kept unless its certified gap is worse than tol and the solve's) */
     size_t dropped;        /* patterns left out: K_j = {0}, or K_j lower-dimensional and covered by another
                               pattern that agrees with it off the rows where x_k'u = 0 on K_j (same atoms) */
     size_t reduced;        /* patterns with a lower-dimensional K_j kept and solved in its span */
@@ -76,7 +76,7 @@ typedef struct {
  * 1e-9 in 15-30 iterations where first-order methods (ADMM, proximal gradient) need thousands of iterations
  * for a certified 1e-8 on these degenerate, non-smooth programs. Cones with no interior are restricted to
  * their span, or dropped when another pattern covers them; at the end the support is reduced
- * (Caratheodory) to at most n + 1 blocks without changing margins or objective.
+ * (Caratheodory, cr_convex_reduce_support_ws) to at most n + 1 blocks without changing margins or objective.
  *
  * Stopping rule: a certificate, recomputed from scratch from the iterate: every block is projected onto its
  * cone exactly (NNLS), the point is rescaled by 1 / min margin (so it is feasible; upper bound), and the dual

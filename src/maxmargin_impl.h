@@ -72,9 +72,8 @@ struct cr_mm_work {
     double *YA;    /* n x NAmax */
     double *xa;    /* NAmax */
     /* support reduction scratch */
-    size_t *rsblk;           /* capA */
-    double *rsA, *rsQ, *rsR; /* (n + 1) x capA, (n + 2) x (n + 1), (n + 1) x (n + 1) */
-    double *rsc;             /* capA + 1 + n + 1 */
+    double *rdw;             /* cr_convex_reduce_doubles(n, pmax) */
+    size_t *riw;             /* cr_convex_reduce_indices(n, pmax) */
 
     /* certificate candidates (pmax x d each) and lambda */
     double *Uc, *Upc, *lamc, *marg;
@@ -92,15 +91,12 @@ int cr_mm_build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, s
 /* Block layout (offsets, sizes) of the blocks selected in w->sel. */
 void cr_mm_build_blocks(cr_mm_work *w);
 
-/* ------------------------------------------------------------------ mm_certify.c: certificate, support */
+/* ------------------------------------------------------------------ mm_certify.c: the certificate */
 
 /* Largest relative cone violation of u for the pattern mask (0 for u = 0). */
 double cr_mm_cone_violation(const double *X, const double *xnorm, size_t n, size_t d, const uint64_t *mask,
                             const double *u);
 
-/* Caratheodory reduction of a feasible point (see mm_certify.c); blocks left, or SIZE_MAX when too many. */
-size_t cr_mm_reduce_support(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double *U,
-                            double *Up);
 
 /* ------------------------------------------------------------------ mm_ipm.c: the interior-point method */
 

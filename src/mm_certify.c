@@ -1,6 +1,5 @@
 /* The certificate of the max-margin program (see cr_mm_certify in maxmargin.h): every block projected onto its
- * cone by NNLS and rescaled to margin 1 (upper bound), lambda made dual feasible by max_j g_j (lower bound);
- * and the Caratheodory reduction of a feasible point to at most n + 1 blocks. */
+ * cone by NNLS and rescaled to margin 1 (upper bound), lambda made dual feasible by max_j g_j (lower bound). */
 #include "maxmargin_impl.h"
 
 #include <float.h>
@@ -122,90 +121,4 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
         }
     }
     return CR_OK;
-}
-
-/* Caratheodory reduction of a feasible point (U, Up) over P: the nonzero blocks b have columns
- * a_b = [sigma_b Y D_j X u_b; ||u_b||] in R^{n+1}. While they are linearly dependent, a null vector c
- * (sum_b c_b a_b = 0) rescales u_b <- (1 - t c_b) u_b with t = min_{c_b > 0} 1 / c_b: the margins and the
- * objective do not move, the cones are kept, and one block vanishes. At the end the columns are independent,
- * so at most n + 1 blocks remain (m* <= n + 1 neurons). Dependence is judged by Householder QR with a
- * relative tolerance 1e-10 (Gram-Schmidt twice). Only run when at most capA blocks are nonzero (cost
- * O(k^2 n) per removed block); returns the number of blocks left, or SIZE_MAX when there were too many. */
-size_t cr_mm_reduce_support(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double *U,
-                             double *Up)
-{
-    size_t n = w->n, d = w->d, n1 = n + 1, kmax = w->capA;
-    size_t *blk = w->rsblk;
-    double *A = w->rsA, *Q = w->rsQ, *c = w->rsc, *coef = w->rsc + kmax + 1, *Rm = w->rsR;
-    size_t k = 0;
-    for (size_t j = 0; j < P->p; j++)
-        for (int e = 0; e < 2; e++)
-            if (cr_linalg_nrm2((e ? Up : U) + j * d, d) > 0) {
-                if (k == kmax) return SIZE_MAX;
-                blk[k++] = 2 * j + (size_t)e;
-            }
-    for (;;) {
-        /* Columns, column-major in A: column t at A + t * n1. */
-        for (size_t t = 0; t < k; t++) {
-            size_t j = blk[t] / 2;
-            int e = (int)(blk[t] % 2);
-            const double *u = (e ? Up : U) + j * d;
-            const uint64_t *mask = cr_patterns_mask(P, j);
-            double *a = A + t * n1;
-            for (size_t i = 0; i < n; i++)
-                a[i] = cr_mask_bit(mask, i) ? (e ? -1.0 : 1.0) * y[i] * cr_linalg_dot(X + i * d, u, d) : 0.0;
-            a[n] = cr_linalg_nrm2(u, d);
-        }
-        /* Gram-Schmidt (twice) in order; the first column within 1e-10 of the span of the earlier ones gives
-         * the null vector: a_t = sum_s beta_s a_s, c = (beta, -1). Q holds the orthonormal basis, R in c. */
-        size_t dep = SIZE_MAX, nb = 0; /* Rm: nb x nb upper triangle, row-major with stride n1 */
-        for (size_t t = 0; t < k && dep == SIZE_MAX; t++) {
-            double *v = Q + nb * n1, an = cr_linalg_nrm2(A + t * n1, n1);
-            memcpy(v, A + t * n1, n1 * sizeof *v);
-            for (size_t s = 0; s < nb; s++) coef[s] = 0.0;
-            for (int pass = 0; pass < 2; pass++)
-                for (size_t s = 0; s < nb; s++) {
-                    double h = cr_linalg_dot(v, Q + s * n1, n1);
-                    coef[s] += h;
-                    for (size_t i = 0; i < n1; i++) v[i] -= h * Q[s * n1 + i];
-                }
-            double vn = cr_linalg_nrm2(v, n1);
-            if (vn <= 1e-10 * an || nb == n1) {
-                /* Solve R beta = coef (R upper triangular over the basis), beta in terms of the columns. */
-                for (size_t s = nb; s-- > 0;) {
-                    double h = coef[s];
-                    for (size_t r = s + 1; r < nb; r++) h -= Rm[s * n1 + r] * c[r];
-                    c[s] = h / Rm[s * n1 + s];
-                }
-                dep = t;
-            } else {
-                for (size_t i = 0; i < n1; i++) v[i] /= vn;
-                for (size_t s = 0; s < nb; s++) Rm[s * n1 + nb] = coef[s];
-                Rm[nb * n1 + nb] = vn;
-                nb++;
-            }
-        }
-        if (dep == SIZE_MAX) break;
-        /* Independent columns so far are blk[0..dep) in order (none was skipped before dep). */
-        c[dep] = -1.0;
-        double tmin = INFINITY;
-        for (size_t t = 0; t <= dep; t++)
-            if (c[t] > 0 && 1.0 / c[t] < tmin) tmin = 1.0 / c[t];
-        if (!isfinite(tmin)) break; /* cannot happen: sum_b c_b ||u_b|| = 0 with c_dep < 0 */
-        size_t kept = 0;
-        for (size_t t = 0; t < k; t++) {
-            size_t j = blk[t] / 2;
-            int e = (int)(blk[t] % 2);
-            double *u = (e ? Up : U) + j * d;
-            double f = t <= dep ? 1.0 - tmin * c[t] : 1.0;
-            if (t <= dep && (f <= 1e-14 || (c[t] > 0 && 1.0 / c[t] == tmin))) {
-                memset(u, 0, d * sizeof *u);
-                continue;
-            }
-            for (size_t r = 0; r < d; r++) u[r] *= f;
-            blk[kept++] = blk[t];
-        }
-        k = kept;
-    }
-    return k;
 }
