@@ -587,18 +587,27 @@ static int certify_candidate(cr_mm_work *w, const double *X, const double *y, co
     return CR_OK;
 }
 
-/* Homogeneous self-dual primal-dual interior-point method (cvxopt's conelp, Vandenberghe 2010, sec. 7) for
- *   min c'x  s.t.  G x + s = h,  s in C   and its dual  max -h'z  s.t.  G'z + c = 0,  z in C,
- * embedded as  G'z + c tau = 0,  s = -G x + h tau,  kappa = -c'x - h'z,  (s, z, tau, kappa) >= 0.
- * Each iteration: residuals, Nesterov-Todd scaling, one factorization, three solves (the tau column, the
- * affine and the combined direction), Mehrotra's sigma = (1 - alpha_aff)^3. The primal-dual point is turned
- * into a certificate (certify_candidate) once the internal measures are below tol. */
-int cr_mm_ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double tol,
-                   long max_iter, double *U, double *Up, double *lambda, cr_mm_ipm_result *res, cr_err *err)
+/* The state of the iteration besides the vectors in the workspace. */
+typedef struct {
+    double tau, kappa;        /* the embedding's scalars */
+    double nh, nc;            /* sqrt(n) and sqrt(B): the scales of the primal and dual residuals */
+    double rt, hz, mu;        /* kappa + c'x + h'z, h'z, and the complementarity (s'z + tau kappa) / (deg + 1) */
+    double pres, dres;        /* relative primal and dual residuals */
+    double pcost, relgap;     /* c'x / tau, and the gap relative to the primal or dual cost */
+    double den;               /* the tau column's denominator */
+    double sigma, dtau, dkap; /* centering, and the tau and kappa parts of the last direction */
+    double prev_worst;        /* max(pres, dres) of the previous iterate */
+    double best_merit;        /* max(pres, dres, relgap) of the best iterate (kept in xprev, zprev, tau_prev) */
+    double best_seen;         /* the best certified gap at the last try that halved it */
+    double tau_prev;
+    int bad;                  /* the last iterate is not fit for a certificate */
+    int have_prev, stale;
+} ipm_state;
+
+/* Initial point: least squares with W = I, shifted into the cone interior; tau = kappa = 1. */
+static int ipm_start(cr_mm_work *w, ipm_state *s, cr_err *err)
 {
     size_t n = w->n, N = w->N, L = w->L;
-    int st;
-    /* Initial point: least squares with W = I, shifted into the cone interior. */
     identity_scaling(w);
     if (kkt_factor(w, INFINITY)) return cr_err_set(err, CR_ERUNTIME, "maxmargin: initial factorization failed");
     for (size_t j = 0; j < N; j++) w->tx[j] = 0.0;
@@ -613,199 +622,269 @@ int cr_mm_ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_patt
     double ts = -min_eig(w, w->s), tz = -min_eig(w, w->z);
     if (ts >= -1e-8 * (ns > 1 ? ns : 1)) add_identity(w, w->s, 1.0 + ts);
     if (tz >= -1e-8 * (nz > 1 ? nz : 1)) add_identity(w, w->z, 1.0 + tz);
-    double tau = 1.0, kappa = 1.0;
-    double nh = sqrt((double)n), nc = sqrt((double)w->B), prev_worst = INFINITY, tau_prev = 1.0;
-    double best_seen = INFINITY, best_merit = INFINITY;
-    int bad = 0, have_prev = 0, stale = 0;
-    res->iters = 0;
+    memset(s, 0, sizeof *s);
+    s->tau = 1.0;
+    s->kappa = 1.0;
+    s->nh = sqrt((double)n);
+    s->nc = sqrt((double)w->B);
+    s->prev_worst = INFINITY;
+    s->tau_prev = 1.0;
+    s->best_seen = INFINITY;
+    s->best_merit = INFINITY;
+    return CR_OK;
+}
 
-    for (long it = 0;; it++) {
-        /* Residuals: rx = G'z + c tau, rz = s + G x - h tau, rt = kappa + c'x + h'z. */
-        apply_Gt(w, w->z, w->rx);
-        double cx = 0.0, hz = 0.0;
-        for (size_t b = 0; b < w->B; b++) {
-            w->rx[w->xoff[b]] += tau;
-            cx += w->x[w->xoff[b]];
-        }
-        apply_G(w, w->x, w->rz);
-        for (size_t i = 0; i < L; i++) w->rz[i] += w->s[i] + (i < n ? tau : 0.0);
-        for (size_t i = 0; i < n; i++) hz -= w->z[i];
-        double rt = kappa + cx + hz;
-        double sz = cr_linalg_dot(w->s, w->z, L);
-        double mu = (sz + tau * kappa) / (double)(w->deg + 1);
-        double pres = cr_linalg_nrm2(w->rz, L) / tau / (nh > 1 ? nh : 1), dres = cr_linalg_nrm2(w->rx, N) / tau / (nc > 1 ? nc : 1);
-        double pcost = cx / tau, dcost = -hz / tau, gap = sz / (tau * tau);
-        double relgap = pcost > 0 ? gap / pcost : INFINITY;
-        if (dcost > 0 && gap / dcost < relgap) relgap = gap / dcost;
-        TRACE("it %3ld pcost %.10e dcost %.10e gap %.2e pres %.2e dres %.2e tau %.2e kappa %.2e\n", it, pcost,
-              dcost, gap, pres, dres, tau, kappa);
-        if (!isfinite(mu) || !isfinite(pres) || !isfinite(dres)) {
-            bad = 1;
-            break;
-        }
-        /* A step that multiplied the residuals by 100, to above 1e-5, came from a failed linear solve
-         * (degenerate programs near their optimum): stop and certify the iterate before it. Smaller jumps are
-         * rounding noise at the end. */
-        double worst = pres > dres ? pres : dres;
-        if (worst > 100.0 * prev_worst && worst > 1e-5) {
-            TRACE("    stop: residuals jumped from %.3g to %.3g\n", prev_worst, worst);
-            bad = 1;
-            break;
-        }
-        prev_worst = worst;
-        /* The best iterate so far by max(pres, dres, relgap) is kept (x, z on the margins, tau) for a final
-         * certificate when the run ends short of tol. */
-        double merit = worst > relgap ? worst : relgap;
-        if (merit < best_merit) {
-            best_merit = merit;
-            memcpy(w->xprev, w->x, N * sizeof *w->x);
-            memcpy(w->zprev, w->z, n * sizeof *w->z);
-            tau_prev = tau;
-            have_prev = 1;
-        }
-        /* Certificates once the internal measures are near the goal (each costs 2p small NNLS). */
-        double trigger = tol > 1e-6 ? tol : 1e-6;
-        if (pres <= trigger && dres <= trigger && relgap <= trigger) {
-            iterate_to_candidate(w, y, P->p, tau);
-            if ((st = certify_candidate(w, X, y, P, U, Up, lambda, res, err))) return st;
-            TRACE("    certificate: upper %.15g lower %.15g rel %.3e\n", res->have_primal ? res->upper : INFINITY,
-                  res->lower, res->best_rel);
-            if (res->best_rel <= tol) {
-                res->converged = 1;
-                break;
-            }
-            /* At the rounding floor the iterates stop improving the certificate: stop after 4 tries that did
-             * not halve it. */
-            if (res->best_rel < 0.5 * best_seen) {
-                best_seen = res->best_rel;
-                stale = 0;
-            } else if (++stale >= 4) {
-                TRACE("    stop: certificate stalled at %.3g\n", res->best_rel);
-                break;
-            }
-        }
-        /* Dual ray: 1'z_m > 0 with ||G'z|| <= ||rx|| + tau ||c|| small certifies that no x is feasible
-         * (checked from scratch on lambda = Y z_m). */
-        if (-hz > 0 && cr_linalg_nrm2(w->rx, N) + tau * nc <= 1e-6 * (-hz)) {
-            double yl = 0.0;
-            for (size_t i = 0; i < n; i++) {
-                w->lamc[i] = y[i] * w->z[i];
-                yl += w->z[i];
-            }
-            double G;
-            if ((st = cr_dualnorm_over(w->dn, X, n, w->d, P, w->lamc, CR_DUALNORM_ABS, &G, NULL, NULL, NULL, err)))
-                return st;
-            res->inf_ratio = G / (w->xscale * yl);
-            TRACE("    ray: ipm ratio %.3g, certified ratio %.3g\n", (cr_linalg_nrm2(w->rx, N) + tau * nc) / (-hz),
-                  res->inf_ratio);
-            if (res->inf_ratio <= 1e-6) {
-                res->infeasible = 1;
-                break;
-            }
-        }
-        if (it >= max_iter) break;
-        res->iters = it + 1;
-
-        if (compute_scaling(w)) {
-            TRACE("    stop: scaling failed (a point left the cone)\n");
-            break;
-        }
-        if (kkt_factor(w, 10.0 * (pcost > 1.0 ? pcost : 1.0))) {
-            TRACE("    stop: factorization failed\n");
-            break;
-        }
-        /* [x1; z1] solves K [x1; z1] = [-c; h]. */
-        for (size_t j = 0; j < N; j++) w->tx[j] = 0.0;
-        for (size_t b = 0; b < w->B; b++) w->tx[w->xoff[b]] = -1.0;
-        for (size_t i = 0; i < L; i++) w->ds[i] = i < n ? -1.0 : 0.0;
-        kkt_solve(w, w->tx, w->ds, w->x1, w->z1);
-        double den = 0.0;
-        for (size_t b = 0; b < w->B; b++) den += w->x1[w->xoff[b]];
-        for (size_t i = 0; i < n; i++) den -= w->z1[i];
-        den -= kappa / tau;
-
-        double sigma = 0.0, dtau = 0.0, dkap = 0.0, alpha = 0.0;
-        for (int pass = 0; pass < 2; pass++) {
-            double eta = pass ? sigma : 0.0;
-            /* dss = lam \ d_s with d_s = lam o lam (+ correction - sigma mu e): the scaled complementarity. */
-            double dkappa;
-            if (pass == 0) {
-                memcpy(w->dss, w->lam, L * sizeof *w->dss);
-                dkappa = tau * kappa;
-            } else {
-                jordan_prod(w, w->dsa, w->dza, w->tl);
-                jordan_prod(w, w->lam, w->lam, w->tl2);
-                for (size_t i = 0; i < L; i++) w->tl2[i] += w->tl[i];
-                add_identity(w, w->tl2, -sigma * mu);
-                jordan_div(w, w->lam, w->tl2, w->dss);
-                dkappa = tau * kappa + dtau * dkap - sigma * mu;
-            }
-            /* [x2; z2] solves K [x2; z2] = [-(1 - eta) rx; -(1 - eta) rz + W dss]. */
-            for (size_t j = 0; j < N; j++) w->tx[j] = -(1.0 - eta) * w->rx[j];
-            scale_apply(w, w->dss, w->ds, 0);
-            for (size_t i = 0; i < L; i++) w->ds[i] += -(1.0 - eta) * w->rz[i];
-            kkt_solve(w, w->tx, w->ds, w->x2, w->z2);
-            double cx2 = 0.0, hz2 = 0.0;
-            for (size_t b = 0; b < w->B; b++) cx2 += w->x2[w->xoff[b]];
-            for (size_t i = 0; i < n; i++) hz2 -= w->z2[i];
-            double dt = (-(1.0 - eta) * rt + dkappa / tau - cx2 - hz2) / den;
-            for (size_t j = 0; j < N; j++) w->dx[j] = w->x2[j] + dt * w->x1[j];
-            for (size_t i = 0; i < L; i++) w->dz[i] = w->z2[i] + dt * w->z1[i];
-            /* Scaled directions: W dz, and W^{-1} ds = -(dss + W dz). */
-            scale_apply(w, w->dz, w->dza, 0);
-            for (size_t i = 0; i < L; i++) w->dsa[i] = -(w->dss[i] + w->dza[i]);
-            double dk = -(dkappa + kappa * dt) / tau;
-            double a = max_step(w, w->lam, w->dsa, INFINITY);
-            a = max_step(w, w->lam, w->dza, a);
-            if (dt < 0 && -tau / dt < a) a = -tau / dt;
-            if (dk < 0 && -kappa / dk < a) a = -kappa / dk;
-            if (pass == 0) {
-                double aa = a < 1.0 ? a : 1.0;
-                sigma = (1.0 - aa) * (1.0 - aa) * (1.0 - aa);
-                dtau = dt;
-                dkap = dk;
-                /* dsa and dza keep the affine scaled directions for the corrector. */
-            } else {
-                alpha = 0.99 * a < 1.0 ? 0.99 * a : 1.0;
-                dtau = dt;
-                dkap = dk;
-            }
-        }
-        if (!(alpha > 1e-12)) {
-            TRACE("    stop: step %.3g\n", alpha);
-            break;
-        }
-        /* ds = W (W^{-1} ds). */
-        scale_apply(w, w->dsa, w->ds, 0);
-        for (size_t j = 0; j < N; j++) w->x[j] += alpha * w->dx[j];
-        for (size_t i = 0; i < L; i++) {
-            w->s[i] += alpha * w->ds[i];
-            w->z[i] += alpha * w->dz[i];
-        }
-        tau += alpha * dtau;
-        kappa += alpha * dkap;
-        if (!(tau > 0) || !(kappa > 0)) break;
+/* Residuals rx = G'z + c tau, rz = s + G x - h tau, rt = kappa + c'x + h'z and the measures of the iterate. */
+static void ipm_measure(cr_mm_work *w, ipm_state *s, long it)
+{
+    size_t n = w->n, N = w->N, L = w->L;
+    double tau = s->tau;
+    apply_Gt(w, w->z, w->rx);
+    double cx = 0.0, hz = 0.0;
+    for (size_t b = 0; b < w->B; b++) {
+        w->rx[w->xoff[b]] += tau;
+        cx += w->x[w->xoff[b]];
     }
-    /* The last iterate also gets a certificate when none was good enough (best one is kept). */
-    /* Short of tol: certificates for the last iterate (unless it broke) and for the best one seen. */
+    apply_G(w, w->x, w->rz);
+    for (size_t i = 0; i < L; i++) w->rz[i] += w->s[i] + (i < n ? tau : 0.0);
+    for (size_t i = 0; i < n; i++) hz -= w->z[i];
+    s->hz = hz;
+    s->rt = s->kappa + cx + hz;
+    double sz = cr_linalg_dot(w->s, w->z, L);
+    s->mu = (sz + tau * s->kappa) / (double)(w->deg + 1);
+    s->pres = cr_linalg_nrm2(w->rz, L) / tau / (s->nh > 1 ? s->nh : 1);
+    s->dres = cr_linalg_nrm2(w->rx, N) / tau / (s->nc > 1 ? s->nc : 1);
+    double dcost = -hz / tau, gap = sz / (tau * tau);
+    s->pcost = cx / tau;
+    s->relgap = s->pcost > 0 ? gap / s->pcost : INFINITY;
+    if (dcost > 0 && gap / dcost < s->relgap) s->relgap = gap / dcost;
+    TRACE("it %3ld pcost %.10e dcost %.10e gap %.2e pres %.2e dres %.2e tau %.2e kappa %.2e\n", it, s->pcost, dcost,
+          gap, s->pres, s->dres, tau, s->kappa);
+}
+
+/* 0 (and s->bad set) when the iterate is not finite or its residuals jumped; else keeps it in xprev, zprev when
+ * it is the best so far by max(pres, dres, relgap), for a final certificate when the run ends short of tol. */
+static int ipm_healthy(cr_mm_work *w, ipm_state *s)
+{
+    if (!isfinite(s->mu) || !isfinite(s->pres) || !isfinite(s->dres)) {
+        s->bad = 1;
+        return 0;
+    }
+    /* A step that multiplied the residuals by 100, to above 1e-5, came from a failed linear solve (degenerate
+     * programs near their optimum): stop and certify the iterate before it. Smaller jumps are rounding noise at
+     * the end. */
+    double worst = s->pres > s->dres ? s->pres : s->dres;
+    if (worst > 100.0 * s->prev_worst && worst > 1e-5) {
+        TRACE("    stop: residuals jumped from %.3g to %.3g\n", s->prev_worst, worst);
+        s->bad = 1;
+        return 0;
+    }
+    s->prev_worst = worst;
+    double merit = worst > s->relgap ? worst : s->relgap;
+    if (merit < s->best_merit) {
+        s->best_merit = merit;
+        memcpy(w->xprev, w->x, w->N * sizeof *w->x);
+        memcpy(w->zprev, w->z, w->n * sizeof *w->z);
+        s->tau_prev = s->tau;
+        s->have_prev = 1;
+    }
+    return 1;
+}
+
+/* Certificates once the internal measures are near the goal (each costs 2p small NNLS). *stop = 1 when the
+ * certified gap meets tol (res->converged) or has stalled. */
+static int ipm_try_certificate(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double tol,
+                               double *U, double *Up, double *lambda, ipm_state *s, cr_mm_ipm_result *res, int *stop,
+                               cr_err *err)
+{
+    double trigger = tol > 1e-6 ? tol : 1e-6;
+    *stop = 0;
+    if (!(s->pres <= trigger && s->dres <= trigger && s->relgap <= trigger)) return CR_OK;
+    iterate_to_candidate(w, y, P->p, s->tau);
+    int st = certify_candidate(w, X, y, P, U, Up, lambda, res, err);
+    if (st) return st;
+    TRACE("    certificate: upper %.15g lower %.15g rel %.3e\n", res->have_primal ? res->upper : INFINITY, res->lower,
+          res->best_rel);
+    if (res->best_rel <= tol) {
+        res->converged = 1;
+        *stop = 1;
+        return CR_OK;
+    }
+    /* At the rounding floor the iterates stop improving the certificate: stop after 4 tries that did not halve
+     * it. */
+    if (res->best_rel < 0.5 * s->best_seen) {
+        s->best_seen = res->best_rel;
+        s->stale = 0;
+    } else if (++s->stale >= 4) {
+        TRACE("    stop: certificate stalled at %.3g\n", res->best_rel);
+        *stop = 1;
+    }
+    return CR_OK;
+}
+
+/* Dual ray: 1'z_m > 0 with ||G'z|| <= ||rx|| + tau ||c|| small certifies that no x is feasible (checked from
+ * scratch on lambda = Y z_m); res->infeasible then. */
+static int ipm_dual_ray(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, const ipm_state *s,
+                        cr_mm_ipm_result *res, cr_err *err)
+{
+    size_t n = w->n, N = w->N;
+    if (!(-s->hz > 0 && cr_linalg_nrm2(w->rx, N) + s->tau * s->nc <= 1e-6 * (-s->hz))) return CR_OK;
+    double yl = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        w->lamc[i] = y[i] * w->z[i];
+        yl += w->z[i];
+    }
+    double G;
+    int st = cr_dualnorm_over(w->dn, X, n, w->d, P, w->lamc, CR_DUALNORM_ABS, &G, NULL, NULL, NULL, err);
+    if (st) return st;
+    res->inf_ratio = G / (w->xscale * yl);
+    TRACE("    ray: ipm ratio %.3g, certified ratio %.3g\n", (cr_linalg_nrm2(w->rx, N) + s->tau * s->nc) / (-s->hz),
+          res->inf_ratio);
+    if (res->inf_ratio <= 1e-6) res->infeasible = 1;
+    return CR_OK;
+}
+
+/* One direction of the predictor (corrector = 0) or the corrector (1): [x2; z2] solves
+ * K [x2; z2] = [-(1 - eta) rx; -(1 - eta) rz + W dss] with dss = lam \ d_s, d_s = lam o lam (+ the affine
+ * directions' product - sigma mu e for the corrector); (dx, dz) = (x2, z2) + dt (x1, z1), the scaled directions
+ * in dsa = W^{-1} ds, dza = W dz. Returns the largest step that keeps the iterate in the cone. */
+static double ipm_direction(cr_mm_work *w, const ipm_state *s, int corrector, double *dt_out, double *dk_out)
+{
+    size_t n = w->n, N = w->N, L = w->L;
+    double eta = corrector ? s->sigma : 0.0, tau = s->tau, kappa = s->kappa, dkappa;
+    if (!corrector) {
+        memcpy(w->dss, w->lam, L * sizeof *w->dss);
+        dkappa = tau * kappa;
+    } else {
+        jordan_prod(w, w->dsa, w->dza, w->tl);
+        jordan_prod(w, w->lam, w->lam, w->tl2);
+        for (size_t i = 0; i < L; i++) w->tl2[i] += w->tl[i];
+        add_identity(w, w->tl2, -s->sigma * s->mu);
+        jordan_div(w, w->lam, w->tl2, w->dss);
+        dkappa = tau * kappa + s->dtau * s->dkap - s->sigma * s->mu;
+    }
+    for (size_t j = 0; j < N; j++) w->tx[j] = -(1.0 - eta) * w->rx[j];
+    scale_apply(w, w->dss, w->ds, 0);
+    for (size_t i = 0; i < L; i++) w->ds[i] += -(1.0 - eta) * w->rz[i];
+    kkt_solve(w, w->tx, w->ds, w->x2, w->z2);
+    double cx2 = 0.0, hz2 = 0.0;
+    for (size_t b = 0; b < w->B; b++) cx2 += w->x2[w->xoff[b]];
+    for (size_t i = 0; i < n; i++) hz2 -= w->z2[i];
+    double dt = (-(1.0 - eta) * s->rt + dkappa / tau - cx2 - hz2) / s->den;
+    for (size_t j = 0; j < N; j++) w->dx[j] = w->x2[j] + dt * w->x1[j];
+    for (size_t i = 0; i < L; i++) w->dz[i] = w->z2[i] + dt * w->z1[i];
+    /* Scaled directions: W dz, and W^{-1} ds = -(dss + W dz). */
+    scale_apply(w, w->dz, w->dza, 0);
+    for (size_t i = 0; i < L; i++) w->dsa[i] = -(w->dss[i] + w->dza[i]);
+    double dk = -(dkappa + kappa * dt) / tau;
+    double a = max_step(w, w->lam, w->dsa, INFINITY);
+    a = max_step(w, w->lam, w->dza, a);
+    if (dt < 0 && -tau / dt < a) a = -tau / dt;
+    if (dk < 0 && -kappa / dk < a) a = -kappa / dk;
+    *dt_out = dt;
+    *dk_out = dk;
+    return a;
+}
+
+/* One Mehrotra predictor-corrector step: scaling, factorization, the tau column [x1; z1] (K [x1; z1] = [-c; h]),
+ * the affine direction for sigma = (1 - alpha_aff)^3, the combined one, and the step 0.99 alpha. Returns 0, or
+ * -1 when the iteration cannot go on (the scaling, the factorization or the step failed). */
+static int ipm_step(cr_mm_work *w, ipm_state *s)
+{
+    size_t n = w->n, N = w->N, L = w->L;
+    if (compute_scaling(w)) {
+        TRACE("    stop: scaling failed (a point left the cone)\n");
+        return -1;
+    }
+    if (kkt_factor(w, 10.0 * (s->pcost > 1.0 ? s->pcost : 1.0))) {
+        TRACE("    stop: factorization failed\n");
+        return -1;
+    }
+    for (size_t j = 0; j < N; j++) w->tx[j] = 0.0;
+    for (size_t b = 0; b < w->B; b++) w->tx[w->xoff[b]] = -1.0;
+    for (size_t i = 0; i < L; i++) w->ds[i] = i < n ? -1.0 : 0.0;
+    kkt_solve(w, w->tx, w->ds, w->x1, w->z1);
+    double den = 0.0;
+    for (size_t b = 0; b < w->B; b++) den += w->x1[w->xoff[b]];
+    for (size_t i = 0; i < n; i++) den -= w->z1[i];
+    s->den = den - s->kappa / s->tau;
+    s->sigma = 0.0;
+    double dt, dk, a = ipm_direction(w, s, 0, &dt, &dk), aa = a < 1.0 ? a : 1.0;
+    s->sigma = (1.0 - aa) * (1.0 - aa) * (1.0 - aa);
+    s->dtau = dt;
+    s->dkap = dk;
+    /* dsa and dza keep the affine scaled directions for the corrector. */
+    a = ipm_direction(w, s, 1, &dt, &dk);
+    double alpha = 0.99 * a < 1.0 ? 0.99 * a : 1.0;
+    s->dtau = dt;
+    s->dkap = dk;
+    if (!(alpha > 1e-12)) {
+        TRACE("    stop: step %.3g\n", alpha);
+        return -1;
+    }
+    /* ds = W (W^{-1} ds). */
+    scale_apply(w, w->dsa, w->ds, 0);
+    for (size_t j = 0; j < N; j++) w->x[j] += alpha * w->dx[j];
+    for (size_t i = 0; i < L; i++) {
+        w->s[i] += alpha * w->ds[i];
+        w->z[i] += alpha * w->dz[i];
+    }
+    s->tau += alpha * s->dtau;
+    s->kappa += alpha * s->dkap;
+    return !(s->tau > 0) || !(s->kappa > 0) ? -1 : 0;
+}
+
+/* Short of tol: certificates for the last iterate (unless it broke) and for the best one seen. */
+static int ipm_finish(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double tol, double *U,
+                      double *Up, double *lambda, ipm_state *s, cr_mm_ipm_result *res, cr_err *err)
+{
+    size_t n = w->n;
     for (int pass = 0; pass < 2 && !res->converged && !res->infeasible; pass++) {
         if (pass == 1) {
-            if (!have_prev) break;
-            memcpy(w->x, w->xprev, N * sizeof *w->x);
+            if (!s->have_prev) break;
+            memcpy(w->x, w->xprev, w->N * sizeof *w->x);
             memcpy(w->z, w->zprev, n * sizeof *w->z);
-            tau = tau_prev;
-        } else if (bad) {
+            s->tau = s->tau_prev;
+        } else if (s->bad) {
             continue;
         }
-        if (!(tau > 0) || !isfinite(tau)) continue;
-        iterate_to_candidate(w, y, P->p, tau);
+        if (!(s->tau > 0) || !isfinite(s->tau)) continue;
+        iterate_to_candidate(w, y, P->p, s->tau);
         int ok = 1;
         for (size_t i = 0; i < P->p * w->d && ok; i++)
             if (!isfinite(w->Uc[i]) || !isfinite(w->Upc[i])) ok = 0;
         for (size_t i = 0; i < n && ok; i++)
             if (!isfinite(w->lamc[i])) ok = 0;
+        int st;
         if (ok && (st = certify_candidate(w, X, y, P, U, Up, lambda, res, err))) return st;
         if (res->best_rel <= tol) res->converged = 1;
     }
     return CR_OK;
+}
+
+/* Homogeneous self-dual primal-dual interior-point method (cvxopt's conelp, Vandenberghe 2010, sec. 7) for
+ *   min c'x  s.t.  G x + s = h,  s in C   and its dual  max -h'z  s.t.  G'z + c = 0,  z in C,
+ * embedded as  G'z + c tau = 0,  s = -G x + h tau,  kappa = -c'x - h'z,  (s, z, tau, kappa) >= 0.
+ * Each iteration: residuals, Nesterov-Todd scaling, one factorization, three solves (the tau column, the
+ * affine and the combined direction), Mehrotra's sigma = (1 - alpha_aff)^3. The primal-dual point is turned
+ * into a certificate (certify_candidate) once the internal measures are below tol. */
+int cr_mm_ipm_run(cr_mm_work *w, const double *X, const double *y, const cr_patterns *P, double tol,
+                  long max_iter, double *U, double *Up, double *lambda, cr_mm_ipm_result *res, cr_err *err)
+{
+    ipm_state s;
+    int st = ipm_start(w, &s, err);
+    if (st) return st;
+    res->iters = 0;
+    for (long it = 0;; it++) {
+        ipm_measure(w, &s, it);
+        if (!ipm_healthy(w, &s)) break;
+        int stop;
+        if ((st = ipm_try_certificate(w, X, y, P, tol, U, Up, lambda, &s, res, &stop, err))) return st;
+        if (stop) break;
+        if ((st = ipm_dual_ray(w, X, y, P, &s, res, err))) return st;
+        if (res->infeasible || it >= max_iter) break;
+        res->iters = it + 1;
+        if (ipm_step(w, &s)) break;
+    }
+    return ipm_finish(w, X, y, P, tol, U, Up, lambda, &s, res, err);
 }
