@@ -91,13 +91,6 @@ int cr_mm_build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, s
 /* Block layout (offsets, sizes) of the blocks selected in w->sel. */
 void cr_mm_build_blocks(cr_mm_work *w);
 
-/* ------------------------------------------------------------------ mm_certify.c: the certificate */
-
-/* Largest relative cone violation of u for the pattern mask (0 for u = 0). */
-double cr_mm_cone_violation(const double *X, const double *xnorm, size_t n, size_t d, const uint64_t *mask,
-                            const double *u);
-
-
 /* ------------------------------------------------------------------ mm_ipm.c: the interior-point method */
 
 typedef struct {

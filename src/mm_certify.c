@@ -7,13 +7,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cone.h"
 #include "dualnorm.h"
 #include "linalg.h"
 #include "nnls.h"
 
 
-/* Projection of u (d) onto K of mask by NNLS (Moreau: P_K(u) = u + X'(2D - I) mu*). */
-/* u <- P_K(u) for the cone of mask, as u + A'mu with mu >= 0 from the NNLS. *scale (may be NULL) receives
+/* u <- P_K(u) for the cone of mask by NNLS (Moreau: P_K(u) = u + X'(2D - I) mu*, mu >= 0). *scale (may be NULL) receives
  * ||u_in|| + sum_l mu_l ||x_l||, the size of the terms summed into the result: its rounding error is about
  * n eps times that, whatever the size of the result. */
 static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, const uint64_t *mask, double *u,
@@ -38,19 +38,6 @@ static int project_cone(cr_mm_work *w, const double *X, size_t n, size_t d, cons
         u[r] = t;
     }
     return CR_OK;
-}
-
-double cr_mm_cone_violation(const double *X, const double *xnorm, size_t n, size_t d, const uint64_t *mask,
-                                const double *u)
-{
-    double un = cr_linalg_nrm2(u, d), v = 0.0;
-    if (un == 0.0) return 0.0;
-    for (size_t l = 0; l < n; l++) {
-        if (xnorm[l] == 0.0) continue;
-        double t = (cr_mask_bit(mask, l) ? 1.0 : -1.0) * cr_linalg_dot(X + l * d, u, d) / (xnorm[l] * un);
-        if (-t > v) v = -t;
-    }
-    return v;
 }
 
 int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
@@ -79,9 +66,9 @@ int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, siz
                  * eps ||u|| in it: project again (now without cancellation). A block still far outside its
                  * cone (relative violation > 1e-8) is what is left of a rounding-level block of the iterate,
                  * with no direction of its own: it is dropped (the rescale below absorbs its margin). */
-                if (cr_mm_cone_violation(X, w->xnorm, n, d, mask, u) > 1e-15) {
+                if (cr_cone_violation(X, w->xnorm, n, d, mask, u) > 1e-15) {
                     if ((st = project_cone(w, X, n, d, mask, u, NULL, err))) return st;
-                    if (cr_mm_cone_violation(X, w->xnorm, n, d, mask, u) > 1e-8) memset(u, 0, d * sizeof *u);
+                    if (cr_cone_violation(X, w->xnorm, n, d, mask, u) > 1e-8) memset(u, 0, d * sizeof *u);
                 }
                 /* So is a block no longer than the rounding of the first projection's sum (n + d terms of
                  * total size `scale`, the bound the NNLS's own tolerance uses): the exact projection is 0 to
