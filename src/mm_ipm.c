@@ -220,7 +220,9 @@ static void identity_scaling(cr_mm_work *w)
  * rounding has reduced to <= 1e-13 of its diagonal entry (the normal equations of a degenerate program near
  * its optimum) is replaced by 1e64, which sets the matching solution component to 0 instead of failing; the
  * iterative refinement of kkt_solve then corrects the direction. -1 only for a non-finite entry or a
- * non-positive diagonal. */
+ * non-positive diagonal. Not cr_linalg_potrf/potrs (linalg.h): LAPACK's dpotf2 has no such safeguard (it
+ * stops at the first tiny pivot, and configs/separable.yaml then ends short of its tol) and its BLAS kernels
+ * sum in another order, which changes the reported P* in their last bits. */
 static int chol(double *A, size_t m)
 {
     for (size_t j = 0; j < m; j++) {
@@ -238,27 +240,23 @@ static int chol(double *A, size_t m)
     return 0;
 }
 
-/* Solves L L' x = b in place (L lower, row-major m x m). */
-static void chol_solve(const double *Lf, size_t m, double *b)
-{
-    for (size_t i = 0; i < m; i++) {
-        double t = b[i];
-        for (size_t k = 0; k < i; k++) t -= Lf[i * m + k] * b[k];
-        b[i] = t / Lf[i * m + i];
-    }
-    for (size_t i = m; i-- > 0;) {
-        double t = b[i];
-        for (size_t k = i + 1; k < m; k++) t -= Lf[k * m + i] * b[k];
-        b[i] = t / Lf[i * m + i];
-    }
-}
-
 /* Forward substitution L y = b in place (L lower, row-major m x m). */
 static void lower_solve(const double *Lf, size_t m, double *b)
 {
     for (size_t i = 0; i < m; i++) {
         double t = b[i];
         for (size_t k = 0; k < i; k++) t -= Lf[i * m + k] * b[k];
+        b[i] = t / Lf[i * m + i];
+    }
+}
+
+/* Solves L L' x = b in place (L lower, row-major m x m). */
+static void chol_solve(const double *Lf, size_t m, double *b)
+{
+    lower_solve(Lf, m, b);
+    for (size_t i = m; i-- > 0;) {
+        double t = b[i];
+        for (size_t k = i + 1; k < m; k++) t -= Lf[k * m + i] * b[k];
         b[i] = t / Lf[i * m + i];
     }
 }
@@ -293,23 +291,11 @@ static void select_largest(struct score_idx *v, size_t len, size_t k)
     }
 }
 
-/* Factors H = G' W^{-2} G = Bd + M' Delta M (Bd block diagonal: second-order scaling plus the cone rows of each
- * block; M the margin rows, n x N; Delta = W^{-2} on the margins) for the solves of kkt_solve_once.
- * Woodbury with the n x n Schur complement S = Delta^{-1} + M Bd^{-1} M' costs O(N n^2), but near the optimum
- * a block on the cone boundary has Bd_b^{-1} ~ 1/mu along its ray while H^{-1} is O(1) there, and
- * x = Bd^{-1} r - Bd^{-1} M' S^{-1} M Bd^{-1} r cancels catastrophically. So the capA blocks with the largest
- * ||W_b||^2 (an upper bound on ||Bd_b^{-1}||) among those above dense_threshold (10 max(1, cost): at the
- * optimum the blocks on the boundary have ||W_b||^2 ~ 1/mu, the others ~ mu) form a set A kept dense, and only
- * the others (E) are eliminated:
- *     S_E = Delta^{-1} + M_E Bd_E^{-1} M_E',   H_A = Bd_A + M_A' S_E^{-1} M_A   (Cholesky both),
- * the normal equations on A as in cvxopt's 'chol' solver. With B <= capA, H is factored densely outright.
- * Eliminated blocks use Bd_b = W^{-1} T_b W^{-1}, T_b = I + W Ct' Omega Ct W (eigenvalues >= 1), so W^{-2}
- * (whose small eigenvalue rounding would erase) is never formed for them. */
-static int kkt_factor(cr_mm_work *w, double dense_threshold)
+/* The dense set A: the blocks with ||W_b||^2 = beta^2 (wb0 + ||wb1||)^2 above the threshold (only those have a
+ * Bd^{-1} far above the cost scale), the capA largest if there are more; all when B <= capA. Sets apos (offsets
+ * in the dense part, in block order: cache-friendlier than score order), nblkA and NA. */
+static void choose_dense(cr_mm_work *w, double dense_threshold)
 {
-    size_t n = w->n, d = w->d, D1 = d + 1;
-    /* The dense set A: the blocks with ||W_b||^2 = beta^2 (wb0 + ||wb1||)^2 above the threshold (only those
-     * have a Bd^{-1} far above the cost scale), the capA largest if there are more; all when B <= capA. */
     size_t nA = 0;
     for (size_t b = 0; b < w->B; b++) {
         size_t o = w->qoff[b], q = w->kq[w->bk[b]];
@@ -325,7 +311,6 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         select_largest(w->order, nA, w->capA);
         nA = w->capA;
     }
-    /* Offsets in the dense part follow block order (cache-friendlier than score order). */
     for (size_t a = 0; a < nA; a++) w->apos[w->order[a].b] = 0;
     size_t NA = 0;
     for (size_t b = 0; b < w->B; b++)
@@ -335,50 +320,48 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         }
     w->nblkA = nA;
     w->NA = NA;
+}
 
-    for (size_t b = 0; b < w->B; b++) {
-        size_t k = w->bk[b], q = w->kq[k], m = 1 + q, r = w->kr[k];
-        double *F = w->Bf + b * D1 * D1, *Rb = w->R + w->xoff[b] * n;
-        if (w->apos[b] != SIZE_MAX) {
-            memset(Rb, 0, m * n * sizeof *Rb);
-            continue;
-        }
-        const double *wb = w->wl + w->qoff[b];
-        double be = w->beta[b], ct[64], wc[64];
-        for (size_t i = 0; i < m * m; i++) F[i] = 0.0;
-        for (size_t i = 0; i < m; i++) F[i * m + i] = 1.0;
-        const double *C = w->kC + k * n * d, *wlc = w->wl + w->coff[b];
-        for (size_t l = 0; l < r; l++) {
-            ct[0] = 0.0;
-            for (size_t c = 0; c < q; c++) ct[1 + c] = C[l * q + c] / wlc[l];
-            soc_apply(wb, be, m, ct, wc, 0);
-            for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j <= i; j++) F[i * m + j] += wc[i] * wc[j];
-        }
-        if (chol(F, m)) return -1;
-        /* R_b = T^{-1/2} W M_b', column i of M_b' = (0, sigma L_k[i, :]) (0 off the rows of D). */
-        const double *Lk = w->kL + k * n * d;
-        const size_t *on = w->kon + k * n;
-        double sg = (double)w->bs[b];
-        memset(Rb, 0, m * n * sizeof *Rb);
-        for (size_t a = 0; a < w->kcnt[k]; a++) {
-            ct[0] = 0.0;
-            for (size_t c = 0; c < q; c++) ct[1 + c] = sg * Lk[a * q + c];
-            soc_apply(wb, be, m, ct, wc, 0);
-            lower_solve(F, m, wc);
-            for (size_t e = 0; e < m; e++) Rb[e * n + on[a]] = wc[e];
-        }
+/* An eliminated block b: the Cholesky factor of T_b = I + W Ct' Omega Ct W into Bf and
+ * R_b = T_b^{-1/2} W M_b' (column i of M_b' = (0, sigma L_k[i, :]), 0 off the rows of D) into its rows of R.
+ * -1 if the factorization fails. */
+static int factor_block(cr_mm_work *w, size_t b)
+{
+    size_t n = w->n, d = w->d, D1 = d + 1;
+    size_t k = w->bk[b], q = w->kq[k], m = 1 + q, r = w->kr[k];
+    double *F = w->Bf + b * D1 * D1, *Rb = w->R + w->xoff[b] * n;
+    const double *wb = w->wl + w->qoff[b];
+    double be = w->beta[b], ct[64], wc[64];
+    for (size_t i = 0; i < m * m; i++) F[i] = 0.0;
+    for (size_t i = 0; i < m; i++) F[i * m + i] = 1.0;
+    const double *C = w->kC + k * n * d, *wlc = w->wl + w->coff[b];
+    for (size_t l = 0; l < r; l++) {
+        ct[0] = 0.0;
+        for (size_t c = 0; c < q; c++) ct[1 + c] = C[l * q + c] / wlc[l];
+        soc_apply(wb, be, m, ct, wc, 0);
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j <= i; j++) F[i * m + j] += wc[i] * wc[j];
     }
-    memset(w->S, 0, n * n * sizeof *w->S);
-    for (size_t i = 0; i < n; i++) w->S[i * n + i] = w->wl[i] * w->wl[i];
-    /* S += R'R: R is N x n row-major, so S (row-major, upper) = R' R. */
-    if (nA < w->B) cr_linalg_syrk(1, n, w->N, 1.0, w->R, n, 1.0, w->S, n);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) w->S[j * n + i] = w->S[i * n + j];
-    if (chol(w->S, n)) return -1;
-    if (NA == 0) return 0;
+    if (chol(F, m)) return -1;
+    const double *Lk = w->kL + k * n * d;
+    const size_t *on = w->kon + k * n;
+    double sg = (double)w->bs[b];
+    memset(Rb, 0, m * n * sizeof *Rb);
+    for (size_t a = 0; a < w->kcnt[k]; a++) {
+        ct[0] = 0.0;
+        for (size_t c = 0; c < q; c++) ct[1 + c] = sg * Lk[a * q + c];
+        soc_apply(wb, be, m, ct, wc, 0);
+        lower_solve(F, m, wc);
+        for (size_t e = 0; e < m; e++) Rb[e * n + on[a]] = wc[e];
+    }
+    return 0;
+}
 
-    /* M_A (n x NA) and Y_A = S_E^{-1} M_A. */
+/* The dense part: M_A (n x NA), Y_A = S_E^{-1} M_A and the Cholesky factor of
+ * H_A = M_A' Y_A + blkdiag(W^{-2} + Ct' Omega Ct). -1 if the factorization fails. */
+static int factor_dense(cr_mm_work *w)
+{
+    size_t n = w->n, d = w->d, NA = w->NA;
     memset(w->MA, 0, n * NA * sizeof *w->MA);
     for (size_t b = 0; b < w->B; b++) {
         if (w->apos[b] == SIZE_MAX) continue;
@@ -394,7 +377,6 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
         chol_solve(w->S, n, w->tn);
         for (size_t i = 0; i < n; i++) w->YA[i * NA + j] = w->tn[i];
     }
-    /* H_A = M_A' Y_A + blkdiag(W^{-2} + Ct' Omega Ct). */
     cr_linalg_gemm(1, 0, NA, NA, n, 1.0, w->MA, NA, w->YA, NA, 0.0, w->HA, NA);
     for (size_t b = 0; b < w->B; b++) {
         if (w->apos[b] == SIZE_MAX) continue;
@@ -421,6 +403,39 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
             w->HA[i * NA + j] = w->HA[j * NA + i] = t;
         }
     return chol(w->HA, NA);
+}
+
+/* Factors H = G' W^{-2} G = Bd + M' Delta M (Bd block diagonal: second-order scaling plus the cone rows of each
+ * block; M the margin rows, n x N; Delta = W^{-2} on the margins) for the solves of kkt_solve_once.
+ * Woodbury with the n x n Schur complement S = Delta^{-1} + M Bd^{-1} M' costs O(N n^2), but near the optimum
+ * a block on the cone boundary has Bd_b^{-1} ~ 1/mu along its ray while H^{-1} is O(1) there, and
+ * x = Bd^{-1} r - Bd^{-1} M' S^{-1} M Bd^{-1} r cancels catastrophically. So the capA blocks with the largest
+ * ||W_b||^2 (an upper bound on ||Bd_b^{-1}||) among those above dense_threshold (10 max(1, cost): at the
+ * optimum the blocks on the boundary have ||W_b||^2 ~ 1/mu, the others ~ mu) form a set A kept dense, and only
+ * the others (E) are eliminated:
+ *     S_E = Delta^{-1} + M_E Bd_E^{-1} M_E',   H_A = Bd_A + M_A' S_E^{-1} M_A   (Cholesky both),
+ * the normal equations on A as in cvxopt's 'chol' solver. With B <= capA, H is factored densely outright.
+ * Eliminated blocks use Bd_b = W^{-1} T_b W^{-1}, T_b = I + W Ct' Omega Ct W (eigenvalues >= 1), so W^{-2}
+ * (whose small eigenvalue rounding would erase) is never formed for them. */
+static int kkt_factor(cr_mm_work *w, double dense_threshold)
+{
+    size_t n = w->n;
+    choose_dense(w, dense_threshold);
+    for (size_t b = 0; b < w->B; b++) {
+        if (w->apos[b] != SIZE_MAX) {
+            memset(w->R + w->xoff[b] * n, 0, (1 + w->kq[w->bk[b]]) * n * sizeof *w->R);
+            continue;
+        }
+        if (factor_block(w, b)) return -1;
+    }
+    /* S_E = Delta^{-1} + R'R: R is N x n row-major, so S (row-major, upper) = R' R. */
+    memset(w->S, 0, n * n * sizeof *w->S);
+    for (size_t i = 0; i < n; i++) w->S[i * n + i] = w->wl[i] * w->wl[i];
+    if (w->nblkA < w->B) cr_linalg_syrk(1, n, w->N, 1.0, w->R, n, 1.0, w->S, n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) w->S[j * n + i] = w->S[i * n + j];
+    if (chol(w->S, n)) return -1;
+    return w->NA == 0 ? 0 : factor_dense(w);
 }
 
 /* v <- Bd_b^{-1} v = W T_b^{-1} W v (m values). */
