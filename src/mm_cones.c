@@ -201,126 +201,181 @@ static int drop_redundant(cr_mm_work *w, double *rows, size_t q, size_t *m, cr_e
     return CR_OK;
 }
 
-/* Builds the kept-pattern data: for pattern i of P, the unit cone rows a_k = (2 D_kk - 1) x_k / ||x_k||
- * (X has no zero row here); if the cone has an interior point, V = I; else the implicit equalities
- * E = {k : -a_k in cone(a_l, l != k)} (Motzkin) pin u to the orthogonal complement of span{a_k : k in E},
- * spanned by V (d x q), and the other rows restricted to it have an interior; q = 0 means K = {0} and the
- * pattern is dropped (it can carry nothing), as is a lower-dimensional cone covered by another pattern.
- * Then the redundant rows go, and L_k = Y D_k X V / xscale is stored on the rows of D_k. */
+/* The unit cone rows a_l = (2 D_ll - 1) x_l / ||x_l|| of a pattern (n x d). Rows are all nonzero here
+ * (cr_mm_solve rejects a zero sample), so row l of a pattern is sample l. */
+static void pattern_rows(const cr_mm_work *w, const uint64_t *mask, double *rows)
+{
+    size_t n = w->n, d = w->d;
+    for (size_t l = 0; l < n; l++) {
+        double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
+        for (size_t r = 0; r < d; r++) rows[l * d + r] = sl * w->xhat[l * d + r];
+    }
+}
+
+/* The implicit equalities of {u : a_l'u >= 0} into inE: l in E iff min_{mu >= 0} ||a_l + sum_{k != l} mu_k a_k||
+ * = 0 (Motzkin), by NNLS. */
+static int implicit_equalities(cr_mm_work *w, const double *rows, size_t m, cr_err *err)
+{
+    size_t d = w->d;
+    for (size_t a = 0; a < m; a++) {
+        for (size_t l = 0; l < m; l++)
+            for (size_t r = 0; r < d; r++) w->nA[r * m + l] = l == a ? 0.0 : rows[l * d + r];
+        for (size_t r = 0; r < d; r++) w->nb[r] = -rows[a * d + r];
+        double resid;
+        int st = cr_nnls_solve(w->nnls, w->nA, d, m, w->nb, w->nx, &resid, err);
+        if (st) return st;
+        w->inE[a] = resid <= 1e-9;
+    }
+    return CR_OK;
+}
+
+/* Orthonormal basis of span{a_l : l in E} (Gram-Schmidt, twice), then of its complement from e_1..e_d, as the
+ * rows of ebuf. Returns the rank of the E rows: the complement has dimension q = d - that, in rows rank.. of
+ * ebuf. */
+static size_t span_basis(cr_mm_work *w, const double *rows, size_t m)
+{
+    size_t d = w->d;
+    double *Q = w->ebuf;
+    size_t rk = 0, rkE = SIZE_MAX;
+    for (size_t a = 0; a < m + d && rk < d; a++) {
+        if (a == m) rkE = rk;
+        if (a < m && !w->inE[a]) continue;
+        double *v = Q + rk * d;
+        if (a < m) {
+            memcpy(v, rows + a * d, d * sizeof *v);
+        } else {
+            memset(v, 0, d * sizeof *v);
+            v[a - m] = 1.0;
+        }
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t b = 0; b < rk; b++) {
+                double t = cr_linalg_dot(v, Q + b * d, d);
+                for (size_t r = 0; r < d; r++) v[r] -= t * Q[b * d + r];
+            }
+        double vn = cr_linalg_nrm2(v, d);
+        if (vn > (a < m ? 1e-9 : 1e-6)) {
+            for (size_t r = 0; r < d; r++) v[r] /= vn;
+            rk++;
+        }
+    }
+    return rkE == SIZE_MAX ? rk : rkE; /* SIZE_MAX: the E rows alone span R^d */
+}
+
+/* Whether the lower-dimensional K_i is covered: another pattern agrees with it outside E (on E, x_l'u = 0 on
+ * K_i), so K_i lies in that cone and gives the same atoms D X u there. Such duplicates (degenerate data: a face
+ * pattern next to its open cells) only make the program degenerate. Among equal reduced cones the first is
+ * kept. */
+static int covered(const cr_mm_work *w, const cr_patterns *P, size_t i)
+{
+    const uint64_t *mask = cr_patterns_mask(P, i);
+    for (size_t i2 = 0; i2 < P->p; i2++) {
+        if (i2 == i || (w->prad[i2] < 1e-10 && i2 > i)) continue;
+        const uint64_t *m2 = cr_patterns_mask(P, i2);
+        int same = 1;
+        for (size_t l = 0; l < w->n && same; l++)
+            if (!w->inE[l] && cr_mask_bit(mask, l) != cr_mask_bit(m2, l)) same = 0;
+        if (same) return 1;
+    }
+    return 0;
+}
+
+/* The rows outside E restricted to span V (d x q, stride d) and normalized, in place (row a' <= a); rows that
+ * vanish there go. Returns their number. */
+static size_t restrict_rows(const cr_mm_work *w, double *rows, size_t m, const double *V, size_t q)
+{
+    size_t d = w->d, m2 = 0;
+    for (size_t a = 0; a < m; a++) {
+        if (w->inE[a]) continue;
+        double c[64], cn = 0.0;
+        for (size_t cc = 0; cc < q; cc++) {
+            double t = 0.0;
+            for (size_t r = 0; r < d; r++) t += V[r * d + cc] * rows[a * d + r];
+            c[cc] = t;
+            cn += t * t;
+        }
+        cn = sqrt(cn);
+        if (cn <= 1e-12) continue;
+        for (size_t cc = 0; cc < q; cc++) rows[m2 * q + cc] = c[cc] / cn;
+        m2++;
+    }
+    return m2;
+}
+
+/* A cone without interior point: its implicit equalities E pin u to the orthogonal complement of
+ * span{a_l : l in E}, spanned by V (d x q), where the other rows have an interior. *q = 0 when K_i = {0} or
+ * when the cone is covered by another pattern (the pattern is then dropped); else the rows are restricted to
+ * the span (*m of them). */
+static int reduce_to_span(cr_mm_work *w, const cr_patterns *P, size_t i, double *rows, double *V, size_t *m,
+                          size_t *q, cr_err *err)
+{
+    size_t d = w->d;
+    int st = implicit_equalities(w, rows, *m, err);
+    if (st) return st;
+    size_t rkE = span_basis(w, rows, *m);
+    *q = d - rkE;
+    if (*q == 0 || covered(w, P, i)) {
+        *q = 0;
+        return CR_OK;
+    }
+    for (size_t r = 0; r < d; r++)
+        for (size_t c = 0; c < *q; c++) V[r * d + c] = w->ebuf[(rkE + c) * d + r];
+    *m = restrict_rows(w, rows, *m, V, *q);
+    return CR_OK;
+}
+
+/* L_k = Y D X V / xscale on the rows of D only (row a of L_k is sample kon[a]). */
+static void store_margin_rows(cr_mm_work *w, const double *y, const uint64_t *mask, size_t k)
+{
+    size_t n = w->n, d = w->d, q = w->kq[k], *on = w->kon + k * n, cnt = 0;
+    const double *V = w->kV + k * d * d;
+    double *Lk = w->kL + k * n * d;
+    for (size_t l = 0; l < n; l++) {
+        if (!cr_mask_bit(mask, l)) continue;
+        for (size_t c = 0; c < q; c++) {
+            double t = 0.0;
+            for (size_t r = 0; r < d; r++) t += w->Xs[l * d + r] * V[r * d + c];
+            Lk[cnt * q + c] = y[l] * t;
+        }
+        on[cnt++] = l;
+    }
+    w->kcnt[k] = cnt;
+}
+
+/* Builds the kept-pattern data: for pattern i of P, the unit cone rows; if the cone has an interior point,
+ * V = I; else it is solved in the span where it has one (reduce_to_span), or dropped: K = {0} can carry
+ * nothing, and a lower-dimensional cone covered by another pattern adds nothing. Then the redundant rows go,
+ * and L_k = Y D_k X V / xscale is stored on the rows of D_k. */
 int cr_mm_build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, size_t *dropped, size_t *reduced,
-                          cr_err *err)
+                         cr_err *err)
 {
     size_t n = w->n, d = w->d;
     *dropped = *reduced = 0;
     w->np = 0;
     if (d + 1 > 64) return cr_err_set(err, CR_EINPUT, "maxmargin: d = %zu above the supported 63", d);
-    /* Pass 1: which cones have an interior point. Rows are all nonzero here (cr_mm_solve rejects a zero
-     * sample), so row a of a pattern is sample a. */
+    /* Pass 1: which cones have an interior point. */
     for (size_t i = 0; i < P->p; i++) {
-        const uint64_t *mask = cr_patterns_mask(P, i);
-        for (size_t l = 0; l < n; l++) {
-            double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
-            for (size_t r = 0; r < d; r++) w->rowbuf[l * d + r] = sl * w->xhat[l * d + r];
-        }
+        pattern_rows(w, cr_patterns_mask(P, i), w->rowbuf);
         int st = CR_OK;
         w->prad[i] = interior_radius(w, d, w->rowbuf, n, w->pint + i * d, err, &st);
         if (st) return st;
     }
     for (size_t i = 0; i < P->p; i++) {
-        const uint64_t *mask = cr_patterns_mask(P, i);
-        size_t k = w->np;
+        size_t k = w->np, m = n, q = d;
         /* The pattern's rows are built in place in its slot of kC. */
-        double *rows = w->kC + k * n * d, *V = w->kV + k * d * d, *Lk = w->kL + k * n * d;
-        size_t m = n;
-        for (size_t l = 0; l < n; l++) {
-            double sl = cr_mask_bit(mask, l) ? 1.0 : -1.0;
-            for (size_t r = 0; r < d; r++) rows[l * d + r] = sl * w->xhat[l * d + r];
-        }
+        double *rows = w->kC + k * n * d, *V = w->kV + k * d * d;
+        pattern_rows(w, cr_patterns_mask(P, i), rows);
         int st = CR_OK;
         double rad = w->prad[i];
-        size_t q = d;
         if (rad >= 1e-10) {
             memset(V, 0, d * d * sizeof *V);
             for (size_t r = 0; r < d; r++) V[r * d + r] = 1.0;
         } else {
-            /* Implicit equalities by NNLS: k in E iff min_{mu >= 0} ||a_k + sum_{l != k} mu_l a_l|| = 0. */
-            for (size_t a = 0; a < m; a++) {
-                for (size_t l = 0; l < m; l++)
-                    for (size_t r = 0; r < d; r++) w->nA[r * m + l] = l == a ? 0.0 : rows[l * d + r];
-                for (size_t r = 0; r < d; r++) w->nb[r] = -rows[a * d + r];
-                double resid;
-                st = cr_nnls_solve(w->nnls, w->nA, d, m, w->nb, w->nx, &resid, err);
-                if (st) return st;
-                w->inE[a] = resid <= 1e-9;
-            }
-            /* Orthonormal basis of span{a_k : k in E} (Gram-Schmidt, twice), then of its complement from
-             * e_1..e_d: q = d - rank. */
-            double *Q = w->ebuf; /* rows: basis vectors */
-            size_t rk = 0, rkE = SIZE_MAX;
-            for (size_t a = 0; a < m + d && rk < d; a++) {
-                if (a == m) rkE = rk;
-                if (a < m && !w->inE[a]) continue;
-                double *v = Q + rk * d;
-                if (a < m) {
-                    memcpy(v, rows + a * d, d * sizeof *v);
-                } else {
-                    memset(v, 0, d * sizeof *v);
-                    v[a - m] = 1.0;
-                }
-                for (int pass = 0; pass < 2; pass++)
-                    for (size_t b = 0; b < rk; b++) {
-                        double t = cr_linalg_dot(v, Q + b * d, d);
-                        for (size_t r = 0; r < d; r++) v[r] -= t * Q[b * d + r];
-                    }
-                double vn = cr_linalg_nrm2(v, d);
-                if (vn > (a < m ? 1e-9 : 1e-6)) {
-                    for (size_t r = 0; r < d; r++) v[r] /= vn;
-                    rk++;
-                }
-            }
-            if (rkE == SIZE_MAX) rkE = rk; /* the E rows alone span R^d */
-            q = d - rkE;
+            if ((st = reduce_to_span(w, P, i, rows, V, &m, &q, err))) return st;
             if (q == 0) {
                 (*dropped)++;
                 continue;
             }
-            /* K_i is covered when another pattern agrees with it outside E (on E, x_k'u = 0 on K_i): then
-             * K_i lies in that cone and gives the same atoms D X u there. Such duplicates (degenerate data:
-             * a face pattern next to its open cells) only make the program degenerate. Among equal reduced
-             * cones the first is kept. */
-            int covered = 0;
-            for (size_t i2 = 0; i2 < P->p && !covered; i2++) {
-                if (i2 == i || (w->prad[i2] < 1e-10 && i2 > i)) continue;
-                const uint64_t *m2 = cr_patterns_mask(P, i2);
-                int same = 1;
-                for (size_t l = 0; l < n && same; l++)
-                    if (!w->inE[l] && cr_mask_bit(mask, l) != cr_mask_bit(m2, l)) same = 0;
-                covered = same;
-            }
-            if (covered) {
-                (*dropped)++;
-                continue;
-            }
             (*reduced)++;
-            for (size_t r = 0; r < d; r++)
-                for (size_t c = 0; c < q; c++) V[r * d + c] = Q[(rkE + c) * d + r];
-            /* Rows outside E, restricted to the span (in place: row a' <= a). */
-            size_t m2 = 0;
-            for (size_t a = 0; a < m; a++) {
-                if (w->inE[a]) continue;
-                double c[64], cn = 0.0;
-                for (size_t cc = 0; cc < q; cc++) {
-                    double t = 0.0;
-                    for (size_t r = 0; r < d; r++) t += V[r * d + cc] * rows[a * d + r];
-                    c[cc] = t;
-                    cn += t * t;
-                }
-                cn = sqrt(cn);
-                if (cn <= 1e-12) continue;
-                for (size_t cc = 0; cc < q; cc++) rows[m2 * q + cc] = c[cc] / cn;
-                m2++;
-            }
-            m = m2;
         }
         /* Full cones keep rows at stride d = q already. */
         if (rad >= 1e-10 && d >= 2 && d <= 3)
@@ -330,18 +385,7 @@ int cr_mm_build_patterns(cr_mm_work *w, const double *y, const cr_patterns *P, s
         w->kpat[k] = i;
         w->kq[k] = q;
         w->kr[k] = m;
-        /* L_k = Y D X V / xscale on the rows of D only (row a of Lk is sample kon[a]). */
-        size_t *on = w->kon + k * n, cnt = 0;
-        for (size_t l = 0; l < n; l++) {
-            if (!cr_mask_bit(mask, l)) continue;
-            for (size_t c = 0; c < q; c++) {
-                double t = 0.0;
-                for (size_t r = 0; r < d; r++) t += w->Xs[l * d + r] * V[r * d + c];
-                Lk[cnt * q + c] = y[l] * t;
-            }
-            on[cnt++] = l;
-        }
-        w->kcnt[k] = cnt;
+        store_margin_rows(w, y, cr_patterns_mask(P, i), k);
         w->np++;
     }
     return CR_OK;
