@@ -21,92 +21,80 @@
 
 /* ================================================================== workspace */
 
-static size_t max_l(size_t n, size_t d, size_t pmax)
+/* Every buffer of the workspace, listed once. layout() only counts the bytes when base is NULL, and also points
+ * the fields into base otherwise: the same list sizes the allocation, frees it (one block) and gives
+ * cr_mm_work_bytes. Each buffer starts on a 64-byte boundary. */
+#define MM_ALIGN ((size_t)64)
+
+static size_t cap_dense(size_t n, size_t pmax)
 {
-    return n + 2 * pmax * n + 2 * pmax * (d + 1);
+    return 2 * (n + 1) < 2 * pmax ? 2 * (n + 1) : 2 * pmax;
+}
+
+static size_t layout(cr_mm_work *w, size_t n, size_t d, size_t pmax, char *base)
+{
+    /* x-space (N), s-space (L) and blocks (2 pmax) at most; the dense part at most capA blocks of d + 1. */
+    size_t Nmax = 2 * pmax * (d + 1), Lmax = n + 2 * pmax * n + 2 * pmax * (d + 1), bmax = 2 * pmax;
+    size_t NAmax = cap_dense(n, pmax) * (d + 1), off = 0;
+#define BUF(field, cnt)                                                                                            \
+    do {                                                                                                           \
+        if (base) w->field = (void *)(base + off);                                                                 \
+        off += ((cnt) * sizeof *w->field + MM_ALIGN - 1) / MM_ALIGN * MM_ALIGN;                                    \
+    } while (0)
+    BUF(nA, (d + 1) * n); BUF(nb, d + 1); BUF(nx, n);
+    BUF(Xs, n * d); BUF(xhat, n * d); BUF(xnorm, n);
+    BUF(kpat, pmax); BUF(kq, pmax); BUF(kr, pmax); BUF(kV, pmax * d * d); BUF(kC, pmax * n * d);
+    BUF(kL, pmax * n * d); BUF(ebuf, d * (n + d)); BUF(inE, n); BUF(rowbuf, n * d); BUF(kon, pmax * n);
+    BUF(kcnt, pmax); BUF(prad, pmax); BUF(pint, pmax * d); BUF(rowbuf2, 3 * n);
+    BUF(hullbuf, 2 * n + 2); BUF(hullbuf2, 2 * n + 2);
+    BUF(bk, bmax); BUF(bs, bmax); BUF(xoff, bmax); BUF(coff, bmax); BUF(qoff, bmax); BUF(sel, bmax);
+    BUF(x, Nmax); BUF(dx, Nmax); BUF(x1, Nmax); BUF(x2, Nmax); BUF(rx, Nmax); BUF(tx, Nmax); BUF(ex, Nmax);
+    BUF(rfx, Nmax);
+    BUF(s, Lmax); BUF(z, Lmax); BUF(ds, Lmax); BUF(dz, Lmax); BUF(z1, Lmax); BUF(z2, Lmax); BUF(rz, Lmax);
+    BUF(lam, Lmax); BUF(tl, Lmax); BUF(tl2, Lmax); BUF(ez, Lmax); BUF(dsa, Lmax); BUF(dza, Lmax);
+    BUF(dss, Lmax); BUF(wl, Lmax); BUF(rfz, Lmax); BUF(rfw, Lmax); BUF(rfc, Lmax);
+    BUF(beta, bmax); BUF(Bf, bmax * (d + 1) * (d + 1)); BUF(R, Nmax * n); BUF(S, n * n); BUF(tn, n);
+    BUF(apos, bmax); BUF(order, bmax); BUF(HA, NAmax * NAmax); BUF(MA, n * NAmax); BUF(YA, n * NAmax);
+    BUF(xa, NAmax);
+    BUF(rdw, cr_convex_reduce_doubles(n, pmax)); BUF(riw, cr_convex_reduce_indices(n, pmax));
+    BUF(Uc, pmax * d); BUF(Upc, pmax * d); BUF(lamc, n); BUF(marg, n);
+    BUF(Upol, pmax * d); BUF(Uppol, pmax * d); BUF(lampol, n); BUF(xprev, Nmax); BUF(zprev, n);
+#undef BUF
+    return off;
+}
+
+/* Dimensions whose buffers could overflow a size_t (far beyond any memory): refused. */
+static int too_large(size_t n, size_t d, size_t pmax)
+{
+    double dn = (double)n + 2, dd = (double)d + 2, dp = (double)pmax + 2;
+    return 64.0 * (dp * dn * dd * dd + 4.0 * dn * dn * dd * dd) > (double)SIZE_MAX / 4;
+}
+
+size_t cr_mm_work_bytes(size_t n, size_t d, size_t pmax)
+{
+    if (n == 0 || d == 0 || pmax == 0) return 0;
+    if (too_large(n, d, pmax)) return SIZE_MAX;
+    cr_mm_work w;
+    return sizeof w + layout(&w, n, d, pmax, NULL) + cr_dualnorm_work_bytes(n, d) + cr_nnls_work_bytes(d + 1, n);
 }
 
 cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax)
 {
-    if (n == 0 || d == 0 || pmax == 0) return NULL;
+    if (n == 0 || d == 0 || pmax == 0 || too_large(n, d, pmax)) return NULL;
     cr_mm_work *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->n = n;
     w->d = d;
     w->pmax = pmax;
-    size_t Nmax = 2 * pmax * (d + 1), Lmax = max_l(n, d, pmax), bmax = 2 * pmax;
-    int ok = 1;
-#define ALLOC(p, cnt)                                                                                              \
-    do {                                                                                                           \
-        (p) = malloc((cnt) * sizeof *(p));                                                                         \
-        if (!(p)) ok = 0;                                                                                          \
-    } while (0)
+    w->capA = cap_dense(n, pmax);
     w->dn = cr_dualnorm_alloc(n, d);
     w->nnls = cr_nnls_alloc(d + 1, n);
-    if (!w->dn || !w->nnls) ok = 0;
-    ALLOC(w->nA, (d + 1) * n);
-    ALLOC(w->nb, d + 1);
-    ALLOC(w->nx, n);
-    ALLOC(w->Xs, n * d);
-    ALLOC(w->xhat, n * d);
-    ALLOC(w->xnorm, n);
-    ALLOC(w->kpat, pmax);
-    ALLOC(w->kq, pmax);
-    ALLOC(w->kr, pmax);
-    ALLOC(w->kV, pmax * d * d);
-    ALLOC(w->kC, pmax * n * d);
-    ALLOC(w->kL, pmax * n * d);
-    ALLOC(w->ebuf, d * (n + d));
-    ALLOC(w->inE, n);
-    ALLOC(w->rowbuf, n * d);
-    ALLOC(w->kon, pmax * n);
-    ALLOC(w->kcnt, pmax);
-    ALLOC(w->prad, pmax);
-    ALLOC(w->pint, pmax * d);
-    ALLOC(w->rowbuf2, 3 * n);
-    ALLOC(w->hullbuf, 2 * n + 2);
-    ALLOC(w->hullbuf2, 2 * n + 2);
-    ALLOC(w->bk, bmax);
-    ALLOC(w->bs, bmax);
-    ALLOC(w->xoff, bmax);
-    ALLOC(w->coff, bmax);
-    ALLOC(w->qoff, bmax);
-    ALLOC(w->sel, bmax);
-    double **xv[] = {&w->x, &w->dx, &w->x1, &w->x2, &w->rx, &w->tx, &w->ex, &w->ox, &w->rfx};
-    for (size_t i = 0; i < sizeof xv / sizeof xv[0]; i++) ALLOC(*xv[i], Nmax);
-    double **lv[] = {&w->s,  &w->z,  &w->ds,  &w->dz, &w->z1, &w->z2,  &w->rz,  &w->lam,
-                     &w->tl, &w->tl2, &w->ez, &w->oz, &w->dsa, &w->dza, &w->dss, &w->wl, &w->rfz, &w->rfw, &w->rfc};
-    for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++) ALLOC(*lv[i], Lmax);
-    ALLOC(w->beta, bmax);
-    ALLOC(w->Bf, bmax * (d + 1) * (d + 1));
-    ALLOC(w->R, Nmax * n);
-    ALLOC(w->S, n * n);
-    ALLOC(w->tn, n);
-    ALLOC(w->tn2, n);
-    w->capA = 2 * (n + 1) < bmax ? 2 * (n + 1) : bmax;
-    size_t NAmax = w->capA * (d + 1);
-    ALLOC(w->apos, bmax);
-    ALLOC(w->order, bmax);
-    ALLOC(w->HA, NAmax * NAmax);
-    ALLOC(w->MA, n * NAmax);
-    ALLOC(w->YA, n * NAmax);
-    ALLOC(w->xa, NAmax);
-    ALLOC(w->rdw, cr_convex_reduce_doubles(n, pmax));
-    ALLOC(w->riw, cr_convex_reduce_indices(n, pmax));
-    ALLOC(w->Uc, pmax * d);
-    ALLOC(w->Upc, pmax * d);
-    ALLOC(w->lamc, n);
-    ALLOC(w->marg, n);
-    ALLOC(w->Upol, pmax * d);
-    ALLOC(w->Uppol, pmax * d);
-    ALLOC(w->lampol, n);
-    ALLOC(w->xprev, Nmax);
-    ALLOC(w->zprev, n);
-#undef ALLOC
-    if (!ok) {
+    w->mem = malloc(layout(w, n, d, pmax, NULL));
+    if (!w->dn || !w->nnls || !w->mem) {
         cr_mm_free(w);
         return NULL;
     }
+    layout(w, n, d, pmax, w->mem);
     return w;
 }
 
@@ -115,12 +103,7 @@ void cr_mm_free(cr_mm_work *w)
     if (!w) return;
     cr_dualnorm_free(w->dn);
     cr_nnls_free(w->nnls);
-    void *ps[] = {w->nA,  w->nb,  w->nx,  w->Xs,  w->xhat, w->xnorm, w->kpat, w->kq,  w->kr,  w->kV,  w->kC,
-                  w->kL,  w->ebuf, w->inE, w->rowbuf, w->prad, w->pint, w->rowbuf2, w->hullbuf, w->hullbuf2, w->kon, w->kcnt, w->bk, w->bs,  w->xoff, w->coff, w->qoff, w->sel, w->x,   w->dx,
-                  w->x1,  w->x2,  w->rx,  w->tx,  w->ex,  w->ox,  w->s,   w->z,   w->ds,  w->dz,  w->z1,
-                  w->z2,  w->rz,  w->lam, w->tl,  w->tl2, w->ez,  w->oz,  w->dsa, w->dza, w->dss, w->wl,
-                  w->beta, w->Bf, w->R,   w->S,   w->tn,  w->tn2, w->apos, w->order, w->HA, w->MA, w->YA, w->xa, w->rdw, w->riw, w->rfx, w->rfz, w->rfw, w->rfc, w->Uc,  w->Upc, w->lamc, w->marg, w->Upol, w->Uppol, w->lampol, w->xprev, w->zprev};
-    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) free(ps[i]);
+    free(w->mem);
     free(w);
 }
 

@@ -18,11 +18,15 @@
 
 typedef struct cr_mm_work cr_mm_work;
 
-/* Workspace for n samples, d features and at most pmax patterns. NULL on a zero dimension or no memory.
- * Memory: about pmax (40 n + 4 n d + 3 d^2 + 60 d + 60) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1) doubles
- * (18 vectors over the slacks, n + 2 pmax (n + d + 1) each, dominate; then the dense part of the Newton step). */
+/* Workspace for n samples, d features and at most pmax patterns. NULL on a zero dimension or no memory. */
 cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax);
 void cr_mm_free(cr_mm_work *w);
+
+/* The bytes cr_mm_alloc(n, d, pmax) requests, exactly (0 for a zero dimension, SIZE_MAX past any memory):
+ * for pmax > n about 8 [pmax (4 n d + 40 n + 3 d^2 + 70 d + 80) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1) + n^2] (the 19
+ * vectors over the slacks, n + 2 pmax (n + d + 1) each, and the cone data per pattern; then the dense part of
+ * the Newton step, its margin rows and the Schur complement). */
+size_t cr_mm_work_bytes(size_t n, size_t d, size_t pmax);
 
 typedef struct {
     double tol;      /* certified relative gap (upper - lower) / upper to stop at; default 1e-8 */

@@ -19,6 +19,7 @@
  * with L_k = Y D_k X V_k / xscale (n x q_k) and C_k the unit cone rows restricted to span V_k. */
 struct cr_mm_work {
     size_t n, d, pmax;
+    void *mem;          /* every buffer below (not dn, nnls), one allocation: layout() in maxmargin.c */
     cr_dualnorm_work *dn;
     cr_nnls_work *nnls; /* (d + 1) x n */
     double *nA;         /* (d + 1) x n NNLS matrix */
@@ -55,14 +56,14 @@ struct cr_mm_work {
     unsigned char *sel; /* 2 pmax: block selection */
 
     /* interior-point vectors: N (x-space) and L (s-space) */
-    double *x, *dx, *x1, *x2, *rx, *tx, *ex, *ox, *rfx;
-    double *s, *z, *ds, *dz, *z1, *z2, *rz, *lam, *tl, *tl2, *ez, *oz, *dsa, *dza, *dss, *rfz, *rfw, *rfc;
+    double *x, *dx, *x1, *x2, *rx, *tx, *ex, *rfx;
+    double *s, *z, *ds, *dz, *z1, *z2, *rz, *lam, *tl, *tl2, *ez, *dsa, *dza, *dss, *rfz, *rfw, *rfc;
     double *wl;    /* L: orthant part sqrt(s/z); SOC part w-bar */
     double *beta;  /* 2 pmax */
     double *Bf;    /* 2 pmax x (d+1)^2: block Cholesky factors */
     double *R;     /* N x n */
     double *S;     /* n x n Cholesky factor of the Schur complement */
-    double *tn, *tn2; /* n */
+    double *tn;    /* n */
     /* blocks kept out of the Woodbury elimination (see kkt_factor) */
     size_t capA, nblkA, NA;
     size_t *apos;  /* 2 pmax: offset of block b in the dense part, or SIZE_MAX */
