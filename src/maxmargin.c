@@ -5,7 +5,6 @@
 #include "maxmargin.h"
 #include "maxmargin_impl.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

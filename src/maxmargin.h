@@ -5,7 +5,8 @@
  *     K_j = {u : (2 D_j - I) X u >= 0}, and its dual D* = max y'lambda s.t. Y lambda >= 0, g_j(lambda) <= 1;
  *   - the optimal network it gives and the normalized margin gamma(theta) <= 1 / (2 P*).
  * Layouts: X n x d row-major, y in {-1,+1}^n; a convex point is U, U' (p x d row-major, row j = u_j, u'_j);
- * a network is W1 (d x m row-major, column j = neuron j) and w2 (m). */
+ * a network is W1 (d x m row-major, column j = neuron j) and w2 (m). Implemented by maxmargin.c (workspace,
+ * solve), mm_cones.c, mm_ipm.c, mm_certify.c (behind the private maxmargin_impl.h) and mm_margin.c. */
 #ifndef CR_MAXMARGIN_H
 #define CR_MAXMARGIN_H
 
@@ -22,10 +23,10 @@ typedef struct cr_mm_work cr_mm_work;
 cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax);
 void cr_mm_free(cr_mm_work *w);
 
-/* The bytes cr_mm_alloc(n, d, pmax) requests, exactly (0 for a zero dimension, SIZE_MAX past any memory):
- * for pmax > n about 8 [pmax (4 n d + 40 n + 3 d^2 + 70 d + 80) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1) + n^2] (the 19
- * vectors over the slacks, n + 2 pmax (n + d + 1) each, and the cone data per pattern; then the dense part of
- * the Newton step, its margin rows and the Schur complement). */
+/* The bytes cr_mm_alloc(n, d, pmax) requests, exactly (0 for a zero dimension, SIZE_MAX past any memory).
+ * For pmax > n, about 8 [pmax (4 n d + 40 n + 3 d^2 + 70 d + 80) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1)
+ * + n^2]: the 19 vectors over the slacks (n + 2 pmax (n + d + 1) each) and the cone data of each pattern, then
+ * the dense part of the Newton step, its margin rows and the Schur complement. */
 size_t cr_mm_work_bytes(size_t n, size_t d, size_t pmax);
 
 typedef struct {
@@ -98,10 +99,10 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
 /* The certificate on its own, for any point (U, Up) and any lambda (both may be modified):
  * blocks are projected onto their cones (twice when the first projection cancels; a block still outside its
  * cone by more than 1e-8 relative after that, or no longer than 10 (n + d) eps times the size of the terms
- * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
- * if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by max_j g_j(lambda)
- * (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching bound is then
- * not computed). Uses the workspace's NNLS scratch; no allocation. */
+ * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its
+ * objective, +INFINITY if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by
+ * max_j g_j(lambda) (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching
+ * bound is then not computed). Uses the workspace's NNLS scratch; no allocation. */
 int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
                   double *U, double *Up, double *lambda, double *upper, double *lower, cr_err *err);
 

@@ -5,7 +5,6 @@
  * products go through linalg.h (the same at any BLAS thread count). */
 #include "maxmargin_impl.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
