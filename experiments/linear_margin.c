@@ -7,7 +7,7 @@
 
 #include "experiments.h"
 #include "linear_logistic.h"
-#include "maxmargin.h"
+#include "svm.h"
 
 typedef struct {
     cr_csv *curve;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "common.h"
+#include "convex.h"
 #include "dualnorm.h"
 #include "experiments.h"
 #include "mm_kkt.h"
@@ -137,7 +138,8 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err
     int sgn;
     if ((st = cr_dualnorm_over(dw, D->X, n, d, P, lam, CR_DUALNORM_ABS, &dn_star, NULL, &which, &sgn, err))) goto done;
     size_t m_opt = 0;
-    if ((st = cr_mm_to_network(U, Up, p, d, W1, w2, 2 * p, &m_opt, err))) goto done;
+    const cr_convex_sol opt_view = {p, d, U, Up};
+    if ((st = cr_convex_to_network(&opt_view, W1, w2, 2 * p, &m_opt, err))) goto done;
     /* W1 was written as d x (2p); the evaluation wants d x m_opt. */
     for (size_t k = 1; k < d; k++)
         for (size_t j = 0; j < m_opt; j++) W1[k * m_opt + j] = W1[k * 2 * p + j];

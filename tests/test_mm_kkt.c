@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "convex.h"
 #include "data.h"
 #include "dualnorm.h"
 #include "mm_kkt.h"
@@ -86,7 +87,8 @@ static optimum solve_optimum(size_t n, size_t d, unsigned long seed)
     o.m = info.nnz;
     double *Wt = calloc(d * 2 * p, sizeof *Wt), *w2t = calloc(2 * p, sizeof *w2t);
     size_t m;
-    assert_int_equal(cr_mm_to_network(U, Up, p, d, Wt, w2t, 2 * p, &m, &e), CR_OK);
+    const cr_convex_sol pt = {p, d, U, Up};
+    assert_int_equal(cr_convex_to_network(&pt, Wt, w2t, 2 * p, &m, &e), CR_OK);
     o.W1 = calloc(d * m, sizeof *o.W1);
     o.w2 = calloc(m, sizeof *o.w2);
     for (size_t r = 0; r < d; r++)
