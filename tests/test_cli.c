@@ -439,7 +439,7 @@ static void test_run_landscape_files(void **state)
     assert_string_equal(r.err, "");
     result_free(&r);
     list_dir(out, names, sizeof names);
-    for (const char *want = "claims.csv|config.yaml|manifest.yaml|summary.csv"; *want;) {
+    for (const char *want = "claims.csv|config.yaml|manifest.yaml|sanity.csv|summary.csv"; *want;) {
         size_t len = strcspn(want, "|");
         char one[64];
         snprintf(one, sizeof one, "%.*s", (int)len, want);
@@ -716,7 +716,7 @@ static void test_rerun_replaces_whole_folder(void **state)
     list_dir(out, names, sizeof names);
     if (strstr(names, "nonconvex.csv") || strstr(names, "minima.csv"))
         fail_msg("the failed rerun left the previous run's tables beside its own: %s", names);
-    assert_string_equal(names, "claims.csv|config.yaml|manifest.yaml|summary.csv");
+    assert_string_equal(names, "claims.csv|config.yaml|manifest.yaml|sanity.csv|summary.csv");
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "out");
     crt_rmtree(dir);
@@ -783,7 +783,7 @@ static void test_driver_input_error_writes_nothing(void **state)
     result_free(&r);
     snprintf(path, sizeof path, "%s/out", dir);
     list_dir(path, names, sizeof names);
-    assert_string_equal(names, "claims.csv|config.yaml|convex.csv|manifest.yaml|minima.csv|nonconvex.csv|summary.csv");
+    assert_string_equal(names, "claims.csv|config.yaml|convex.csv|manifest.yaml|minima.csv|nonconvex.csv|sanity.csv|summary.csv");
     snprintf(path, sizeof path, "%s/out/config.yaml", dir);
     char *cfg = crt_slurp(path, NULL);
     assert_non_null(cfg);
