@@ -223,6 +223,30 @@ static void test_claims_leave_sanity_out(void **state)
     crt_rmtree(dir);
 }
 
+/* A claim naming its slide ("[Title] ...") starts a table row after \\: its brackets are braced, or LaTeX reads
+ * "\\[Title]" as a row skip of length "Title" and stops. */
+static void test_latex_claim_brackets(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[400];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(run, sizeof run, "%s/r", dir);
+    fake_run(run, "key,value\n");
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\n[All global optima] p = 4,4,4,0,PASS\n");
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    if (cr_report_latex(out, runs, 1, &err)) fail_msg("%s", err.msg);
+    snprintf(path, sizeof path, "%s/r-claims.tex", out);
+    char *tex = crt_slurp(path, NULL);
+    assert_non_null(tex);
+    if (!strstr(tex, "\n{[}All global optima{]} p = 4 & 4 & 4 & 0 & \\textbf{PASS}\\\\\n"))
+        fail_msg("r-claims.tex:\n%s", tex);
+    free(tex);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_latex_plain_name_unchanged),
         cmocka_unit_test(test_latex_refusals),
         cmocka_unit_test(test_claims_leave_sanity_out),
+        cmocka_unit_test(test_latex_claim_brackets),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;
 }

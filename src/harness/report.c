@@ -201,6 +201,10 @@ static void tex_escape(FILE *f, const char *s)
         case '<': fputs("\\ensuremath{<}", f); break;
         case '>': fputs("\\ensuremath{>}", f); break;
         case '|': fputs("\\ensuremath{|}", f); break;
+        /* A cell starting with '[' right after a row's \\ would be read as \\[<length>] (claims name their slide
+         * as "[Title] ..."): brackets go in braces. */
+        case '[': fputs("{[}", f); break;
+        case ']': fputs("{]}", f); break;
         default: fputc(*s, f);
         }
     }
