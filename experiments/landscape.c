@@ -113,23 +113,23 @@ int cr_exp_landscape(const cr_config *cfg, const cr_data *unused, cr_run *run, c
     cr_run_summary_real(run, "origin_clarke_minnorm", origin_clarke);
     cr_run_summary_real(run, "origin_convex_kkt_residual", origin_kkt);
     const double tol = 1e-8;
-    cr_run_claim(run, "nonconvex minimum = beta y/x - beta^2/(4x^2) (closed form)", ncval, val_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimum = beta y/x - beta^2/(4x^2) (closed form)", cval, val_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "nonconvex minimizer u = sqrt(v*) (closed form)", u, sqrt(v_cf), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "nonconvex minimizer alpha = sqrt(v*) (closed form)", al, sqrt(v_cf), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimizer v* = (2xy - beta)/(2x^2) (closed form)", v, v_cf, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "convex minimizer w* = 0 (closed form)", w, 0, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "reconstructed network attains the convex minimum", rec, cval, tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is Clarke stationary for L: min-norm Clarke subgradient = 0", origin_clarke, 0, 1e-12,
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] nonconvex minimum = beta y/x - beta^2/(4x^2) (closed form)", ncval, val_cf, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] convex minimum = beta y/x - beta^2/(4x^2) (closed form)", cval, val_cf, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] nonconvex minimizer u = sqrt(v*) (closed form)", u, sqrt(v_cf), tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] nonconvex minimizer alpha = sqrt(v*) (closed form)", al, sqrt(v_cf), tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] convex minimizer v* = (2xy - beta)/(2x^2) (closed form)", v, v_cf, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] convex minimizer w* = 0 (closed form)", w, 0, tol, CR_CLAIM_ABS);
+    cr_run_sanity(run, "reconstructed network attains the convex minimum (identity)", rec, cval, tol, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] origin is Clarke stationary for L: min-norm Clarke subgradient = 0", origin_clarke, 0, 1e-12,
                  CR_CLAIM_ABS);
-    cr_run_claim(run, "L at the origin = y^2 (closed form)", origin_L, y * y, 1e-12, CR_CLAIM_REL);
-    cr_run_claim(run, "origin is spurious: L(0,0) - min L = (2xy - beta)^2/(4x^2) (closed form)", origin_L - ncval,
+    cr_run_sanity(run, "L at the origin = y^2 (evaluation)", origin_L, y * y, 1e-12, CR_CLAIM_REL);
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] origin is spurious: L(0,0) - min L = (2xy - beta)^2/(4x^2) (closed form)", origin_L - ncval,
                  (2 * x * y - beta) * (2 * x * y - beta) / (4 * x * x), tol, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is a saddle: L(t,t) - L(0,0) = -(2xy - beta)t^2 + x^2 t^4 < 0 at t = 0.01", diag_drop,
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] origin is a saddle: L(t,t) - L(0,0) = -(2xy - beta)t^2 + x^2 t^4 < 0 at t = 0.01", diag_drop,
                  -(2 * x * y - beta) * t * t + x * x * t * t * t * t, 1e-12, CR_CLAIM_ABS);
-    cr_run_claim(run, "origin is not stationary for Lc: KKT residual = 2xy - beta (closed form)", origin_kkt,
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] origin is not stationary for Lc: KKT residual = 2xy - beta (closed form)", origin_kkt,
                  2 * x * y - beta, 1e-12, CR_CLAIM_REL);
-    cr_run_claim(run, "Lc has no KKT point outside the disc of radius range/10 around its minimizer (uncertified cells)",
+    cr_run_claim(run, "[Nonconvex landscape and convex landscape] Lc has no KKT point outside the disc of radius range/10 around its minimizer (uncertified cells)",
                  (double)uncertified, 0, 0, CR_CLAIM_ABS);
     return CR_OK;
 }

@@ -1,4 +1,5 @@
-/* Tests of src/harness/csvout.c (atomic files, CSV tables) and src/harness/run.c (claims, summary.csv, claims.csv).
+/* Tests of src/harness/csvout.c (atomic files, CSV tables) and src/harness/run.c (claims, sanity checks,
+ * summary.csv, claims.csv, sanity.csv).
  * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
  * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
  * quote or line break (quotes doubled); nothing under the final name before a successful close. */
@@ -413,8 +414,53 @@ static void test_run_finish_exact(void **state)
                             "p equals 4,4,4,0,PASS\n"
                             "\"gap, certified\",1.0000000000000001e-09,0,1e-08,PASS\n"
                             "minimum 0.75,0.76000000000000001,0.75,0.001,FAIL\n");
+    /* No sanity check recorded: sanity.csv is its header alone. */
+    path_in(path, sizeof path, dir, "sanity.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n");
     list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "claims.csv|summary.csv");
+    assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
+    cr_run_free(r);
+    crt_rmtree(dir);
+}
+
+/* Sanity checks are kept apart from the claims (run.h): same comparisons, their own table and counts; a failed
+ * one changes neither claims.csv nor the claims counts. */
+static void test_run_sanity_apart(void **state)
+{
+    (void)state;
+    char dir[256], path[400], names[4096];
+    crt_tmpdir(dir);
+    cr_run *r = cr_run_alloc(dir, 1);
+    assert_non_null(r);
+    assert_int_equal(cr_run_claim(r, "[Slide] a claim", 1, 1, 0, CR_CLAIM_ABS), 1);
+    assert_int_equal(cr_run_sanity(r, "identity", 0.25, 0.25, 0, CR_CLAIM_REL), 1);
+    assert_int_equal(cr_run_sanity(r, "bound, far", 3, 13, 0, CR_CLAIM_LE), 1);
+    assert_int_equal(cr_run_sanity(r, "by construction", -1, 0, 0, CR_CLAIM_GE), 0);
+    assert_int_equal(cr_run_sanity(r, "undefined", NAN, 0, 1, CR_CLAIM_ABS), 0);
+    assert_int_equal(cr_run_claims_count(r), 1);
+    assert_int_equal(cr_run_claims_failed(r), 0);
+    assert_int_equal(cr_run_sanity_count(r), 4);
+    assert_int_equal(cr_run_sanity_failed(r), 2);
+    assert_string_equal(cr_run_sanity_text(r, 2), "by construction");
+    assert_int_equal(cr_run_sanity_passed(r, 1), 1);
+    assert_int_equal(cr_run_sanity_passed(r, 2), 0);
+    /* Failing the claims of a failed run leaves the sanity checks as measured. */
+    cr_run_fail_claims(r);
+    assert_int_equal(cr_run_claims_failed(r), 1);
+    assert_int_equal(cr_run_sanity_failed(r), 2);
+    cr_err err = {{0}};
+    if (cr_run_finish(r, &err)) fail_msg("%s", err.msg);
+    path_in(path, sizeof path, dir, "claims.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
+                            "[Slide] a claim,1,1,0,FAIL\n");
+    path_in(path, sizeof path, dir, "sanity.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
+                            "identity,0.25,0.25,0,PASS\n"
+                            "\"bound, far\",3,13,0,PASS\n"
+                            "by construction,-1,0,0,FAIL\n"
+                            "undefined,nan,0,1,FAIL\n");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
     cr_run_free(r);
     crt_rmtree(dir);
 }
@@ -516,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_atomic_cleanup_all),
         cmocka_unit_test(test_claims_compare),
         cmocka_unit_test(test_run_finish_exact),
+        cmocka_unit_test(test_run_sanity_apart),
         cmocka_unit_test(test_run_finish_nan_claim),
         cmocka_unit_test(test_run_summary_long_key_and_value),
         cmocka_unit_test(test_run_table),

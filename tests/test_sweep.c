@@ -816,8 +816,8 @@ static void test_claims_failed_points(void **state)
     free(out);
     char *csv = file_text(tmp, "c/sweep.csv");
     if (strncmp(csv, "train.iters,status,error,n,d,", 29) != 0 ||
-        !strstr(csv, "\n3,claims_failed,\"1 of 2 claims failed: cos(w_t, w_svm) exceeds 0.999 at the end of gradient "
-                     "descent\",40,3,") ||
+        !strstr(csv, "\n3,claims_failed,\"1 of 1 claims failed: [Implicit regularization] linear model: cos(w_t, "
+                     "w_svm) >= 0.999 at the end of gradient descent\",40,3,") ||
         !strstr(csv, "\n100000,ok,,40,3,"))
         fail_msg("sweep.csv with a claims_failed point:\n%s", csv);
     free(csv);

@@ -83,6 +83,9 @@ typedef struct {
 
     struct {
         cr_reallist scales;       /* initialization scales swept (alignment) */
+        long seeds;               /* initializations per scale in the early-alignment study; 0: no study */
+        double delta;             /* the theorem's delta: aligned when cos_j >= 1 - delta */
+        double norm_ratio;        /* early phase: ||w1_j|| / scale at most this when cos_j first reaches 1 - delta */
     } alignment;
 
     struct {

@@ -156,6 +156,21 @@ static void claims_message(const cr_run *run, char *buf, size_t cap)
     }
 }
 
+/* "K of N sanity checks failed (the code is wrong): CHECK; CHECK" into buf (cut to cap). */
+static void sanity_message(const cr_run *run, char *buf, size_t cap)
+{
+    size_t failed = cr_run_sanity_failed(run), total = cr_run_sanity_count(run);
+    int k = snprintf(buf, cap, "%zu of %zu sanity checks failed (the code is wrong)", failed, total);
+    const char *sep = ": ";
+    for (size_t i = 0; i < total && k >= 0 && (size_t)k < cap; i++) {
+        if (cr_run_sanity_passed(run, i)) continue;
+        int more = snprintf(buf + k, cap - (size_t)k, "%s%s", sep, cr_run_sanity_text(run, i));
+        if (more < 0) break;
+        k += more;
+        sep = "; ";
+    }
+}
+
 static int cmd_run(int argc, char **argv, int check_only)
 {
     cr_err err = {{0}};
@@ -232,6 +247,12 @@ static int cmd_run(int argc, char **argv, int check_only)
         return die(CR_ERUNTIME, "out of memory");
     }
     int st = exp->run(&cfg, data, run, &err);
+    if (!st && cr_run_sanity_failed(run)) {
+        /* A sanity check cannot fail when the code is right (run.h): nothing this run measured can be trusted,
+         * so it is a runtime failure (exit 1, status failed), not a finding about the slides. */
+        sanity_message(run, err.msg, sizeof err.msg);
+        st = CR_ERUNTIME;
+    }
     char runmsg[sizeof err.msg];
     stage_message(runmsg, sizeof runmsg, err.msg, stagedir, outdir);
     if (st) {

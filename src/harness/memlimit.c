@@ -48,7 +48,8 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
     }
     if (strcmp(e, "landscape") == 0) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
     if (strcmp(e, "linear_margin") != 0) {
-        int solver = strcmp(e, "arrangements") != 0;
+        /* arrangements and alignment keep a pattern set and no solver workspace over it. */
+        int solver = strcmp(e, "arrangements") != 0 && strcmp(e, "alignment") != 0;
         double pb = patterns_bytes(n, d, solver);
         if (strcmp(cfg->patterns.method, "sample") == 0)
             pb = fmin(pb, patterns_bytes(n, d, solver) / pattern_bound(n, d) * ((double)cfg->patterns.samples + 1));

@@ -103,6 +103,26 @@ static int claims_row(void *vctx, char **fl)
     return CR_OK;
 }
 
+/* A run's sanity.csv (run.h): counted apart from the claims; a failed row is printed under the claims table (it
+ * means the code is wrong, and its run failed). A run without sanity.csv (an older run) has none. */
+typedef struct {
+    FILE *table;
+    const char *name;
+    size_t nfail, total;
+} sanity_ctx;
+
+static int sanity_row(void *vctx, char **fl)
+{
+    sanity_ctx *c = vctx;
+    int pass = strcmp(fl[4], "PASS") == 0;
+    c->nfail += !pass;
+    c->total++;
+    if (!pass)
+        fprintf(c->table, "%-18s %-64.64s %14.8g %14.8g %9.2g  %s\n", c->name, fl[0], strtod(fl[1], NULL),
+                strtod(fl[2], NULL), strtod(fl[3], NULL), "FAIL (sanity check: a bug)");
+    return CR_OK;
+}
+
 /* EINPUT unless outdir is an existing folder (the aggregated files go there; it is not created). */
 static int check_outdir(const char *cmd, const char *outdir, cr_err *err)
 {
@@ -149,7 +169,20 @@ int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, 
         nfail = ctx.nfail;
         total = ctx.total;
     }
-    fprintf(table, "%zu claims checked, %zu failed\n", total, nfail);
+    sanity_ctx sc = {.table = table};
+    for (size_t r = 0; r < nruns; r++) {
+        char name[256], path[CR_PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/sanity.csv", runs[r]);
+        if (access(path, R_OK) != 0) continue;
+        sc.name = base_name(runs[r], name, sizeof name);
+        int st = read_rows(path, 5, sanity_row, &sc, err);
+        if (st) {
+            cr_csv_abort(out);
+            return st;
+        }
+    }
+    fprintf(table, "%zu claims checked, %zu failed (sanity checks, not counted as claims: %zu, %zu failed)\n", total,
+            nfail, sc.total, sc.nfail);
     *failed = nfail;
     return cr_csv_close(out, err);
 }
@@ -168,6 +201,10 @@ static void tex_escape(FILE *f, const char *s)
         case '<': fputs("\\ensuremath{<}", f); break;
         case '>': fputs("\\ensuremath{>}", f); break;
         case '|': fputs("\\ensuremath{|}", f); break;
+        /* A cell starting with '[' right after a row's \\ would be read as \\[<length>] (claims name their slide
+         * as "[Title] ..."): brackets go in braces. */
+        case '[': fputs("{[}", f); break;
+        case ']': fputs("{]}", f); break;
         default: fputc(*s, f);
         }
     }
@@ -385,6 +422,15 @@ static int md_row(void *vctx, char **fl)
     return CR_OK;
 }
 
+static int md_sanity_row(void *vctx, char **fl)
+{
+    md_ctx *c = vctx;
+    fprintf(c->out, "| %s | ", c->name);
+    md_cell(c->out, fl[0]);
+    fprintf(c->out, " | %.6g | %.6g | %s |\n", strtod(fl[1], NULL), strtod(fl[2], NULL), fl[4]);
+    return CR_OK;
+}
+
 int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err)
 {
     fprintf(out, "| experiment | claim | measured | expected | verdict | config | figures | reproduce |\n");
@@ -408,6 +454,19 @@ int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err 
         snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
         md_ctx mc = {.out = out, .name = name, .figs = figs[0] ? figs : "-"};
         int st = read_rows(path, 5, md_row, &mc, err);
+        if (st) return st;
+    }
+    /* The sanity checks (run.h), apart: rows that cannot fail when the code is right, not claims. */
+    fprintf(out, "\nSanity checks (identities, constructions, solver certificates, bounds far from tight: not claims; "
+                 "a failure means the code is wrong and fails its run):\n\n");
+    fprintf(out, "| experiment | check | measured | expected | verdict |\n|---|---|---|---|---|\n");
+    for (size_t r = 0; r < nruns; r++) {
+        char name[256], path[CR_PATH_MAX + 300];
+        base_name(runs[r], name, sizeof name);
+        snprintf(path, sizeof path, "%s/sanity.csv", runs[r]);
+        if (access(path, R_OK) != 0) continue;
+        md_ctx mc = {.out = out, .name = name};
+        int st = read_rows(path, 5, md_sanity_row, &mc, err);
         if (st) return st;
     }
     return CR_OK;
