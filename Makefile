@@ -54,8 +54,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROGLIB  := $(BUILD)/libcrprog.a
 PROG     := $(BUILD)/cvxrelu
-# The program's archive first; a group, since src/data.c still reaches into the harness (config keys).
-LINK_LIBS = -Wl,--start-group $(PROGLIB) $(LIB) -Wl,--end-group
+# The program's archive first: it calls the library, never the other way round.
+LINK_LIBS = $(PROGLIB) $(LIB)
 
 .PHONY: all deps test reproduce figures clean bench bench-deps readme paper ablations
 

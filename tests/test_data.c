@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "config.h"
-#include "data.h"
+#include "dataload.h"
 #include "rng.h"
 
 #define BAD_DATA CR_SOURCE_DIR "/tests/bad_data/"

@@ -19,7 +19,7 @@
 #include "timer.h"
 #include "fsutil.h"
 #include "csvout.h"
-#include "data.h"
+#include "dataload.h"
 #include "experiments.h"
 #include "memlimit.h"
 #include "manifest.h"

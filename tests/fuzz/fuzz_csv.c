@@ -1,4 +1,4 @@
-/* libFuzzer target for the CSV data loader (cr_data_load_csv in src/data.c): the input bytes are the file,
+/* libFuzzer target for the CSV data loader (cr_data_load_csv in src/harness/dataload.c): the input bytes are the file,
  * written to a memfd and read by path. Properties, any violation aborts: the status is CR_OK or CR_EINPUT;
  * a rejection has a non-empty one-line message that starts with the path; an accepted file gives n >= 1 rows
  * of d >= 1 finite features and a finite label, where n is the number of lines that are neither blank nor
@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "data.h"
+#include "dataload.h"
 #include "err.h"
 
 static int csv_fd = -1;
