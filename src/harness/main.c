@@ -18,7 +18,7 @@
 #include "config.h"
 #include "timer.h"
 #include "fsutil.h"
-#include "csvout.h"
+#include "atomic.h"
 #include "dataload.h"
 #include "experiments.h"
 #include "memlimit.h"
@@ -258,7 +258,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     char *dump = cr_config_dump(&cfg);
     char path[CR_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/config.yaml", stagedir);
-    if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
+    if (!wst) wst = dump ? cr_atomic_write_file(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
     free(dump);
     man.wall_seconds = cr_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);

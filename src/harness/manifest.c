@@ -10,7 +10,7 @@
 #include <gsl/gsl_version.h>
 #include <yaml.h>
 
-#include "csvout.h"
+#include "atomic.h"
 
 #ifndef CR_GIT_COMMIT
 #define CR_GIT_COMMIT "unknown"

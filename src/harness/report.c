@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "atomic.h"
 #include "csvout.h"
 
 /* Splits one CSV line (RFC 4180 quoting, no embedded newlines) into at most cap fields, in place. */

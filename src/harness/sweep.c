@@ -22,7 +22,7 @@
 
 #include "config.h"
 #include "fsutil.h"
-#include "csvout.h"
+#include "atomic.h"
 
 extern char **environ;
 
