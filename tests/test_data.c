@@ -128,6 +128,23 @@ static void test_csv_subnormal_is_finite(void **state)
     cr_data_free(D);
 }
 
+/* Fields are read as CSV (RFC 4180, csvread.h): a quoted header name may hold a comma, a quoted number is a number,
+ * and a quote left open is refused naming the line it opened on. */
+static void test_csv_quoted_fields(void **state)
+{
+    (void)state;
+    cr_data *D = NULL;
+    cr_err err = {{0}};
+    const double X[] = {1.5, 2}, y[] = {-1, 1};
+    if (load_text("\"x, first\",\"y\"\r\n\"1.5\",-1\r\n 2 ,\"1\"\n", &D, &err)) fail_msg("%s", err.msg);
+    assert_data(D, 2, 1, X, y);
+    cr_data_free(D);
+    D = NULL;
+    assert_int_equal(load_text("1,2\n3,\"4\n5,6\n", &D, &err), CR_EINPUT);
+    assert_null(D);
+    assert_non_null(strstr(err.msg, ":2: quoted field not closed before the end of the file"));
+}
+
 static void test_csv_missing_file(void **state)
 {
     (void)state;
@@ -595,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_csv_comments_blank_crlf),
         cmocka_unit_test(test_csv_number_forms),
         cmocka_unit_test(test_csv_subnormal_is_finite),
+        cmocka_unit_test(test_csv_quoted_fields),
         cmocka_unit_test(test_csv_missing_file),
         cmocka_unit_test(test_csv_not_regular),
         cmocka_unit_test(test_csv_size_limit),

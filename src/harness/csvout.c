@@ -88,19 +88,24 @@ void cr_csv_int(cr_csv *c, long long v)
     fprintf(cr_atomic_stream(c->a), "%lld", v);
 }
 
+void cr_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 void cr_csv_str(cr_csv *c, const char *s)
 {
     sep(c);
-    if (strpbrk(s, ",\"\n\r")) {
-        fputc('"', cr_atomic_stream(c->a));
-        for (; *s; s++) {
-            if (*s == '"') fputc('"', cr_atomic_stream(c->a));
-            fputc(*s, cr_atomic_stream(c->a));
-        }
-        fputc('"', cr_atomic_stream(c->a));
-    } else {
-        fputs(s, cr_atomic_stream(c->a));
-    }
+    cr_csv_field(cr_atomic_stream(c->a), s);
 }
 
 void cr_csv_endrow(cr_csv *c)

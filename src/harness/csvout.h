@@ -22,4 +22,8 @@ void cr_csv_endrow(cr_csv *c);              /* the column count must match the h
 int cr_csv_close(cr_csv *c, cr_err *err);
 void cr_csv_abort(cr_csv *c);
 
+/* Writes s to f as one CSV field, the quoting of every CSV the program writes (RFC 4180): as is, or in double
+ * quotes with each quote doubled when it holds a comma, quote or line break (CR or LF). */
+void cr_csv_field(FILE *f, const char *s);
+
 #endif

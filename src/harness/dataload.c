@@ -11,27 +11,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csvread.h"
 #include "rng.h"
 
 /* -------------------------------------------------------------- CSV loader */
 
-/* Splits line in place at commas; trims blanks. Returns the field count (at most cap). */
-static size_t split_fields(char *line, char **fields, size_t cap)
+/* Trims the blanks around each field, in place. */
+static void trim_fields(char **fields, size_t n)
 {
-    size_t n = 0;
-    char *s = line;
-    for (;;) {
-        char *comma = strchr(s, ',');
-        if (comma) *comma = 0;
+    for (size_t k = 0; k < n; k++) {
+        char *s = fields[k];
         while (isspace((unsigned char)*s)) s++;
         size_t len = strlen(s);
         while (len && isspace((unsigned char)s[len - 1])) s[--len] = 0;
-        if (n < cap) fields[n] = s;
-        n++;
-        if (!comma) break;
-        s = comma + 1;
+        fields[k] = s;
     }
-    return n;
 }
 
 /* 0: a finite number; 1: not a number; 2: NaN or infinite. */
@@ -45,7 +39,7 @@ static int field_number(const char *s, double *v)
     return isfinite(*v) ? 0 : 2;
 }
 
-/* Opens path for reading if it is a regular file whose loading fits in memory_mb (see data.h). O_NONBLOCK: opening
+/* Opens path for reading if it is a regular file whose loading fits in memory_mb (see dataload.h). O_NONBLOCK: opening
  * a FIFO must not wait for a writer; it is cleared once the file is known to be regular. */
 static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
 {
@@ -80,115 +74,92 @@ static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
     return CR_OK;
 }
 
+/* The values of the data rows, row-major: rows x ncol doubles, the label last. */
+typedef struct {
+    size_t ncol, rows, cap;
+    double *vals;
+} csv_rows;
+
+/* The first record: a header (no field is a number; *header = 1) or the first data row; either sets the width. */
+static int first_record(char **f, size_t nf, const char *path, long line, csv_rows *a, int *header, cr_err *err)
+{
+    int numbers = 0;
+    double v;
+    for (size_t k = 0; k < nf; k++) numbers += field_number(f[k], &v) != 1;
+    if (nf < 2)
+        return cr_err_set(err, CR_EINPUT, "%s:%ld: expected at least 2 columns (features then label), got %zu", path,
+                          line, nf);
+    a->ncol = nf;
+    *header = numbers == 0;
+    return CR_OK;
+}
+
+/* Appends one data row of nf fields (nf == a->ncol checked by the caller). */
+static int add_row(char **f, size_t nf, const char *path, long line, csv_rows *a, cr_err *err)
+{
+    if ((a->rows + 1) * a->ncol > a->cap) {
+        size_t ncap = a->cap ? 2 * a->cap : 64 * a->ncol;
+        double *nv = realloc(a->vals, ncap * sizeof *nv);
+        if (!nv) return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+        a->vals = nv;
+        a->cap = ncap;
+    }
+    for (size_t k = 0; k < nf; k++) {
+        int kind = field_number(f[k], &a->vals[a->rows * a->ncol + k]);
+        if (kind == 1)
+            return cr_err_set(err, CR_EINPUT, "%s:%ld: column %zu: expected a number, got \"%.40s\"", path, line,
+                              k + 1, f[k]);
+        if (kind == 2)
+            return cr_err_set(err, CR_EINPUT, "%s:%ld: column %zu: expected a finite number, got \"%.40s\"", path,
+                              line, k + 1, f[k]);
+    }
+    a->rows++;
+    return CR_OK;
+}
+
+/* Every record of the file into a: a header is skipped, every data row must have the width of the first record. */
+static int read_rows(cr_csvread *r, const char *path, csv_rows *a, cr_err *err)
+{
+    char **f;
+    size_t nf;
+    int st;
+    for (int first = 1; !(st = cr_csvread_next(r, &f, &nf, err)) && nf; first = 0) {
+        long line = cr_csvread_line(r);
+        trim_fields(f, nf);
+        int header = 0;
+        if (first && (st = first_record(f, nf, path, line, a, &header, err))) return st;
+        if (header) continue;
+        if (nf != a->ncol)
+            return cr_err_set(err, CR_EINPUT, "%s:%ld: ragged row: expected %zu fields, got %zu", path, line, a->ncol,
+                              nf);
+        if ((st = add_row(f, nf, path, line, a, err))) return st;
+    }
+    if (!st && a->rows == 0) {
+        long lines = cr_csvread_lines(r);
+        st = cr_err_set(err, CR_EINPUT, "%s:%ld: no data rows", path, lines ? lines : 1);
+    }
+    return st;
+}
+
 int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *err)
 {
     FILE *f = NULL;
-    int ost = open_data(path, memory_mb, &f, err);
-    if (ost) return ost;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    long lineno = 0;
-    size_t ncol = 0, rows = 0, cap = 0;
-    double *vals = NULL;
-    char **fields = NULL;
-    size_t fcap = 0;
-    int st = CR_OK, seen_first = 0;
-    while ((len = getline(&line, &lcap, f)) != -1) {
-        lineno++;
-        if ((size_t)len != strlen(line)) {
-            st = cr_err_set(err, CR_EINPUT, "%s:%ld: NUL byte in the line", path, lineno);
-            break;
-        }
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        const char *p = line;
-        while (isspace((unsigned char)*p)) p++;
-        if (!*p || *p == '#') continue;
-        size_t want = 1;
-        for (const char *c = line; *c; c++) want += (*c == ',');
-        if (want > fcap) {
-            char **nfld = realloc(fields, want * sizeof *nfld);
-            if (!nfld) { st = cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path); break; }
-            fields = nfld;
-            fcap = want;
-        }
-        size_t nf = split_fields(line, fields, fcap);
-        if (!seen_first) {
-            seen_first = 1;
-            int numbers = 0;
-            double v;
-            for (size_t k = 0; k < nf; k++) numbers += field_number(fields[k], &v) != 1;
-            if (numbers == 0) {
-                ncol = nf; /* a header row: data rows must match its width */
-                if (nf < 2) {
-                    st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected at least 2 columns (features then label), got %zu",
-                                    path, lineno, nf);
-                    break;
-                }
-                continue;
-            }
-            if (nf < 2) {
-                st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected at least 2 columns (features then label), got %zu",
-                                path, lineno, nf);
-                break;
-            }
-            ncol = nf;
-        }
-        if (ncol == 0) {
-            ncol = nf;
-            if (nf < 2) {
-                st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected at least 2 columns (features then label), got %zu",
-                                path, lineno, nf);
-                break;
-            }
-        }
-        if (nf != ncol) {
-            st = cr_err_set(err, CR_EINPUT, "%s:%ld: ragged row: expected %zu fields, got %zu", path, lineno, ncol, nf);
-            break;
-        }
-        if ((rows + 1) * ncol > cap) {
-            size_t ncap = cap ? 2 * cap : 64 * ncol;
-            double *nv = realloc(vals, ncap * sizeof *nv);
-            if (!nv) { st = cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path); break; }
-            vals = nv;
-            cap = ncap;
-        }
-        for (size_t k = 0; k < nf && st == CR_OK; k++) {
-            double v;
-            int kind = field_number(fields[k], &v);
-            if (kind == 1)
-                st = cr_err_set(err, CR_EINPUT, "%s:%ld: column %zu: expected a number, got \"%.40s\"", path, lineno,
-                                k + 1, fields[k]);
-            else if (kind == 2)
-                st = cr_err_set(err, CR_EINPUT, "%s:%ld: column %zu: expected a finite number, got \"%.40s\"", path,
-                                lineno, k + 1, fields[k]);
-            else
-                vals[rows * ncol + k] = v;
-        }
-        if (st) break;
-        rows++;
-    }
-    if (st == CR_OK && ferror(f)) st = cr_err_set(err, CR_EINPUT, "%s: read error", path);
-    if (st == CR_OK && rows == 0) st = cr_err_set(err, CR_EINPUT, "%s:%ld: no data rows", path, lineno ? lineno : 1);
-    free(line);
-    free(fields);
+    int st = open_data(path, memory_mb, &f, err);
+    if (st) return st;
+    csv_rows a = {0};
+    cr_csvread *r = cr_csvread_new(f, path, CR_CSVREAD_SKIP_COMMENTS);
+    st = r ? read_rows(r, path, &a, err) : cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    cr_csvread_free(r);
     fclose(f);
-    if (st) {
-        free(vals);
-        return st;
+    cr_data *D = st ? NULL : cr_data_alloc(a.rows, a.ncol - 1);
+    if (!st && !D) st = cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    for (size_t i = 0; D && i < a.rows; i++) {
+        memcpy(D->X + i * (a.ncol - 1), a.vals + i * a.ncol, (a.ncol - 1) * sizeof(double));
+        D->y[i] = a.vals[i * a.ncol + a.ncol - 1];
     }
-    cr_data *D = cr_data_alloc(rows, ncol - 1);
-    if (!D) {
-        free(vals);
-        return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
-    }
-    for (size_t i = 0; i < rows; i++) {
-        memcpy(D->X + i * (ncol - 1), vals + i * ncol, (ncol - 1) * sizeof(double));
-        D->y[i] = vals[i * ncol + ncol - 1];
-    }
-    free(vals);
-    *out = D;
-    return CR_OK;
+    free(a.vals);
+    if (!st) *out = D;
+    return st;
 }
 
 int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)

@@ -11,38 +11,7 @@
 #include "config.h"
 #include "atomic.h"
 #include "csvout.h"
-
-/* Splits one CSV line (RFC 4180 quoting, no embedded newlines) into at most cap fields, in place. */
-static size_t csv_fields(char *line, char **f, size_t cap)
-{
-    size_t n = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        char *start = w;
-        if (*r == '"') {
-            r++;
-            for (;;) {
-                if (!*r) break;
-                if (*r == '"') {
-                    if (r[1] == '"') { *w++ = '"'; r += 2; continue; }
-                    r++;
-                    break;
-                }
-                *w++ = *r++;
-            }
-            while (*r && *r != ',') r++;
-        } else {
-            while (*r && *r != ',') *w++ = *r++;
-        }
-        int more = *r == ',';
-        *w++ = 0;
-        if (n < cap) f[n] = start;
-        n++;
-        if (!more) break;
-        r++;
-    }
-    return n;
-}
+#include "csvread.h"
 
 static const char *base_name(const char *path, char *buf, size_t cap)
 {
@@ -54,31 +23,27 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
-/* Calls fn(ctx, fields) for every data row of the CSV file at path (header and blank lines skipped), after
- * checking that the row has exactly nfields fields (at most 6). CR_EINPUT naming path:line otherwise, or when
- * the file cannot be read; a non-zero return of fn stops and is returned. */
+/* Calls fn(ctx, fields) for every data row of the CSV file at path (the first line, a header, and empty lines
+ * skipped), after checking that the row has exactly nfields fields. CR_EINPUT naming path:line otherwise, or
+ * when the file cannot be read; a non-zero return of fn stops and is returned. */
 typedef int (*row_fn)(void *ctx, char **fields);
 
 static int read_rows(const char *path, size_t nfields, row_fn fn, void *ctx, cr_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int st = CR_OK;
-    while (!st && (len = getline(&line, &cap, f)) != -1) {
-        lineno++;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (lineno == 1 || !len) continue;
-        char *fl[6];
-        if (csv_fields(line, fl, 6) != nfields)
-            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, lineno, nfields);
+    cr_csvread *r = cr_csvread_new(f, path, CR_CSVREAD_SKIP_EMPTY);
+    int st = r ? CR_OK : cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    char **fl;
+    size_t n;
+    while (!st && !(st = cr_csvread_next(r, &fl, &n, err)) && n) {
+        if (cr_csvread_line(r) == 1) continue;
+        if (n != nfields)
+            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, cr_csvread_line(r), nfields);
         else
             st = fn(ctx, fl);
     }
-    free(line);
+    cr_csvread_free(r);
     fclose(f);
     return st;
 }
