@@ -231,16 +231,9 @@ static int report_counts(const cr_sweep_plan *p, size_t nbad, size_t nclaims, in
     return nbad ? CR_ERUNTIME : nclaims ? CR_ECLAIMS : CR_OK;
 }
 
-/* Fills the plan from the arguments (taking their grids and sets), resolves every point and checks every output
- * path; writes nothing. */
-static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep, cr_err *err)
+/* Where the sweep runs from: the current folder, the config's absolute path and this binary's. */
+static int setup_paths(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
 {
-    p->sets = a->sets;
-    p->grids = a->grids;
-    p->ngrid = a->ngrid;
-    a->sets = (cr_sweep_strs){0};
-    a->grids = NULL;
-    a->ngrid = 0;
     if (!getcwd(p->cwd, sizeof p->cwd)) return cr_err_set(err, CR_ERUNTIME, "getcwd: %s", strerror(errno));
     if (absolute(p->cwd, a->config, p->config, sizeof p->config))
         return cr_err_set(err, CR_EINPUT, "%s: path too long", a->config);
@@ -248,24 +241,30 @@ static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep,
     if (k <= 0 || (size_t)k >= sizeof p->prog - 1)
         return cr_err_set(err, CR_ERUNTIME, "cannot find this program's path (/proc/self/exe)");
     p->prog[k] = 0;
+    return CR_OK;
+}
 
-    int st = cr_sweep_plan_resolve(p, err);
-    if (st) return st;
-    size_t nvalid = 0;
-    for (size_t i = 0; i < p->npts; i++) nvalid += !p->pts[i].error;
-    if (!nvalid) {
-        /* No point loads: the config or the shared --set is wrong (the base message says which), or every value. */
-        cr_config *cfg = malloc(sizeof *cfg);
-        cr_err berr = {{0}};
-        if (!cfg) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        else if (cr_config_load(p->config, (const char *const *)p->sets.v, p->sets.n, cfg, &berr))
-            st = cr_err_set(err, CR_EINPUT, "%s", berr.msg);
-        else
-            st = cr_err_set(err, CR_EINPUT, "no point of the sweep is a valid config; the first: %s", p->pts[0].error);
-        free(cfg);
-        return st;
-    }
+/* CR_EINPUT when no point loads: the config or the shared --set is wrong (the base message says which), or
+ * every value is. */
+static int check_some_point_loads(const cr_sweep_plan *p, cr_err *err)
+{
+    for (size_t i = 0; i < p->npts; i++)
+        if (!p->pts[i].error) return CR_OK;
+    cr_config *cfg = malloc(sizeof *cfg);
+    cr_err berr = {{0}};
+    int st;
+    if (!cfg) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    else if (cr_config_load(p->config, (const char *const *)p->sets.v, p->sets.n, cfg, &berr))
+        st = cr_err_set(err, CR_EINPUT, "%s", berr.msg);
+    else
+        st = cr_err_set(err, CR_EINPUT, "no point of the sweep is a valid config; the first: %s", p->pts[0].error);
+    free(cfg);
+    return st;
+}
 
+/* The sweep folder (--out, default results/<stem>-sweep), absolute, short enough and writable or creatable. */
+static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
+{
     char outdir[CR_PATH_MAX + 32];
     if (a->out) {
         snprintf(outdir, sizeof outdir, "%s", a->out);
@@ -280,9 +279,14 @@ static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep,
         return cr_err_set(err, CR_EINPUT, "--out %.48s...: the folder's path has %zu bytes, at most %d are accepted "
                                           "for a sweep (its points' folders add %d)",
                           p->dir, strlen(p->dir), CR_OUT_MAX - 1 - CR_SWEEP_NAME_CUT, 1 + CR_SWEEP_NAME_CUT);
-    if ((st = check_dir("--out", p->dir, err))) return st;
-    if (!a->emit_jobs && !a->emit_slurm) return CR_OK;
+    return check_dir("--out", p->dir, err);
+}
 
+/* The emitted files' absolute paths (the jobs file defaults to the Slurm script's name with .jobs, the
+ * aggregation script is NAME-aggregate.EXT), each writable, distinct and free of control characters. */
+static int setup_emit(const sweep_args *a, const cr_sweep_plan *p, cr_sweep_emit_paths *ep, cr_err *err)
+{
+    int st;
     if (a->emit_slurm && absolute(p->cwd, a->emit_slurm, ep->slurm, sizeof ep->slurm))
         return cr_err_set(err, CR_EINPUT, "--emit-slurm: path too long");
     if (a->emit_jobs) {
@@ -299,6 +303,24 @@ static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep,
     if (strcmp(ep->slurm, ep->jobs) == 0 || strcmp(ep->agg, ep->jobs) == 0)
         return cr_err_set(err, CR_EINPUT, "--emit-slurm %s: the same file as the jobs file", ep->slurm);
     return cr_sweep_emit_check(p, ep, 1, err);
+}
+
+/* Fills the plan from the arguments (taking their grids and sets), resolves every point and checks every output
+ * path; writes nothing. */
+static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep, cr_err *err)
+{
+    p->sets = a->sets;
+    p->grids = a->grids;
+    p->ngrid = a->ngrid;
+    a->sets = (cr_sweep_strs){0};
+    a->grids = NULL;
+    a->ngrid = 0;
+    int st = setup_paths(a, p, err);
+    if (!st) st = cr_sweep_plan_resolve(p, err);
+    if (!st) st = check_some_point_loads(p, err);
+    if (!st) st = setup_dir(a, p, err);
+    if (!st && (a->emit_jobs || a->emit_slurm)) st = setup_emit(a, p, ep, err);
+    return st;
 }
 
 /* The points that resolve and are not done, in grid order; *cpus the most BLAS threads among them. */
@@ -321,6 +343,42 @@ static size_t points_to_run(const cr_sweep_plan *p, size_t *todo, long *cpus)
     return ntodo;
 }
 
+/* Validated: the sweep folder is made and the plan written in it (from here on, files are written). */
+static int write_plan(cr_sweep_plan *p, cr_err *err)
+{
+    int e = cr_fs_mkdirs(p->dir);
+    if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
+    char real[PATH_MAX];
+    if (realpath(p->dir, real) && strlen(real) < sizeof p->dir) memcpy(p->dir, real, strlen(real) + 1);
+    return cr_sweep_plan_write(p, err);
+}
+
+/* Runs (or emits) the points not done yet, todo[] the room for their indices, then rebuilds the table when
+ * nothing was emitted; the exit status of report_counts. */
+static int sweep_points(const sweep_args *a, const cr_sweep_plan *p, const cr_sweep_emit_paths *ep, size_t *todo,
+                        FILE *out, FILE *log, cr_err *err)
+{
+    size_t nrejected = 0, nbad = 0, nclaims = 0;
+    for (size_t i = 0; i < p->npts; i++)
+        if (p->pts[i].error) {
+            nrejected++;
+            fprintf(log, "sweep: %s: rejected, not run: %s\n", p->pts[i].name, p->pts[i].error);
+        }
+    long cpus;
+    size_t ntodo = points_to_run(p, todo, &cpus);
+    int emitting = a->emit_jobs || a->emit_slurm;
+    if (!a->quiet || (ntodo && emitting))
+        fprintf(emitting ? out : log, "sweep: %zu points, %zu to run, %zu done, %zu rejected; plan in %s/sweep.yaml\n",
+                p->npts, ntodo, p->npts - nrejected - ntodo, nrejected, p->dir);
+    int st = cr_sweep_make_point_dirs(p, todo, ntodo, err);
+    if (st) return st;
+    if (ntodo && emitting) return cr_sweep_emit(p, todo, ntodo, cpus, a->emit_slurm != NULL, ep, out, err);
+    /* Everything done already (also when emitting): the table is rebuilt. */
+    if (ntodo && (st = cr_sweep_run_local(p, todo, ntodo, a->jobs, a->quiet, log, err))) return st;
+    if ((st = cr_sweep_plan_aggregate(p, &nbad, &nclaims, err))) return st;
+    return report_counts(p, nbad, nclaims, a->quiet, log);
+}
+
 int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
 {
     cr_err err = {{0}};
@@ -334,46 +392,12 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     cr_sweep_plan *p = calloc(1, sizeof *p);
     cr_sweep_emit_paths ep;
     memset(&ep, 0, sizeof ep);
-    size_t *todo = NULL, ntodo = 0, nbad = 0, nclaims = 0;
-    int emitting = a.emit_jobs || a.emit_slurm;
+    size_t *todo = NULL;
     if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     else st = sweep_setup(&a, p, &ep, &err);
-    if (st) goto done;
-
-    /* Validated: from here on, files are written. */
-    int e = cr_fs_mkdirs(p->dir);
-    if (e) {
-        st = cr_err_set(&err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
-        goto done;
-    }
-    char real[PATH_MAX];
-    if (realpath(p->dir, real) && strlen(real) < sizeof p->dir) memcpy(p->dir, real, strlen(real) + 1);
-    if ((st = cr_sweep_plan_write(p, &err))) goto done;
-    size_t nrejected = 0;
-    for (size_t i = 0; i < p->npts; i++)
-        if (p->pts[i].error) {
-            nrejected++;
-            fprintf(log, "sweep: %s: rejected, not run: %s\n", p->pts[i].name, p->pts[i].error);
-        }
-    if (!(todo = calloc(p->npts, sizeof *todo))) {
-        st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    long cpus;
-    ntodo = points_to_run(p, todo, &cpus);
-    if (!a.quiet || (ntodo && emitting))
-        fprintf(emitting ? out : log, "sweep: %zu points, %zu to run, %zu done, %zu rejected; plan in %s/sweep.yaml\n",
-                p->npts, ntodo, p->npts - nrejected - ntodo, nrejected, p->dir);
-    if ((st = cr_sweep_make_point_dirs(p, todo, ntodo, &err))) goto done;
-    if (ntodo && emitting) {
-        st = cr_sweep_emit(p, todo, ntodo, cpus, a.emit_slurm != NULL, &ep, out, &err);
-        goto done;
-    }
-    /* Everything done already (also when emitting): the table is rebuilt. */
-    if (ntodo && (st = cr_sweep_run_local(p, todo, ntodo, a.jobs, a.quiet, log, &err))) goto done;
-    if (!(st = cr_sweep_plan_aggregate(p, &nbad, &nclaims, &err))) st = report_counts(p, nbad, nclaims, a.quiet, log);
-
-done:
+    if (!st) st = write_plan(p, &err);
+    if (!st && !(todo = calloc(p->npts, sizeof *todo))) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
+    if (!st) st = sweep_points(&a, p, &ep, todo, out, log, &err);
     free(todo);
     sweep_args_free(&a);
     cr_sweep_plan_free(p);

@@ -87,19 +87,12 @@ static int write_jobs(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, 
     return cr_atomic_commit(a, err);
 }
 
-/* The Slurm array script (task k runs line k+1 of the jobs file) and the aggregation script beside it. */
-static int write_slurm(const cr_sweep_plan *p, size_t ntodo, long cpus, const char *script, const char *jobs,
-                       const char *agg, cr_err *err)
+/* The Slurm array script: task K runs line K+1 of the jobs file, its log in logs/. Paths appear quoted as shell
+ * words in the comments and as sbatch words in #SBATCH lines (cr_sweep_emit_check has refused control characters,
+ * so no line can be broken). */
+static void slurm_array(FILE *f, const cr_sweep_plan *p, size_t ntodo, long cpus, const cr_sweep_emit_paths *ep,
+                        const char *logs)
 {
-    char logs[CR_PATH_MAX + 16];
-    snprintf(logs, sizeof logs, "%s/logs", p->dir);
-    int e = cr_fs_mkdirs(logs);
-    if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the folder: %s", logs, strerror(e));
-    cr_atomic *a = cr_atomic_open(script, err);
-    if (!a) return CR_ERUNTIME;
-    FILE *f = cr_atomic_stream(a);
-    /* Paths appear quoted as shell words in the comments and as sbatch words in #SBATCH lines (cr_sweep_emit_check has
-     * refused control characters, so no line can be broken). */
     char table[CR_PATH_MAX + 16], logfile[CR_PATH_MAX + 48];
     snprintf(table, sizeof table, "%s/sweep.csv", p->dir);
     fprintf(f, "#!/bin/bash\n# cvxrelu sweep of ");
@@ -110,9 +103,9 @@ static int write_slurm(const cr_sweep_plan *p, size_t ntodo, long cpus, const ch
                "# every task has ended, ok or not:\n"
                "#   jid=$(sbatch --parsable ",
             ntodo);
-    shell_word(f, script);
+    shell_word(f, ep->slurm);
     fprintf(f, ") && sbatch --dependency=afterany:$jid ");
-    shell_word(f, agg);
+    shell_word(f, ep->agg);
     fprintf(f, "\n# or run `cvxrelu aggregate ");
     shell_word(f, p->dir);
     fprintf(f, "` when squeue shows no task left. The table: ");
@@ -124,19 +117,21 @@ static int write_slurm(const cr_sweep_plan *p, size_t ntodo, long cpus, const ch
     sbatch_word_pattern(f, logfile, "%A_%a.out");
     fputc('\n', f);
     fprintf(f, "set -eu\njobs=");
-    shell_word(f, jobs);
+    shell_word(f, ep->jobs);
     fprintf(f, "\nline=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$jobs\")\n"
                "if [ -z \"$line\" ]; then echo \"cvxrelu sweep: $jobs has no line $((SLURM_ARRAY_TASK_ID + 1))\" >&2; "
                "exit 2; fi\nexec /bin/sh -c \"$line\"\n");
-    int st = cr_atomic_commit(a, err);
-    if (st) return st;
-    if (!(a = cr_atomic_open(agg, err))) return CR_ERUNTIME;
-    f = cr_atomic_stream(a);
+}
+
+/* The aggregation script, submitted to run once the array has ended. */
+static void slurm_aggregate(FILE *f, const cr_sweep_plan *p, const cr_sweep_emit_paths *ep, const char *logs)
+{
+    char logfile[CR_PATH_MAX + 48];
     fprintf(f, "#!/bin/bash\n# Aggregation step of the sweep in ");
     shell_word(f, p->dir);
     fprintf(f, ": rebuilds sweep.csv from the run folders. Submit it with\n"
                "# --dependency=afterany:<array job id> (see ");
-    shell_word(f, script);
+    shell_word(f, ep->slurm);
     fprintf(f, ").\n#SBATCH --job-name=cvxrelu-aggregate\n#SBATCH --ntasks=1\n#SBATCH --output=");
     snprintf(logfile, sizeof logfile, "%s/aggregate-", logs);
     sbatch_word_pattern(f, logfile, "%j.out");
@@ -145,6 +140,22 @@ static int write_slurm(const cr_sweep_plan *p, size_t ntodo, long cpus, const ch
     fputs(" aggregate ", f);
     shell_word(f, p->dir);
     fputc('\n', f);
+}
+
+/* The Slurm array script and the aggregation script beside it; their logs go to DIR/logs. */
+static int write_slurm(const cr_sweep_plan *p, size_t ntodo, long cpus, const cr_sweep_emit_paths *ep, cr_err *err)
+{
+    char logs[CR_PATH_MAX + 16];
+    snprintf(logs, sizeof logs, "%s/logs", p->dir);
+    int e = cr_fs_mkdirs(logs);
+    if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the folder: %s", logs, strerror(e));
+    cr_atomic *a = cr_atomic_open(ep->slurm, err);
+    if (!a) return CR_ERUNTIME;
+    slurm_array(cr_atomic_stream(a), p, ntodo, cpus, ep, logs);
+    int st = cr_atomic_commit(a, err);
+    if (st) return st;
+    if (!(a = cr_atomic_open(ep->agg, err))) return CR_ERUNTIME;
+    slurm_aggregate(cr_atomic_stream(a), p, ep, logs);
     return cr_atomic_commit(a, err);
 }
 
@@ -184,7 +195,7 @@ int cr_sweep_emit(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, long
                   const cr_sweep_emit_paths *ep, FILE *out, cr_err *err)
 {
     int st = write_jobs(p, todo, ntodo, ep->jobs, err);
-    if (!st && slurm) st = write_slurm(p, ntodo, cpus, ep->slurm, ep->jobs, ep->agg, err);
+    if (!st && slurm) st = write_slurm(p, ntodo, cpus, ep, err);
     if (st) return st;
     fprintf(out, "jobs file: %s (one line per point)\n", ep->jobs);
     if (slurm) {

@@ -120,112 +120,145 @@ static void term_signals(sigset_t *set)
     }
 }
 
-/* Runs the points todo[] with at most jobs at once; one progress line per finished point unless quiet. */
-int cr_sweep_run_local(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, long jobs, int quiet, FILE *log,
-                     cr_err *err)
+/* The pool: the point running in each of the jobs slots, and the signals the sweep takes while it runs. */
+typedef struct {
+    const cr_sweep_plan *p;   /* does not own */
+    const size_t *todo;       /* does not own */
+    size_t ntodo, next, done, running;
+    long jobs;
+    pid_t *pids;              /* per slot, 0 when free */
+    size_t *slot_pt;          /* the point in each busy slot */
+    int stop;                 /* the termination signal received, 0 if none */
+    int quiet;
+    FILE *log;                /* does not own */
+    sigset_t wait_set, old;   /* taken with sigwaitinfo; the signal mask before */
+    struct sigaction chld_old;
+} pool;
+
+/* SIGCHLD and the termination signals are blocked and taken with sigwaitinfo: a termination signal is passed on
+ * to the running points, which are waited for before the sweep dies by the same signal, so no point outlives it
+ * to race a resumed sweep. */
+static void take_signals(pool *q)
 {
-    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
-    size_t *slot_pt = calloc((size_t)jobs, sizeof *slot_pt);
-    if (!pids || !slot_pt) {
-        free(pids);
-        free(slot_pt);
-        return cr_err_set(err, CR_ERUNTIME, "out of memory");
-    }
-    /* SIGCHLD and the termination signals are blocked and taken with sigwaitinfo: a termination signal is
-     * passed on to the running points, which are waited for before the sweep dies by the same signal, so no
-     * point outlives it to race a resumed sweep. */
-    sigset_t term, wait_set, old;
-    term_signals(&term);
-    wait_set = term;
-    sigaddset(&wait_set, SIGCHLD);
-    struct sigaction dfl, chld_old;
+    term_signals(&q->wait_set);
+    sigaddset(&q->wait_set, SIGCHLD);
+    struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
-    sigaction(SIGCHLD, &dfl, &chld_old); /* an inherited SIG_IGN would reap the points behind our back */
-    sigprocmask(SIG_BLOCK, &wait_set, &old);
-    int stop = 0;
-    size_t next = 0, done = 0, running = 0;
-    while (done < ntodo) {
-        while (!stop && running < (size_t)jobs && next < ntodo) {
-            size_t i = todo[next++];
-            pid_t pid;
-            int e = spawn_point(p, i, &pid, &old);
-            if (e) {
-                char note[CR_PATH_MAX + 256];
-                snprintf(note, sizeof note, "cvxrelu sweep: cannot start %s: %s", p->prog, strerror(e));
-                log_note(p, i, note);
-                done++;
-                fprintf(log, "sweep: [%zu/%zu] %s: error (%s)\n", done, ntodo, p->pts[i].name, note);
-                continue;
-            }
-            size_t s = 0;
-            while (pids[s]) s++;
-            pids[s] = pid;
-            slot_pt[s] = i;
-            running++;
-        }
-        if (!running) {
-            if (stop) break;
+    sigaction(SIGCHLD, &dfl, &q->chld_old); /* an inherited SIG_IGN would reap the points behind our back */
+    sigprocmask(SIG_BLOCK, &q->wait_set, &q->old);
+}
+
+/* Starts points while a slot is free (none once a termination signal came). A point that cannot start is done,
+ * with a note in its stderr.log. */
+static void start_points(pool *q)
+{
+    while (!q->stop && q->running < (size_t)q->jobs && q->next < q->ntodo) {
+        size_t i = q->todo[q->next++];
+        pid_t pid;
+        int e = spawn_point(q->p, i, &pid, &q->old);
+        if (e) {
+            char note[CR_PATH_MAX + 256];
+            snprintf(note, sizeof note, "cvxrelu sweep: cannot start %s: %s", q->p->prog, strerror(e));
+            log_note(q->p, i, note);
+            q->done++;
+            fprintf(q->log, "sweep: [%zu/%zu] %s: error (%s)\n", q->done, q->ntodo, q->p->pts[i].name, note);
             continue;
-        }
-        int wst;
-        pid_t pid = waitpid(-1, &wst, WNOHANG);
-        if (pid == 0) {
-            siginfo_t si;
-            int sig = sigwaitinfo(&wait_set, &si);
-            if (sig > 0 && sig != SIGCHLD && !stop) {
-                stop = sig;
-                fprintf(log, "sweep: %s: stopping %zu running point%s\n", strsignal(sig), running,
-                        running == 1 ? "" : "s");
-                fflush(log);
-                for (long s = 0; s < jobs; s++)
-                    if (pids[s]) kill(pids[s], sig);
-            }
-            continue;
-        }
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            free(pids);
-            free(slot_pt);
-            sigprocmask(SIG_SETMASK, &old, NULL);
-            sigaction(SIGCHLD, &chld_old, NULL);
-            return cr_err_set(err, CR_ERUNTIME, "waitpid: %s", strerror(e));
         }
         size_t s = 0;
-        while (s < (size_t)jobs && pids[s] != pid) s++;
-        if (s == (size_t)jobs) continue; /* not one of ours */
-        size_t i = slot_pt[s];
-        pids[s] = 0;
-        running--;
-        done++;
-        if (WIFSIGNALED(wst)) {
-            char note[128];
-            snprintf(note, sizeof note, "cvxrelu sweep: the run was killed by signal %d", WTERMSIG(wst));
-            log_note(p, i, note);
-        }
-        cr_sweep_strs k = {0}, v = {0};
-        char msg[2048];
-        cr_sweep_state ps = cr_sweep_point_read(p, i, &k, &v, msg, sizeof msg);
-        cr_sweep_strs_free(&k);
-        cr_sweep_strs_free(&v);
-        if (ps != CR_SWEEP_POINT_OK)
-            fprintf(log, "sweep: [%zu/%zu] %s: %s: %s\n", done, ntodo, p->pts[i].name, cr_sweep_state_name(ps),
-                    msg);
-        else if (!quiet) fprintf(log, "sweep: [%zu/%zu] %s: ok\n", done, ntodo, p->pts[i].name);
-        fflush(log);
+        while (q->pids[s]) s++;
+        q->pids[s] = pid;
+        q->slot_pt[s] = i;
+        q->running++;
     }
-    free(pids);
-    free(slot_pt);
-    sigaction(SIGCHLD, &chld_old, NULL);
-    if (stop) {
+}
+
+/* A termination signal: passed on to every running point (once). */
+static void stop_points(pool *q, int sig)
+{
+    q->stop = sig;
+    fprintf(q->log, "sweep: %s: stopping %zu running point%s\n", strsignal(sig), q->running,
+            q->running == 1 ? "" : "s");
+    fflush(q->log);
+    for (long s = 0; s < q->jobs; s++)
+        if (q->pids[s]) kill(q->pids[s], sig);
+}
+
+/* Point i has ended with wait status wst: a note when a signal killed it, and its progress line. */
+static void finished(pool *q, size_t i, int wst)
+{
+    const cr_sweep_plan *p = q->p;
+    q->running--;
+    q->done++;
+    if (WIFSIGNALED(wst)) {
+        char note[128];
+        snprintf(note, sizeof note, "cvxrelu sweep: the run was killed by signal %d", WTERMSIG(wst));
+        log_note(p, i, note);
+    }
+    cr_sweep_strs k = {0}, v = {0};
+    char msg[2048];
+    cr_sweep_state ps = cr_sweep_point_read(p, i, &k, &v, msg, sizeof msg);
+    cr_sweep_strs_free(&k);
+    cr_sweep_strs_free(&v);
+    if (ps != CR_SWEEP_POINT_OK)
+        fprintf(q->log, "sweep: [%zu/%zu] %s: %s: %s\n", q->done, q->ntodo, p->pts[i].name, cr_sweep_state_name(ps),
+                msg);
+    else if (!q->quiet)
+        fprintf(q->log, "sweep: [%zu/%zu] %s: ok\n", q->done, q->ntodo, p->pts[i].name);
+    fflush(q->log);
+}
+
+/* Reaps one ended point, or waits for a signal (SIGCHLD, or a termination signal that stops the points). */
+static int reap(pool *q, cr_err *err)
+{
+    int wst;
+    pid_t pid = waitpid(-1, &wst, WNOHANG);
+    if (pid == 0) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&q->wait_set, &si);
+        if (sig > 0 && sig != SIGCHLD && !q->stop) stop_points(q, sig);
+        return CR_OK;
+    }
+    if (pid < 0) return errno == EINTR ? CR_OK : cr_err_set(err, CR_ERUNTIME, "waitpid: %s", strerror(errno));
+    size_t s = 0;
+    while (s < (size_t)q->jobs && q->pids[s] != pid) s++;
+    if (s == (size_t)q->jobs) return CR_OK; /* not one of ours */
+    q->pids[s] = 0;
+    finished(q, q->slot_pt[s], wst);
+    return CR_OK;
+}
+
+int cr_sweep_run_local(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, long jobs, int quiet, FILE *log,
+                       cr_err *err)
+{
+    pool q = {.p = p, .todo = todo, .ntodo = ntodo, .jobs = jobs, .quiet = quiet, .log = log};
+    q.pids = calloc((size_t)jobs, sizeof *q.pids);
+    q.slot_pt = calloc((size_t)jobs, sizeof *q.slot_pt);
+    if (!q.pids || !q.slot_pt) {
+        free(q.pids);
+        free(q.slot_pt);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    take_signals(&q);
+    int st = CR_OK;
+    while (!st && q.done < ntodo) {
+        start_points(&q);
+        if (q.running) st = reap(&q, err);
+        else if (q.stop) break;
+    }
+    free(q.pids);
+    free(q.slot_pt);
+    if (st) sigprocmask(SIG_SETMASK, &q.old, NULL);
+    sigaction(SIGCHLD, &q.chld_old, NULL);
+    if (st) return st;
+    if (q.stop) {
         /* Every point has stopped: the sweep ends by the signal it received, as it would have without us. */
         fflush(NULL);
-        signal(stop, SIG_DFL);
-        raise(stop);
+        signal(q.stop, SIG_DFL);
+        raise(q.stop);
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (stop) return cr_err_set(err, CR_ERUNTIME, "stopped by %s", strsignal(stop));
+    sigprocmask(SIG_SETMASK, &q.old, NULL);
+    if (q.stop) return cr_err_set(err, CR_ERUNTIME, "stopped by %s", strsignal(q.stop));
     return CR_OK;
 }

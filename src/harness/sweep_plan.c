@@ -213,39 +213,89 @@ static int known_key(const char *key)
     return 0;
 }
 
-/* Checks the grids (known keys, not repeated, not also --set, values naming distinct folders, not too many
- * points) and resolves every point with cr_config_load. A rejected point keeps its message. */
+/* Grid g against the schema, the earlier grids and the --set options, and its values against each other: two
+ * values must not name the same point folder. */
+static int check_grid(const cr_sweep_plan *p, size_t g, cr_err *err)
+{
+    const cr_sweep_grid *gr = &p->grids[g];
+    if (!known_key(gr->key)) {
+        const char *near = cr_config_suggest(gr->key);
+        if (near) return cr_err_set(err, CR_EINPUT, "--grid %s: unknown key (did you mean %s?)", gr->key, near);
+        return cr_err_set(err, CR_EINPUT, "--grid %s: unknown key (see cvxrelu keys)", gr->key);
+    }
+    for (size_t h = 0; h < g; h++)
+        if (strcmp(p->grids[h].key, gr->key) == 0)
+            return cr_err_set(err, CR_EINPUT, "--grid %s: key given by two --grid options", gr->key);
+    size_t klen = strlen(gr->key);
+    for (size_t k = 0; k < p->sets.n; k++)
+        if (strncmp(p->sets.v[k], gr->key, klen) == 0 && p->sets.v[k][klen] == '=')
+            return cr_err_set(err, CR_EINPUT, "--grid %s: key also given by --set %s", gr->key, p->sets.v[k]);
+    for (size_t a = 0; a < gr->nvalues; a++)
+        for (size_t b = 0; b < a; b++) {
+            char na[512], nb[512];
+            const char *ka[1] = {gr->key};
+            if (cr_sweep_point_name(ka, (const char *const *)&gr->values[a], 1, na, sizeof na) ||
+                cr_sweep_point_name(ka, (const char *const *)&gr->values[b], 1, nb, sizeof nb))
+                return cr_err_set(err, CR_ERUNTIME, "out of memory");
+            if (strcmp(na, nb) == 0)
+                return cr_err_set(err, CR_EINPUT, "--grid %s: values %s and %s name the same point folder %s",
+                                  gr->key, gr->values[b], gr->values[a], na);
+        }
+    return CR_OK;
+}
+
+/* The schema names an override "--set k=v"; say --grid when it is one of the point's grid values (ov->v[nsets..]). */
+static void grid_message(cr_err *perr, const cr_sweep_strs *ov, size_t nsets)
+{
+    for (size_t g = nsets; g < ov->n; g++) {
+        size_t len = strlen(ov->v[g]);
+        if (strncmp(perr->msg, "--set ", 6) == 0 && strncmp(perr->msg + 6, ov->v[g], len) == 0 &&
+            perr->msg[6 + len] == ':') {
+            char tmp[sizeof perr->msg + 8];
+            snprintf(tmp, sizeof tmp, "--grid %s", perr->msg + 6);
+            snprintf(perr->msg, sizeof perr->msg, "%.*s", (int)sizeof perr->msg - 1, tmp);
+            return;
+        }
+    }
+}
+
+/* Point i: its folder name, and its resolved config (text, hash, threads) or the schema's message. */
+static int resolve_point(cr_sweep_plan *p, size_t i, cr_config *cfg, cr_err *err)
+{
+    cr_sweep_point *pt = &p->pts[i];
+    char name[256];
+    cr_sweep_strs ov = {0};
+    int st = CR_OK;
+    if (point_name(p, i, name, sizeof name) || !(pt->name = strdup(name)) || point_overrides(p, i, &ov)) {
+        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    } else {
+        cr_err perr = {{0}};
+        int lst = cr_config_load(p->config, (const char *const *)ov.v, ov.n, cfg, &perr);
+        if (lst == CR_EINPUT) {
+            grid_message(&perr, &ov, p->sets.n);
+            if (!(pt->error = strdup(perr.msg))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        } else if (lst) {
+            st = cr_err_set(err, lst, "%s", perr.msg);
+        } else if (!(pt->dump = cr_config_dump(cfg))) {
+            st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        } else {
+            cr_sweep_hash_hex(pt->dump, pt->hash);
+            pt->threads = cfg->threads;
+        }
+    }
+    cr_sweep_strs_free(&ov);
+    return st;
+}
+
 int cr_sweep_plan_resolve(cr_sweep_plan *p, cr_err *err)
 {
     size_t total = 1;
     for (size_t g = 0; g < p->ngrid; g++) {
-        const cr_sweep_grid *gr = &p->grids[g];
-        if (!known_key(gr->key)) {
-            const char *near = cr_config_suggest(gr->key);
-            if (near) return cr_err_set(err, CR_EINPUT, "--grid %s: unknown key (did you mean %s?)", gr->key, near);
-            return cr_err_set(err, CR_EINPUT, "--grid %s: unknown key (see cvxrelu keys)", gr->key);
-        }
-        for (size_t h = 0; h < g; h++)
-            if (strcmp(p->grids[h].key, gr->key) == 0)
-                return cr_err_set(err, CR_EINPUT, "--grid %s: key given by two --grid options", gr->key);
-        size_t klen = strlen(gr->key);
-        for (size_t k = 0; k < p->sets.n; k++)
-            if (strncmp(p->sets.v[k], gr->key, klen) == 0 && p->sets.v[k][klen] == '=')
-                return cr_err_set(err, CR_EINPUT, "--grid %s: key also given by --set %s", gr->key, p->sets.v[k]);
-        for (size_t a = 0; a < gr->nvalues; a++)
-            for (size_t b = 0; b < a; b++) {
-                char na[512], nb[512];
-                const char *ka[1] = {gr->key};
-                if (cr_sweep_point_name(ka, (const char *const *)&gr->values[a], 1, na, sizeof na) ||
-                    cr_sweep_point_name(ka, (const char *const *)&gr->values[b], 1, nb, sizeof nb))
-                    return cr_err_set(err, CR_ERUNTIME, "out of memory");
-                if (strcmp(na, nb) == 0)
-                    return cr_err_set(err, CR_EINPUT, "--grid %s: values %s and %s name the same point folder %s",
-                                      gr->key, gr->values[b], gr->values[a], na);
-            }
-        if (total > CR_SWEEP_MAX_POINTS / gr->nvalues)
+        int st = check_grid(p, g, err);
+        if (st) return st;
+        if (total > CR_SWEEP_MAX_POINTS / p->grids[g].nvalues)
             return cr_err_set(err, CR_EINPUT, "--grid: more than %d points", CR_SWEEP_MAX_POINTS);
-        total *= gr->nvalues;
+        total *= p->grids[g].nvalues;
     }
     if (p->sets.n + p->ngrid > CR_SWEEP_MAX_SETS)
         return cr_err_set(err, CR_EINPUT, "more than %d --set and --grid options together", CR_SWEEP_MAX_SETS);
@@ -257,39 +307,7 @@ int cr_sweep_plan_resolve(cr_sweep_plan *p, cr_err *err)
     }
     p->npts = total;
     int st = CR_OK;
-    for (size_t i = 0; i < total && !st; i++) {
-        cr_sweep_point *pt = &p->pts[i];
-        char name[256];
-        cr_sweep_strs ov = {0};
-        if (point_name(p, i, name, sizeof name) || !(pt->name = strdup(name)) || point_overrides(p, i, &ov)) {
-            st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        } else {
-            cr_err perr = {{0}};
-            int lst = cr_config_load(p->config, (const char *const *)ov.v, ov.n, cfg, &perr);
-            if (lst == CR_EINPUT) {
-                /* The schema names an override "--set k=v"; say --grid when it is this point's grid value. */
-                for (size_t g = p->sets.n; g < ov.n; g++) {
-                    size_t len = strlen(ov.v[g]);
-                    if (strncmp(perr.msg, "--set ", 6) == 0 && strncmp(perr.msg + 6, ov.v[g], len) == 0 &&
-                        perr.msg[6 + len] == ':') {
-                        char tmp[sizeof perr.msg + 8];
-                        snprintf(tmp, sizeof tmp, "--grid %s", perr.msg + 6);
-                        snprintf(perr.msg, sizeof perr.msg, "%.*s", (int)sizeof perr.msg - 1, tmp);
-                        break;
-                    }
-                }
-                if (!(pt->error = strdup(perr.msg))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-            } else if (lst) {
-                st = cr_err_set(err, lst, "%s", perr.msg);
-            } else if (!(pt->dump = cr_config_dump(cfg))) {
-                st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-            } else {
-                cr_sweep_hash_hex(pt->dump, pt->hash);
-                pt->threads = cfg->threads;
-            }
-        }
-        cr_sweep_strs_free(&ov);
-    }
+    for (size_t i = 0; i < total && !st; i++) st = resolve_point(p, i, cfg, err);
     free(cfg);
     return st;
 }
