@@ -54,12 +54,12 @@ static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
     } else if (memory_mb > 0) {
         /* Peak bytes per file byte, worst case "0,0,...": the line buffer (getline doubles: 2), a field pointer
          * per 2 bytes (4), a double per 2 bytes doubled on growth (8) and the data set built from them (4). */
-        double need = (double)sb.st_size * CR_DATA_CSV_BYTES_PER_BYTE / 1048576.0;
+        double need = (double)sb.st_size * CR_DATALOAD_CSV_BYTES_PER_BYTE / 1048576.0;
         if (need > (double)memory_mb)
             st = cr_err_set(err, CR_EINPUT,
                             "%s: data file of %lld bytes may need up to %.3g MiB to load (%d bytes per byte), more "
                             "than limits.memory_mb = %ld",
-                            path, (long long)sb.st_size, need, CR_DATA_CSV_BYTES_PER_BYTE, memory_mb);
+                            path, (long long)sb.st_size, need, CR_DATALOAD_CSV_BYTES_PER_BYTE, memory_mb);
     }
     int fl = st ? 0 : fcntl(fd, F_GETFL);
     if (!st && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0))
@@ -141,7 +141,7 @@ static int read_rows(cr_csvread *r, const char *path, csv_rows *a, cr_err *err)
     return st;
 }
 
-int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *err)
+int cr_dataload_csv(const char *path, long memory_mb, cr_data **out, cr_err *err)
 {
     FILE *f = NULL;
     int st = open_data(path, memory_mb, &f, err);
@@ -162,14 +162,14 @@ int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *er
     return st;
 }
 
-int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
+int cr_dataload_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
 {
     const char *kind = cfg->data.kind;
     if (strcmp(kind, "slide") == 0) {
         *out = cr_data_slide();
         return *out ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
     }
-    if (strcmp(kind, "csv") == 0) return cr_data_load_csv(cfg->data.path, cfg->limits.memory_mb, out, err);
+    if (strcmp(kind, "csv") == 0) return cr_dataload_csv(cfg->data.path, cfg->limits.memory_mb, out, err);
     gsl_rng *rng = cr_rng_seeded((unsigned long)cfg->data.seed);
     if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     int st;
@@ -187,7 +187,7 @@ int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
     return st;
 }
 
-int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err)
+int cr_dataload_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err)
 {
     if (strcmp(cfg->loss, "squared") == 0) return CR_OK;
     for (size_t i = 0; i < D->n; i++)

@@ -11,17 +11,17 @@
 /* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of
  * non-numbers is a header. Ragged rows, non-numbers, NaN, Inf, an empty file: CR_EINPUT naming file:line.
  * Only a regular file is read (a device or FIFO has no size and may never end: CR_EINPUT), and only when the
- * loader's worst-case memory for its size, CR_DATA_CSV_BYTES_PER_BYTE bytes per file byte, fits in memory_mb
+ * loader's worst-case memory for its size, CR_DATALOAD_CSV_BYTES_PER_BYTE bytes per file byte, fits in memory_mb
  * MiB (0: no limit); both are checked on the open file before anything is read. */
-#define CR_DATA_CSV_BYTES_PER_BYTE 18
-int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *err);
+#define CR_DATALOAD_CSV_BYTES_PER_BYTE 18
+int cr_dataload_csv(const char *path, long memory_mb, cr_data **out, cr_err *err);
 
 /* The data set the config describes (data.kind): generated from the data.seed stream, or loaded (within
  * limits.memory_mb). CR_EINPUT for bad input data (message names file and line). */
-int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
+int cr_dataload_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
 
 /* Input checks that need both: logistic and hinge losses need labels in {-1, +1}. CR_EINPUT naming the first
  * offending sample. */
-int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err);
+int cr_dataload_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err);
 
 #endif

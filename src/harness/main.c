@@ -170,8 +170,8 @@ static int cmd_run(int argc, char **argv, int check_only)
     }
     cr_data *data = NULL;
     if (exp->needs_data) {
-        int st = cr_data_from_config(&cfg, &data, &err);
-        if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        int st = cr_dataload_from_config(&cfg, &data, &err);
+        if (!st) st = cr_dataload_check_labels(&cfg, data, &err);
         if (!st) st = cr_limits_check(&cfg, data->n, data->d, &err);
         size_t bi, bk;
         if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))

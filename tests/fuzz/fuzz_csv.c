@@ -1,4 +1,4 @@
-/* libFuzzer target for the CSV data loader (cr_data_load_csv in src/harness/dataload.c, which reads with
+/* libFuzzer target for the CSV data loader (cr_dataload_csv in src/harness/dataload.c, which reads with
  * src/harness/csvread.c): the input bytes are the file, written to a memfd and read by path. Properties, any
  * violation aborts: the status is CR_OK or CR_EINPUT; a rejection has a non-empty one-line message that starts
  * with the path; an accepted file gives n >= 1 rows of d >= 1 finite features and a finite label. Counted by
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cr_data *D = NULL;
     cr_err err;
     memset(&err, 0, sizeof err);
-    int st = cr_data_load_csv(csv_path, 0, &D, &err);
+    int st = cr_dataload_csv(csv_path, 0, &D, &err);
     char detail[sizeof err.msg + 128];
     if (st != CR_OK) {
         if (D) die("a rejected file must leave *out alone", err.msg);
