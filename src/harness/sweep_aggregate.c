@@ -36,24 +36,11 @@ static char *slurp(const char *path)
 {
     FILE *f = open_nofollow(path);
     if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) {
-        fclose(f);
-        return NULL;
-    }
-    char chunk[8192];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
-    int bad = ferror(f);
+    char *text = cr_fs_read_all(f, NULL);
+    int e = errno;
     fclose(f);
-    if (fclose(m) != 0 || bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    return buf;
+    errno = e;
+    return text;
 }
 
 /* A run's summary.csv (key,value) as two parallel lists. 0 ok, -1 unreadable (errno), -2 malformed. */

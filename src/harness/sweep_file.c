@@ -115,17 +115,13 @@ static int load_doc(const char *dir, const char *path, yaml_document_t *doc, cr_
     FILE *f = fopen(path, "rb");
     if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot open the sweep plan: %s (is %s a sweep folder?)", path,
                               strerror(errno), dir);
-    char *text = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    char chunk[8192];
-    size_t k;
-    while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
-    int bad = ferror(f);
+    char *text = cr_fs_read_all(f, &len);
+    int e = errno;
     fclose(f);
-    int st = !m || fclose(m) != 0 ? cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path)
-             : bad               ? cr_err_set(err, CR_EINPUT, "%s: cannot read the sweep plan", path)
-                                 : cr_yaml_load(path, (const unsigned char *)text, len, doc, err);
+    int st = !text && e == ENOMEM ? cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path)
+             : !text              ? cr_err_set(err, CR_EINPUT, "%s: cannot read the sweep plan: %s", path, strerror(e))
+                                  : cr_yaml_load(path, (const unsigned char *)text, len, doc, err);
     free(text);
     return st;
 }
