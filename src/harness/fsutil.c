@@ -48,6 +48,13 @@ int cr_fs_mkdirs(const char *path)
 
 /* ------------------------------------------------------------ path pieces */
 
+int cr_fs_control_char(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return *c;
+    return -1;
+}
+
 char *cr_fs_read_all(FILE *f, size_t *len)
 {
     char *buf = NULL;

@@ -19,6 +19,10 @@
 /* mkdir -p; returns 0 or an errno (ENOTDIR when the path exists and is not a folder). */
 int cr_fs_mkdirs(const char *path);
 
+/* The first control character of s (a byte below 0x20, or 0x7f), else -1: a name or path holding one cannot be
+ * written as it is into a file read line by line (a job file, TeX input). */
+int cr_fs_control_char(const char *s);
+
 /* The rest of the stream f (not closed) in a malloc'ed buffer, its *len bytes (if len is not NULL) followed by a
  * NUL; NULL with errno set (EIO on a read error, ENOMEM) when it cannot be read whole. */
 char *cr_fs_read_all(FILE *f, size_t *len);

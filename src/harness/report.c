@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "csvout.h"
 #include "csvread.h"
+#include "fsutil.h"
 
 static const char *base_name(const char *path, char *buf, size_t cap)
 {
@@ -246,17 +247,11 @@ static void tex_csname_part(FILE *f, const char *s)
     }
 }
 
-static int has_control(const char *s)
-{
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) return 1;
-    return 0;
-}
-
 static int tex_value_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
-    if (has_control(fl[0])) return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
+    if (cr_fs_control_char(fl[0]) >= 0)
+        return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
     fputs("\\expandafter\\gdef\\csname cr@", c->vals);
     tex_csname_part(c->vals, c->name);
     fputc('@', c->vals);
@@ -272,7 +267,7 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
     int cst = check_outdir("latex", outdir, err);
     for (size_t r = 0; r < nruns && !cst; r++) {
         char name[256];
-        if (has_control(base_name(runs[r], name, sizeof name)))
+        if (cr_fs_control_char(base_name(runs[r], name, sizeof name)) >= 0)
             cst = cr_err_set(err, CR_EINPUT, "latex: run folder %s: its name holds a control character", runs[r]);
     }
     if (cst) return cst;

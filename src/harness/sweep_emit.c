@@ -44,14 +44,6 @@ static void sbatch_word_pattern(FILE *f, const char *lit, const char *pat)
     fputc('"', f);
 }
 
-/* The first control character of s (a byte below 0x20, or 0x7f), else -1. */
-static int control_char(const char *s)
-{
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) return *c;
-    return -1;
-}
-
 /* One shell line: cd CWD && 'prog' run ... 2>'DIR/NAME/stderr.log' */
 static int job_line(const cr_sweep_plan *p, size_t i, FILE *f)
 {
@@ -170,16 +162,16 @@ int cr_sweep_emit_check(const cr_sweep_plan *p, const cr_sweep_emit_paths *ep, i
     const char *text[6] = {p->config, p->dir, p->prog, p->cwd, ep->jobs, slurm ? ep->slurm : ""};
     int c;
     for (int k = 0; k < 6; k++)
-        if ((c = control_char(text[k])) >= 0)
+        if ((c = cr_fs_control_char(text[k])) >= 0)
             return cr_err_set(err, CR_EINPUT,
                               "the %s holds a control character (byte 0x%02x), which cannot be written into a job "
                               "file (it would end the line and run the rest as a command): rename it",
                               what[k], (unsigned)c);
-    if (slurm && (c = control_char(ep->agg)) >= 0)
+    if (slurm && (c = cr_fs_control_char(ep->agg)) >= 0)
         return cr_err_set(err, CR_EINPUT, "--emit-slurm: the aggregation script's name holds a control character "
                                           "(byte 0x%02x)", (unsigned)c);
     for (size_t k = 0; k < p->sets.n; k++)
-        if ((c = control_char(p->sets.v[k])) >= 0)
+        if ((c = cr_fs_control_char(p->sets.v[k])) >= 0)
             return cr_err_set(err, CR_EINPUT,
                               "--set option %zu holds a control character (byte 0x%02x), which cannot be written "
                               "into a job file (it would end the line and run the rest as a command)",

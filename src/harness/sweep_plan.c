@@ -116,8 +116,8 @@ int cr_sweep_grid_parse(const char *spec, cr_sweep_grid *g, cr_err *err)
     char *key = trim(copy), *list = copy + (eq - spec) + 1;
     int st = CR_OK;
     if (!*key) st = cr_err_set(err, CR_EINPUT, "--grid %s: empty key (expected key.path=v1,v2,...)", spec);
-    for (const unsigned char *c = (const unsigned char *)spec; !st && *c; c++)
-        if (*c < 0x20 || *c == 0x7f) st = cr_err_set(err, CR_EINPUT, "--grid %s: control character in the option", key);
+    if (!st && cr_fs_control_char(spec) >= 0)
+        st = cr_err_set(err, CR_EINPUT, "--grid %s: control character in the option", key);
     if (!st && !(g->key = strdup(key))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
     /* Split at commas outside brackets. */
     cr_sweep_strs vals = {0};
