@@ -1,10 +1,11 @@
-/* Tests of sweeps (src/harness/sweep_*.c): grid parsing and point names in process; then the program
- * ($CR_PROG): one small landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
+/* Tests of sweeps (src/harness/sweep_*.c): grid parsing and point names in process; then the program ($CR_PROG): one
+ * small landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
  * array script run task by task, and by a real single-node Slurm (tests/sweep/slurm_local.sh, as root) must give
- * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed
- * or stale points; usage errors exit 2 and write nothing; stderr.log and point folders are never followed through
- * symbolic links; SIGTERM stops the running points; a killed point never passes with another config's tables. GNU parallel, slurm-wlm and munge are required
- * dependencies (`make deps`): their tests fail, not skip, when they are missing. */
+ * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed or
+ * stale points; usage errors exit 2 and write nothing; stderr.log and point folders are never followed through
+ * symbolic links; SIGTERM stops the running points; a killed point never passes with another config's tables. GNU
+ * parallel, slurm-wlm and munge are required dependencies (`make deps`): their tests fail, not skip, when they are
+ * missing. */
 #include "testutil.h"
 
 #include <dirent.h>
