@@ -1,5 +1,6 @@
-/* The program's data loading (see dataload.h): the CSV loader, the data set a config describes, and the
- * label check that needs both. */
+/* The program's data loading (see dataload.h): the CSV loader (records from csvread.c; what they mean here: a
+ * header, features then the label, finite numbers), the data set a config describes, and the label check that
+ * needs both. */
 #include "dataload.h"
 
 #include <ctype.h>
@@ -39,8 +40,8 @@ static int field_number(const char *s, double *v)
     return isfinite(*v) ? 0 : 2;
 }
 
-/* Opens path for reading if it is a regular file whose loading fits in memory_mb (see dataload.h). O_NONBLOCK: opening
- * a FIFO must not wait for a writer; it is cleared once the file is known to be regular. */
+/* Opens path for reading if it is a regular file whose loading fits in memory_mb (see dataload.h). O_NONBLOCK:
+ * opening a FIFO must not wait for a writer; it is cleared once the file is known to be regular. */
 static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -52,8 +53,9 @@ static int open_data(const char *path, long memory_mb, FILE **out, cr_err *err)
     } else if (!S_ISREG(sb.st_mode)) {
         st = cr_err_set(err, CR_EINPUT, "%s: data is not a regular file", path);
     } else if (memory_mb > 0) {
-        /* Peak bytes per file byte, worst case "0,0,...": the line buffer (getline doubles: 2), a field pointer
-         * per 2 bytes (4), a double per 2 bytes doubled on growth (8) and the data set built from them (4). */
+        /* Peak bytes per file byte, worst case "0,0,...": the reader's record buffer (it doubles: 2), a field
+         * pointer per 2 bytes (4: csvread.c sizes that array exactly), a double per 2 bytes doubled on growth (8)
+         * and the data set built from them (4). A quoted field takes 3 bytes or more: fewer fields per byte. */
         double need = (double)sb.st_size * CR_DATALOAD_CSV_BYTES_PER_BYTE / 1048576.0;
         if (need > (double)memory_mb)
             st = cr_err_set(err, CR_EINPUT,

@@ -8,8 +8,9 @@
 #include "data.h"
 #include "err.h"
 
-/* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of
- * non-numbers is a header. Ragged rows, non-numbers, NaN, Inf, an empty file: CR_EINPUT naming file:line.
+/* One sample per row: d features then the label, as CSV fields (csvread.h: RFC 4180 quoting; blanks around a
+ * field are dropped); '#' lines and blank lines skipped; a first row of non-numbers is a header. Ragged rows,
+ * non-numbers, NaN, Inf, malformed quoting, an empty file: CR_EINPUT naming file:line.
  * Only a regular file is read (a device or FIFO has no size and may never end: CR_EINPUT), and only when the
  * loader's worst-case memory for its size, CR_DATALOAD_CSV_BYTES_PER_BYTE bytes per file byte, fits in memory_mb
  * MiB (0: no limit); both are checked on the open file before anything is read. */
