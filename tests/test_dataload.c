@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "dataload.h"
@@ -268,6 +269,57 @@ static void test_csv_size_limit(void **state)
     crt_rmtree(dir);
 }
 
+/* The loader keeps within its documented worst case, CR_DATALOAD_CSV_BYTES_PER_BYTE bytes per file byte (the
+ * memory guard relies on it): a child process whose address space is limited to what it uses plus that bound
+ * (and 8 MiB of slack for the allocator) loads one row of 400000 fields "0,0,...", 800000 bytes. Before the fix
+ * the value array started at 64 rows, 64 x 400000 doubles = 195 MiB, and the load failed. Under AddressSanitizer
+ * (which reserves terabytes of address space) only the load itself is checked. */
+static long vm_size_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmSize:", 7) == 0) kib = strtol(line + 7, NULL, 10);
+    if (f) fclose(f);
+    return kib;
+}
+
+static void test_csv_memory_within_bound(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/wide.csv", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const long nfields = 400000;
+    for (long k = 0; k < nfields; k++) fputs(k ? ",0" : "0", f);
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+#if !defined(__SANITIZE_ADDRESS__)
+        long kib = vm_size_kib();
+        if (kib < 0) _exit(3);
+        rlim_t limit = (rlim_t)kib * 1024 + (rlim_t)(2 * nfields) * CR_DATALOAD_CSV_BYTES_PER_BYTE + (8u << 20);
+        struct rlimit rl = {limit, limit};
+        if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(3);
+#endif
+        cr_data *D = NULL;
+        cr_err err = {{0}};
+        int st = cr_dataload_csv(path, 0, &D, &err);
+        _exit(st == CR_OK && D->n == 1 && D->d == (size_t)nfields - 1 ? 0 : 1);
+    }
+    int wst;
+    assert_int_equal(waitpid(pid, &wst, 0), pid);
+    if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+        fail_msg("loading %ld bytes within %d bytes per byte failed (wait status %d)", 2 * nfields,
+                 CR_DATALOAD_CSV_BYTES_PER_BYTE, wst);
+    crt_rmtree(dir);
+}
+
 /* ---------------------------------------------------------- from config */
 
 static cr_data *from_sets(const char *const *sets, size_t n)
@@ -356,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_csv_missing_file),
         cmocka_unit_test(test_csv_not_regular),
         cmocka_unit_test(test_csv_size_limit),
+        cmocka_unit_test(test_csv_memory_within_bound),
         cmocka_unit_test(test_from_config),
     };
     int failed = cmocka_run_group_tests_name("dataload", tests, NULL, NULL);

@@ -100,7 +100,7 @@ static int first_record(char **f, size_t nf, const char *path, long line, csv_ro
 static int add_row(char **f, size_t nf, const char *path, long line, csv_rows *a, cr_err *err)
 {
     if ((a->rows + 1) * a->ncol > a->cap) {
-        size_t ncap = a->cap ? 2 * a->cap : 64 * a->ncol;
+        size_t ncap = a->cap ? 2 * a->cap : a->ncol; /* doubling from one row: at most twice what is used */
         double *nv = realloc(a->vals, ncap * sizeof *nv);
         if (!nv) return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
         a->vals = nv;
