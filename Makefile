@@ -54,8 +54,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROGLIB  := $(BUILD)/libcrprog.a
 PROG     := $(BUILD)/cvxrelu
-# The program's archive first; a group, since src/data.c still reaches into the harness (config keys).
-LINK_LIBS = -Wl,--start-group $(PROGLIB) $(LIB) -Wl,--end-group
+# The program's archive first: it calls the library, never the other way round.
+LINK_LIBS = $(PROGLIB) $(LIB)
 
 .PHONY: all deps test reproduce figures clean bench bench-deps readme paper ablations
 
@@ -330,17 +330,23 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := config csv
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Wshadow \
-                -Wno-unused-parameter -Isrc -Isrc/harness $(PKG_CFLAGS) $(FUZZ_SAN) -DCR_VERSION='"$(VERSION)"'
+                -Wno-unused-parameter -Isrc -Isrc/harness -Iexperiments $(PKG_CFLAGS) $(FUZZ_SAN) \
+                -DCR_VERSION='"$(VERSION)"'
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# The same two archives as the program's (the library, and the program that calls it), built with clang.
+FUZZ_LIB     := $(FUZZ_BUILD)/libcvxrelu.a
+FUZZ_PROGLIB := $(FUZZ_BUILD)/libcrprog.a
 
-$(FUZZ_BUILD)/src/%.o: src/%.c
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
-$(FUZZ_BUILD)/libcvxrelu.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(HARNESS_SRC:%.c=$(FUZZ_BUILD)/%.o)
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcvxrelu.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_BUILD)/libcvxrelu.a $(PKG_LIBS)
--include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d)
+$(FUZZ_PROGLIB): $(PROG_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_PROGLIB) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_PROGLIB) $(FUZZ_LIB) $(PKG_LIBS)
+-include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d $(FUZZ_BUILD)/experiments/*.d)
 
 .PHONY: fuzz fuzz-build fuzz-deps
 fuzz-deps: deps-build

@@ -1,5 +1,5 @@
-/* Tests of src/harness/csvout.c (atomic files, CSV tables) and src/harness/run.c (claims, sanity checks,
- * summary.csv, claims.csv, sanity.csv).
+/* Tests of src/harness/csvout.c (CSV tables), src/harness/atomic.c (atomic files) and src/harness/run.c (claims,
+ * sanity checks, summary.csv, claims.csv, sanity.csv).
  * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
  * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
  * quote or line break (quotes doubled); nothing under the final name before a successful close. */
@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <math.h>
 
+#include "atomic.h"
 #include "csvout.h"
 #include "run.h"
 
@@ -243,14 +244,14 @@ static void test_csv_open_missing_folder(void **state)
 
 /* ---------------------------------------------------------- atomic files */
 
-static void test_write_file_atomic_replaces(void **state)
+static void test_atomic_write_file_replaces(void **state)
 {
     (void)state;
     char dir[256], path[400], names[4096];
     crt_tmpdir(dir);
     path_in(path, sizeof path, dir, "a.txt");
     cr_err err = {{0}};
-    assert_int_equal(cr_write_file_atomic(path, "old\n", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(path, "old\n", &err), CR_OK);
     assert_file_bytes(path, "old\n");
 
     /* A reader holding the old file keeps seeing it whole: the new content arrives by rename, not in place. */
@@ -269,7 +270,7 @@ static void test_write_file_atomic_replaces(void **state)
     assert_string_equal(old, "old\n");
     fclose(reader);
 
-    assert_int_equal(cr_write_file_atomic(path, "", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(path, "", &err), CR_OK);
     assert_file_bytes(path, "");
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "a.txt");
@@ -297,7 +298,7 @@ static void test_atomic_cleanup_all(void **state)
     /* A completed file survives; open temporaries go. */
     char p0[400];
     path_in(p0, sizeof p0, dir, "done.txt");
-    assert_int_equal(cr_write_file_atomic(p0, "done\n", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(p0, "done\n", &err), CR_OK);
     cr_csv *c = cr_csv_open(dir, "one.csv", "a", &err);
     assert_non_null(c);
     cr_csv_int(c, 1);
@@ -318,7 +319,7 @@ static void test_atomic_cleanup_all(void **state)
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "done.txt");
     /* Nothing is left registered: a later cleanup does not touch new complete files. */
-    assert_int_equal(cr_write_file_atomic(p2, "x", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(p2, "x", &err), CR_OK);
     cr_atomic_cleanup_all();
     assert_file_bytes(p2, "x");
     crt_rmtree(dir);
@@ -558,7 +559,7 @@ int main(void)
         cmocka_unit_test(test_csv_nonfinite_fails),
         cmocka_unit_test(test_csv_wrong_column_count),
         cmocka_unit_test(test_csv_open_missing_folder),
-        cmocka_unit_test(test_write_file_atomic_replaces),
+        cmocka_unit_test(test_atomic_write_file_replaces),
         cmocka_unit_test(test_atomic_cleanup_all),
         cmocka_unit_test(test_claims_compare),
         cmocka_unit_test(test_run_finish_exact),

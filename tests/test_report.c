@@ -247,9 +247,49 @@ static void test_latex_claim_brackets(void **state)
     crt_rmtree(dir);
 }
 
+
+/* claims.csv is read as CSV (RFC 4180): a claim text with a comma and a line break, quoted as the run writes it,
+ * is one field, CRLF line ends and an empty line are accepted, and the aggregated table holds it whole (the
+ * expected bytes are written out by hand). A row of the wrong width is refused naming its file and line. */
+static void test_claims_quoted_fields(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[600];
+    crt_tmpdir(dir);
+    snprintf(run, sizeof run, "%s/r1", dir);
+    fake_run(run, "key,value\n");
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\r\n\"a, b\nc\",1,1,0,PASS\r\n\r\n"
+                                  "plain,2,3,0.5,FAIL\r\n");
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    size_t failed = 0;
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_non_null(devnull);
+    if (cr_report_claims(out, runs, 1, devnull, &failed, &err)) fail_msg("cr_report_claims: %s", err.msg);
+    assert_int_equal(failed, 1);
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, "experiment,claim,measured,expected,tolerance,pass\n"
+                              "r1,\"a, b\nc\",1,1,0,PASS\n"
+                              "r1,plain,2,3,0.5,FAIL\n");
+    free(text);
+
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\nx,1,1,0,PASS\ny,1,1\n");
+    assert_int_equal(cr_report_claims(out, runs, 1, devnull, &failed, &err), CR_EINPUT);
+    char want[700];
+    snprintf(want, sizeof want, "%s/claims.csv:3: expected 5 fields", run);
+    assert_string_equal(err.msg, want);
+    fclose(devnull);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_claims_quoted_fields),
         cmocka_unit_test(test_latex_csname_escaped),
         cmocka_unit_test(test_latex_plain_name_unchanged),
         cmocka_unit_test(test_latex_refusals),

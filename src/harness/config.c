@@ -779,6 +779,32 @@ static int check_nesting(const char *path, const unsigned char *text, size_t len
     return st;
 }
 
+int cr_yaml_load(const char *path, const unsigned char *text, size_t len, yaml_document_t *doc, cr_err *err)
+{
+    int st = check_nesting(path, text, len, err);
+    if (st) return st;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return cr_err_set(err, CR_ERUNTIME, "%s: cannot initialise the YAML parser", path);
+    yaml_parser_set_input_string(&parser, text, len);
+    if (!yaml_parser_load(&parser, doc)) {
+        st = syntax_error(path, &parser, text, len, err);
+        yaml_parser_delete(&parser);
+        return st;
+    }
+    yaml_document_t next;
+    if (!yaml_parser_load(&parser, &next)) {
+        st = syntax_error(path, &parser, text, len, err);
+    } else {
+        if (yaml_document_get_root_node(&next))
+            st = cr_err_set(err, CR_EINPUT, "%s: more than one YAML document; expected one", path);
+        yaml_document_delete(&next);
+    }
+    yaml_parser_delete(&parser);
+    if (st) yaml_document_delete(doc);
+    return st;
+}
+
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
 {
     cr_config_defaults(cfg);

@@ -131,8 +131,15 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
 /* Applies one "key.path=value" override. */
 int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);
 
-/* Writes s as a YAML double-quoted scalar (quotes, backslashes and control characters escaped). */
+/* YAML helpers of the config's reader and writer, shared with the other YAML files of the program (sweep.yaml).
+ * cr_yaml_quote writes s as a YAML double-quoted scalar: quotes, backslashes, control characters and non-ASCII
+ * code points escaped, so that it loads back to the same bytes (a byte that is not UTF-8 becomes U+FFFD).
+ * cr_yaml_load parses the one YAML document of text (len bytes; path names it in messages) into doc, after
+ * refusing lists and mappings nested deeper than 64 levels (libyaml's scanner slows with depth): CR_EINPUT as
+ * "path:line:column: YAML syntax error: ..." or for a second document. On CR_OK the caller deletes doc. */
+struct yaml_document_s;
 void cr_yaml_quote(FILE *f, const char *s);
+int cr_yaml_load(const char *path, const unsigned char *text, size_t len, struct yaml_document_s *doc, cr_err *err);
 
 /* Writes the fully resolved config as YAML (every key, defaults filled in). */
 int cr_config_write(const cr_config *cfg, FILE *f);

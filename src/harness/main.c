@@ -19,8 +19,8 @@
 #include "config.h"
 #include "timer.h"
 #include "fsutil.h"
-#include "csvout.h"
-#include "data.h"
+#include "atomic.h"
+#include "dataload.h"
 #include "experiments.h"
 #include "memlimit.h"
 #include "manifest.h"
@@ -186,8 +186,8 @@ static int cmd_run(int argc, char **argv, int check_only)
     }
     cr_data *data = NULL;
     if (exp->needs_data) {
-        int st = cr_data_from_config(&cfg, &data, &err);
-        if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        int st = cr_dataload_from_config(&cfg, &data, &err);
+        if (!st) st = cr_dataload_check_labels(&cfg, data, &err);
         if (!st) st = cr_limits_check(&cfg, data->n, data->d, &err);
         size_t bi, bk;
         if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))
@@ -280,7 +280,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     char *dump = cr_config_dump(&cfg);
     char path[CR_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/config.yaml", stagedir);
-    if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
+    if (!wst) wst = dump ? cr_atomic_write_file(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
     free(dump);
     man.wall_seconds = cr_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);

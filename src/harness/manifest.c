@@ -8,6 +8,7 @@
 #include <gsl/gsl_version.h>
 #include <yaml.h>
 
+#include "atomic.h"
 #include "blas.h"
 #include "csvout.h"
 

@@ -9,39 +9,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "atomic.h"
 #include "csvout.h"
-
-/* Splits one CSV line (RFC 4180 quoting, no embedded newlines) into at most cap fields, in place. */
-static size_t csv_fields(char *line, char **f, size_t cap)
-{
-    size_t n = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        char *start = w;
-        if (*r == '"') {
-            r++;
-            for (;;) {
-                if (!*r) break;
-                if (*r == '"') {
-                    if (r[1] == '"') { *w++ = '"'; r += 2; continue; }
-                    r++;
-                    break;
-                }
-                *w++ = *r++;
-            }
-            while (*r && *r != ',') r++;
-        } else {
-            while (*r && *r != ',') *w++ = *r++;
-        }
-        int more = *r == ',';
-        *w++ = 0;
-        if (n < cap) f[n] = start;
-        n++;
-        if (!more) break;
-        r++;
-    }
-    return n;
-}
+#include "csvread.h"
+#include "fsutil.h"
 
 static const char *base_name(const char *path, char *buf, size_t cap)
 {
@@ -53,31 +24,27 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
-/* Calls fn(ctx, fields) for every data row of the CSV file at path (header and blank lines skipped), after
- * checking that the row has exactly nfields fields (at most 6). CR_EINPUT naming path:line otherwise, or when
- * the file cannot be read; a non-zero return of fn stops and is returned. */
+/* Calls fn(ctx, fields) for every data row of the CSV file at path (the first line, a header, and empty lines
+ * skipped), after checking that the row has exactly nfields fields. CR_EINPUT naming path:line otherwise, or
+ * when the file cannot be read; a non-zero return of fn stops and is returned. */
 typedef int (*row_fn)(void *ctx, char **fields);
 
 static int read_rows(const char *path, size_t nfields, row_fn fn, void *ctx, cr_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int st = CR_OK;
-    while (!st && (len = getline(&line, &cap, f)) != -1) {
-        lineno++;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (lineno == 1 || !len) continue;
-        char *fl[6];
-        if (csv_fields(line, fl, 6) != nfields)
-            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, lineno, nfields);
+    cr_csvread *r = cr_csvread_new(f, path, CR_CSVREAD_SKIP_EMPTY);
+    int st = r ? CR_OK : cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    char **fl;
+    size_t n;
+    while (!st && !(st = cr_csvread_next(r, &fl, &n, err)) && n) {
+        if (cr_csvread_line(r) == 1) continue;
+        if (n != nfields)
+            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, cr_csvread_line(r), nfields);
         else
             st = fn(ctx, fl);
     }
-    free(line);
+    cr_csvread_free(r);
     fclose(f);
     return st;
 }
@@ -317,17 +284,11 @@ static void tex_csname_part(FILE *f, const char *s)
     }
 }
 
-static int has_control(const char *s)
-{
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) return 1;
-    return 0;
-}
-
 static int tex_value_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
-    if (has_control(fl[0])) return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
+    if (cr_fs_control_char(fl[0]) >= 0)
+        return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
     fputs("\\expandafter\\gdef\\csname cr@", c->vals);
     tex_csname_part(c->vals, c->name);
     fputc('@', c->vals);
@@ -343,7 +304,7 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
     int cst = check_outdir("latex", outdir, err);
     for (size_t r = 0; r < nruns && !cst; r++) {
         char name[256];
-        if (has_control(base_name(runs[r], name, sizeof name)))
+        if (cr_fs_control_char(base_name(runs[r], name, sizeof name)) >= 0)
             cst = cr_err_set(err, CR_EINPUT, "latex: run folder %s: its name holds a control character", runs[r]);
     }
     if (cst) return cst;
