@@ -54,8 +54,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libcvxrelu.a
 PROGLIB  := $(BUILD)/libcrprog.a
 PROG     := $(BUILD)/cvxrelu
-# The program's archive first; a group, since src/data.c still reaches into the harness (config keys).
-LINK_LIBS = -Wl,--start-group $(PROGLIB) $(LIB) -Wl,--end-group
+# The program's archive first: it calls the library, never the other way round.
+LINK_LIBS = $(PROGLIB) $(LIB)
 
 .PHONY: all deps test reproduce figures clean bench bench-deps readme paper ablations
 
@@ -169,6 +169,15 @@ ifneq ($(filter-out configs/%.yaml,$(CONFIGS)),)
 $(error CONFIGS: not of the form configs/NAME.yaml: $(filter-out configs/%.yaml,$(CONFIGS)))
 endif
 RUN_DIRS := $(CONFIGS:configs/%.yaml=results/%)
+# Ablation sweeps (configs/ablations/, see below) run with reproduce unless CONFIGS restricts it.
+ifeq ($(origin CONFIGS),command line)
+ABL_CONFIGS :=
+else
+ABL_CONFIGS := $(sort $(wildcard configs/ablations/*.yaml))
+endif
+ABL_SWEEPS  := $(ABL_CONFIGS:configs/ablations/%.yaml=results/ablations/%/sweep.csv)
+ABL_FIGS    := $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.png) \
+               $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.pdf)
 RUNS     := $(RUN_DIRS:%=%/claims.csv)
 # figures/NAME.gp and figures/NAME-PART.gp read results/NAME/.
 fig_run = results/$(firstword $(subst -, ,$(notdir $(basename $(1)))))/claims.csv
@@ -199,26 +208,58 @@ figures/%.png figures/%.pdf: figures/%.gp figures/style.gnuplot $$(call fig_run,
 figures: $(FIG_PNG) $(FIG_PDF)
 
 # Everything reproduce makes, in one make so that figures wait for their runs: -k runs every config it can.
+# The ablation sweeps (below) are part of it: their figures are drawn from this call's runs, never committed
+# leftovers.
 .PHONY: reproduce-files
-reproduce-files: $(PROG) $(RUNS) $(FIG_PNG) $(FIG_PDF)
+reproduce-files: $(PROG) $(RUNS) $(FIG_PNG) $(FIG_PDF) $(ABL_FIGS)
 
 # The claims table is aggregated from the runs' claims.csv (it runs nothing), so it is printed on every call,
 # and fails the target when a claim failed or a run is missing.
 reproduce: deps-build
 	@$(MAKE) --no-print-directory -k -j$$(nproc) reproduce-files; st=$$?; \
 	if [ -x $(PROG) ]; then $(PROG) claims results $(RUN_DIRS) || st=1; fi; \
-	for f in $(FIG_PNG) $(FIG_PDF); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; st=1; }; done; \
+	for f in $(FIG_PNG) $(FIG_PDF) $(ABL_FIGS); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; st=1; }; done; \
 	[ $$st = 0 ] || echo "make reproduce: FAILED (see above)" >&2; exit $$st
+
+# ------------------------------------------------------------ reproduce-full
+# configs/full/NAME.yaml: the many-instance studies at full size (too long for `make reproduce`'s five
+# minutes), run into results/full/NAME; figures/full/NAME*.gp read them. CI runs this target too.
+FULL_CONFIGS := $(sort $(wildcard configs/full/*.yaml))
+FULL_DIRS    := $(FULL_CONFIGS:configs/full/%.yaml=results/full/%)
+FULL_RUNS    := $(FULL_DIRS:%=%/claims.csv)
+full_run = results/full/$(firstword $(subst -, ,$(notdir $(basename $(1)))))/claims.csv
+FULL_FIG_GP  := $(foreach g,$(sort $(wildcard figures/full/*.gp)),$(if $(filter $(call full_run,$(g)),$(FULL_RUNS)),$(g)))
+FULL_FIGS    := $(FULL_FIG_GP:%.gp=%.png) $(FULL_FIG_GP:%.gp=%.pdf)
+
+.PRECIOUS: results/full/%/claims.csv
+results/full/%/claims.csv: configs/full/%.yaml $(PROG)
+	@echo "$(PROG) run $< --out results/full/$* --quiet"; \
+	$(PROG) run $< --out results/full/$* --quiet; st=$$?; \
+	case $$st in \
+	  0) ;; \
+	  3) echo "run $<: a claim failed (see the claims table)" >&2 ;; \
+	  *) [ ! -e $@ ] || touch -d @0 $@; echo "run $<: failed (exit status $$st)" >&2; exit $$st ;; \
+	esac
+
+figures/full/%.png figures/full/%.pdf: figures/full/%.gp figures/style.gnuplot $$(call full_run,$$*)
+	@echo "gnuplot $< (figures/full/$*.png, figures/full/$*.pdf)"; \
+	res=$(dir $(call full_run,$*)); res=$${res%/}; \
+	gnuplot -e "res='$$res'; out='figures/full/$*'; term='png'" $< && mv -f figures/full/$*.png.tmp figures/full/$*.png && \
+	gnuplot -e "res='$$res'; out='figures/full/$*'; term='pdf'" $< && mv -f figures/full/$*.pdf.tmp figures/full/$*.pdf
+
+.PHONY: reproduce-full reproduce-full-files
+reproduce-full-files: $(PROG) $(FULL_RUNS) $(FULL_FIGS)
+reproduce-full: deps-build
+	@[ -n "$(FULL_CONFIGS)" ] || { echo "reproduce-full: no configs/full/*.yaml"; exit 0; }; \
+	$(MAKE) --no-print-directory -k -j$$(nproc) reproduce-full-files; st=$$?; \
+	if [ -x $(PROG) ]; then $(PROG) claims results/full $(FULL_DIRS) || st=1; fi; \
+	[ $$st = 0 ] || echo "make reproduce-full: FAILED (see above)" >&2; exit $$st
 
 # ------------------------------------------------------------------ ablations
 # configs/ablations/NAME.yaml is a base config whose `# grid: key=v1,v2,...` lines give the sweep; the figure
 # figures/ablations/NAME.gp reads results/ablations/NAME/sweep.csv. A failed point (e.g. a diverging step) is
 # recorded in sweep.csv, as is a point whose claims failed (e.g. a width below m*), so the sweep's own exit
 # status 1 or 3 is not an error here; a missing sweep.csv is.
-ABL_CONFIGS := $(sort $(wildcard configs/ablations/*.yaml))
-ABL_SWEEPS  := $(ABL_CONFIGS:configs/ablations/%.yaml=results/ablations/%/sweep.csv)
-ABL_FIGS    := $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.png) \
-               $(ABL_CONFIGS:configs/ablations/%.yaml=figures/ablations/%.pdf)
 
 results/ablations/%/sweep.csv: configs/ablations/%.yaml $(PROG)
 	@grids=$$(sed -n 's/^# grid: *\(.*\)$$/--grid \1/p' $<); \
@@ -289,17 +330,23 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := config csv
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Wshadow \
-                -Wno-unused-parameter -Isrc -Isrc/harness $(PKG_CFLAGS) $(FUZZ_SAN) -DCR_VERSION='"$(VERSION)"'
+                -Wno-unused-parameter -Isrc -Isrc/harness -Iexperiments $(PKG_CFLAGS) $(FUZZ_SAN) \
+                -DCR_VERSION='"$(VERSION)"'
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# The same two archives as the program's (the library, and the program that calls it), built with clang.
+FUZZ_LIB     := $(FUZZ_BUILD)/libcvxrelu.a
+FUZZ_PROGLIB := $(FUZZ_BUILD)/libcrprog.a
 
-$(FUZZ_BUILD)/src/%.o: src/%.c
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
-$(FUZZ_BUILD)/libcvxrelu.a: $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(HARNESS_SRC:%.c=$(FUZZ_BUILD)/%.o)
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcvxrelu.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_BUILD)/libcvxrelu.a $(PKG_LIBS)
--include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d)
+$(FUZZ_PROGLIB): $(PROG_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_PROGLIB) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< -o $@ $(FUZZ_PROGLIB) $(FUZZ_LIB) $(PKG_LIBS)
+-include $(wildcard $(FUZZ_BUILD)/src/*.d $(FUZZ_BUILD)/src/harness/*.d $(FUZZ_BUILD)/experiments/*.d)
 
 .PHONY: fuzz fuzz-build fuzz-deps
 fuzz-deps: deps-build

@@ -3,10 +3,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dualnorm.h"
-#include "plane.h"
+#include "plane_arrangement.h"
 #include "rng.h"
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
@@ -139,6 +140,54 @@ void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf)
     cr_csv_str(c, buf);
 }
 
+cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err)
+{
+    return cr_run_table(run, "patterns_used.csv", "run,quantity,value,pattern", err);
+}
+
+void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, double value, const cr_patterns *P)
+{
+    char small[256];
+    char *buf = P->n + 1 <= sizeof small ? small : malloc(P->n + 1);
+    for (size_t i = 0; i < P->p; i++) {
+        cr_csv_int(t, run_id);
+        cr_csv_str(t, quantity);
+        cr_csv_real(t, value);
+        if (buf) {
+            cr_patterns_string(P, i, buf);
+            cr_csv_quoted(t, buf);
+        } else {
+            cr_csv_real(t, NAN); /* no memory for the string: the table is marked failed, never written */
+        }
+        cr_csv_endrow(t);
+    }
+    if (buf != small) free(buf);
+}
+
+cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err)
+{
+    return cr_run_table(run, "samples.csv", "run,sample,label,x", err);
+}
+
+int cr_exp_samples_add(cr_csv *t, long run_id, const cr_data *D, cr_err *err)
+{
+    const size_t cap = D->d * 26 + 1;
+    char *buf = malloc(cap);
+    if (!buf) return cr_err_set(err, CR_ERUNTIME, "out of memory for a row of %zu features", D->d);
+    for (size_t i = 0; i < D->n; i++) {
+        size_t len = 0;
+        for (size_t k = 0; k < D->d; k++)
+            len += (size_t)snprintf(buf + len, cap - len, k ? " %.17g" : "%.17g", D->X[i * D->d + k]);
+        cr_csv_int(t, run_id);
+        cr_csv_int(t, (long long)i + 1);
+        cr_csv_real(t, D->y[i]);
+        cr_csv_quoted(t, buf);
+        cr_csv_endrow(t);
+    }
+    free(buf);
+    return CR_OK;
+}
+
 /* The geometry the pictures are drawn on: the unit circle mapped by X (the ellipse Xu), its rectification
  * (Xu)_+, and the lines x_i'u = 0 (d = 2, n = 2 only). */
 int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err)
@@ -162,7 +211,7 @@ int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err)
     if (st) return st;
     double rays[4];
     size_t nr;
-    cr_plane_rays(D->X, 2, rays, &nr);
+    cr_plane_arrangement_rays(D->X, 2, rays, &nr);
     if (!(c = cr_run_table(run, "lines.csv", "angle,u1,u2", err))) return CR_ERUNTIME;
     for (size_t k = 0; k < nr; k++) {
         cr_csv_real(c, rays[k]);

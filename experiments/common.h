@@ -48,6 +48,18 @@ int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr
  * patterns.csv. buf is scratch of n + 1 bytes. Patterns travel as masks; this is the only place they become text. */
 void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
 
+/* The tables that let an independent solver recheck every reported P*, P_sub and p_sub (docs/MATH.md):
+ * patterns_used.csv, columns run,quantity,value,pattern: one row per pattern of the set the value was computed
+ * over, the pattern as a quoted 0/1 string (sample 1 first, data order), the value repeated on each row; and
+ * samples.csv, columns run,sample,label,x: the data each run used, x as a quoted string of d numbers (%.17g,
+ * space-separated). `run` is the experiment's own run id. Open with cr_exp_patterns_used_open /
+ * cr_exp_samples_open (NULL with err set on failure) and close with cr_csv_close. */
+cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err);
+void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, double value, const cr_patterns *P);
+cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err);
+/* Returns CR_ERUNTIME on an allocation failure. */
+int cr_exp_samples_add(cr_csv *t, long run_id, const cr_data *D, cr_err *err);
+
 /* The pictures' geometry for n = d = 2: circle.csv (u on the unit circle, the ellipse z = Xu and its
  * rectification (Xu)_+) and lines.csv (the directions of the lines x_i'u = 0). */
 int cr_exp_write_circle(cr_run *run, const cr_data *D, cr_err *err);

@@ -130,11 +130,15 @@ static void report(const geo_opt *o, double dn_star, size_t touches, double wors
     cr_run_summary_real(run, "dual_norm_lambda_star", dn_star);
     cr_run_summary_int(run, "optimal_neurons", (long long)touches);
     cr_run_summary_real(run, "max_support_difference", worst);
-    cr_run_claim(run, "support function of Q from patterns = angular sweep (max abs difference)", worst, 0, 1e-9,
-                 CR_CLAIM_LE);
-    cr_run_claim(run, "lambda* lies on the boundary of the polar set Q* (dual norm 1)", dn_star, 1, 1e-6, CR_CLAIM_REL);
-    cr_run_claim(run, "its supporting line touches Q at the optimal neurons: max ||lambda*'z_j| - 1|", worst_touch, 0,
-                 1e-6, CR_CLAIM_LE);
+    /* Sanity: two computations of the same support function (a test of the code, not of a slide). */
+    cr_run_sanity(run, "support function of Q from patterns = angular sweep (max abs difference)", worst, 0, 1e-9,
+                  CR_CLAIM_LE);
+    cr_run_claim(run, "[Geometric interpretation] the optimal dual lambda* lies on the boundary of the polar set Q* "
+                      "(dual norm 1)",
+                 dn_star, 1, 1e-6, CR_CLAIM_REL);
+    cr_run_claim(run, "[Dual problem] optimal neurons maximize |lambda*'(Xu)_+| over ||u|| <= 1: max "
+                      "||lambda*'z_j| - 1|",
+                 worst_touch, 0, 1e-6, CR_CLAIM_LE);
 }
 
 int cr_exp_geometry(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)

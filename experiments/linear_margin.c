@@ -7,8 +7,8 @@
 
 #include "experiments.h"
 #include "linalg.h"
-#include "linear.h"
-#include "maxmargin.h"
+#include "linear_logistic.h"
+#include "svm.h"
 
 typedef struct {
     cr_csv *curve;
@@ -81,10 +81,12 @@ int cr_exp_linear_margin(const cr_config *cfg, const cr_data *D, cr_run *run, cr
         cr_run_summary_int(run, "svm_support", (long long)si.support);
         cr_run_summary_int(run, "iterations", cfg->train.iters);
         cr_run_summary_real(run, "final_cos", ctx.last_cos);
-        cr_run_claim(run, "hard-margin SVM solved to a certified relative gap <= 1e-10", si.rel_gap, 1e-10, 0,
-                     CR_CLAIM_LE);
-        cr_run_claim(run, "cos(w_t, w_svm) exceeds 0.999 at the end of gradient descent", ctx.last_cos, 0.999, 0,
-                     CR_CLAIM_GE);
+        /* Sanity: the reference is solved to its certificate (a solver check, not a statement of the slides). */
+        cr_run_sanity(run, "hard-margin SVM solved to a certified relative gap <= 1e-10", si.rel_gap, 1e-10, 0,
+                      CR_CLAIM_LE);
+        cr_run_claim(run, "[Implicit regularization] linear model: cos(w_t, w_svm) >= 0.999 at the end of gradient "
+                          "descent",
+                     ctx.last_cos, 0.999, 0, CR_CLAIM_GE);
     }
     cr_csv_abort(curve);
     cr_svm_free(sw);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "patterns.h"
+
 struct cr_cone_work {
     size_t n, d;
     double *Q;  /* q x d: orthonormal basis of the active generators, one per row */
@@ -53,9 +55,10 @@ void cr_cone_free(cr_cone_work *w)
     free(w);
 }
 
+/* s_k = 2 D_kk - 1. */
 static inline double sgn(const uint64_t *mask, size_t k)
 {
-    return ((mask[k / 64] >> (k % 64)) & 1u) ? 1.0 : -1.0;
+    return cr_mask_bit(mask, k) ? 1.0 : -1.0;
 }
 
 static void act_remove(cr_cone_active *a, size_t j)

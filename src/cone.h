@@ -1,6 +1,7 @@
 /* Euclidean projection onto a pattern cone K = { u in R^d : s_k x_k'u >= 0, k = 1..n }, s_k = 2 D_kk - 1,
- * the cone K_i of docs/MATH.md for one pattern mask. Private helper of convex.c (the prox step and the
- * dual certificate g_i(v) = ||P_K(s X'D_i v)||). By Moreau, P_K(c) = c + A'mu with mu the nonnegative
+ * the cone K_i of docs/MATH.md for one pattern mask: the prox step and the dual certificate
+ * g_i(v) = ||P_K(s X'D_i v)|| of the regularized solvers (convex.c), and the cone violation for them and the
+ * max-margin program. By Moreau, P_K(c) = c + A'mu with mu the nonnegative
  * least squares solution of min_{mu >= 0} ||c + A'mu|| (A rows a_k = s_k x_k: the polar cone is generated
  * by -a_k), solved by Lawson and Hanson's active-set method warm-started from a previous active set. */
 #ifndef CR_CONE_H

@@ -17,10 +17,12 @@
 
 /* ------------------------------------------------------------------ convex points */
 
+/* Allocated by cr_convex_sol_alloc it owns U and Up; a view {p, d, U, Up} on arrays the caller owns (e.g. a
+ * max-margin solution) serves every function below except cr_convex_sol_free. */
 typedef struct {
     size_t p, d;
-    double *U;  /* p x d row-major: u_i, owned */
-    double *Up; /* p x d row-major: u'_i, owned */
+    double *U;  /* p x d row-major: u_i */
+    double *Up; /* p x d row-major: u'_i */
 } cr_convex_sol;
 
 /* A zero point for p patterns in R^d. NULL on allocation failure. */
@@ -148,15 +150,28 @@ int cr_convex_smooth(cr_convex_work *w, const double *X, const double *y, size_t
 /* Caratheodory reduction: while the columns [sign D_i X u_i ; ||u_i||] of the nonzero blocks are linearly
  * dependent (always when there are more than n + 1), rescales the blocks along a null vector, which keeps
  * the prediction, the penalty and cone feasibility, until one block vanishes. Ends with linearly
- * independent columns, so at most n + 1 nonzero blocks; *mstar receives their number. Allocates its own
- * scratch (O((n + 1) (n + 1 + p)) doubles). */
+ * independent columns, so at most n + 1 nonzero blocks; *mstar receives their number. Dependence: a column
+ * within 1e-11 (relative) of the span of the earlier ones (Gram-Schmidt twice, blocks in the order u_1..u_p,
+ * u'_1..u'_p); the step along the null vector has the least size that zeroes a block. Allocates its scratch,
+ * O((n + 1) min(n + 1, 2p)) doubles. CR_ERUNTIME if it has not ended after 2p + 2 steps. */
 int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
                              size_t *mstar, cr_err *err);
+
+/* The same on the caller's scratch, no allocation: dwork of cr_convex_reduce_doubles(n, p) doubles and iwork of
+ * cr_convex_reduce_indices(n, p) indices (both grow with p: sized for the largest p, they serve any smaller one).
+ * It serves the max-margin program as well: its columns [sign Y D_i X u_i ; ||u_i||] differ by the row signs Y,
+ * which change no linear dependence, so the margins and the objective sum ||u|| are kept. */
+size_t cr_convex_reduce_doubles(size_t n, size_t p);
+size_t cr_convex_reduce_indices(size_t n, size_t p);
+int cr_convex_reduce_support_ws(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
+                                double *dwork, size_t *iwork, size_t *mstar, cr_err *err);
 
 /* Reconstruction: every nonzero u_i gives a neuron w1 = u_i / sqrt(||u_i||), w2 = sqrt(||u_i||), every
  * nonzero u'_i one with w2 = -sqrt(||u'_i||); order: i ascending, u_i before u'_i. W1 is d x mcap
  * row-major (only the first *m columns written, the rest left alone), w2 has mcap entries.
- * CR_EINPUT if more than mcap blocks are nonzero (*m then holds the number needed). */
+ * CR_EINPUT if more than mcap blocks are nonzero (*m then holds the number needed: call with mcap = 0 first to
+ * size W1 as d x m exactly). On K_i, (X w1)_+ w2 = +-D_i X u_i and beta/2 (||w1||^2 + w2^2) = beta ||u_i||: the
+ * prediction, the margins and the penalty are those of the convex point. */
 int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_t mcap, size_t *m,
                          cr_err *err);
 

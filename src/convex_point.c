@@ -107,92 +107,146 @@ static void support_column(const double *X, size_t n, size_t d, const cr_pattern
     b[n] = xs * cr_linalg_nrm2(u, d);
 }
 
-int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
-                             size_t *mstar, cr_err *err)
+/* The reduction's scratch, carved from the caller's arrays: a basis of at most cap = min(n + 1, 2p) columns. */
+typedef struct {
+    size_t r1, cap;
+    double *Q;      /* cap x r1: orthonormal basis vectors, one per row */
+    double *R;      /* cap x cap: R[l * cap + c], the columns of the basis in it */
+    double *b;      /* r1: the column being tested */
+    double *c;      /* cap: its coefficients in Q */
+    double *t;      /* cap: its coefficients in the basis columns */
+    size_t *basis;  /* cap: the blocks of the basis columns */
+} reduce_scratch;
+
+static size_t reduce_cap(size_t n, size_t p)
 {
-    if (!X || !P || !sol || !mstar || sol->d != d || sol->p != P->p || P->n != n)
-        return cr_err_set(err, CR_EINPUT, "convex: reduce_support: bad arguments");
-    size_t p = sol->p, r1 = n + 1, nb = 2 * p;
-    size_t cap = r1 < nb ? r1 : nb; /* basis size never exceeds min(n + 1, 2p) */
-    if (cap == 0) cap = 1;
-    double *Q = malloc(cap * r1 * sizeof *Q);  /* basis vectors, one per row */
-    double *R = malloc(cap * cap * sizeof *R); /* R[l * cap + c] */
-    double *b = malloc(r1 * sizeof *b);
-    double *c = malloc(cap * sizeof *c);
-    double *t = malloc(cap * sizeof *t);
-    size_t *basis = malloc(cap * sizeof *basis);
-    if (!Q || !R || !b || !c || !t || !basis) {
-        free(Q), free(R), free(b), free(c), free(t), free(basis);
-        return cr_err_set(err, CR_ERUNTIME, "convex: reduce_support: out of memory");
+    size_t cap = n + 1 < 2 * p ? n + 1 : 2 * p; /* basis size never exceeds min(n + 1, 2p) */
+    return cap ? cap : 1;
+}
+
+size_t cr_convex_reduce_doubles(size_t n, size_t p)
+{
+    size_t cap = reduce_cap(n, p);
+    return cap * (n + 1) + cap * cap + (n + 1) + 2 * cap;
+}
+
+size_t cr_convex_reduce_indices(size_t n, size_t p)
+{
+    return reduce_cap(n, p);
+}
+
+/* b <- b minus its projection on the q basis vectors (Gram-Schmidt, twice); c receives the coefficients. */
+static void project_out(const reduce_scratch *s, size_t q, double *b)
+{
+    for (size_t l = 0; l < q; l++) s->c[l] = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t l = 0; l < q; l++) {
+            double h = 0;
+            for (size_t k = 0; k < s->r1; k++) h += s->Q[l * s->r1 + k] * b[k];
+            s->c[l] += h;
+            for (size_t k = 0; k < s->r1; k++) b[k] -= h * s->Q[l * s->r1 + k];
+        }
     }
+}
+
+/* Column j depends on the q basis columns: b_j = sum_l t_l b_{basis l}. Along the null vector (t, -1) the blocks
+ * are rescaled by 1 + alpha t_l and block j by 1 - alpha, alpha of least size (either sign) that zeroes one. */
+static void null_step(const reduce_scratch *s, size_t q, cr_convex_sol *sol, size_t j)
+{
+    size_t cap = s->cap, d = sol->d;
+    double *t = s->t;
+    for (size_t l = q; l-- > 0;) {
+        double h = s->c[l];
+        for (size_t m2 = l + 1; m2 < q; m2++) h -= s->R[l * cap + m2] * t[m2];
+        t[l] = h / s->R[l * cap + l];
+    }
+    double apos = 1.0, aneg = INFINITY; /* largest steps in +alpha and -alpha directions */
+    size_t kpos = q, kneg = q;         /* q stands for block j itself */
+    for (size_t l = 0; l < q; l++) {
+        if (t[l] < 0 && -1.0 / t[l] < apos) apos = -1.0 / t[l], kpos = l;
+        if (t[l] > 0 && 1.0 / t[l] < aneg) aneg = 1.0 / t[l], kneg = l;
+    }
+    double alpha = apos <= aneg ? apos : -aneg;
+    size_t kill = apos <= aneg ? kpos : kneg;
+    for (size_t l = 0; l < q; l++) {
+        double *u = block(sol, s->basis[l]);
+        double f = l == kill ? 0.0 : fmax(0.0, 1.0 + alpha * t[l]);
+        for (size_t a = 0; a < d; a++) u[a] *= f;
+    }
+    double *u = block(sol, j);
+    double f = kill == q ? 0.0 : fmax(0.0, 1.0 - alpha);
+    for (size_t a = 0; a < d; a++) u[a] *= f;
+}
+
+/* One pass over the nonzero blocks in order, building an orthonormal basis of their columns; at the first
+ * column within 1e-11 (relative) of the span of the earlier ones, one null step. Returns 1 if a step was made. */
+static int reduce_round(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol, double xs,
+                        const reduce_scratch *s)
+{
+    const double tol = 1e-11;
+    size_t q = 0, r1 = s->r1, cap = s->cap;
+    for (size_t j = 0; j < 2 * sol->p; j++) {
+        if (cr_linalg_nrm2(block(sol, j), d) == 0) continue;
+        support_column(X, n, d, P, sol, j, xs, s->b);
+        double bn = cr_linalg_nrm2(s->b, r1);
+        project_out(s, q, s->b);
+        double en = cr_linalg_nrm2(s->b, r1);
+        if (en > tol * bn && q < cap) {
+            for (size_t l = 0; l < q; l++) s->R[l * cap + q] = s->c[l];
+            s->R[q * cap + q] = en;
+            for (size_t k = 0; k < r1; k++) s->Q[q * r1 + k] = s->b[k] / en;
+            s->basis[q++] = j;
+            continue;
+        }
+        null_step(s, q, sol, j);
+        return 1;
+    }
+    return 0;
+}
+
+int cr_convex_reduce_support_ws(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
+                                double *dwork, size_t *iwork, size_t *mstar, cr_err *err)
+{
+    if (!X || !P || !sol || !mstar || !dwork || !iwork || sol->d != d || sol->p != P->p || P->n != n)
+        return cr_err_set(err, CR_EINPUT, "convex: reduce_support: bad arguments");
+    size_t p = sol->p, r1 = n + 1, nb = 2 * p, cap = reduce_cap(n, p);
+    reduce_scratch s = {r1, cap, dwork, dwork + cap * r1, dwork + cap * r1 + cap * cap, NULL, NULL, iwork};
+    s.c = s.b + r1;
+    s.t = s.c + cap;
     double xs = 0;
     for (size_t k = 0; k < n; k++) xs = fmax(xs, cr_linalg_nrm2(X + k * d, d));
     if (xs == 0) xs = 1;
-    const double tol = 1e-11;
     int status = CR_OK;
     for (size_t round = 0;; round++) {
         if (round > nb + 1) {
             status = cr_err_set(err, CR_ERUNTIME, "convex: reduce_support did not terminate");
             break;
         }
-        size_t q = 0;
-        int moved = 0;
-        for (size_t j = 0; j < nb && !moved; j++) {
-            if (cr_linalg_nrm2(block(sol, j), d) == 0) continue;
-            support_column(X, n, d, P, sol, j, xs, b);
-            double bn = cr_linalg_nrm2(b, r1);
-            for (size_t l = 0; l < q; l++) c[l] = 0;
-            for (int pass = 0; pass < 2; pass++) {
-                for (size_t l = 0; l < q; l++) {
-                    double h = 0;
-                    for (size_t k = 0; k < r1; k++) h += Q[l * r1 + k] * b[k];
-                    c[l] += h;
-                    for (size_t k = 0; k < r1; k++) b[k] -= h * Q[l * r1 + k];
-                }
-            }
-            double en = cr_linalg_nrm2(b, r1);
-            if (en > tol * bn && q < cap) {
-                for (size_t l = 0; l < q; l++) R[l * cap + q] = c[l];
-                R[q * cap + q] = en;
-                for (size_t k = 0; k < r1; k++) Q[q * r1 + k] = b[k] / en;
-                basis[q++] = j;
-                continue;
-            }
-            /* b_j = sum_l t_l b_{basis l}: rescale blocks by 1 + alpha t_l and block j by 1 - alpha. */
-            for (size_t l = q; l-- > 0;) {
-                double s = c[l];
-                for (size_t m2 = l + 1; m2 < q; m2++) s -= R[l * cap + m2] * t[m2];
-                t[l] = s / R[l * cap + l];
-            }
-            double apos = 1.0, aneg = INFINITY; /* largest steps in +alpha and -alpha directions */
-            size_t kpos = q, kneg = q;         /* q stands for block j itself */
-            for (size_t l = 0; l < q; l++) {
-                if (t[l] < 0 && -1.0 / t[l] < apos) apos = -1.0 / t[l], kpos = l;
-                if (t[l] > 0 && 1.0 / t[l] < aneg) aneg = 1.0 / t[l], kneg = l;
-            }
-            double alpha = apos <= aneg ? apos : -aneg;
-            size_t kill = apos <= aneg ? kpos : kneg;
-            for (size_t l = 0; l < q; l++) {
-                double *u = block(sol, basis[l]);
-                double f = l == kill ? 0.0 : fmax(0.0, 1.0 + alpha * t[l]);
-                for (size_t a = 0; a < d; a++) u[a] *= f;
-            }
-            double *u = block(sol, j);
-            double f = kill == q ? 0.0 : fmax(0.0, 1.0 - alpha);
-            for (size_t a = 0; a < d; a++) u[a] *= f;
-            moved = 1;
-        }
-        if (!moved) break;
+        if (!reduce_round(X, n, d, P, sol, xs, &s)) break;
     }
     *mstar = cr_convex_sol_nnz(sol);
-    free(Q), free(R), free(b), free(c), free(t), free(basis);
     return status;
+}
+
+int cr_convex_reduce_support(const double *X, size_t n, size_t d, const cr_patterns *P, cr_convex_sol *sol,
+                             size_t *mstar, cr_err *err)
+{
+    if (!X || !P || !sol || !mstar || sol->d != d || sol->p != P->p || P->n != n)
+        return cr_err_set(err, CR_EINPUT, "convex: reduce_support: bad arguments");
+    double *dwork = malloc(cr_convex_reduce_doubles(n, sol->p) * sizeof *dwork);
+    size_t *iwork = malloc(cr_convex_reduce_indices(n, sol->p) * sizeof *iwork);
+    int st = dwork && iwork ? cr_convex_reduce_support_ws(X, n, d, P, sol, dwork, iwork, mstar, err)
+                            : cr_err_set(err, CR_ERUNTIME, "convex: reduce_support: out of memory");
+    free(dwork);
+    free(iwork);
+    return st;
 }
 
 /* ------------------------------------------------------------------ networks */
 
 int cr_convex_to_network(const cr_convex_sol *sol, double *W1, double *w2, size_t mcap, size_t *m, cr_err *err)
 {
+    if (!sol || !m || (mcap > 0 && (!W1 || !w2))) return cr_err_set(err, CR_EINPUT, "convex: to_network: NULL argument");
     size_t d = sol->d, cnt = cr_convex_sol_nnz(sol);
     *m = cnt;
     if (cnt > mcap)

@@ -1,5 +1,6 @@
-/* Data sets: X (n x d, row-major) and labels y. Generators (Gaussian with a planted ReLU network,
- * orthogonally separable by construction, the slides' 3 x 2 example) and a CSV loader. */
+/* Data sets: X (n x d, row-major) and labels y, and their generators: Gaussian with a planted ReLU network,
+ * orthogonally separable by construction, the slides' 3 x 2 example. Loading a file is the program's part
+ * (src/harness/dataload.h). */
 #ifndef CR_DATA_H
 #define CR_DATA_H
 
@@ -38,21 +39,5 @@ int cr_data_orthsep(size_t n, size_t d, double cone_deg, double between_deg, gsl
 
 /* 1 when (X, y) is orthogonally separable (docs/MATH.md); else 0 with the first violating pair (i, k), i < k. */
 int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k);
-
-/* One sample per row: d features then the label; '#' lines and blank lines skipped; a first row of
- * non-numbers is a header. Ragged rows, non-numbers, NaN, Inf, an empty file: CR_EINPUT naming file:line.
- * Only a regular file is read (a device or FIFO has no size and may never end: CR_EINPUT), and only when the
- * loader's worst-case memory for its size, CR_DATA_CSV_BYTES_PER_BYTE bytes per file byte, fits in memory_mb
- * MiB (0: no limit); both are checked on the open file before anything is read. */
-#define CR_DATA_CSV_BYTES_PER_BYTE 18
-int cr_data_load_csv(const char *path, long memory_mb, cr_data **out, cr_err *err);
-
-/* The data set the config describes (data.kind): generated from the data.seed stream, or loaded (within
- * limits.memory_mb). CR_EINPUT for bad input data (message names file and line). */
-int cr_data_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
-
-/* Input checks that need both: logistic and hinge losses need labels in {-1, +1}. CR_EINPUT naming the first
- * offending sample. */
-int cr_data_check_labels(const cr_config *cfg, const cr_data *D, cr_err *err);
 
 #endif

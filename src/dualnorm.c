@@ -42,6 +42,12 @@ cr_dualnorm_work *cr_dualnorm_alloc(size_t n, size_t d)
     return w;
 }
 
+size_t cr_dualnorm_work_bytes(size_t n, size_t d)
+{
+    if (n == 0 || d == 0) return 0;
+    return sizeof(cr_dualnorm_work) + cr_nnls_work_bytes(d, n) + (d * n + 3 * d + 3 * n) * sizeof(double);
+}
+
 void cr_dualnorm_free(cr_dualnorm_work *w)
 {
     if (!w) return;

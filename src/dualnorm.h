@@ -22,6 +22,8 @@ typedef struct cr_dualnorm_work cr_dualnorm_work;
 /* Scratch for X of at most n rows and d columns (one NNLS of d x n, the sweep's 2n breakpoints).
  * NULL on a zero dimension or no memory. cr_dualnorm_free accepts NULL. */
 cr_dualnorm_work *cr_dualnorm_alloc(size_t n, size_t d);
+/* The bytes cr_dualnorm_alloc(n, d) requests (its NNLS workspace included; 0 for a zero dimension). */
+size_t cr_dualnorm_work_bytes(size_t n, size_t d);
 void cr_dualnorm_free(cr_dualnorm_work *w);
 
 /* One pattern (mask of n bits as in patterns.h) and sign s = +1 or -1:

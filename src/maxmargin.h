@@ -1,13 +1,12 @@
-/* Max-margin problems of docs/MATH.md (section Max margin), each solved to a certified
- * duality gap:
- *   - the linear hard-margin SVM without bias, min 1/2 ||w||^2 s.t. y_i w'x_i >= 1, and its dual
- *     max 1'a - 1/2 ||X'Y a||^2, a >= 0;
+/* The max-margin problem of docs/MATH.md (section Max margin) for two-layer ReLU networks, solved to a
+ * certified duality gap (the linear hard-margin SVM is in svm.h):
  *   - the convex max-margin program over a pattern set D_1..D_p (exact, sampled or a subset I),
  *     P* = min sum_j (||u_j|| + ||u'_j||)  s.t.  Y sum_j D_j X (u_j - u'_j) >= 1,  u_j, u'_j in K_j,
  *     K_j = {u : (2 D_j - I) X u >= 0}, and its dual D* = max y'lambda s.t. Y lambda >= 0, g_j(lambda) <= 1;
  *   - the optimal network it gives and the normalized margin gamma(theta) <= 1 / (2 P*).
  * Layouts: X n x d row-major, y in {-1,+1}^n; a convex point is U, U' (p x d row-major, row j = u_j, u'_j);
- * a network is W1 (d x m row-major, column j = neuron j) and w2 (m). */
+ * a network is W1 (d x m row-major, column j = neuron j) and w2 (m). Implemented by maxmargin.c (workspace,
+ * solve), mm_cones.c, mm_ipm.c, mm_certify.c (behind the private maxmargin_impl.h) and mm_margin.c. */
 #ifndef CR_MAXMARGIN_H
 #define CR_MAXMARGIN_H
 
@@ -16,43 +15,19 @@
 #include "err.h"
 #include "patterns.h"
 
-/* ---------------------------------------------------------------------------- linear hard-margin SVM */
-
-typedef struct {
-    double primal;     /* 1/2 ||w||^2 of the returned w (feasible: min_i y_i w'x_i = 1 up to one rounding) */
-    double dual;       /* 1'a - 1/2 ||X'Y a||^2 of the returned a >= 0 (a lower bound on the optimum) */
-    double gap;        /* primal - dual, or 0 when rounding makes that negative (never negative) */
-    double rel_gap;    /* gap / primal */
-    double min_margin; /* min_i y_i w'x_i of the returned w */
-    size_t support;    /* samples with a_i > 0 */
-} cr_svm_info;
-
-typedef struct cr_svm_work cr_svm_work;
-
-/* Workspace for at most n samples in d dimensions. NULL on a zero dimension or no memory. */
-cr_svm_work *cr_svm_alloc(size_t n, size_t d);
-void cr_svm_free(cr_svm_work *w);
-
-/* Hard-margin SVM through least distance programming (Lawson and Hanson 1974, ch. 23, algorithm LDP):
- * with G = Y X, the NNLS  min_{v >= 0} || [G'; 1'] v - e_{d+1} ||  has residual r; r = 0 certifies that no
- * w has G w >= 1 (G'v = 0 with 1'v = 1, Farkas); otherwise w = -r_{1..d} / r_{d+1} is the minimum-norm
- * point and a = v / (1 - 1'v) the dual. The returned w is rescaled by 1 / min_i y_i w'x_i (exactly feasible)
- * and a by the optimal factor of its ray, so primal - dual is a certified gap.
- * w (d) and a (n, may be NULL) receive the solution. tol > 0: the relative gap required (1e-8 typical).
- * CR_EINPUT when the data are not linearly separable (message says so) or on bad arguments; CR_ERUNTIME when
- * the NNLS fails or the certified relative gap exceeds tol (w, a and info are then still filled). */
-int cr_svm_solve(cr_svm_work *w, const double *X, const double *y, size_t n, size_t d, double tol, double *wout,
-                 double *a, cr_svm_info *info, cr_err *err);
-
 /* ------------------------------------------------------------------------- convex max-margin program */
 
 typedef struct cr_mm_work cr_mm_work;
 
-/* Workspace for n samples, d features and at most pmax patterns. NULL on a zero dimension or no memory.
- * Memory: about pmax (40 n + 4 n d + 3 d^2 + 60 d + 60) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1) doubles
- * (18 vectors over the slacks, n + 2 pmax (n + d + 1) each, dominate; then the dense part of the Newton step). */
+/* Workspace for n samples, d features and at most pmax patterns. NULL on a zero dimension or no memory. */
 cr_mm_work *cr_mm_alloc(size_t n, size_t d, size_t pmax);
 void cr_mm_free(cr_mm_work *w);
+
+/* The bytes cr_mm_alloc(n, d, pmax) requests, exactly (0 for a zero dimension, SIZE_MAX past any memory).
+ * For pmax > n, about 8 [pmax (4 n d + 40 n + 3 d^2 + 70 d + 80) + 4 (n + 1)^2 (d + 1)^2 + 4 n (n + 1) (d + 1)
+ * + n^2]: the 19 vectors over the slacks (n + 2 pmax (n + d + 1) each) and the cone data of each pattern, then
+ * the dense part of the Newton step, its margin rows and the Schur complement. */
+size_t cr_mm_work_bytes(size_t n, size_t d, size_t pmax);
 
 typedef struct {
     double tol;      /* certified relative gap (upper - lower) / upper to stop at; default 1e-8 */
@@ -83,7 +58,7 @@ typedef struct {
     double cone_violation; /* max over nonzero blocks of max_k -((2 D_j - I) X u)_k / (||x_k|| ||u||) */
     long iterations;       /* interior-point iterations (including the polish solve) */
     size_t nnz;            /* nonzero blocks u_j, u'_j of the returned point (<= n + 1 after the support
-                              reduction, which runs when at most 2 (n + 1) blocks are nonzero) */
+                              reduction, kept unless its certified gap is worse than tol and the solve's) */
     size_t dropped;        /* patterns left out: K_j = {0}, or K_j lower-dimensional and covered by another
                               pattern that agrees with it off the rows where x_k'u = 0 on K_j (same atoms) */
     size_t reduced;        /* patterns with a lower-dimensional K_j kept and solved in its span */
@@ -106,7 +81,7 @@ typedef struct {
  * 1e-9 in 15-30 iterations where first-order methods (ADMM, proximal gradient) need thousands of iterations
  * for a certified 1e-8 on these degenerate, non-smooth programs. Cones with no interior are restricted to
  * their span, or dropped when another pattern covers them; at the end the support is reduced
- * (Caratheodory) to at most n + 1 blocks without changing margins or objective.
+ * (Caratheodory, cr_convex_reduce_support_ws) to at most n + 1 blocks without changing margins or objective.
  *
  * Stopping rule: a certificate, recomputed from scratch from the iterate: every block is projected onto its
  * cone exactly (NNLS), the point is rescaled by 1 / min margin (so it is feasible; upper bound), and the dual
@@ -124,19 +99,14 @@ int cr_mm_solve(cr_mm_work *w, const double *X, const double *y, size_t n, size_
 /* The certificate on its own, for any point (U, Up) and any lambda (both may be modified):
  * blocks are projected onto their cones (twice when the first projection cancels; a block still outside its
  * cone by more than 1e-8 relative after that, or no longer than 10 (n + d) eps times the size of the terms
- * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its objective, +INFINITY
- * if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by max_j g_j(lambda)
- * (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching bound is then
- * not computed). Uses the workspace's NNLS scratch; no allocation. */
+ * its projection summed, is rounding noise and is set to 0), (U, Up) rescaled to min margin 1 (*upper = its
+ * objective, +INFINITY if its margins are not all positive), lambda clipped to Y lambda >= 0 and divided by
+ * max_j g_j(lambda) (*lower = y'lambda, 0 for lambda = 0). Either of (U, Up) or lambda may be NULL (the matching
+ * bound is then not computed). Uses the workspace's NNLS scratch; no allocation. */
 int cr_mm_certify(cr_mm_work *w, const double *X, const double *y, size_t n, size_t d, const cr_patterns *P,
                   double *U, double *Up, double *lambda, double *upper, double *lower, cr_err *err);
 
-/* Reconstruction: every nonzero u_j gives a neuron w1 = u_j / sqrt(||u_j||), w2 = sqrt(||u_j||), every nonzero
- * u'_j one with w2 = -sqrt(||u'_j||); order: j ascending, u_j before u'_j. W1 is d x mcap row-major (columns
- * beyond *m left alone), w2 has mcap entries. CR_EINPUT if more than mcap blocks are nonzero (*m then holds the
- * number needed: call with mcap = 0 first to size W1 as d x m exactly). On K_j, (X w1)_+ w2 = +-D_j X u_j, so margins are kept and 1/2 ||theta||^2 = sum ||u||. */
-int cr_mm_to_network(const double *U, const double *Up, size_t p, size_t d, double *W1, double *w2, size_t mcap,
-                     size_t *m, cr_err *err);
+/* The network of a solution (U, Up): cr_convex_to_network (convex.h) on the view {p, d, U, Up}. */
 
 /* Reference evaluation (plain loops, cr_net_reference) of a network on (X, y): *min_yf = min_i y_i f(theta; x_i)
  * and *half_norm2 = 1/2 ||theta||^2 (either may be NULL; both NaN if an n-vector cannot be allocated). */

@@ -42,6 +42,12 @@ cr_nnls_work *cr_nnls_alloc(size_t m, size_t k)
     return w;
 }
 
+size_t cr_nnls_work_bytes(size_t m, size_t k)
+{
+    size_t mm = m ? m : 1, kk = k ? k : 1;
+    return sizeof(cr_nnls_work) + (mm * kk + 2 * mm + 2 * kk) * sizeof(double) + kk * sizeof(size_t) + kk;
+}
+
 void cr_nnls_free(cr_nnls_work *w)
 {
     if (!w) return;

@@ -12,6 +12,8 @@ typedef struct cr_nnls_work cr_nnls_work;
 
 /* Workspace for A of at most m rows and k columns. NULL on allocation failure. */
 cr_nnls_work *cr_nnls_alloc(size_t m, size_t k);
+/* The bytes cr_nnls_alloc(m, k) requests. */
+size_t cr_nnls_work_bytes(size_t m, size_t k);
 void cr_nnls_free(cr_nnls_work *w);
 
 /* Solves for A (m x k, row-major, m and k within the workspace) and b (m); x (k) receives the solution,

@@ -1,4 +1,5 @@
-/* Tests of src/harness/csvout.c (atomic files, CSV tables) and src/harness/run.c (claims, summary.csv, claims.csv).
+/* Tests of src/harness/csvout.c (CSV tables), src/harness/atomic.c (atomic files) and src/harness/run.c (claims,
+ * sanity checks, summary.csv, claims.csv, sanity.csv).
  * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
  * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
  * quote or line break (quotes doubled); nothing under the final name before a successful close. */
@@ -7,6 +8,7 @@
 #include <dirent.h>
 #include <math.h>
 
+#include "atomic.h"
 #include "csvout.h"
 #include "run.h"
 
@@ -108,6 +110,30 @@ static void test_csv_exact_bytes(void **state)
     /* Only the final file is left. */
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "t.csv");
+    crt_rmtree(dir);
+}
+
+/* cr_csv_quoted: always quoted (a 0/1 pattern must not read as a number), inner quotes doubled. */
+static void test_csv_quoted(void **state)
+{
+    (void)state;
+    char dir[256], path[400];
+    crt_tmpdir(dir);
+    cr_err err = {{0}};
+    cr_csv *c = cr_csv_open(dir, "q.csv", "run,pattern", &err);
+    if (!c) fail_msg("%s", err.msg);
+    cr_csv_int(c, 1);
+    cr_csv_quoted(c, "0011");
+    cr_csv_endrow(c);
+    cr_csv_int(c, 2);
+    cr_csv_quoted(c, "");
+    cr_csv_endrow(c);
+    cr_csv_int(c, 3);
+    cr_csv_quoted(c, "a\"b,c");
+    cr_csv_endrow(c);
+    assert_int_equal(cr_csv_close(c, &err), CR_OK);
+    path_in(path, sizeof path, dir, "q.csv");
+    assert_file_bytes(path, "run,pattern\n1,\"0011\"\n2,\"\"\n3,\"a\"\"b,c\"\n");
     crt_rmtree(dir);
 }
 
@@ -218,14 +244,14 @@ static void test_csv_open_missing_folder(void **state)
 
 /* ---------------------------------------------------------- atomic files */
 
-static void test_write_file_atomic_replaces(void **state)
+static void test_atomic_write_file_replaces(void **state)
 {
     (void)state;
     char dir[256], path[400], names[4096];
     crt_tmpdir(dir);
     path_in(path, sizeof path, dir, "a.txt");
     cr_err err = {{0}};
-    assert_int_equal(cr_write_file_atomic(path, "old\n", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(path, "old\n", &err), CR_OK);
     assert_file_bytes(path, "old\n");
 
     /* A reader holding the old file keeps seeing it whole: the new content arrives by rename, not in place. */
@@ -244,7 +270,7 @@ static void test_write_file_atomic_replaces(void **state)
     assert_string_equal(old, "old\n");
     fclose(reader);
 
-    assert_int_equal(cr_write_file_atomic(path, "", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(path, "", &err), CR_OK);
     assert_file_bytes(path, "");
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "a.txt");
@@ -272,7 +298,7 @@ static void test_atomic_cleanup_all(void **state)
     /* A completed file survives; open temporaries go. */
     char p0[400];
     path_in(p0, sizeof p0, dir, "done.txt");
-    assert_int_equal(cr_write_file_atomic(p0, "done\n", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(p0, "done\n", &err), CR_OK);
     cr_csv *c = cr_csv_open(dir, "one.csv", "a", &err);
     assert_non_null(c);
     cr_csv_int(c, 1);
@@ -293,7 +319,7 @@ static void test_atomic_cleanup_all(void **state)
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "done.txt");
     /* Nothing is left registered: a later cleanup does not touch new complete files. */
-    assert_int_equal(cr_write_file_atomic(p2, "x", &err), CR_OK);
+    assert_int_equal(cr_atomic_write_file(p2, "x", &err), CR_OK);
     cr_atomic_cleanup_all();
     assert_file_bytes(p2, "x");
     crt_rmtree(dir);
@@ -389,8 +415,53 @@ static void test_run_finish_exact(void **state)
                             "p equals 4,4,4,0,PASS\n"
                             "\"gap, certified\",1.0000000000000001e-09,0,1e-08,PASS\n"
                             "minimum 0.75,0.76000000000000001,0.75,0.001,FAIL\n");
+    /* No sanity check recorded: sanity.csv is its header alone. */
+    path_in(path, sizeof path, dir, "sanity.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n");
     list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "claims.csv|summary.csv");
+    assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
+    cr_run_free(r);
+    crt_rmtree(dir);
+}
+
+/* Sanity checks are kept apart from the claims (run.h): same comparisons, their own table and counts; a failed
+ * one changes neither claims.csv nor the claims counts. */
+static void test_run_sanity_apart(void **state)
+{
+    (void)state;
+    char dir[256], path[400], names[4096];
+    crt_tmpdir(dir);
+    cr_run *r = cr_run_alloc(dir, 1);
+    assert_non_null(r);
+    assert_int_equal(cr_run_claim(r, "[Slide] a claim", 1, 1, 0, CR_CLAIM_ABS), 1);
+    assert_int_equal(cr_run_sanity(r, "identity", 0.25, 0.25, 0, CR_CLAIM_REL), 1);
+    assert_int_equal(cr_run_sanity(r, "bound, far", 3, 13, 0, CR_CLAIM_LE), 1);
+    assert_int_equal(cr_run_sanity(r, "by construction", -1, 0, 0, CR_CLAIM_GE), 0);
+    assert_int_equal(cr_run_sanity(r, "undefined", NAN, 0, 1, CR_CLAIM_ABS), 0);
+    assert_int_equal(cr_run_claims_count(r), 1);
+    assert_int_equal(cr_run_claims_failed(r), 0);
+    assert_int_equal(cr_run_sanity_count(r), 4);
+    assert_int_equal(cr_run_sanity_failed(r), 2);
+    assert_string_equal(cr_run_sanity_text(r, 2), "by construction");
+    assert_int_equal(cr_run_sanity_passed(r, 1), 1);
+    assert_int_equal(cr_run_sanity_passed(r, 2), 0);
+    /* Failing the claims of a failed run leaves the sanity checks as measured. */
+    cr_run_fail_claims(r);
+    assert_int_equal(cr_run_claims_failed(r), 1);
+    assert_int_equal(cr_run_sanity_failed(r), 2);
+    cr_err err = {{0}};
+    if (cr_run_finish(r, &err)) fail_msg("%s", err.msg);
+    path_in(path, sizeof path, dir, "claims.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
+                            "[Slide] a claim,1,1,0,FAIL\n");
+    path_in(path, sizeof path, dir, "sanity.csv");
+    assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
+                            "identity,0.25,0.25,0,PASS\n"
+                            "\"bound, far\",3,13,0,PASS\n"
+                            "by construction,-1,0,0,FAIL\n"
+                            "undefined,nan,0,1,FAIL\n");
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
     cr_run_free(r);
     crt_rmtree(dir);
 }
@@ -482,15 +553,17 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_exact_bytes),
+        cmocka_unit_test(test_csv_quoted),
         cmocka_unit_test(test_csv_header_only),
         cmocka_unit_test(test_csv_abort_leaves_nothing),
         cmocka_unit_test(test_csv_nonfinite_fails),
         cmocka_unit_test(test_csv_wrong_column_count),
         cmocka_unit_test(test_csv_open_missing_folder),
-        cmocka_unit_test(test_write_file_atomic_replaces),
+        cmocka_unit_test(test_atomic_write_file_replaces),
         cmocka_unit_test(test_atomic_cleanup_all),
         cmocka_unit_test(test_claims_compare),
         cmocka_unit_test(test_run_finish_exact),
+        cmocka_unit_test(test_run_sanity_apart),
         cmocka_unit_test(test_run_finish_nan_claim),
         cmocka_unit_test(test_run_summary_long_key_and_value),
         cmocka_unit_test(test_run_table),

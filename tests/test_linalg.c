@@ -2,7 +2,8 @@
  * factorizations and solves) on shapes below and far above the sizes it cuts products into; the strictly lower
  * triangle that syrk and potrf must leave alone; LAPACK's info on a matrix that is not positive definite or
  * singular; and the reason the module exists: each routine gives bit for bit the same result with OpenBLAS at
- * 1 and at 2 threads (this test sets the thread count itself to compare the two, on whatever kernel runs it). */
+ * 1 and at 2 threads (this test sets the thread count itself to compare the two, on whatever kernel runs it);
+ * dot and nrm2 against long-double sums. */
 #include "testutil.h"
 
 #include <cblas.h>
@@ -425,12 +426,45 @@ static void test_threads(void **state)
     gsl_rng_free(g);
 }
 
+/* dot and nrm2: within the a-priori bound n eps sum |a_i b_i| (+ the square root's half ulp) of a long-double sum,
+ * and bit for bit the sum taken in index order, which is what makes them independent of any thread count. */
+static void test_dot_nrm2(void **state)
+{
+    (void)state;
+    gsl_rng *g = crt_rng_seeded(17);
+    const size_t lens[] = {0, 1, 2, 7, 64, 1000, 100003};
+    for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+        size_t n = lens[t];
+        double *a = rnd(g, n), *b = rnd(g, n);
+        for (size_t i = 0; i < n; i++) a[i] *= 1 + 1e6 * (i % 3 == 0); /* magnitudes 1e-1 .. 1e5 */
+        long double exact = 0, absum = 0, sq = 0;
+        double inorder = 0, inorder_sq = 0;
+        for (size_t i = 0; i < n; i++) {
+            exact += (long double)a[i] * b[i];
+            absum += fabsl((long double)a[i] * b[i]);
+            sq += (long double)a[i] * a[i];
+            inorder += a[i] * b[i];
+            inorder_sq += a[i] * a[i];
+        }
+        double dot = cr_linalg_dot(a, b, n), nrm = cr_linalg_nrm2(a, n);
+        assert_true(fabsl(dot - exact) <= (long double)n * DBL_EPSILON * absum);
+        assert_true(fabsl(nrm - sqrtl(sq)) <= ((long double)n + 1) * DBL_EPSILON * sqrtl(sq));
+        assert_memory_equal(&dot, &inorder, sizeof dot);
+        double want_nrm = sqrt(inorder_sq);
+        assert_memory_equal(&nrm, &want_nrm, sizeof nrm);
+        if (n == 0) assert_true(dot == 0 && nrm == 0);
+        free(a);
+        free(b);
+    }
+    gsl_rng_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm),        cmocka_unit_test(test_gemv),   cmocka_unit_test(test_syrk),
         cmocka_unit_test(test_potrf_potrs), cmocka_unit_test(test_gesv),   cmocka_unit_test(test_qr_trsm),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads),     cmocka_unit_test(test_dot_nrm2),
     };
     return cmocka_run_group_tests_name("linalg", tests, NULL, NULL) ? 1 : 0;
 }

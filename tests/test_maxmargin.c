@@ -1,10 +1,9 @@
-/* Tests of src/maxmargin.c: the linear hard-margin SVM against hand-derived two-point optima and cvxopt's qp;
- * the convex max-margin program P* against cvxopt's conelp (tests/oracle/maxmargin.py) on orthogonally
- * separable and linearly separable sets, exact and sampled pattern sets, degenerate data; on every instance the
- * certificate (D* = P* to 1e-8), the reconstructed network (margin 1, 1/2 ||theta||^2 = P*), the dual norm of
- * lambda* (<= 1 + 1e-9) and the normalized-margin ceiling; a restriction to gradient descent's patterns never
- * below P* (separable run 15); infeasible inputs; invariances; blocks that are rounding noise come back as 0;
- * arguments. */
+/* Tests of the convex max-margin program (src/maxmargin.c, mm_*.c): P* against cvxopt's conelp
+ * (tests/oracle/maxmargin.py) on orthogonally separable and linearly separable sets, exact and sampled pattern
+ * sets, degenerate data; on every instance the certificate (D* = P* to 1e-8), the reconstructed network
+ * (margin 1, 1/2 ||theta||^2 = P*), the dual norm of lambda* (<= 1 + 1e-9) and the normalized-margin ceiling;
+ * a restriction to gradient descent's patterns never below P* (separable run 15); infeasible inputs;
+ * invariances; blocks that are rounding noise come back as 0; arguments. The linear SVM: test_svm.c. */
 #include "testutil.h"
 
 #include <float.h>
@@ -12,111 +11,38 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "convex.h"
 #include "data.h"
 #include "dualnorm.h"
 #include "maxmargin.h"
 #include "patterns.h"
+#include "svm.h"
+
+/* The program's malloc and calloc, counted while `counting` is set: the sizes cr_mm_alloc requests, measured
+ * (glibc's allocator underneath; free and realloc stay glibc's). Not under AddressSanitizer, which owns
+ * malloc itself. */
+#ifndef __SANITIZE_ADDRESS__
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t nmemb, size_t size);
+static int counting;
+static size_t counted;
+
+void *malloc(size_t size)
+{
+    if (counting) counted += size;
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t nmemb, size_t size)
+{
+    if (counting) counted += nmemb * size;
+    return __libc_calloc(nmemb, size);
+}
+#endif
 
 static double rel_diff(double a, double b)
 {
     return fabs(a - b) / fmax(fabs(a), fabs(b));
-}
-
-/* ================================================================================ linear SVM */
-
-/* Two points x1 (y = +1), x2 (y = -1), no bias: min ||w||^2 / 2 s.t. a'w >= 1, b'w >= 1 with a = x1, b = -x2.
- * By hand (KKT of a 2-constraint QP): if a'b >= ||a||^2 only the first constraint binds, w = a / ||a||^2;
- * if a'b >= ||b||^2 only the second, w = b / ||b||^2; else both bind, w = alpha a + beta b with
- * [a'a a'b; a'b b'b] (alpha, beta) = (1, 1): alpha = (b'b - a'b) / det, beta = (a'a - a'b) / det. */
-static void two_point_closed_form(const double *a, const double *b, size_t d, double *w)
-{
-    double aa = 0, bb = 0, ab = 0;
-    for (size_t r = 0; r < d; r++) {
-        aa += a[r] * a[r];
-        bb += b[r] * b[r];
-        ab += a[r] * b[r];
-    }
-    if (ab >= aa) {
-        for (size_t r = 0; r < d; r++) w[r] = a[r] / aa;
-    } else if (ab >= bb) {
-        for (size_t r = 0; r < d; r++) w[r] = b[r] / bb;
-    } else {
-        double det = aa * bb - ab * ab, al = (bb - ab) / det, be = (aa - ab) / det;
-        for (size_t r = 0; r < d; r++) w[r] = al * a[r] + be * b[r];
-    }
-}
-
-static void test_svm_two_points(void **state)
-{
-    (void)state;
-    cr_svm_work *sw = cr_svm_alloc(2, 3);
-    assert_non_null(sw);
-    cr_err e;
-    cr_svm_info info;
-    double w[3], a[2];
-    /* x1 = (2, 0), x2 = (0, -1): both bind, w = (1/2, 1), 1/2 ||w||^2 = 5/8. */
-    {
-        cr_svm_work *s2 = cr_svm_alloc(2, 2);
-        const double X[] = {2, 0, 0, -1}, y[] = {1, -1};
-        assert_int_equal(cr_svm_solve(s2, X, y, 2, 2, 1e-12, w, a, &info, &e), CR_OK);
-        assert_true(fabs(w[0] - 0.5) <= 1e-15 && fabs(w[1] - 1.0) <= 1e-15);
-        assert_true(fabs(info.primal - 0.625) <= 1e-15 && fabs(info.dual - 0.625) <= 1e-15);
-        /* Dual: w = X'Y a, so a = (1/4, 1). */
-        assert_true(fabs(a[0] - 0.25) <= 1e-15 && fabs(a[1] - 1.0) <= 1e-15);
-        assert_int_equal(info.support, 2);
-        /* x1 = (1, 0), x2 = (-3, -1/2): only x1 binds, w = (1, 0). */
-        const double X2[] = {1, 0, -3, -0.5};
-        assert_int_equal(cr_svm_solve(s2, X2, y, 2, 2, 1e-12, w, a, &info, &e), CR_OK);
-        assert_true(fabs(w[0] - 1.0) <= 1e-15 && fabs(w[1]) <= 1e-15);
-        assert_true(fabs(info.primal - 0.5) <= 1e-15);
-        assert_true(a[1] == 0.0 && info.support == 1);
-        cr_svm_free(s2);
-    }
-    gsl_rng *g = crt_rng_seeded(3);
-    for (int rep = 0; rep < 200; rep++) {
-        double X[6], y[2] = {1, -1}, wc[3];
-        for (int i = 0; i < 6; i++) X[i] = gsl_ran_gaussian(g, 1.0);
-        /* Separable without bias iff x2 is not a positive multiple of x1. */
-        two_point_closed_form(X, (double[]){-X[3], -X[4], -X[5]}, 3, wc);
-        int st = cr_svm_solve(sw, X, y, 2, 3, 1e-10, w, a, &info, &e);
-        assert_int_equal(st, CR_OK);
-        for (int r = 0; r < 3; r++)
-            if (fabs(w[r] - wc[r]) > 1e-10 * crt_nrm(wc, 3)) fail_msg("rep %d: w[%d] = %.17g, closed form %.17g", rep, r, w[r], wc[r]);
-        assert_true(rel_diff(info.primal, 0.5 * crt_nrm(wc, 3) * crt_nrm(wc, 3)) <= 1e-12);
-        assert_true(info.rel_gap <= 1e-12 && info.rel_gap >= -1e-14);
-        assert_true(fabs(info.min_margin - 1.0) <= 1e-14);
-    }
-    gsl_rng_free(g);
-    cr_svm_free(sw);
-}
-
-static void test_svm_not_separable(void **state)
-{
-    (void)state;
-    cr_svm_work *sw = cr_svm_alloc(4, 2);
-    cr_err e;
-    double w[2];
-    /* Same point, opposite labels. */
-    const double X1[] = {1, 2, 1, 2}, y1[] = {1, -1};
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    assert_non_null(strstr(e.msg, "not linearly separable"));
-    /* x and -x with the same label: y_i x_i sum to 0. */
-    const double X2[] = {1, 0, -1, 0, 0, 1}, y2[] = {1, 1, -1};
-    assert_int_equal(cr_svm_solve(sw, X2, y2, 3, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* XOR-like directions: +, -, +, - around the circle. */
-    const double X3[] = {1, 0, 0, 1, -1, 0, 0, -1}, y3[] = {1, -1, 1, -1};
-    assert_int_equal(cr_svm_solve(sw, X3, y3, 4, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* A zero sample. */
-    const double X4[] = {1, 0, 0, 0}, y4[] = {1, -1};
-    assert_int_equal(cr_svm_solve(sw, X4, y4, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    /* Bad arguments. */
-    const double y5[] = {1, 0};
-    assert_int_equal(cr_svm_solve(sw, X1, y5, 2, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 2, 2, 0.0, w, NULL, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_svm_solve(sw, X1, y1, 5, 2, 1e-8, w, NULL, NULL, &e), CR_EINPUT);
-    cr_svm_free(sw);
-    assert_null(cr_svm_alloc(0, 1));
-    cr_svm_free(NULL);
 }
 
 /* ===================================================================== convex max margin: instances */
@@ -275,9 +201,10 @@ static double solve_and_check(const instance *I, const cr_mm_opts *o, cr_mm_info
     /* The network: margin 1, 1/2 ||theta||^2 = P*, gamma = 1 / (2 P*). */
     size_t m;
     double *W1 = calloc(d * 2 * p, sizeof *W1), *w2 = calloc(2 * p, sizeof *w2);
-    assert_int_equal(cr_mm_to_network(U, Up, p, d, W1, w2, 2 * p, &m, &e), CR_OK);
+    const cr_convex_sol pt = {p, d, U, Up};
+    assert_int_equal(cr_convex_to_network(&pt, W1, w2, 2 * p, &m, &e), CR_OK);
     assert_int_equal(m, info.nnz);
-    /* cr_mm_to_network leaves W1 with row stride 2p: repack to d x m. */
+    /* cr_convex_to_network leaves W1 with row stride 2p: repack to d x m. */
     double *W = calloc(d * (m ? m : 1), sizeof *W);
     for (size_t r = 0; r < d; r++)
         for (size_t j = 0; j < m; j++) W[r * m + j] = W1[r * 2 * p + j];
@@ -287,7 +214,7 @@ static double solve_and_check(const instance *I, const cr_mm_opts *o, cr_mm_info
     if (rel_diff(hn, info.primal) > 1e-12) fail_msg("%s: 1/2||theta||^2 = %.17g, P* = %.17g", I->what, hn, info.primal);
     double gam = cr_mm_gamma(I->X, I->y, n, d, W, w2, m);
     assert_true(rel_diff(gam, cr_mm_gamma_ceiling(info.primal)) <= 1e-12);
-    if (o == NULL || o->polish) assert_true(info.nnz <= n + 1);
+    if (info.nnz > n + 1) fail_msg("%s: %zu blocks, above n + 1 = %zu", I->what, info.nnz, n + 1);
     free(W);
     free(W1);
     free(w2);
@@ -309,9 +236,8 @@ typedef struct {
     char svm_status[64], pstar_status[64];
 } oracle_row;
 
-/* Runs cvxopt (tests/oracle/maxmargin.py --tol 1e-8, without the SVM unless svm) on the K instances and fills
- * rows[0..K). */
-static void run_oracle(const instance *I, size_t K, int svm, oracle_row *rows)
+/* Runs cvxopt (tests/oracle/maxmargin.py --no-svm --tol 1e-8) on the K instances and fills rows[0..K). */
+static void run_oracle(const instance *I, size_t K, oracle_row *rows)
 {
     char dir[256], path[512], cmd[1024];
     crt_tmpdir(dir);
@@ -321,8 +247,8 @@ static void run_oracle(const instance *I, size_t K, int svm, oracle_row *rows)
     for (size_t t = 0; t < K; t++) write_instance(f, &I[t]);
     assert_int_equal(fclose(f), 0);
     /* One BLAS thread: cvxopt's small dense products only lose from threading on a shared machine. */
-    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py %s--tol 1e-8 %s", CRT_PYTHON,
-             CR_SOURCE_DIR, svm ? "" : "--no-svm ", path);
+    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 %s %s/tests/oracle/maxmargin.py --no-svm --tol 1e-8 %s",
+             CRT_PYTHON, CR_SOURCE_DIR, path);
     char *out = NULL;
     int rc = crt_sh(cmd, &out);
     if (rc != 0) {
@@ -396,29 +322,12 @@ static void test_oracle(void **state)
 
     oracle_row *R = calloc(K, sizeof *R);
     assert_non_null(R);
-    run_oracle(I, K, 1, R);
-    size_t compared = 0, svm_compared = 0, infeasible_compared = 0;
+    run_oracle(I, K, R);
+    size_t compared = 0, infeasible_compared = 0;
     for (size_t t = 0; t < K; t++) {
-        double vs = R[t].svm, vp = R[t].pstar;
-        const char *ss = R[t].svm_status, *sp = R[t].pstar_status;
+        double vp = R[t].pstar;
+        const char *sp = R[t].pstar_status;
         const instance *In = &I[t];
-        /* Linear SVM. */
-        cr_svm_work *sw = cr_svm_alloc(In->n, In->d);
-        double w[8];
-        cr_svm_info si;
-        cr_err e;
-        int st = cr_svm_solve(sw, In->X, In->y, In->n, In->d, 1e-8, w, NULL, &si, &e);
-        cr_svm_free(sw);
-        if (strcmp(ss, "primal_infeasible") == 0) {
-            if (st != CR_EINPUT) fail_msg("%s: oracle says not linearly separable, svm: %s", In->what, e.msg);
-        } else {
-            if (st != CR_OK) fail_msg("%s: svm: %s", In->what, e.msg);
-            if (strcmp(ss, "optimal") != 0) fail_msg("%s: oracle svm status %s", In->what, ss);
-            if (rel_diff(si.primal, vs) > 1e-6)
-                fail_msg("%s: svm %.12g, oracle %.12g", In->what, si.primal, vs);
-            svm_compared++;
-        }
-        /* P*. */
         if (strcmp(sp, "primal_infeasible") == 0) {
             expect_infeasible(In->X, In->y, In->n, In->d, In->P);
             infeasible_compared++;
@@ -439,7 +348,6 @@ static void test_oracle(void **state)
         compared++;
     }
     assert_true(compared >= 20);
-    assert_true(svm_compared >= 15);
     assert_true(infeasible_compared >= 2);
     free(R);
     for (size_t t = 0; t < K; t++) instance_free(&I[t]);
@@ -506,7 +414,7 @@ static void test_subset_not_below_pstar(void **state)
     assert_true(rel_diff(ps, pe) <= 1e-6);
 
     oracle_row R[2];
-    run_oracle(I, 2, 0, R);
+    run_oracle(I, 2, R);
     for (int t = 0; t < 2; t++) {
         if (!oracle_usable(&R[t])) fail_msg("%s: oracle status %s, accuracy %g", I[t].what, R[t].pstar_status, R[t].acc);
         double v = t ? ps : pe;
@@ -649,7 +557,7 @@ static void test_invariances(void **state)
 
 /* ============================================================================ certificate */
 
-/* By hand (also in test_kkt.c): x1 = (1, 1/2), x2 = (1, -1/2) (y = +1), x3 = (-1, 0) (y = -1). u = (1, 0) in the
+/* By hand (also in test_mm_kkt.c): x1 = (1, 1/2), x2 = (1, -1/2) (y = +1), x3 = (-1, 0) (y = -1). u = (1, 0) in the
  * cone of pattern 110 and u' = (-1, 0) in that of 001 give margins (1, 1, 1) and objective 2; lambda =
  * (1/2, 1/2, -1) has max_j g_j = 1 and y'lambda = 2. So P* = 2, and the certificate of any positive multiple
  * of these points is exactly (2, 2). */
@@ -770,6 +678,37 @@ static void test_certify_drops_rounding_blocks(void **state)
     gsl_rng_free(g);
 }
 
+/* ============================================================================ memory */
+
+/* cr_mm_work_bytes is exactly what cr_mm_alloc requests (measured by counting malloc and calloc), for a dense part
+ * of 2 pmax blocks (pmax <= n) and of 2 (n + 1) blocks (pmax > n). The dense Newton part alone, H_A of
+ * (2 (n + 1) (d + 1))^2 doubles, is in it: the term the old estimate missed. */
+static void test_work_bytes(void **state)
+{
+    (void)state;
+#ifdef __SANITIZE_ADDRESS__
+    skip();
+#else
+    static const size_t dims[][3] = {{3, 2, 1}, {10, 2, 4}, {10, 2, 21}, {12, 3, 93}, {40, 5, 300}, {7, 63, 2}};
+    for (size_t t = 0; t < sizeof dims / sizeof dims[0]; t++) {
+        size_t n = dims[t][0], d = dims[t][1], p = dims[t][2];
+        counted = 0;
+        counting = 1;
+        cr_mm_work *w = cr_mm_alloc(n, d, p);
+        counting = 0;
+        assert_non_null(w);
+        size_t want = cr_mm_work_bytes(n, d, p);
+        if (counted != want) fail_msg("n %zu d %zu pmax %zu: allocated %zu bytes, cr_mm_work_bytes %zu", n, d, p, counted, want);
+        double dense = 8.0 * 4.0 * (double)((n + 1) * (n + 1) * (d + 1) * (d + 1));
+        if (p > n) assert_true((double)want > dense);
+        cr_mm_free(w);
+    }
+    assert_int_equal(cr_mm_work_bytes(0, 2, 3), 0);
+    assert_int_equal(cr_mm_work_bytes((size_t)1 << 40, 64, (size_t)1 << 40), SIZE_MAX);
+    assert_null(cr_mm_alloc((size_t)1 << 40, 64, (size_t)1 << 40));
+#endif
+}
+
 /* ============================================================================ arguments */
 
 static void test_arguments(void **state)
@@ -800,13 +739,6 @@ static void test_arguments(void **state)
     assert_int_equal(cr_mm_solve(w, X, y, 3, 2, Q, NULL, U, Up, NULL, NULL, &e), CR_EINPUT);
     cr_mm_free(w);
     cr_patterns_free(Q);
-    /* to_network: capacity. */
-    double u[4] = {1, 0, 0, 0}, up[4] = {0, 1, 0, 0}, W1[4], w2[2];
-    size_t m;
-    assert_int_equal(cr_mm_to_network(u, up, 2, 2, W1, w2, 1, &m, &e), CR_EINPUT);
-    assert_int_equal(m, 2);
-    assert_int_equal(cr_mm_to_network(u, up, 2, 2, W1, w2, 2, &m, &e), CR_OK);
-    assert_true(w2[0] == 1.0 && w2[1] == -1.0 && W1[0] == 1.0 && W1[3] == 1.0);
     assert_true(isnan(cr_mm_gamma_ceiling(0.0)) && cr_mm_gamma_ceiling(2.0) == 0.25);
     cr_patterns_free(P);
 }
@@ -814,8 +746,6 @@ static void test_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_svm_two_points),
-        cmocka_unit_test(test_svm_not_separable),
         cmocka_unit_test(test_oracle),
         cmocka_unit_test(test_subset_not_below_pstar),
         cmocka_unit_test(test_degenerate_rows),
@@ -823,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_invariances),
         cmocka_unit_test(test_certify_by_hand),
         cmocka_unit_test(test_certify_drops_rounding_blocks),
+        cmocka_unit_test(test_work_bytes),
         cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

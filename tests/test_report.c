@@ -173,12 +173,128 @@ static void test_latex_refusals(void **state)
     crt_rmtree(dir);
 }
 
+/* Sanity checks (run.h) are not claims: the claims table, its count and results' claims.csv leave them out; a
+ * failed one is still printed, and the README table lists them apart. A run without sanity.csv has none. */
+static void test_claims_leave_sanity_out(void **state)
+{
+    (void)state;
+    char dir[256], a[300], b[300], out[300], path[400];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(a, sizeof a, "%s/alpha", dir);
+    fake_run(a, "key,value\n");
+    write_file(a, "sanity.csv", "claim,measured,expected,tolerance,pass\nm* <= n + 1,3,13,0,PASS\n"
+                                "L(rec) = p_convex,0.5,0.25,1e-09,FAIL\n");
+    snprintf(b, sizeof b, "%s/beta", dir);
+    fake_run(b, "key,value\n"); /* no sanity.csv */
+    const char *runs[] = {a, b};
+    char *table = NULL;
+    size_t len = 0, failed = 99;
+    FILE *f = open_memstream(&table, &len);
+    assert_non_null(f);
+    cr_err err = {{0}};
+    int st = cr_report_claims(out, runs, 2, f, &failed, &err);
+    fclose(f);
+    if (st) fail_msg("%s", err.msg);
+    assert_int_equal(failed, 0);
+    if (!strstr(table, "2 claims checked, 0 failed (sanity checks, not counted as claims: 2, 1 failed)\n"))
+        fail_msg("last line of the table:\n%s", table);
+    if (!strstr(table, "L(rec) = p_convex") || strstr(table, "m* <= n + 1"))
+        fail_msg("the failed sanity check (only) should be printed:\n%s", table);
+    free(table);
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *csv = crt_slurp(path, NULL);
+    assert_non_null(csv);
+    assert_string_equal(csv, "experiment,claim,measured,expected,tolerance,pass\nalpha,c,1,1,0,PASS\nbeta,c,1,1,0,PASS\n");
+    free(csv);
+    char *md = NULL;
+    f = open_memstream(&md, &len);
+    assert_non_null(f);
+    st = cr_report_markdown(runs, 2, f, &err);
+    fclose(f);
+    if (st) fail_msg("%s", err.msg);
+    const char *sanity = strstr(md, "| experiment | check |");
+    if (!sanity) fail_msg("no sanity table in:\n%s", md);
+    if (strstr(md, "m* <= n + 1") < sanity || !strstr(sanity, "| alpha | L(rec) = p_convex | 0.5 | 0.25 | FAIL |\n"))
+        fail_msg("sanity rows belong to the second table only:\n%s", md);
+    if (strstr(sanity, "| beta |")) fail_msg("beta has no sanity checks:\n%s", md);
+    free(md);
+    crt_rmtree(dir);
+}
+
+/* A claim naming its slide ("[Title] ...") starts a table row after \\: its brackets are braced, or LaTeX reads
+ * "\\[Title]" as a row skip of length "Title" and stops. */
+static void test_latex_claim_brackets(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[400];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(run, sizeof run, "%s/r", dir);
+    fake_run(run, "key,value\n");
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\n[All global optima] p = 4,4,4,0,PASS\n");
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    if (cr_report_latex(out, runs, 1, &err)) fail_msg("%s", err.msg);
+    snprintf(path, sizeof path, "%s/r-claims.tex", out);
+    char *tex = crt_slurp(path, NULL);
+    assert_non_null(tex);
+    if (!strstr(tex, "\n{[}All global optima{]} p = 4 & 4 & 4 & 0 & \\textbf{PASS}\\\\\n"))
+        fail_msg("r-claims.tex:\n%s", tex);
+    free(tex);
+    crt_rmtree(dir);
+}
+
+
+/* claims.csv is read as CSV (RFC 4180): a claim text with a comma and a line break, quoted as the run writes it,
+ * is one field, CRLF line ends and an empty line are accepted, and the aggregated table holds it whole (the
+ * expected bytes are written out by hand). A row of the wrong width is refused naming its file and line. */
+static void test_claims_quoted_fields(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[600];
+    crt_tmpdir(dir);
+    snprintf(run, sizeof run, "%s/r1", dir);
+    fake_run(run, "key,value\n");
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\r\n\"a, b\nc\",1,1,0,PASS\r\n\r\n"
+                                  "plain,2,3,0.5,FAIL\r\n");
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    size_t failed = 0;
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_non_null(devnull);
+    if (cr_report_claims(out, runs, 1, devnull, &failed, &err)) fail_msg("cr_report_claims: %s", err.msg);
+    assert_int_equal(failed, 1);
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, "experiment,claim,measured,expected,tolerance,pass\n"
+                              "r1,\"a, b\nc\",1,1,0,PASS\n"
+                              "r1,plain,2,3,0.5,FAIL\n");
+    free(text);
+
+    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\nx,1,1,0,PASS\ny,1,1\n");
+    assert_int_equal(cr_report_claims(out, runs, 1, devnull, &failed, &err), CR_EINPUT);
+    char want[700];
+    snprintf(want, sizeof want, "%s/claims.csv:3: expected 5 fields", run);
+    assert_string_equal(err.msg, want);
+    fclose(devnull);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_claims_quoted_fields),
         cmocka_unit_test(test_latex_csname_escaped),
         cmocka_unit_test(test_latex_plain_name_unchanged),
         cmocka_unit_test(test_latex_refusals),
+        cmocka_unit_test(test_claims_leave_sanity_out),
+        cmocka_unit_test(test_latex_claim_brackets),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;
 }

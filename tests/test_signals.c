@@ -428,7 +428,7 @@ static void test_kill_arrangement_count(void **state)
     uint64_t seed = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917);
     long trials = env_long("CR_SIGNAL_TRIALS", 6), partial;
     if (trials < 1) fail_msg("CR_SIGNAL_TRIALS=%ld: at least one kill is needed", trials);
-    long interrupted = kill_trials(CONFIG, NULL, NULL, 5, trials, seed, &partial);
+    long interrupted = kill_trials(CONFIG, NULL, NULL, 6, trials, seed, &partial);
     /* The schedule must actually interrupt runs, or the test proves nothing. */
     if (interrupted * 2 < trials) fail_msg("only %ld of %ld kills interrupted a run", interrupted, trials);
 }
@@ -442,7 +442,7 @@ static void test_kill_landscape_between_tables(void **state)
     uint64_t seed = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917) + 1;
     long trials = 2 * env_long("CR_SIGNAL_TRIALS", 6), partial;
     if (trials < 1) fail_msg("CR_SIGNAL_TRIALS=%ld: at least one kill is needed", trials / 2);
-    long interrupted = kill_trials("configs/landscape.yaml", "--set", "landscape.grid=601", 7, trials, seed, &partial);
+    long interrupted = kill_trials("configs/landscape.yaml", "--set", "landscape.grid=601", 8, trials, seed, &partial);
     if (interrupted * 2 < trials) fail_msg("only %ld of %ld kills interrupted a run", interrupted, trials);
     printf("# landscape: %ld of %ld interrupted runs left complete files behind\n", partial, interrupted);
 }
@@ -536,7 +536,7 @@ static void test_yaml_outputs_load_with_odd_argv(void **state)
                                                 log_text_what, msg);
         if (crt_exists(out)) fail_msg("%s: refused, but %s was created", log_text_what, out);
     } else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-        assert_int_equal(check_run_folder(out, NULL, log_text_what), 7);
+        assert_int_equal(check_run_folder(out, NULL, log_text_what), 8);
         char cfgpath[400], want[CR_PATH_MAX];
         snprintf(cfgpath, sizeof cfgpath, "%s/config.yaml", out);
         snprintf(want, sizeof want, "%s/%s", CR_SOURCE_DIR, path_value);
@@ -556,7 +556,7 @@ static void test_yaml_outputs_load_with_odd_argv(void **state)
     st = wait_child(&c);
     describe_status(st, desc, sizeof desc);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("--out with a control character: %s", desc);
-    assert_int_equal(check_run_folder(odd, NULL, "--out with a control character"), 7);
+    assert_int_equal(check_run_folder(odd, NULL, "--out with a control character"), 8);
     crt_rmtree(dir);
 }
 

@@ -1,10 +1,11 @@
-/* Tests of sweeps (src/harness/sweep.c): grid parsing and point names in process; then the program ($CR_PROG): one small
- * landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
+/* Tests of sweeps (src/harness/sweep_*.c): grid parsing and point names in process; then the program ($CR_PROG): one
+ * small landscape sweep run serially, with --jobs 2, by GNU parallel from the emitted job file, by the emitted Slurm
  * array script run task by task, and by a real single-node Slurm (tests/sweep/slurm_local.sh, as root) must give
- * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed
- * or stale points; usage errors exit 2 and write nothing; stderr.log and point folders are never followed through
- * symbolic links; SIGTERM stops the running points; a killed point never passes with another config's tables. GNU parallel, slurm-wlm and munge are required
- * dependencies (`make deps`): their tests fail, not skip, when they are missing. */
+ * byte-identical sweep.csv; a rejected point is recorded and the others run; a rerun redoes only missing, failed or
+ * stale points; usage errors exit 2 and write nothing; stderr.log and point folders are never followed through
+ * symbolic links; SIGTERM stops the running points; a killed point never passes with another config's tables. GNU
+ * parallel, slurm-wlm and munge are required dependencies (`make deps`): their tests fail, not skip, when they are
+ * missing. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -816,8 +817,8 @@ static void test_claims_failed_points(void **state)
     free(out);
     char *csv = file_text(tmp, "c/sweep.csv");
     if (strncmp(csv, "train.iters,status,error,n,d,", 29) != 0 ||
-        !strstr(csv, "\n3,claims_failed,\"1 of 2 claims failed: cos(w_t, w_svm) exceeds 0.999 at the end of gradient "
-                     "descent\",40,3,") ||
+        !strstr(csv, "\n3,claims_failed,\"1 of 1 claims failed: [Implicit regularization] linear model: cos(w_t, "
+                     "w_svm) >= 0.999 at the end of gradient descent\",40,3,") ||
         !strstr(csv, "\n100000,ok,,40,3,"))
         fail_msg("sweep.csv with a claims_failed point:\n%s", csv);
     free(csv);
@@ -1122,6 +1123,60 @@ static void test_slurm_single_node(void **state)
     print_message("slurm: cluster up in %.1f s, 4-point array + aggregation in %.1f s\n", t1 - t0, t2 - t1);
 }
 
+/* sweep.yaml is written with the config's YAML quoting and read with its loader: a config path with a byte that is
+ * not UTF-8 (and a quote, a backslash, a non-ASCII letter) still gives a plan that `aggregate` loads, rebuilding
+ * the same table (before, the raw byte made sweep.yaml unreadable: exit 2). A plan that is not YAML, has the
+ * wrong version or nests too deep is refused naming sweep.yaml (exit 2). */
+static void test_plan_file_round_trip_and_errors(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], dir[512], path[600], args[2048], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(dir, sizeof dir, "%s/odd \xff \xc3\xa9 \"q\" \\b", tmp);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof path, "%s/landscape.yaml", dir);
+    char *cfg = crt_slurp(LANDSCAPE, NULL);
+    assert_non_null(cfg);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(cfg, f);
+    assert_int_equal(fclose(f), 0);
+    free(cfg);
+    snprintf(args, sizeof args, "sweep 'odd \xff \xc3\xa9 \"q\" \\b/landscape.yaml' --grid landscape.grid=11,21 --out sw "
+             "--quiet && cp sw/sweep.csv first.csv");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", tmp, crt_prog(), args);
+    out = expect_sh(cmd, 0, "sweep of a config whose path is not UTF-8");
+    free(out);
+    out = expect_prog(tmp, "aggregate sw --quiet", 0, "aggregate of that sweep");
+    free(out);
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/first.csv", tmp);
+    snprintf(b, sizeof b, "%s/sw/sweep.csv", tmp);
+    expect_same_file(a, b, "aggregate versus the sweep's own table");
+
+    const struct { const char *text, *part; } bad[] = {
+        {"version: 1\nconfig: [a,\n", "sw/sweep.yaml:3:1: YAML syntax error"},
+        {"version: 2\n", "sw/sweep.yaml: not a sweep plan written by cvxrelu sweep: version: expected 1"},
+        {"- 1\n", "sw/sweep.yaml: not a sweep plan written by cvxrelu sweep: expected a mapping"},
+        {"version: 1\n---\nversion: 1\n", "sw/sweep.yaml: more than one YAML document"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+         "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", "sw/sweep.yaml:1:65: lists and mappings nested deeper than 64"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "%s/sw/sweep.yaml", tmp);
+        f = fopen(path, "wb");
+        assert_non_null(f);
+        fputs(bad[i].text, f);
+        assert_int_equal(fclose(f), 0);
+        out = expect_prog(tmp, "aggregate sw", 2, bad[i].part);
+        if (!strstr(out, bad[i].part)) fail_msg("aggregate of a bad plan: \"%s\" lacks \"%s\"", out, bad[i].part);
+        free(out);
+    }
+    crt_rmtree(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1132,6 +1187,7 @@ int main(void)
         cmocka_unit_test(test_failed_points_recorded),
         cmocka_unit_test(test_rerun_redoes_only_missing_failed_stale),
         cmocka_unit_test(test_aggregate_before_jobs),
+        cmocka_unit_test(test_plan_file_round_trip_and_errors),
         cmocka_unit_test(test_summary_columns),
         cmocka_unit_test(test_usage_errors_write_nothing),
         cmocka_unit_test(test_default_out_and_list_values),

@@ -172,13 +172,29 @@ static const schema_key schema[] = {
      "initialization: entries N(0, scale^2), or balanced ||w1_j|| = |w2_j| = scale"},
     {"train.scale", T_REAL, OFF(train.scale), 1e-12, 1e6, NULL, "0.1", "initialization scale"},
     {"train.log_every", T_INT, OFF(train.log_every), 1, 1000000000, NULL, "100", "log every this many steps"},
+    {"train.flow_target", T_REAL, OFF(train.flow_target), 0, 1e9, NULL, "0",
+     "after gradient descent, loss-scaled descent until min_i y_i f_i reaches this, then settling (maxmargin, "
+     "separable); 0 = none"},
     {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
      "stop when the gradient norm falls to this (0: run all iterations)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"alignment.scales", T_REALLIST, OFF(alignment.scales), 1e-12, 10, NULL, "[0.1, 0.01, 0.001, 0.0001]",
      "balanced initialization scales swept (alignment)"},
-    {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20", "data sets tried (separable)"},
+    {"alignment.seeds", T_INT, OFF(alignment.seeds), 0, 10000, NULL, "10",
+     "initializations per scale of the early-alignment study (alignment); 0: no study, the trajectory run only"},
+    {"alignment.delta", T_REAL, OFF(alignment.delta), 1e-12, 0.999, NULL, "0.01",
+     "the theorem's delta: neuron j is aligned when cos_j >= 1 - delta (alignment)"},
+    {"alignment.norm_ratio", T_REAL, OFF(alignment.norm_ratio), 1, 1e12, NULL, "10",
+     "early phase: ||w1_j|| / scale at most this when cos_j first reaches 1 - delta (alignment)"},
+    {"separable.runs", T_INT, OFF(separable.runs), 1, 10000, NULL, "20",
+     "data sets per family and per (n, d) (separable)"},
+    {"separable.n", T_INTLIST, OFF(separable.n), 2, 200, NULL, "[10]", "sample sizes of the data sets (separable)"},
+    {"separable.d", T_INTLIST, OFF(separable.d), 2, 63, NULL, "[2]", "dimensions of the data sets (separable)"},
+    {"separable.kkt_resid", T_REAL, OFF(separable.kkt_resid), 1e-12, 1, NULL, "0.01",
+     "KKT residual bound of the runs the KKT claim counts (separable)"},
+    {"separable.margin_tol", T_REAL, OFF(separable.margin_tol), 1e-12, 1, NULL, "0.01",
+     "global max margin reached when gamma 2 P* >= 1 - margin_tol and P_sub = P* (separable)"},
     {"limits.memory_mb", T_INT, OFF(limits.memory_mb), 0, 1e9, NULL, "0",
      "refuse a run whose memory estimate exceeds this many MiB (a CSV data file: 18 bytes per byte of it, checked "
      "before it is read); 0 = half the machine's memory"},
@@ -654,6 +670,10 @@ static int validate_problem(const cr_config *cfg, const cr_config_origin *origin
                             e == CR_EXP_OPTIMAL_SET;
     const int implicit = e == CR_EXP_LINEAR_MARGIN || e == CR_EXP_MAXMARGIN || e == CR_EXP_ALIGNMENT ||
                          e == CR_EXP_SEPARABLE;
+    if (e == CR_EXP_SEPARABLE && cfg->data.between_deg < 90.0 + 2.0 * cfg->data.cone_deg)
+        return fail_at(cfg, origin, "data.between_deg", err,
+                       "separable draws orthogonally separable data sets: expected a number >= 90 + 2 data.cone_deg = "
+                       "%g, got %g", 90.0 + 2.0 * cfg->data.cone_deg, cfg->data.between_deg);
     if (regularized && !(cfg->beta > 0))
         return fail_at(cfg, origin, "beta", err, "experiment %s needs beta > 0, got %g", name, cfg->beta);
     if (regularized && cfg->solver.method == CR_CONVEX_IPM && cfg->loss != CR_LOSS_SQUARED)
@@ -673,7 +693,7 @@ static int validate_problem(const cr_config *cfg, const cr_config_origin *origin
     return CR_OK;
 }
 
-/* The monotonicity claim of alignment compares the cosine reached at different scales: at least two of them. */
+/* The early-alignment study of alignment shows how alignment changes with the scale: at least two of them. */
 static int validate_alignment(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
 {
     size_t distinct = 0;
@@ -684,8 +704,8 @@ static int validate_alignment(const cr_config *cfg, const cr_config_origin *orig
     }
     if (distinct < 2)
         return fail_at(cfg, origin, "alignment.scales", err,
-                       "the claim that the cosine grows as the scale shrinks compares scales: expected at least 2 "
-                       "different scales, got %zu", distinct);
+                       "the early-alignment study compares scales: expected at least 2 different scales, got %zu",
+                       distinct);
     return CR_OK;
 }
 
@@ -731,7 +751,8 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
     }
     int st = validate_data(cfg, origin, err);
     if (!st) st = validate_problem(cfg, origin, err);
-    if (!st && cfg->experiment == CR_EXP_ALIGNMENT) st = validate_alignment(cfg, origin, err);
+    if (!st && cfg->experiment == CR_EXP_ALIGNMENT && cfg->alignment.seeds > 0)
+        st = validate_alignment(cfg, origin, err);
     if (!st && cfg->experiment == CR_EXP_GEOMETRY) st = validate_geometry(cfg, origin, err);
     if (!st && cfg->experiment == CR_EXP_ARRANGEMENT_COUNT) st = validate_count(cfg, origin, err);
     return st;
@@ -864,6 +885,32 @@ static int check_nesting(const char *path, const unsigned char *text, size_t len
         if (st || type == YAML_STREAM_END_EVENT) break;
     }
     yaml_parser_delete(&parser);
+    return st;
+}
+
+int cr_yaml_load(const char *path, const unsigned char *text, size_t len, yaml_document_t *doc, cr_err *err)
+{
+    int st = check_nesting(path, text, len, err);
+    if (st) return st;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return cr_err_set(err, CR_ERUNTIME, "%s: cannot initialise the YAML parser", path);
+    yaml_parser_set_input_string(&parser, text, len);
+    if (!yaml_parser_load(&parser, doc)) {
+        st = syntax_error(path, &parser, text, len, err);
+        yaml_parser_delete(&parser);
+        return st;
+    }
+    yaml_document_t next;
+    if (!yaml_parser_load(&parser, &next)) {
+        st = syntax_error(path, &parser, text, len, err);
+    } else {
+        if (yaml_document_get_root_node(&next))
+            st = cr_err_set(err, CR_EINPUT, "%s: more than one YAML document; expected one", path);
+        yaml_document_delete(&next);
+    }
+    yaml_parser_delete(&parser);
+    if (st) yaml_document_delete(doc);
     return st;
 }
 

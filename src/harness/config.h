@@ -93,6 +93,7 @@ typedef struct cr_config {
         double scale;             /* initialization scale */
         long log_every;           /* log every this many steps */
         double grad_tol;          /* stop when the gradient norm falls below (0: never) */
+        double flow_target;       /* loss-scaled descent after GD until min_i y_i f_i = flow_target (0: none) */
     } train;
 
     struct {
@@ -101,10 +102,17 @@ typedef struct cr_config {
 
     struct {
         cr_reallist scales;       /* initialization scales swept (alignment) */
+        long seeds;               /* initializations per scale in the early-alignment study; 0: no study */
+        double delta;             /* the theorem's delta: aligned when cos_j >= 1 - delta */
+        double norm_ratio;        /* early phase: ||w1_j|| / scale at most this when cos_j first reaches 1 - delta */
     } alignment;
 
     struct {
-        long runs;                /* data sets (seeds) tried (separable) */
+        long runs;                /* data sets per family and per (n, d) (separable) */
+        cr_intlist n;             /* sample sizes (separable) */
+        cr_intlist d;             /* dimensions (separable) */
+        double kkt_resid;         /* KKT residual bound of the runs the iff counts (separable) */
+        double margin_tol;        /* tolerance of gamma 2 P* >= 1 (separable) */
     } separable;
 
     struct {
@@ -143,8 +151,15 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
 /* Applies one "key.path=value" override. */
 int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);
 
-/* Writes s as a YAML double-quoted scalar (quotes, backslashes and control characters escaped). */
+/* YAML helpers of the config's reader and writer, shared with the other YAML files of the program (sweep.yaml).
+ * cr_yaml_quote writes s as a YAML double-quoted scalar: quotes, backslashes, control characters and non-ASCII
+ * code points escaped, so that it loads back to the same bytes (a byte that is not UTF-8 becomes U+FFFD).
+ * cr_yaml_load parses the one YAML document of text (len bytes; path names it in messages) into doc, after
+ * refusing lists and mappings nested deeper than 64 levels (libyaml's scanner slows with depth): CR_EINPUT as
+ * "path:line:column: YAML syntax error: ..." or for a second document. On CR_OK the caller deletes doc. */
+struct yaml_document_s;
 void cr_yaml_quote(FILE *f, const char *s);
+int cr_yaml_load(const char *path, const unsigned char *text, size_t len, struct yaml_document_s *doc, cr_err *err);
 
 /* Writes the fully resolved config as YAML (every key, defaults filled in). */
 int cr_config_write(const cr_config *cfg, FILE *f);

@@ -18,10 +18,13 @@
     X(OPTIMAL_SET, optimal_set, 1, 0, NULL, "All global optima (the optimal set)")                                 \
     X(LINEAR_MARGIN, linear_margin, 1, 0, cr_exp_linear_margin_check, "Implicit regularization (linear model)")    \
     X(MAXMARGIN, maxmargin, 1, 1, NULL, "Implicit regularization for homogeneous network; Theorem; Proposition")   \
-    X(ALIGNMENT, alignment, 1, 1, NULL, "Theorem: cos angle(w1_i(T), s X'D(w1_i(T)) y) >= 1 - delta")              \
+    X(ALIGNMENT, alignment, 1, 0, NULL,                                                                            \
+      "Theorem: cos angle(w1_i(T), s X'D(w1_i(T)) y) >= 1 - delta (any data set)")                                \
     X(GEOMETRY, geometry, 1, 1, cr_exp_geometry_check,                                                             \
       "Geometric interpretation (ellipsoid, rectified ellipsoid, polar set)")                                      \
-    X(SEPARABLE, separable, 0, 0, NULL, "Future work: linearly separable datasets (beyond the slides)")
+    X(SEPARABLE, separable, 0, 0, NULL,                                                                            \
+      "Theorem (orthogonally separable: global max margin) and KKT point (iff) over many data sets; linearly "      \
+      "separable (beyond the slides)")
 
 /* The experiment a config names: CR_EXP_ARRANGEMENTS .. CR_EXP_SEPARABLE in the list's order (0 .. count - 1);
  * CR_EXP_NONE until the required key is set. */

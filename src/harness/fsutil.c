@@ -48,6 +48,32 @@ int cr_fs_mkdirs(const char *path)
 
 /* ------------------------------------------------------------ path pieces */
 
+int cr_fs_control_char(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) return *c;
+    return -1;
+}
+
+char *cr_fs_read_all(FILE *f, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    if (!m) return NULL;
+    char chunk[8192];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
+    int bad = ferror(f);
+    if (fclose(m) != 0 || bad) {
+        free(buf);
+        errno = bad ? EIO : ENOMEM;
+        return NULL;
+    }
+    if (len) *len = n;
+    return buf;
+}
+
 /* Splits path (trailing slashes ignored) into its folder and last component. -1 when a piece does not fit. */
 static int split_path(const char *path, char *parent, size_t pcap, char *base, size_t bcap)
 {

@@ -6,6 +6,7 @@
 #define CR_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -17,6 +18,14 @@
 
 /* mkdir -p; returns 0 or an errno (ENOTDIR when the path exists and is not a folder). */
 int cr_fs_mkdirs(const char *path);
+
+/* The first control character of s (a byte below 0x20, or 0x7f), else -1: a name or path holding one cannot be
+ * written as it is into a file read line by line (a job file, TeX input). */
+int cr_fs_control_char(const char *s);
+
+/* The rest of the stream f (not closed) in a malloc'ed buffer, its *len bytes (if len is not NULL) followed by a
+ * NUL; NULL with errno set (EIO on a read error, ENOMEM) when it cannot be read whole. */
+char *cr_fs_read_all(FILE *f, size_t *len);
 
 /* Checks dir as a run's output folder before anything is written; CR_EINPUT with a message naming `what`
  * (e.g. "--out") when: dir is empty, longer than CR_OUT_MAX, has a component longer than NAME_MAX (the last

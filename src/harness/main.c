@@ -15,11 +15,12 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "blas.h"
 #include "config.h"
 #include "timer.h"
 #include "fsutil.h"
-#include "csvout.h"
-#include "data.h"
+#include "atomic.h"
+#include "dataload.h"
 #include "experiments.h"
 #include "memlimit.h"
 #include "manifest.h"
@@ -155,6 +156,21 @@ static void claims_message(const cr_run *run, char *buf, size_t cap)
     }
 }
 
+/* "K of N sanity checks failed (the code is wrong): CHECK; CHECK" into buf (cut to cap). */
+static void sanity_message(const cr_run *run, char *buf, size_t cap)
+{
+    size_t failed = cr_run_sanity_failed(run), total = cr_run_sanity_count(run);
+    int k = snprintf(buf, cap, "%zu of %zu sanity checks failed (the code is wrong)", failed, total);
+    const char *sep = ": ";
+    for (size_t i = 0; i < total && k >= 0 && (size_t)k < cap; i++) {
+        if (cr_run_sanity_passed(run, i)) continue;
+        int more = snprintf(buf + k, cap - (size_t)k, "%s%s", sep, cr_run_sanity_text(run, i));
+        if (more < 0) break;
+        k += more;
+        sep = "; ";
+    }
+}
+
 static int cmd_run(int argc, char **argv, int check_only)
 {
     cr_err err = {{0}};
@@ -172,8 +188,8 @@ static int cmd_run(int argc, char **argv, int check_only)
     }
     cr_data *data = NULL;
     if (exp->needs_data) {
-        int st = cr_data_from_config(&cfg, &data, &err);
-        if (!st) st = cr_data_check_labels(&cfg, data, &err);
+        int st = cr_dataload_from_config(&cfg, &data, &err);
+        if (!st) st = cr_dataload_check_labels(&cfg, data, &err);
         if (!st) st = cr_limits_check(&cfg, data->n, data->d, &err);
         size_t bi, bk;
         if (!st && exp->needs_orthsep && !cr_data_orthsep_check(data, &bi, &bk))
@@ -233,6 +249,12 @@ static int cmd_run(int argc, char **argv, int check_only)
         return die(CR_ERUNTIME, "out of memory");
     }
     int st = exp->run(&cfg, data, run, &err);
+    if (!st && cr_run_sanity_failed(run)) {
+        /* A sanity check cannot fail when the code is right (run.h): nothing this run measured can be trusted,
+         * so it is a runtime failure (exit 1, status failed), not a finding about the slides. */
+        sanity_message(run, err.msg, sizeof err.msg);
+        st = CR_ERUNTIME;
+    }
     char runmsg[sizeof err.msg];
     stage_message(runmsg, sizeof runmsg, err.msg, stagedir, outdir);
     if (st) {
@@ -260,7 +282,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     char *dump = cr_config_dump(&cfg);
     char path[CR_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/config.yaml", stagedir);
-    if (!wst) wst = dump ? cr_write_file_atomic(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
+    if (!wst) wst = dump ? cr_atomic_write_file(path, dump, &werr) : cr_err_set(&werr, CR_ERUNTIME, "out of memory");
     free(dump);
     man.wall_seconds = cr_seconds() - t0;
     man.claims = (long)cr_run_claims_count(run);
@@ -328,7 +350,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("cvxrelu %s (commit %s)\n", CR_VERSION, cr_git_commit());
+        printf("cvxrelu %s (commit %s)\n", CR_VERSION, cr_manifest_git_commit());
         return 0;
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv, 0);

@@ -1,15 +1,15 @@
-/* manifest.yaml and the process-wide BLAS thread setting (see manifest.h). This file includes <cblas.h>
- * and therefore no GSL header but gsl_version.h, which does not pull in gsl_cblas.h. */
+/* manifest.yaml (see manifest.h). */
 #include "manifest.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include <cblas.h>
 #include <gsl/gsl_version.h>
 #include <yaml.h>
 
+#include "atomic.h"
+#include "blas.h"
 #include "csvout.h"
 
 #ifndef CR_GIT_COMMIT
@@ -19,13 +19,7 @@
 #define CR_VERSION "unknown"
 #endif
 
-int cr_blas_set_threads(int threads)
-{
-    openblas_set_num_threads(threads);
-    return openblas_get_num_threads();
-}
-
-const char *cr_git_commit(void) { return CR_GIT_COMMIT; }
+const char *cr_manifest_git_commit(void) { return CR_GIT_COMMIT; }
 
 void cr_manifest_start(cr_manifest *m)
 {
@@ -53,7 +47,7 @@ int cr_manifest_write(const cr_manifest *m, const char *dir, cr_err *err)
     fprintf(f, "data_seed: %ld\n", m->cfg->data.seed);
     fprintf(f, "blas_threads: %d\n", m->blas_threads);
     fputs("blas_config: ", f);
-    cr_yaml_quote(f, openblas_get_config());
+    cr_yaml_quote(f, cr_blas_config());
     fprintf(f, "\ngsl_version: %s\n", GSL_VERSION);
     fprintf(f, "libyaml_version: %s\n", yaml_get_version_string());
     fputs("compiler: ", f);

@@ -47,7 +47,8 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
     }
     if (e == CR_EXP_LANDSCAPE) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
     if (e != CR_EXP_LINEAR_MARGIN) {
-        int solver = e != CR_EXP_ARRANGEMENTS;
+        /* arrangements and alignment keep a pattern set and no solver workspace over it. */
+        int solver = e != CR_EXP_ARRANGEMENTS && e != CR_EXP_ALIGNMENT;
         double pb = patterns_bytes(n, d, solver);
         if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE)
             pb = fmin(pb, patterns_bytes(n, d, solver) / pattern_bound(n, d) * ((double)cfg->patterns.samples + 1));

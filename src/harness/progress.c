@@ -3,8 +3,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "timer.h"
 
 struct cr_progress {
     char label[48];
@@ -13,13 +14,6 @@ struct cr_progress {
     double start, last;
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 cr_progress *cr_progress_start(const char *label, double total, int enabled)
 {
     cr_progress *p = calloc(1, sizeof *p);
@@ -27,14 +21,14 @@ cr_progress *cr_progress_start(const char *label, double total, int enabled)
     snprintf(p->label, sizeof p->label, "%s", label);
     p->total = total > 0 ? total : 1;
     p->enabled = enabled && isatty(STDERR_FILENO);
-    p->start = p->last = now();
+    p->start = p->last = cr_seconds();
     return p;
 }
 
 void cr_progress_update(cr_progress *p, double done)
 {
     if (!p || !p->enabled) return;
-    double t = now();
+    double t = cr_seconds();
     if (t - p->start < 1.0 || t - p->last < 0.1) return;
     p->last = t;
     double frac = done / p->total;

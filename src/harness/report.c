@@ -9,39 +9,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "atomic.h"
 #include "csvout.h"
-
-/* Splits one CSV line (RFC 4180 quoting, no embedded newlines) into at most cap fields, in place. */
-static size_t csv_fields(char *line, char **f, size_t cap)
-{
-    size_t n = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        char *start = w;
-        if (*r == '"') {
-            r++;
-            for (;;) {
-                if (!*r) break;
-                if (*r == '"') {
-                    if (r[1] == '"') { *w++ = '"'; r += 2; continue; }
-                    r++;
-                    break;
-                }
-                *w++ = *r++;
-            }
-            while (*r && *r != ',') r++;
-        } else {
-            while (*r && *r != ',') *w++ = *r++;
-        }
-        int more = *r == ',';
-        *w++ = 0;
-        if (n < cap) f[n] = start;
-        n++;
-        if (!more) break;
-        r++;
-    }
-    return n;
-}
+#include "csvread.h"
+#include "fsutil.h"
 
 static const char *base_name(const char *path, char *buf, size_t cap)
 {
@@ -53,31 +24,27 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
-/* Calls fn(ctx, fields) for every data row of the CSV file at path (header and blank lines skipped), after
- * checking that the row has exactly nfields fields (at most 6). CR_EINPUT naming path:line otherwise, or when
- * the file cannot be read; a non-zero return of fn stops and is returned. */
+/* Calls fn(ctx, fields) for every data row of the CSV file at path (the first line, a header, and empty lines
+ * skipped), after checking that the row has exactly nfields fields. CR_EINPUT naming path:line otherwise, or
+ * when the file cannot be read; a non-zero return of fn stops and is returned. */
 typedef int (*row_fn)(void *ctx, char **fields);
 
 static int read_rows(const char *path, size_t nfields, row_fn fn, void *ctx, cr_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int st = CR_OK;
-    while (!st && (len = getline(&line, &cap, f)) != -1) {
-        lineno++;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (lineno == 1 || !len) continue;
-        char *fl[6];
-        if (csv_fields(line, fl, 6) != nfields)
-            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, lineno, nfields);
+    cr_csvread *r = cr_csvread_new(f, path, CR_CSVREAD_SKIP_EMPTY);
+    int st = r ? CR_OK : cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    char **fl;
+    size_t n;
+    while (!st && !(st = cr_csvread_next(r, &fl, &n, err)) && n) {
+        if (cr_csvread_line(r) == 1) continue;
+        if (n != nfields)
+            st = cr_err_set(err, CR_EINPUT, "%s:%ld: expected %zu fields", path, cr_csvread_line(r), nfields);
         else
             st = fn(ctx, fl);
     }
-    free(line);
+    cr_csvread_free(r);
     fclose(f);
     return st;
 }
@@ -100,6 +67,26 @@ static int claims_row(void *vctx, char **fl)
     cr_csv_str(c->out, c->name);
     for (int k = 0; k < 5; k++) cr_csv_str(c->out, fl[k]);
     cr_csv_endrow(c->out);
+    return CR_OK;
+}
+
+/* A run's sanity.csv (run.h): counted apart from the claims; a failed row is printed under the claims table (it
+ * means the code is wrong, and its run failed). A run without sanity.csv (an older run) has none. */
+typedef struct {
+    FILE *table;
+    const char *name;
+    size_t nfail, total;
+} sanity_ctx;
+
+static int sanity_row(void *vctx, char **fl)
+{
+    sanity_ctx *c = vctx;
+    int pass = strcmp(fl[4], "PASS") == 0;
+    c->nfail += !pass;
+    c->total++;
+    if (!pass)
+        fprintf(c->table, "%-18s %-64.64s %14.8g %14.8g %9.2g  %s\n", c->name, fl[0], strtod(fl[1], NULL),
+                strtod(fl[2], NULL), strtod(fl[3], NULL), "FAIL (sanity check: a bug)");
     return CR_OK;
 }
 
@@ -149,7 +136,20 @@ int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, 
         nfail = ctx.nfail;
         total = ctx.total;
     }
-    fprintf(table, "%zu claims checked, %zu failed\n", total, nfail);
+    sanity_ctx sc = {.table = table};
+    for (size_t r = 0; r < nruns; r++) {
+        char name[256], path[CR_PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/sanity.csv", runs[r]);
+        if (access(path, R_OK) != 0) continue;
+        sc.name = base_name(runs[r], name, sizeof name);
+        int st = read_rows(path, 5, sanity_row, &sc, err);
+        if (st) {
+            cr_csv_abort(out);
+            return st;
+        }
+    }
+    fprintf(table, "%zu claims checked, %zu failed (sanity checks, not counted as claims: %zu, %zu failed)\n", total,
+            nfail, sc.total, sc.nfail);
     *failed = nfail;
     return cr_csv_close(out, err);
 }
@@ -168,6 +168,10 @@ static void tex_escape(FILE *f, const char *s)
         case '<': fputs("\\ensuremath{<}", f); break;
         case '>': fputs("\\ensuremath{>}", f); break;
         case '|': fputs("\\ensuremath{|}", f); break;
+        /* A cell starting with '[' right after a row's \\ would be read as \\[<length>] (claims name their slide
+         * as "[Title] ..."): brackets go in braces. */
+        case '[': fputs("{[}", f); break;
+        case ']': fputs("{]}", f); break;
         default: fputc(*s, f);
         }
     }
@@ -280,17 +284,11 @@ static void tex_csname_part(FILE *f, const char *s)
     }
 }
 
-static int has_control(const char *s)
-{
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) return 1;
-    return 0;
-}
-
 static int tex_value_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
-    if (has_control(fl[0])) return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
+    if (cr_fs_control_char(fl[0]) >= 0)
+        return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
     fputs("\\expandafter\\gdef\\csname cr@", c->vals);
     tex_csname_part(c->vals, c->name);
     fputc('@', c->vals);
@@ -306,7 +304,7 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
     int cst = check_outdir("latex", outdir, err);
     for (size_t r = 0; r < nruns && !cst; r++) {
         char name[256];
-        if (has_control(base_name(runs[r], name, sizeof name)))
+        if (cr_fs_control_char(base_name(runs[r], name, sizeof name)) >= 0)
             cst = cr_err_set(err, CR_EINPUT, "latex: run folder %s: its name holds a control character", runs[r]);
     }
     if (cst) return cst;
@@ -385,6 +383,15 @@ static int md_row(void *vctx, char **fl)
     return CR_OK;
 }
 
+static int md_sanity_row(void *vctx, char **fl)
+{
+    md_ctx *c = vctx;
+    fprintf(c->out, "| %s | ", c->name);
+    md_cell(c->out, fl[0]);
+    fprintf(c->out, " | %.6g | %.6g | %s |\n", strtod(fl[1], NULL), strtod(fl[2], NULL), fl[4]);
+    return CR_OK;
+}
+
 int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err)
 {
     fprintf(out, "| experiment | claim | measured | expected | verdict | config | figures | reproduce |\n");
@@ -408,6 +415,19 @@ int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err 
         snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
         md_ctx mc = {.out = out, .name = name, .figs = figs[0] ? figs : "-"};
         int st = read_rows(path, 5, md_row, &mc, err);
+        if (st) return st;
+    }
+    /* The sanity checks (run.h), apart: rows that cannot fail when the code is right, not claims. */
+    fprintf(out, "\nSanity checks (identities, constructions, solver certificates, bounds far from tight: not claims; "
+                 "a failure means the code is wrong and fails its run):\n\n");
+    fprintf(out, "| experiment | check | measured | expected | verdict |\n|---|---|---|---|---|\n");
+    for (size_t r = 0; r < nruns; r++) {
+        char name[256], path[CR_PATH_MAX + 300];
+        base_name(runs[r], name, sizeof name);
+        snprintf(path, sizeof path, "%s/sanity.csv", runs[r]);
+        if (access(path, R_OK) != 0) continue;
+        md_ctx mc = {.out = out, .name = name};
+        int st = read_rows(path, 5, md_sanity_row, &mc, err);
         if (st) return st;
     }
     return CR_OK;

@@ -10,7 +10,9 @@
 
 /* Reads RUN/claims.csv for each run folder (the experiment is the folder's name), writes outdir/claims.csv
  * (experiment,claim,measured,expected,tolerance,pass) and prints the table to `table`. *failed receives the
- * number of failed claims plus runs without a readable claims.csv (each one counts as a failure). */
+ * number of failed claims plus runs without a readable claims.csv (each one counts as a failure). Sanity checks
+ * (RUN/sanity.csv, see run.h) are not claims: they are counted apart on the last line, and a failed one is
+ * printed (its run failed, so its claims are already failures). */
 int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, FILE *table, size_t *failed,
                      cr_err *err);
 
@@ -23,7 +25,7 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
 
 /* The README's results table (Markdown) from finished runs: one row per claim with its measured value and
  * verdict, the config, the figures (figures/NAME.png and figures/NAME-*.png that exist) and the command that
- * reproduces it. Written to `out`. */
+ * reproduces it; then, apart, a table of the runs' sanity checks (not claims). Written to `out`. */
 int cr_report_markdown(const char *const *runs, size_t nruns, FILE *out, cr_err *err);
 
 #endif

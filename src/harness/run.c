@@ -1,4 +1,4 @@
-/* A run's summary values and claims, written as summary.csv and claims.csv (see run.h). */
+/* A run's summary values, claims and sanity checks, written as summary.csv, claims.csv and sanity.csv (see run.h). */
 #include "run.h"
 
 #include <math.h>
@@ -31,6 +31,9 @@ struct cr_run {
     claim_entry *claims;
     size_t nclaims, capclaims;
     size_t failed;
+    claim_entry *sanity;
+    size_t nsanity, capsanity;
+    size_t sanity_failed;
     int oom;
 };
 
@@ -51,6 +54,8 @@ void cr_run_free(cr_run *r)
         free(r->sum[i].s);
     }
     for (size_t i = 0; i < r->nclaims; i++) free(r->claims[i].claim);
+    for (size_t i = 0; i < r->nsanity; i++) free(r->sanity[i].claim);
+    free(r->sanity);
     for (size_t i = 0; i < r->ntim; i++) free(r->tim[i].key);
     free(r->tim);
     free(r->sum);
@@ -148,7 +153,9 @@ size_t cr_run_ntimings(const cr_run *r) { return r->ntim; }
 const char *cr_run_timing_key(const cr_run *r, size_t i) { return r->tim[i].key; }
 double cr_run_timing_value(const cr_run *r, size_t i) { return r->tim[i].r; }
 
-int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp)
+/* Appends a row (claim or sanity check) to *rows; returns whether it passes, 0 when it cannot be recorded. */
+static int record(cr_run *r, claim_entry **rows, size_t *nrows, size_t *caprows, size_t *failed, const char *text,
+                  double measured, double expected, double tol, cr_claim_cmp cmp)
 {
     int pass = 0;
     if (isfinite(measured) && isfinite(expected)) {
@@ -159,31 +166,46 @@ int cr_run_claim(cr_run *r, const char *claim, double measured, double expected,
         case CR_CLAIM_GE: pass = measured >= expected - tol; break;
         }
     }
-    if (r->nclaims == r->capclaims) {
-        size_t cap = r->capclaims ? 2 * r->capclaims : 16;
-        claim_entry *c = realloc(r->claims, cap * sizeof *c);
+    if (*nrows == *caprows) {
+        size_t cap = *caprows ? 2 * *caprows : 16;
+        claim_entry *c = realloc(*rows, cap * sizeof *c);
         if (!c) {
             r->oom = 1;
-            r->failed++;
+            (*failed)++;
             return 0;
         }
-        r->claims = c;
-        r->capclaims = cap;
+        *rows = c;
+        *caprows = cap;
     }
-    claim_entry *c = &r->claims[r->nclaims];
-    if (!(c->claim = strdup(claim))) {
+    claim_entry *c = &(*rows)[*nrows];
+    if (!(c->claim = strdup(text))) {
         r->oom = 1;
-        r->failed++;
+        (*failed)++;
         return 0;
     }
-    r->nclaims++;
+    (*nrows)++;
     c->measured = measured;
     c->expected = expected;
     c->tol = tol;
     c->pass = pass;
-    if (!pass) r->failed++;
+    if (!pass) (*failed)++;
     return pass;
 }
+
+int cr_run_claim(cr_run *r, const char *claim, double measured, double expected, double tol, cr_claim_cmp cmp)
+{
+    return record(r, &r->claims, &r->nclaims, &r->capclaims, &r->failed, claim, measured, expected, tol, cmp);
+}
+
+int cr_run_sanity(cr_run *r, const char *check, double measured, double expected, double tol, cr_claim_cmp cmp)
+{
+    return record(r, &r->sanity, &r->nsanity, &r->capsanity, &r->sanity_failed, check, measured, expected, tol, cmp);
+}
+
+size_t cr_run_sanity_count(const cr_run *r) { return r->nsanity; }
+size_t cr_run_sanity_failed(const cr_run *r) { return r->sanity_failed; }
+const char *cr_run_sanity_text(const cr_run *r, size_t i) { return r->sanity[i].claim; }
+int cr_run_sanity_passed(const cr_run *r, size_t i) { return r->sanity[i].pass; }
 
 size_t cr_run_claims_failed(const cr_run *r) { return r->failed; }
 
@@ -209,6 +231,26 @@ static void real_or_text(cr_csv *c, double v)
     else cr_csv_str(c, isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
 }
 
+/* One table of claims or sanity checks. */
+static int write_rows(const char *dir, const char *name, const char *header, const claim_entry *rows, size_t n,
+                      cr_err *err)
+{
+    cr_csv *c = cr_csv_open(dir, name, header, err);
+    if (!c) return CR_ERUNTIME;
+    for (size_t i = 0; i < n; i++) {
+        const claim_entry *e = &rows[i];
+        cr_csv_str(c, e->claim);
+        /* A non-finite number in a claim fails it; it is recorded as text (nan, inf, -inf) so the table
+         * stays whole and readable. */
+        real_or_text(c, e->measured);
+        real_or_text(c, e->expected);
+        real_or_text(c, e->tol);
+        cr_csv_str(c, e->pass ? "PASS" : "FAIL");
+        cr_csv_endrow(c);
+    }
+    return cr_csv_close(c, err);
+}
+
 int cr_run_finish(cr_run *r, cr_err *err)
 {
     if (r->oom) return cr_err_set(err, CR_ERUNTIME, "out of memory recording the summary");
@@ -224,18 +266,7 @@ int cr_run_finish(cr_run *r, cr_err *err)
     }
     int st = cr_csv_close(c, err);
     if (st) return st;
-    c = cr_csv_open(r->dir, "claims.csv", "claim,measured,expected,tolerance,pass", err);
-    if (!c) return CR_ERUNTIME;
-    for (size_t i = 0; i < r->nclaims; i++) {
-        const claim_entry *e = &r->claims[i];
-        cr_csv_str(c, e->claim);
-        /* A non-finite number in a claim fails it; it is recorded as text (nan, inf, -inf) so the table
-         * stays whole and readable. */
-        real_or_text(c, e->measured);
-        real_or_text(c, e->expected);
-        real_or_text(c, e->tol);
-        cr_csv_str(c, e->pass ? "PASS" : "FAIL");
-        cr_csv_endrow(c);
-    }
-    return cr_csv_close(c, err);
+    if ((st = write_rows(r->dir, "claims.csv", "claim,measured,expected,tolerance,pass", r->claims, r->nclaims, err)))
+        return st;
+    return write_rows(r->dir, "sanity.csv", "claim,measured,expected,tolerance,pass", r->sanity, r->nsanity, err);
 }

@@ -2,7 +2,8 @@
  * folder per point, and one aggregated DIR/sweep.csv. The points run locally (serially or as a process pool of
  * the same binary) or are emitted as a job file for GNU parallel or a Slurm array; `aggregate` rebuilds
  * sweep.csv from the run folders and DIR/sweep.yaml (the plan), so the table is byte-identical whichever way
- * the points ran. The library never exits; the *_cli entry points print to the streams they are given. */
+ * the points ran. Nothing here exits; the *_cli entry points print to the streams they are given and return the
+ * exit status. Implemented by src/harness/sweep_*.c (plan, file, exec, emit, aggregate, cli). */
 #ifndef CR_SWEEP_H
 #define CR_SWEEP_H
 

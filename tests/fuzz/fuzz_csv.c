@@ -1,8 +1,10 @@
-/* libFuzzer target for the CSV data loader (cr_data_load_csv in src/data.c): the input bytes are the file,
- * written to a memfd and read by path. Properties, any violation aborts: the status is CR_OK or CR_EINPUT;
- * a rejection has a non-empty one-line message that starts with the path; an accepted file gives n >= 1 rows
- * of d >= 1 finite features and a finite label, where n is the number of lines that are neither blank nor
- * '#' comments, less one when the first such line is a header (then it has d + 1 fields).
+/* libFuzzer target for the CSV data loader (cr_dataload_csv in src/harness/dataload.c, which reads with
+ * src/harness/csvread.c): the input bytes are the file, written to a memfd and read by path. Properties, any
+ * violation aborts: the status is CR_OK or CR_EINPUT; a rejection has a non-empty one-line message that starts
+ * with the path; an accepted file gives n >= 1 rows of d >= 1 finite features and a finite label. Counted by
+ * lines (those neither blank nor '#' comments): n is at most their number, and when the file holds no '"' (so
+ * that no field spans lines or hides a comma) n is their number, less one when the first such line is a header,
+ * and that first line has d + 1 fields (commas + 1).
  * ASan/UBSan/LSan and libFuzzer's -timeout catch crashes, leaks and hangs.
  * FUZZ_SKIP=oneline (environment) switches the one-line check off to fuzz past a known bug. */
 #define _GNU_SOURCE
@@ -15,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "data.h"
+#include "dataload.h"
 #include "err.h"
 
 static int csv_fd = -1;
@@ -74,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cr_data *D = NULL;
     cr_err err;
     memset(&err, 0, sizeof err);
-    int st = cr_data_load_csv(csv_path, 0, &D, &err);
+    int st = cr_dataload_csv(csv_path, 0, &D, &err);
     char detail[sizeof err.msg + 128];
     if (st != CR_OK) {
         if (D) die("a rejected file must leave *out alone", err.msg);
@@ -98,6 +100,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < D->n; i++)
         if (!isfinite(D->y[i])) die("non-finite label accepted", NULL);
     size_t first = 0, lines = content_lines(data, size, &first);
+    if (D->n > lines) {
+        snprintf(detail, sizeof detail, "n = %zu rows from %zu content lines", D->n, lines);
+        die("more rows than content lines", detail);
+    }
+    if (memchr(data, '"', size)) {
+        cr_data_free(D);
+        return 0;
+    }
     if (D->n != lines && D->n + 1 != lines) {
         snprintf(detail, sizeof detail, "n = %zu rows from %zu content lines", D->n, lines);
         die("row count does not match the file", detail);

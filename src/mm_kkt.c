@@ -1,6 +1,6 @@
-/* KKT multipliers, subsampled pattern sets, covering neurons and alignment of a trained network (see kkt.h).
+/* KKT multipliers, subsampled pattern sets, covering neurons and alignment of a trained network (see mm_kkt.h).
  * Plain loops over the m neurons: these run once per logged iterate, not inside a solver. */
-#include "kkt.h"
+#include "mm_kkt.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include "dualnorm.h"
 #include "loss.h"
 
-struct cr_kkt_work {
+struct cr_mm_kkt_work {
     size_t n, d, m;
     cr_dualnorm_work *dn;
     double *f;     /* n: network outputs */
@@ -19,10 +19,10 @@ struct cr_kkt_work {
     double *g;     /* m (1 + d): the fitted columns */
 };
 
-cr_kkt_work *cr_kkt_alloc(size_t n, size_t d, size_t m)
+cr_mm_kkt_work *cr_mm_kkt_alloc(size_t n, size_t d, size_t m)
 {
     if (n == 0 || d == 0 || m == 0) return NULL;
-    cr_kkt_work *w = calloc(1, sizeof *w);
+    cr_mm_kkt_work *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->n = n;
     w->d = d;
@@ -33,13 +33,13 @@ cr_kkt_work *cr_kkt_alloc(size_t n, size_t d, size_t m)
     w->dir = malloc(n * sizeof *w->dir);
     w->g = malloc(m * (1 + d) * sizeof *w->g);
     if (!w->dn || !w->f || !w->h || !w->dir || !w->g) {
-        cr_kkt_free(w);
+        cr_mm_kkt_free(w);
         return NULL;
     }
     return w;
 }
 
-void cr_kkt_free(cr_kkt_work *w)
+void cr_mm_kkt_free(cr_mm_kkt_work *w)
 {
     if (!w) return;
     cr_dualnorm_free(w->dn);
@@ -71,7 +71,7 @@ static void forward(const double *X, size_t n, size_t d, const double *W1, const
     }
 }
 
-static int check_shapes(const cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d,
+static int check_shapes(const cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d,
                         const double *W1, const double *w2, size_t m, cr_err *err)
 {
     if (!w || !X || !y || !W1 || !w2) return cr_err_set(err, CR_EINPUT, "kkt: NULL argument");
@@ -82,8 +82,8 @@ static int check_shapes(const cr_kkt_work *w, const double *X, const double *y, 
 }
 
 /* The fit for a direction already in w->dir (f in w->f). */
-static int fit_core(cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-                    const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_kkt_info *info,
+static int fit_core(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                    const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_mm_kkt_info *info,
                     cr_err *err)
 {
     double mn = INFINITY;
@@ -132,7 +132,7 @@ static int fit_core(cr_kkt_work *w, const double *X, const double *y, size_t n, 
         if (lambda) lambda[i] = li;
         yl += y[i] * li;
     }
-    cr_kkt_info r;
+    cr_mm_kkt_info r;
     r.min_yf = mn;
     r.scale = a;
     r.c = c;
@@ -151,8 +151,8 @@ static int fit_core(cr_kkt_work *w, const double *X, const double *y, size_t n, 
     return CR_OK;
 }
 
-int cr_kkt_fit(cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-               const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_kkt_info *info, cr_err *err)
+int cr_mm_kkt_fit(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                  const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_mm_kkt_info *info, cr_err *err)
 {
     int st = check_shapes(w, X, y, n, d, W1, w2, m, err);
     if (st) return st;
@@ -161,9 +161,9 @@ int cr_kkt_fit(cr_kkt_work *w, const double *X, const double *y, size_t n, size_
     return fit_core(w, X, y, n, d, W1, w2, m, P, lambda, info, err);
 }
 
-int cr_kkt_fit_dir(cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-                   const double *w2, size_t m, const double *dir, const cr_patterns *P, double *lambda,
-                   cr_kkt_info *info, cr_err *err)
+int cr_mm_kkt_fit_dir(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                      const double *w2, size_t m, const double *dir, const cr_patterns *P, double *lambda,
+                      cr_mm_kkt_info *info, cr_err *err)
 {
     int st = check_shapes(w, X, y, n, d, W1, w2, m, err);
     if (st) return st;
@@ -173,8 +173,8 @@ int cr_kkt_fit_dir(cr_kkt_work *w, const double *X, const double *y, size_t n, s
     return fit_core(w, X, y, n, d, W1, w2, m, P, lambda, info, err);
 }
 
-int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
-                    cr_patterns **out, cr_err *err)
+int cr_mm_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
+                       cr_patterns **out, cr_err *err)
 {
     if (!X || !W1 || !w2 || !out) return cr_err_set(err, CR_EINPUT, "kkt: NULL argument");
     *out = NULL;
@@ -203,8 +203,8 @@ int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const
     return CR_OK;
 }
 
-void cr_kkt_covering(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
-                     size_t m, size_t *iplus, size_t *iminus)
+void cr_mm_kkt_covering(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
+                        size_t m, size_t *iplus, size_t *iminus)
 {
     size_t ip = (size_t)-1, im = (size_t)-1;
     for (size_t j = 0; j < m; j++) {
@@ -228,8 +228,8 @@ void cr_kkt_covering(const double *X, const double *y, size_t n, size_t d, const
     if (iminus) *iminus = im;
 }
 
-void cr_kkt_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
-                      size_t m, double *cosj)
+void cr_mm_kkt_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
+                         size_t m, double *cosj)
 {
     double v[64];
     for (size_t j = 0; j < m; j++) {

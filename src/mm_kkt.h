@@ -4,19 +4,19 @@
  * KKT point is a global max-margin network); the pattern set I of the subsampled program P_sub; the covering
  * neurons of the Proposition; the alignment cosines of the directional-convergence theorem.
  * Networks are W1 (d x m row-major, column j = neuron j) and w2 (m); X is n x d row-major, y in {-1,+1}^n. */
-#ifndef CR_KKT_H
-#define CR_KKT_H
+#ifndef CR_MM_KKT_H
+#define CR_MM_KKT_H
 
 #include <stddef.h>
 
 #include "err.h"
 #include "patterns.h"
 
-typedef struct cr_kkt_work cr_kkt_work;
+typedef struct cr_mm_kkt_work cr_mm_kkt_work;
 
 /* Scratch for n samples, d features and at most m neurons. NULL on a zero dimension or no memory. */
-cr_kkt_work *cr_kkt_alloc(size_t n, size_t d, size_t m);
-void cr_kkt_free(cr_kkt_work *w);
+cr_mm_kkt_work *cr_mm_kkt_alloc(size_t n, size_t d, size_t m);
+void cr_mm_kkt_free(cr_mm_kkt_work *w);
 
 typedef struct {
     double min_yf;     /* min_i y_i f_i of the network as given (> 0 required) */
@@ -28,7 +28,7 @@ typedef struct {
     double ytlambda;   /* y'lambda */
     double half_norm2; /* 1/2 ||theta||^2 at the scaled theta (equals y'lambda at a KKT point) */
     double dualnorm;   /* N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+| over P (NaN when P is NULL) */
-} cr_kkt_info;
+} cr_mm_kkt_info;
 
 /* The KKT fit (docs/MATH.md, KKT multipliers and their fit): theta scaled to min_i y_i f_i = 1, lambda = c * dir with
  *     dir_i = y_i sigma(-y_i f_i)   (f of the network as given: gradient descent's logistic weights),
@@ -36,31 +36,31 @@ typedef struct {
  * D(u) = diag(1(X u > 0)). lambda (n) receives c * dir. P (an exact pattern set of X, or NULL) is used for
  * N(lambda). CR_EINPUT when the network does not separate the data (min_i y_i f_i <= 0) or on bad shapes.
  * No allocation. */
-int cr_kkt_fit(cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-               const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_kkt_info *info, cr_err *err);
+int cr_mm_kkt_fit(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                  const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_mm_kkt_info *info, cr_err *err);
 
 /* The same with a given direction dir (n) instead of the logistic weights (e.g. a dual solution, to check a
  * planted KKT point). */
-int cr_kkt_fit_dir(cr_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-                   const double *w2, size_t m, const double *dir, const cr_patterns *P, double *lambda,
-                   cr_kkt_info *info, cr_err *err);
+int cr_mm_kkt_fit_dir(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                      const double *w2, size_t m, const double *dir, const cr_patterns *P, double *lambda,
+                      cr_mm_kkt_info *info, cr_err *err);
 
 /* The pattern set I of the subsampled program: the closed patterns 1(X w1_j >= 0) (the convention of
  * patterns.h and of docs/MATH.md's subsampled program) of the neurons with w1_j != 0 and w2_j != 0, deduplicated,
  * canonical order. A neuron's w1_j lies in the cone K of its closed pattern, so the network maps to a feasible
  * point of P_sub over *out. *out is allocated here (cr_patterns_free). */
-int cr_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
-                    cr_patterns **out, cr_err *err);
+int cr_mm_kkt_patterns(const double *X, size_t n, size_t d, const double *W1, const double *w2, size_t m,
+                       cr_patterns **out, cr_err *err);
 
 /* Covering neurons of the Proposition: *iplus = the first j with w2_j > 0 and x_i'w1_j > 0 for every i with
  * y_i = +1, *iminus = the first j with w2_j < 0 and x_i'w1_j > 0 for every i with y_i = -1; (size_t)-1 when
  * there is none. Either pointer may be NULL. */
-void cr_kkt_covering(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
-                     size_t m, size_t *iplus, size_t *iminus);
+void cr_mm_kkt_covering(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
+                        size_t m, size_t *iplus, size_t *iminus);
 
 /* Alignment cos_j = cos angle(w1_j, s_j X'D(w1_j) y), s_j = sign(w2_j), D strict, for every neuron (m values);
  * NaN when w2_j = 0, w1_j = 0 or X'D(w1_j) y = 0. Plain loops, no allocation. */
-void cr_kkt_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
-                      size_t m, double *cosj);
+void cr_mm_kkt_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
+                         size_t m, double *cosj);
 
 #endif

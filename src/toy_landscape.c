@@ -1,22 +1,22 @@
-/* The slides' 1-D toy landscape (see toy.h). */
-#include "toy.h"
+/* The slides' 1-D toy landscape (see toy_landscape.h). */
+#include "toy_landscape.h"
 
 #include <math.h>
 
 
-double cr_toy_nonconvex(double x, double y, double beta, double u, double a)
+double cr_toy_landscape_nonconvex(double x, double y, double beta, double u, double a)
 {
     double r = y - x * fmax(u, 0.0) * a;
     return r * r + 0.5 * beta * (u * u + a * a);
 }
 
-double cr_toy_convex(double x, double y, double beta, double v, double w)
+double cr_toy_landscape_convex(double x, double y, double beta, double v, double w)
 {
     double r = y - x * v + x * w;
     return r * r + beta * (fabs(v) + fabs(w));
 }
 
-double cr_toy_clarke_minnorm(double x, double y, double beta, double u, double a, double tol, double g[2])
+double cr_toy_landscape_clarke_minnorm(double x, double y, double beta, double u, double a, double tol, double g[2])
 {
     double up = fmax(u, 0.0), r = y - x * up * a;
     /* d/du = beta u + c s with s = ReLU'(u) and c = -2 x a r; d/da does not depend on s. */
@@ -32,14 +32,14 @@ double cr_toy_clarke_minnorm(double x, double y, double beta, double u, double a
     return hypot(gu, ga);
 }
 
-double cr_toy_convex_kkt_residual(double x, double y, double beta, double v, double w)
+double cr_toy_landscape_convex_kkt_residual(double x, double y, double beta, double v, double w)
 {
     double r = y - x * v + x * w;
     double gv = -2 * x * r + beta, gw = 2 * x * r + beta;
     return hypot(v - fmax(0.0, v - gv), w - fmax(0.0, w - gw));
 }
 
-double cr_toy_convex_kkt_lipschitz(double x) { return 1.0 + fmax(1.0, fabs(1.0 - 4 * x * x)); }
+double cr_toy_landscape_convex_kkt_lipschitz(double x) { return 1.0 + fmax(1.0, fabs(1.0 - 4 * x * x)); }
 
 typedef struct {
     double x, y, beta, cv, cw, delta, lip;
@@ -52,7 +52,8 @@ static void exclude_cell(exclude_work *e, double v0, double w0, double h, int de
     /* Farthest corner from (cv, cw) within delta: the whole cell lies in the excluded disc. */
     double fv = fmax(fabs(v0 - e->cv), fabs(v0 + h - e->cv)), fw = fmax(fabs(w0 - e->cw), fabs(w0 + h - e->cw));
     if (hypot(fv, fw) <= e->delta) return;
-    if (cr_toy_convex_kkt_residual(e->x, e->y, e->beta, v0 + h / 2, w0 + h / 2) > e->lip * h / sqrt(2.0)) return;
+    double r = cr_toy_landscape_convex_kkt_residual(e->x, e->y, e->beta, v0 + h / 2, w0 + h / 2);
+    if (r > e->lip * h / sqrt(2.0)) return;
     if (depth == 0) {
         e->uncertified++;
         return;
@@ -60,16 +61,17 @@ static void exclude_cell(exclude_work *e, double v0, double w0, double h, int de
     for (int k = 0; k < 4; k++) exclude_cell(e, v0 + (k & 1) * h / 2, w0 + (k >> 1) * h / 2, h / 2, depth - 1);
 }
 
-long cr_toy_convex_kkt_exclude(double x, double y, double beta, double side, double cv, double cw, double delta,
-                               int max_depth, long *cells)
+long cr_toy_landscape_convex_kkt_exclude(double x, double y, double beta, double side, double cv, double cw,
+                                         double delta, int max_depth, long *cells)
 {
-    exclude_work e = {x, y, beta, cv, cw, delta, cr_toy_convex_kkt_lipschitz(x), 0, 0};
+    exclude_work e = {x, y, beta, cv, cw, delta, cr_toy_landscape_convex_kkt_lipschitz(x), 0, 0};
     exclude_cell(&e, 0.0, 0.0, side, max_depth);
     if (cells) *cells = e.cells;
     return e.uncertified;
 }
 
-int cr_toy_closed_form(double x, double y, double beta, double *v, double *w, double *value, cr_err *err)
+int cr_toy_landscape_closed_form(double x, double y, double beta, double *v, double *w, double *value,
+                                 cr_err *err)
 {
     if (!(x > 0 && y > 0 && 2 * x * y > beta))
         return cr_err_set(err, CR_EINPUT, "toy closed form needs x, y > 0 and 2 x y > beta");
@@ -79,7 +81,8 @@ int cr_toy_closed_form(double x, double y, double beta, double *v, double *w, do
     return CR_OK;
 }
 
-int cr_toy_minimize_nonconvex(double x, double y, double beta, double *u, double *a, double *value, cr_err *err)
+int cr_toy_landscape_minimize_nonconvex(double x, double y, double beta, double *u, double *a, double *value,
+                                        cr_err *err)
 {
     /* Newton's method on the smooth branch u > 0 (the minimum lies there when 2 x y > beta), with a
      * gradient step whenever the Hessian is not positive definite; from the grid's best point it converges
@@ -107,13 +110,14 @@ int cr_toy_minimize_nonconvex(double x, double y, double beta, double *u, double
     }
     *u = pu;
     *a = pa;
-    *value = cr_toy_nonconvex(x, y, beta, pu, pa);
+    *value = cr_toy_landscape_nonconvex(x, y, beta, pu, pa);
     if (!(gnorm <= 1e-12) || !isfinite(*value))
         return cr_err_set(err, CR_ERUNTIME, "toy nonconvex minimization stalled (gradient norm %g)", gnorm);
     return CR_OK;
 }
 
-int cr_toy_minimize_convex(double x, double y, double beta, double *v, double *w, double *value, cr_err *err)
+int cr_toy_landscape_minimize_convex(double x, double y, double beta, double *v, double *w, double *value,
+                                     cr_err *err)
 {
     /* On v, w >= 0 the objective is smooth: (y - x v + x w)^2 + beta (v + w); Lipschitz constant 4 x^2. */
     const double step = 1.0 / (4 * x * x);
@@ -128,7 +132,7 @@ int cr_toy_minimize_convex(double x, double y, double beta, double *v, double *w
     }
     *v = pv;
     *w = pw;
-    *value = cr_toy_convex(x, y, beta, pv, pw);
+    *value = cr_toy_landscape_convex(x, y, beta, pv, pw);
     if (!(pg <= 1e-13)) return cr_err_set(err, CR_ERUNTIME, "toy convex minimization stalled (%g)", pg);
     return CR_OK;
 }

@@ -1,5 +1,5 @@
-/* Logistic gradient descent on a linear model (see linear.h). */
-#include "linear.h"
+/* Logistic gradient descent on a linear model (see linear_logistic.h). */
+#include "linear_logistic.h"
 
 #include <math.h>
 
@@ -20,7 +20,7 @@ static double evaluate(const double *X, const double *y, size_t n, size_t d, con
 }
 
 int cr_linear_logistic_gd(const double *X, const double *y, size_t n, size_t d, double lr, long iters,
-                          cr_linear_log_fn log, void *ctx, double *w, double *scratch, cr_err *err)
+                          cr_linear_logistic_log_fn log, void *ctx, double *w, double *scratch, cr_err *err)
 {
     if (!(lr > 0) || iters < 0 || n == 0 || d == 0) return cr_err_set(err, CR_EINPUT, "linear GD: bad arguments");
     for (long t = 0;; t++) {

@@ -1,4 +1,4 @@
-/* Tests of src/kkt.c: the KKT fit on a planted exact KKT point (the optimal network of an orthogonally separable
+/* Tests of src/mm_kkt.c: the KKT fit on a planted exact KKT point (the optimal network of an orthogonally separable
  * set with the certified dual lambda* of src/maxmargin.c: c recovered, residual ~ 0, y'lambda = 1/2 ||theta||^2
  * = P*, N(lambda) = 1) and on a KKT point derived by hand (residual 0, P* = 2), the subsampled pattern set
  * (P_sub = P*), covering neurons and alignment cosines on hand-built networks, the stable logistic terms at margins +-1e3, and gradient descent on the
@@ -11,9 +11,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "convex.h"
 #include "data.h"
 #include "dualnorm.h"
-#include "kkt.h"
+#include "mm_kkt.h"
 #include "loss.h"
 #include "maxmargin.h"
 #include "net.h"
@@ -86,7 +87,8 @@ static optimum solve_optimum(size_t n, size_t d, unsigned long seed)
     o.m = info.nnz;
     double *Wt = calloc(d * 2 * p, sizeof *Wt), *w2t = calloc(2 * p, sizeof *w2t);
     size_t m;
-    assert_int_equal(cr_mm_to_network(U, Up, p, d, Wt, w2t, 2 * p, &m, &e), CR_OK);
+    const cr_convex_sol pt = {p, d, U, Up};
+    assert_int_equal(cr_convex_to_network(&pt, Wt, w2t, 2 * p, &m, &e), CR_OK);
     o.W1 = calloc(d * m, sizeof *o.W1);
     o.w2 = calloc(m, sizeof *o.w2);
     for (size_t r = 0; r < d; r++)
@@ -116,14 +118,14 @@ static void test_planted_kkt_point(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         size_t n = cases[c].n, d = cases[c].d;
         optimum o = solve_optimum(n, d, cases[c].seed);
-        cr_kkt_work *w = cr_kkt_alloc(n, d, o.m);
+        cr_mm_kkt_work *w = cr_mm_kkt_alloc(n, d, o.m);
         assert_non_null(w);
         double dir[32], lam[32];
         for (size_t i = 0; i < n; i++) dir[i] = 3.7 * o.lam[i];
-        cr_kkt_info info;
+        cr_mm_kkt_info info;
         cr_err e;
         /* (a) lambda* as the solver certified it (gap 1e-10): a KKT point up to the dual's accuracy. */
-        assert_int_equal(cr_kkt_fit_dir(w, o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, dir, o.P, lam, &info, &e), CR_OK);
+        assert_int_equal(cr_mm_kkt_fit_dir(w, o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, dir, o.P, lam, &info, &e), CR_OK);
         assert_true(fabs(info.min_yf - 1.0) <= 1e-12 && fabs(info.scale - 1.0) <= 1e-12);
         if (rel_diff(info.c, 1.0 / 3.7) > 1e-5) fail_msg("case %zu: c = %.12g, expected %.12g", c, info.c, 1 / 3.7);
         if (!(info.resid <= 1e-5)) fail_msg("case %zu: KKT residual %.3g", c, info.resid);
@@ -134,8 +136,8 @@ static void test_planted_kkt_point(void **state)
         double *W3 = malloc(d * o.m * sizeof *W3), *w3 = malloc(o.m * sizeof *w3);
         for (size_t k = 0; k < d * o.m; k++) W3[k] = 3.0 * o.W1[k];
         for (size_t j = 0; j < o.m; j++) w3[j] = 3.0 * o.w2[j];
-        cr_kkt_info i3;
-        assert_int_equal(cr_kkt_fit_dir(w, o.D->X, o.D->y, n, d, W3, w3, o.m, dir, NULL, NULL, &i3, &e), CR_OK);
+        cr_mm_kkt_info i3;
+        assert_int_equal(cr_mm_kkt_fit_dir(w, o.D->X, o.D->y, n, d, W3, w3, o.m, dir, NULL, NULL, &i3, &e), CR_OK);
         assert_true(fabs(i3.min_yf - 9.0) <= 1e-11 && fabs(i3.scale - 1.0 / 3.0) <= 1e-13);
         assert_true(rel_diff(i3.c, info.c) <= 1e-12 && fabs(i3.resid - info.resid) <= 1e-12);
         assert_true(isnan(i3.dualnorm));
@@ -144,18 +146,18 @@ static void test_planted_kkt_point(void **state)
         /* Covering neurons: the optimum of an orthogonally separable set has one neuron per class that is
          * positive on its whole class (the Proposition's hypothesis, and it holds here). */
         size_t ip, im;
-        cr_kkt_covering(o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, &ip, &im);
+        cr_mm_kkt_covering(o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, &ip, &im);
         assert_true(ip != (size_t)-1 && im != (size_t)-1);
         assert_true(o.w2[ip] > 0 && o.w2[im] < 0);
         /* And its neurons are aligned: w1_j is parallel to s X'D(w1_j) lambda*, and on this data lambda* is
          * positive on the class of the neuron only, so cos angle(w1_j, s X'D(w1_j) y) need not be 1: only
          * check the value range and the sign. */
         double cosj[64];
-        cr_kkt_alignment(o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, cosj);
+        cr_mm_kkt_alignment(o.D->X, o.D->y, n, d, o.W1, o.w2, o.m, cosj);
         for (size_t j = 0; j < o.m; j++) assert_true(cosj[j] > 0.0 && cosj[j] <= 1.0 + 1e-15);
         /* P_sub over the network's own patterns equals P*. */
         cr_patterns *I = NULL;
-        assert_int_equal(cr_kkt_patterns(o.D->X, n, d, o.W1, o.w2, o.m, &I, &e), CR_OK);
+        assert_int_equal(cr_mm_kkt_patterns(o.D->X, n, d, o.W1, o.w2, o.m, &I, &e), CR_OK);
         assert_true(I->p >= 1 && I->p <= o.m);
         assert_true(cr_patterns_is_subset(I, o.P));
         cr_mm_work *mw = cr_mm_alloc(n, d, I->p);
@@ -167,7 +169,7 @@ static void test_planted_kkt_point(void **state)
         free(Up);
         cr_mm_free(mw);
         cr_patterns_free(I);
-        cr_kkt_free(w);
+        cr_mm_kkt_free(w);
         optimum_free(&o);
     }
 }
@@ -197,12 +199,12 @@ static void test_exact_kkt_by_hand(void **state)
         cr_patterns *P = NULL;
         cr_err e;
         assert_int_equal(cr_patterns_enumerate(X, 3, 2, &P, &e), CR_OK);
-        cr_kkt_work *w = cr_kkt_alloc(3, 2, 2);
+        cr_mm_kkt_work *w = cr_mm_kkt_alloc(3, 2, 2);
         const double lstar[3] = {0.5, 0.5, -1.0};
         double dir[3], lam[3];
         for (int i = 0; i < 3; i++) dir[i] = -2.5 * lstar[i]; /* wrong sign on purpose: c comes out negative */
-        cr_kkt_info info;
-        assert_int_equal(cr_kkt_fit_dir(w, X, y, 3, 2, W1, w2, 2, dir, P, lam, &info, &e), CR_OK);
+        cr_mm_kkt_info info;
+        assert_int_equal(cr_mm_kkt_fit_dir(w, X, y, 3, 2, W1, w2, 2, dir, P, lam, &info, &e), CR_OK);
         assert_true(fabs(info.min_yf - 1.0) <= 1e-15 && fabs(info.scale - 1.0) <= 1e-15);
         assert_true(fabs(info.c + 0.4) <= 1e-15);
         assert_true(info.resid <= 1e-15);
@@ -218,7 +220,7 @@ static void test_exact_kkt_by_hand(void **state)
         for (int i = 0; i < 3; i++) assert_true(fabs(ml[i] - lstar[i]) <= 1e-6);
         cr_mm_free(mw);
         cr_patterns *I = NULL;
-        assert_int_equal(cr_kkt_patterns(X, 3, 2, W1, w2, 2, &I, &e), CR_OK);
+        assert_int_equal(cr_mm_kkt_patterns(X, 3, 2, W1, w2, 2, &I, &e), CR_OK);
         assert_int_equal(I->p, 2);
         mw = cr_mm_alloc(3, 2, I->p);
         assert_int_equal(cr_mm_solve(mw, X, y, 3, 2, I, NULL, U, Up, NULL, &mi, &e), CR_OK);
@@ -228,12 +230,12 @@ static void test_exact_kkt_by_hand(void **state)
         /* Both neurons cover their class; both are aligned (w1 = s X'D(w1) y / 2 and X'D y = x3 for the
          * second... precisely: s X'D(w1) y = (2, 0) and (1, 0) up to rotation): cos = 1. */
         size_t ip, im;
-        cr_kkt_covering(X, y, 3, 2, W1, w2, 2, &ip, &im);
+        cr_mm_kkt_covering(X, y, 3, 2, W1, w2, 2, &ip, &im);
         assert_true(ip == 0 && im == 1);
         double cj[2];
-        cr_kkt_alignment(X, y, 3, 2, W1, w2, 2, cj);
+        cr_mm_kkt_alignment(X, y, 3, 2, W1, w2, 2, cj);
         assert_true(fabs(cj[0] - 1.0) <= 1e-15 && fabs(cj[1] - 1.0) <= 1e-15);
-        cr_kkt_free(w);
+        cr_mm_kkt_free(w);
         cr_patterns_free(P);
     }
 }
@@ -257,16 +259,16 @@ static void test_covering(void **state)
                         1, 0, 0.2, 0, 0.1};
     double w2[5] = {1, -1, 0.5, -2, -1};
     size_t ip, im;
-    cr_kkt_covering(HX, HY, 4, 2, W1, w2, m, &ip, &im);
+    cr_mm_kkt_covering(HX, HY, 4, 2, W1, w2, m, &ip, &im);
     assert_int_equal(ip, 2);
     assert_int_equal(im, 3);
     /* Without neurons 2 and 3 (w2 = 0) the + class is uncovered, the - class covered by 4. */
     w2[2] = 0.0;
     w2[3] = 0.0;
-    cr_kkt_covering(HX, HY, 4, 2, W1, w2, m, &ip, &im);
+    cr_mm_kkt_covering(HX, HY, 4, 2, W1, w2, m, &ip, &im);
     assert_true(ip == (size_t)-1);
     assert_int_equal(im, 4);
-    cr_kkt_covering(HX, HY, 4, 2, W1, w2, m, NULL, NULL);
+    cr_mm_kkt_covering(HX, HY, 4, 2, W1, w2, m, NULL, NULL);
 }
 
 static void test_alignment(void **state)
@@ -280,7 +282,7 @@ static void test_alignment(void **state)
     double W1[2 * 4] = {3.8, -1.8, 0, 1, /* first coordinates */
                         0.6, -0.3, 1, 0};
     double w2[4] = {0.7, -1.0, 1.0, 0.0}, c[4];
-    cr_kkt_alignment(HX, HY, 4, 2, W1, w2, m, c);
+    cr_mm_kkt_alignment(HX, HY, 4, 2, W1, w2, m, c);
     assert_true(fabs(c[0] - 1.0) <= 1e-15);
     assert_true(fabs(c[1] - 1.0) <= 1e-15);
     assert_true(fabs(c[2] - 0.2 / sqrt(1.9 * 1.9 + 0.2 * 0.2)) <= 1e-15);
@@ -288,7 +290,7 @@ static void test_alignment(void **state)
     /* Strict D: a neuron exactly orthogonal to every row has D = 0 and X'D y = 0: NaN. */
     const double X2[] = {1, 0, 2, 0}, y2[] = {1, -1};
     double W2[2] = {0, 1}, v2[1] = {1}, c2[1];
-    cr_kkt_alignment(X2, y2, 2, 2, W2, v2, 1, c2);
+    cr_mm_kkt_alignment(X2, y2, 2, 2, W2, v2, 1, c2);
     assert_true(isnan(c2[0]));
 }
 
@@ -302,7 +304,7 @@ static void test_patterns_closed(void **state)
     double w2[5] = {1, 1, -1, 0, 1};
     cr_patterns *I = NULL;
     cr_err e;
-    assert_int_equal(cr_kkt_patterns(HX, 4, 2, W1, w2, 5, &I, &e), CR_OK);
+    assert_int_equal(cr_mm_kkt_patterns(HX, 4, 2, W1, w2, 5, &I, &e), CR_OK);
     assert_int_equal(I->p, 2);
     char buf[8];
     /* Canonical order: descending strings. (1,0): x1 1, x2 0.9, x3 -1, x4 -0.8 -> 1100.
@@ -317,18 +319,18 @@ static void test_patterns_closed(void **state)
 static void test_fit_errors(void **state)
 {
     (void)state;
-    cr_kkt_work *w = cr_kkt_alloc(4, 2, 2);
+    cr_mm_kkt_work *w = cr_mm_kkt_alloc(4, 2, 2);
     double W1[4] = {1, 0, 0, 0}, w2[2] = {1, 0}, lam[4];
     cr_err e;
     /* Neuron (1, 0) with w2 = 1: f = (1, 0.9, 0, 0): the - class has margin 0. */
-    assert_int_equal(cr_kkt_fit(w, HX, HY, 4, 2, W1, w2, 2, NULL, lam, NULL, &e), CR_EINPUT);
+    assert_int_equal(cr_mm_kkt_fit(w, HX, HY, 4, 2, W1, w2, 2, NULL, lam, NULL, &e), CR_EINPUT);
     assert_non_null(strstr(e.msg, "does not separate"));
-    assert_int_equal(cr_kkt_fit(w, HX, HY, 4, 3, W1, w2, 2, NULL, lam, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_kkt_fit(w, HX, HY, 4, 2, W1, w2, 3, NULL, lam, NULL, &e), CR_EINPUT);
-    assert_int_equal(cr_kkt_fit_dir(w, HX, HY, 4, 2, W1, w2, 2, NULL, NULL, lam, NULL, &e), CR_EINPUT);
-    cr_kkt_free(w);
-    cr_kkt_free(NULL);
-    assert_null(cr_kkt_alloc(0, 1, 1));
+    assert_int_equal(cr_mm_kkt_fit(w, HX, HY, 4, 3, W1, w2, 2, NULL, lam, NULL, &e), CR_EINPUT);
+    assert_int_equal(cr_mm_kkt_fit(w, HX, HY, 4, 2, W1, w2, 3, NULL, lam, NULL, &e), CR_EINPUT);
+    assert_int_equal(cr_mm_kkt_fit_dir(w, HX, HY, 4, 2, W1, w2, 2, NULL, NULL, lam, NULL, &e), CR_EINPUT);
+    cr_mm_kkt_free(w);
+    cr_mm_kkt_free(NULL);
+    assert_null(cr_mm_kkt_alloc(0, 1, 1));
 }
 
 /* ---------------------------------------------------------- gradient descent, end to end */
@@ -377,19 +379,19 @@ static void test_gradient_descent(void **state)
     assert_true(L.best_gamma >= 0.9 * L.ceiling);
     /* The trained network: covering neurons, and a KKT fit near a KKT point of the global optimum. */
     size_t ip, im;
-    cr_kkt_covering(o.D->X, o.D->y, n, d, net->W1, net->w2, m, &ip, &im);
+    cr_mm_kkt_covering(o.D->X, o.D->y, n, d, net->W1, net->w2, m, &ip, &im);
     assert_true(ip != (size_t)-1 && im != (size_t)-1);
-    cr_kkt_work *kw = cr_kkt_alloc(n, d, m);
-    cr_kkt_info ki;
+    cr_mm_kkt_work *kw = cr_mm_kkt_alloc(n, d, m);
+    cr_mm_kkt_info ki;
     double lam[16];
-    assert_int_equal(cr_kkt_fit(kw, o.D->X, o.D->y, n, d, net->W1, net->w2, m, o.P, lam, &ki, &e), CR_OK);
+    assert_int_equal(cr_mm_kkt_fit(kw, o.D->X, o.D->y, n, d, net->W1, net->w2, m, o.P, lam, &ki, &e), CR_OK);
     assert_true(ki.c > 0 && ki.resid < 0.1);
     /* Scaled to margin 1: 1/2 ||theta||^2 >= P* always, and close to it; y'lambda and N(lambda) near P*, 1. */
     assert_true(ki.half_norm2 >= o.pstar * (1 - 1e-9) && ki.half_norm2 <= 1.05 * o.pstar);
     assert_true(fabs(ki.ytlambda / ki.half_norm2 - 1.0) <= 0.05);
     assert_true(ki.dualnorm <= 1.1);
     for (size_t i = 0; i < n; i++) assert_true(o.D->y[i] * lam[i] >= 0.0);
-    cr_kkt_free(kw);
+    cr_mm_kkt_free(kw);
     cr_train_work_free(tw);
     cr_net_free(net);
     gsl_rng_free(g);

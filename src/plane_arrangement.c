@@ -1,5 +1,5 @@
-/* Sector geometry of a central line arrangement in the plane (see plane.h). */
-#include "plane.h"
+/* Sector geometry of a central line arrangement in the plane (see plane_arrangement.h). */
+#include "plane_arrangement.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void cr_plane_rays(const double *X, size_t n, double *rays, size_t *nrays)
+void cr_plane_arrangement_rays(const double *X, size_t n, double *rays, size_t *nrays)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

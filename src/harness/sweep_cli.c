@@ -1,0 +1,441 @@
+/* `cvxrelu sweep` and `cvxrelu aggregate` (see sweep.h): the options, the checks made before anything is
+ * written (every point resolved, every output path writable), then the plan, the points run here or emitted,
+ * and the table. */
+#include "sweep_impl.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fsutil.h"
+
+/* EINPUT unless dir is a writable folder or can be made (its first existing ancestor is a writable folder). */
+static int check_dir(const char *what, const char *dir, cr_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "%s %s: exists and is not a folder", what, dir);
+        if (access(dir, W_OK) != 0) return cr_err_set(err, CR_EINPUT, "%s %s: folder is not writable", what, dir);
+        return CR_OK;
+    }
+    char buf[CR_PATH_MAX + 16];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (;;) {
+        char *slash = strrchr(buf, '/');
+        if (!slash) snprintf(buf, sizeof buf, ".");
+        else if (slash == buf) buf[1] = 0;
+        else *slash = 0;
+        if (stat(buf, &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "%s %s: %s is not a folder", what, dir, buf);
+            if (access(buf, W_OK) != 0)
+                return cr_err_set(err, CR_EINPUT, "%s %s: cannot create it, %s is not writable", what, dir, buf);
+            return CR_OK;
+        }
+        if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) return CR_OK;
+    }
+}
+
+/* EINPUT unless path can be written as a file: not a folder, and its folder is writable or can be made. */
+static int check_file(const char *what, const char *path, cr_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cr_err_set(err, CR_EINPUT, "%s %s: is a folder, expected a file name", what, path);
+    char parent[CR_PATH_MAX + 16];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (!slash) snprintf(parent, sizeof parent, ".");
+    else if (slash == parent) parent[1] = 0;
+    else *slash = 0;
+    return check_dir(what, parent, err);
+}
+
+/* path made absolute against cwd, with "." components, repeated and trailing slashes dropped (symbolic links and
+ * ".." are kept: the names the user chose stay). */
+static int absolute(const char *cwd, const char *path, char *out, size_t cap)
+{
+    char tmp[2 * CR_PATH_MAX + 2];
+    int k = path[0] == '/' ? snprintf(tmp, sizeof tmp, "%s", path) : snprintf(tmp, sizeof tmp, "%s/%s", cwd, path);
+    if (k < 0 || (size_t)k >= sizeof tmp) return -1;
+    size_t n = 0;
+    for (const char *c = tmp; *c;) {
+        while (*c == '/') c++;
+        size_t seg = strcspn(c, "/");
+        if (seg == 0) break;
+        if (!(seg == 1 && c[0] == '.')) {
+            if (n + 1 + seg + 1 > cap) return -1;
+            out[n++] = '/';
+            memcpy(out + n, c, seg);
+            n += seg;
+        }
+        c += seg;
+    }
+    if (n == 0) out[n++] = '/';
+    out[n] = 0;
+    return 0;
+}
+
+/* path with its extension (of the last component) replaced: "a/x.sbatch" + ".jobs" -> "a/x.jobs". */
+static void sibling(const char *path, const char *suffix, int keep_ext, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path, *dot = strrchr(base, '.');
+    if (!dot || dot == base) dot = base + strlen(base);
+    snprintf(out, cap, "%.*s%s%s", (int)(dot - path), path, suffix, keep_ext ? dot : "");
+}
+
+void cr_sweep_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set key.path=value]...\n"
+            "                     [--out DIR] [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]\n"
+            "       cvxrelu aggregate DIR [--quiet]\n"
+            "\n"
+            "sweep   runs CONFIG once per point of the cartesian product of the grids (the last --grid varies\n"
+            "        fastest), each as `cvxrelu run CONFIG --set ... --out DIR/POINT --quiet 2>DIR/POINT/stderr.log`,\n"
+            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep.\n"
+            "  --grid key=v1,v2,...  values are separated by top-level commas; a list-valued key takes bracketed\n"
+            "        lists: --grid 'count.n=[4,8],[16,32]' has two values, --grid count.n=4,8 two one-item lists.\n"
+            "  POINT the folder name: key=value per grid key joined by \"__\", e.g.\n"
+            "        landscape.beta=0.5__landscape.grid=11; in values [A-Za-z0-9._+,-] stay, brackets and blanks\n"
+            "        are dropped, other bytes become %%XX; names over 200 characters end in ~HASH.\n"
+            "  --jobs N           run N points at a time here (default 1).\n"
+            "  --emit-jobs FILE   run nothing; write one shell line per point still to run (cd, the run command,\n"
+            "                     absolute paths) for GNU parallel: `parallel -j4 < FILE` (or --sshlogin over a\n"
+            "                     shared folder), then `cvxrelu aggregate DIR`. Every value is single-quoted; a\n"
+            "                     control character (e.g. a newline) in a path or --set value is refused (exit 2).\n"
+            "  --emit-slurm FILE  run nothing; write the Slurm array script FILE (task K runs line K+1 of the jobs\n"
+            "                     file: the --emit-jobs FILE, else FILE with extension .jobs) and FILE-aggregate\n"
+            "                     (same extension) for the aggregation. Submit both:\n"
+            "                     jid=$(sbatch --parsable FILE) && sbatch --dependency=afterany:$jid FILE-aggregate\n"
+            "  A rerun runs (or emits) only the points not done: a point is done when its summary.csv says status\n"
+            "  ok or claims_failed (it completed) and its config.yaml is the config the point resolves to now.\n"
+            "  A point folder that is a symbolic link is never followed (reported as error). SIGINT, SIGTERM\n"
+            "  and SIGHUP stop the running points first; the sweep then ends by the same signal.\n"
+            "  Validation: a malformed option, an unknown --grid key or a config no point can load is a usage error\n"
+            "  (exit 2, nothing written). A point whose override the schema rejects never runs and is recorded as\n"
+            "  error in sweep.csv; the other points still run.\n"
+            "aggregate  rebuilds DIR/sweep.csv from DIR/sweep.yaml (the plan written by sweep) and the point folders.\n"
+            "\n"
+            "sweep.csv  one row per point in grid order: the grid values (columns named by key), status (ok: the run\n"
+            "  completed and every claim passed; claims_failed: it completed and some claim failed, its values are\n"
+            "  valid; failed: the run failed, e.g. numerically; error: rejected by the schema, not run, unfinished\n"
+            "  or stale), error (the message; the failed claims for claims_failed), then every summary.csv key in\n"
+            "  first-seen order except status, error and keys ending in _seconds (wall times), so the table is\n"
+            "  byte-identical however the points ran; missing cells, and values a run does not have, are empty.\n"
+            "Exit status: 0 every point ok (or the job files written), 1 some point failed, in error or not run,\n"
+            "  2 usage/config error (nothing written), 3 every point completed and some point's claims failed.\n");
+}
+
+typedef struct {
+    const char *config;
+    cr_sweep_strs sets;
+    cr_sweep_grid *grids;
+    size_t ngrid;
+    const char *out, *emit_jobs, *emit_slurm;
+    long jobs;
+    int quiet, help;
+} sweep_args;
+
+static void sweep_args_free(sweep_args *a)
+{
+    cr_sweep_strs_free(&a->sets);
+    for (size_t g = 0; g < a->ngrid; g++) cr_sweep_grid_clear(&a->grids[g]);
+    free(a->grids);
+}
+
+/* "--name value" or "--name=value" at argv[*i]; NULL when argv[*i] is another option. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **val, cr_err *err, int *st)
+{
+    size_t len = strlen(name);
+    const char *s = argv[*i];
+    if (strncmp(s, name, len) != 0 || (s[len] && s[len] != '=')) return 0;
+    *val = s[len] == '=' ? s + len + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+    if (!*val || !**val) *st = cr_err_set(err, CR_EINPUT, "%s needs a value (see cvxrelu sweep --help)", name);
+    return 1;
+}
+
+static int parse_sweep_args(int argc, char **argv, sweep_args *a, cr_err *err)
+{
+    memset(a, 0, sizeof *a);
+    a->jobs = 1;
+    int st = CR_OK, have_jobs = 0;
+    for (int i = 2; i < argc && !st; i++) {
+        const char *s = argv[i], *v = NULL;
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            a->help = 1;
+        } else if (opt_value(argc, argv, &i, "--grid", &v, err, &st)) {
+            if (st) break;
+            cr_sweep_grid *g = realloc(a->grids, (a->ngrid + 1) * sizeof *g);
+            if (!g) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+            a->grids = g;
+            st = cr_sweep_grid_parse(v, &a->grids[a->ngrid], err);
+            if (!st) a->ngrid++;
+        } else if (opt_value(argc, argv, &i, "--set", &v, err, &st)) {
+            if (!st && cr_sweep_strs_push(&a->sets, v)) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        } else if (opt_value(argc, argv, &i, "--out", &v, err, &st)) {
+            a->out = v;
+        } else if (opt_value(argc, argv, &i, "--emit-jobs", &v, err, &st)) {
+            a->emit_jobs = v;
+        } else if (opt_value(argc, argv, &i, "--emit-slurm", &v, err, &st)) {
+            a->emit_slurm = v;
+        } else if (opt_value(argc, argv, &i, "--jobs", &v, err, &st)) {
+            if (st) break;
+            char *end;
+            errno = 0;
+            a->jobs = strtol(v, &end, 10);
+            if (errno || *end || a->jobs < 1 || a->jobs > 1024)
+                st = cr_err_set(err, CR_EINPUT, "--jobs: expected an integer in [1, 1024], got \"%s\"", v);
+            have_jobs = 1;
+        } else if (strcmp(s, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            st = cr_err_set(err, CR_EINPUT, "unknown option %s (see cvxrelu sweep --help)", s);
+        } else if (!a->config) {
+            a->config = s;
+        } else {
+            st = cr_err_set(err, CR_EINPUT, "unexpected argument %s (one config per sweep)", s);
+        }
+    }
+    if (st || a->help) return st;
+    if (!a->config) return cr_err_set(err, CR_EINPUT, "missing CONFIG.yaml (see cvxrelu sweep --help)");
+    if (!a->ngrid) return cr_err_set(err, CR_EINPUT, "no --grid key.path=v1,v2,... given (see cvxrelu sweep --help)");
+    if (have_jobs && (a->emit_jobs || a->emit_slurm))
+        return cr_err_set(err, CR_EINPUT, "--jobs runs the points here, --emit-jobs/--emit-slurm only writes them: "
+                                          "choose one");
+    return CR_OK;
+}
+
+static int usage_error(FILE *log, const cr_err *err)
+{
+    fprintf(log, "cvxrelu: %s\n", err->msg);
+    return CR_EINPUT;
+}
+
+static int runtime_error(FILE *log, const cr_err *err)
+{
+    fprintf(log, "cvxrelu: %s\n", err->msg);
+    return CR_ERUNTIME;
+}
+
+/* Prints the per-state counts; returns the exit status: 1 when a point failed or is in error, else 3 when some
+ * point's claims failed, else 0 (the statuses of `cvxrelu run`). */
+static int report_counts(const cr_sweep_plan *p, size_t nbad, size_t nclaims, int quiet, FILE *log)
+{
+    if (nbad || nclaims || !quiet)
+        fprintf(log, "sweep: %zu points, %zu ok, %zu claims failed, %zu failed or not run; table in %s/sweep.csv\n",
+                p->npts, p->npts - nbad - nclaims, nclaims, nbad, p->dir);
+    return nbad ? CR_ERUNTIME : nclaims ? CR_ECLAIMS : CR_OK;
+}
+
+/* Where the sweep runs from: the current folder, the config's absolute path and this binary's. */
+static int setup_paths(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
+{
+    if (!getcwd(p->cwd, sizeof p->cwd)) return cr_err_set(err, CR_ERUNTIME, "getcwd: %s", strerror(errno));
+    if (absolute(p->cwd, a->config, p->config, sizeof p->config))
+        return cr_err_set(err, CR_EINPUT, "%s: path too long", a->config);
+    ssize_t k = readlink("/proc/self/exe", p->prog, sizeof p->prog - 1);
+    if (k <= 0 || (size_t)k >= sizeof p->prog - 1)
+        return cr_err_set(err, CR_ERUNTIME, "cannot find this program's path (/proc/self/exe)");
+    p->prog[k] = 0;
+    return CR_OK;
+}
+
+/* CR_EINPUT when no point loads: the config or the shared --set is wrong (the base message says which), or
+ * every value is. */
+static int check_some_point_loads(const cr_sweep_plan *p, cr_err *err)
+{
+    for (size_t i = 0; i < p->npts; i++)
+        if (!p->pts[i].error) return CR_OK;
+    cr_config *cfg = malloc(sizeof *cfg);
+    cr_err berr = {{0}};
+    int st;
+    if (!cfg) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    else if (cr_config_load(p->config, (const char *const *)p->sets.v, p->sets.n, cfg, &berr))
+        st = cr_err_set(err, CR_EINPUT, "%s", berr.msg);
+    else
+        st = cr_err_set(err, CR_EINPUT, "no point of the sweep is a valid config; the first: %s", p->pts[0].error);
+    free(cfg);
+    return st;
+}
+
+/* The sweep folder (--out, default results/<stem>-sweep), absolute, short enough and writable or creatable. */
+static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
+{
+    char outdir[CR_PATH_MAX + 32];
+    if (a->out) {
+        snprintf(outdir, sizeof outdir, "%s", a->out);
+    } else {
+        /* results/<stem>-sweep, the stem as cr_config names it: file name without folder and extension. */
+        const char *base = strrchr(p->config, '/') + 1, *dot = strrchr(base, '.');
+        int len = (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base));
+        snprintf(outdir, sizeof outdir, "results/%.*s-sweep", len, base);
+    }
+    if (absolute(p->cwd, outdir, p->dir, sizeof p->dir)) return cr_err_set(err, CR_EINPUT, "--out: path too long");
+    if (strlen(p->dir) + 1 + CR_SWEEP_NAME_CUT > CR_OUT_MAX)
+        return cr_err_set(err, CR_EINPUT, "--out %.48s...: the folder's path has %zu bytes, at most %d are accepted "
+                                          "for a sweep (its points' folders add %d)",
+                          p->dir, strlen(p->dir), CR_OUT_MAX - 1 - CR_SWEEP_NAME_CUT, 1 + CR_SWEEP_NAME_CUT);
+    return check_dir("--out", p->dir, err);
+}
+
+/* The emitted files' absolute paths (the jobs file defaults to the Slurm script's name with .jobs, the
+ * aggregation script is NAME-aggregate.EXT), each writable, distinct and free of control characters. */
+static int setup_emit(const sweep_args *a, const cr_sweep_plan *p, cr_sweep_emit_paths *ep, cr_err *err)
+{
+    int st;
+    if (a->emit_slurm && absolute(p->cwd, a->emit_slurm, ep->slurm, sizeof ep->slurm))
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm: path too long");
+    if (a->emit_jobs) {
+        if (absolute(p->cwd, a->emit_jobs, ep->jobs, sizeof ep->jobs))
+            return cr_err_set(err, CR_EINPUT, "--emit-jobs: path too long");
+    } else {
+        sibling(ep->slurm, ".jobs", 0, ep->jobs, sizeof ep->jobs);
+        if (strcmp(ep->jobs, ep->slurm) == 0) snprintf(ep->jobs, sizeof ep->jobs, "%s.jobs", ep->slurm);
+    }
+    if ((st = check_file("--emit-jobs", ep->jobs, err))) return st;
+    if (!a->emit_slurm) return cr_sweep_emit_check(p, ep, 0, err);
+    sibling(ep->slurm, "-aggregate", 1, ep->agg, sizeof ep->agg);
+    if ((st = check_file("--emit-slurm", ep->slurm, err))) return st;
+    if (strcmp(ep->slurm, ep->jobs) == 0 || strcmp(ep->agg, ep->jobs) == 0)
+        return cr_err_set(err, CR_EINPUT, "--emit-slurm %s: the same file as the jobs file", ep->slurm);
+    return cr_sweep_emit_check(p, ep, 1, err);
+}
+
+/* Fills the plan from the arguments (taking their grids and sets), resolves every point and checks every output
+ * path; writes nothing. */
+static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep, cr_err *err)
+{
+    p->sets = a->sets;
+    p->grids = a->grids;
+    p->ngrid = a->ngrid;
+    a->sets = (cr_sweep_strs){0};
+    a->grids = NULL;
+    a->ngrid = 0;
+    int st = setup_paths(a, p, err);
+    if (!st) st = cr_sweep_plan_resolve(p, err);
+    if (!st) st = check_some_point_loads(p, err);
+    if (!st) st = setup_dir(a, p, err);
+    if (!st && (a->emit_jobs || a->emit_slurm)) st = setup_emit(a, p, ep, err);
+    return st;
+}
+
+/* The points that resolve and are not done, in grid order; *cpus the most BLAS threads among them. */
+static size_t points_to_run(const cr_sweep_plan *p, size_t *todo, long *cpus)
+{
+    size_t ntodo = 0;
+    *cpus = 1;
+    for (size_t i = 0; i < p->npts; i++) {
+        if (p->pts[i].error || cr_sweep_point_is_link(p, i)) continue; /* a symbolic link is reported, never run */
+        cr_sweep_strs k = {0}, v = {0};
+        char msg[2048];
+        cr_sweep_state ps = cr_sweep_point_read(p, i, &k, &v, msg, sizeof msg);
+        if (ps != CR_SWEEP_POINT_OK && ps != CR_SWEEP_POINT_CLAIMS_FAILED) {
+            todo[ntodo++] = i;
+            if (p->pts[i].threads > *cpus) *cpus = p->pts[i].threads;
+        }
+        cr_sweep_strs_free(&k);
+        cr_sweep_strs_free(&v);
+    }
+    return ntodo;
+}
+
+/* Validated: the sweep folder is made and the plan written in it (from here on, files are written). */
+static int write_plan(cr_sweep_plan *p, cr_err *err)
+{
+    int e = cr_fs_mkdirs(p->dir);
+    if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
+    char real[PATH_MAX];
+    if (realpath(p->dir, real) && strlen(real) < sizeof p->dir) memcpy(p->dir, real, strlen(real) + 1);
+    return cr_sweep_plan_write(p, err);
+}
+
+/* Runs (or emits) the points not done yet, todo[] the room for their indices, then rebuilds the table when
+ * nothing was emitted; the exit status of report_counts. */
+static int sweep_points(const sweep_args *a, const cr_sweep_plan *p, const cr_sweep_emit_paths *ep, size_t *todo,
+                        FILE *out, FILE *log, cr_err *err)
+{
+    size_t nrejected = 0, nbad = 0, nclaims = 0;
+    for (size_t i = 0; i < p->npts; i++)
+        if (p->pts[i].error) {
+            nrejected++;
+            fprintf(log, "sweep: %s: rejected, not run: %s\n", p->pts[i].name, p->pts[i].error);
+        }
+    long cpus;
+    size_t ntodo = points_to_run(p, todo, &cpus);
+    int emitting = a->emit_jobs || a->emit_slurm;
+    if (!a->quiet || (ntodo && emitting))
+        fprintf(emitting ? out : log, "sweep: %zu points, %zu to run, %zu done, %zu rejected; plan in %s/sweep.yaml\n",
+                p->npts, ntodo, p->npts - nrejected - ntodo, nrejected, p->dir);
+    int st = cr_sweep_make_point_dirs(p, todo, ntodo, err);
+    if (st) return st;
+    if (ntodo && emitting) return cr_sweep_emit(p, todo, ntodo, cpus, a->emit_slurm != NULL, ep, out, err);
+    /* Everything done already (also when emitting): the table is rebuilt. */
+    if (ntodo && (st = cr_sweep_run_local(p, todo, ntodo, a->jobs, a->quiet, log, err))) return st;
+    if ((st = cr_sweep_plan_aggregate(p, &nbad, &nclaims, err))) return st;
+    return report_counts(p, nbad, nclaims, a->quiet, log);
+}
+
+int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
+{
+    cr_err err = {{0}};
+    sweep_args a;
+    int st = parse_sweep_args(argc, argv, &a, &err);
+    if (st || a.help) {
+        sweep_args_free(&a);
+        if (!st) cr_sweep_usage(out);
+        return st ? usage_error(log, &err) : 0;
+    }
+    cr_sweep_plan *p = calloc(1, sizeof *p);
+    cr_sweep_emit_paths ep;
+    memset(&ep, 0, sizeof ep);
+    size_t *todo = NULL;
+    if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
+    else st = sweep_setup(&a, p, &ep, &err);
+    if (!st) st = write_plan(p, &err);
+    if (!st && !(todo = calloc(p->npts, sizeof *todo))) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
+    if (!st) st = sweep_points(&a, p, &ep, todo, out, log, &err);
+    free(todo);
+    sweep_args_free(&a);
+    cr_sweep_plan_free(p);
+    if (st && err.msg[0]) return st == CR_EINPUT ? usage_error(log, &err) : runtime_error(log, &err);
+    return st;
+}
+
+int cr_sweep_aggregate_cli(int argc, char **argv, FILE *out, FILE *log)
+{
+    const char *dir = NULL;
+    int quiet = 0;
+    cr_err err = {{0}};
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            cr_sweep_usage(out);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            cr_err_set(&err, CR_EINPUT, "unknown option %s (see cvxrelu sweep --help)", argv[i]);
+            return usage_error(log, &err);
+        } else if (!dir) dir = argv[i];
+        else {
+            cr_err_set(&err, CR_EINPUT, "unexpected argument %s (one sweep folder)", argv[i]);
+            return usage_error(log, &err);
+        }
+    }
+    if (!dir) {
+        cr_err_set(&err, CR_EINPUT, "usage: cvxrelu aggregate DIR (a folder written by cvxrelu sweep)");
+        return usage_error(log, &err);
+    }
+    cr_sweep_plan *p = NULL;
+    int st = cr_sweep_plan_read(dir, &p, &err);
+    if (st) return st == CR_EINPUT ? usage_error(log, &err) : runtime_error(log, &err);
+    size_t nbad = 0;
+    size_t nclaims = 0;
+    st = cr_sweep_plan_aggregate(p, &nbad, &nclaims, &err);
+    if (!st) st = report_counts(p, nbad, nclaims, quiet, log);
+    else st = runtime_error(log, &err);
+    cr_sweep_plan_free(p);
+    return st;
+}
