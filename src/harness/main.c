@@ -35,7 +35,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--quiet]\n"
             "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
-            "       cvxrelu claims OUTDIR RUNDIR...     aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
+            "       cvxrelu claims [--refuted F] OUTDIR RUNDIR...  aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
             "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
@@ -327,10 +327,22 @@ static int cmd_latex(int argc, char **argv)
 
 static int cmd_claims(int argc, char **argv)
 {
-    if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu claims OUTDIR RUNDIR...");
+    const char *usage_msg = "usage: cvxrelu claims [--refuted FILE.csv] OUTDIR RUNDIR...";
+    int a = 2;
+    const char *known_path = NULL;
+    if (argc > 2 && strcmp(argv[2], "--refuted") == 0) {
+        if (argc < 4) return die(CR_EINPUT, usage_msg);
+        known_path = argv[3];
+        a = 4;
+    }
+    if (argc < a + 2) return die(CR_EINPUT, usage_msg);
     cr_err err = {{0}};
-    size_t failed = 0;
-    int st = cr_report_claims(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdout, &failed, &err);
+    cr_refuted *known = NULL;
+    if (known_path && cr_refuted_load(known_path, &known, &err)) return die(CR_EINPUT, err.msg);
+    size_t failed = 0, refuted = 0;
+    int st = cr_report_claims_known(argv[a], (const char *const *)argv + a + 1, (size_t)(argc - a - 1), known, stdout,
+                                    &failed, &refuted, &err);
+    cr_refuted_free(known);
     if (st) return die(st, err.msg);
     return failed ? CR_ECLAIMS : 0;
 }
