@@ -616,8 +616,8 @@ done:
     return st;
 }
 
-int cr_clarke_patterns(const cr_net *net, const double *X, size_t n, double tol, int both_sides, cr_patterns *I,
-                       cr_err *err)
+int cr_clarke_patterns(const cr_net *net, const double *X, size_t n, double tol, cr_clarke_sides sides,
+                       cr_patterns *I, cr_err *err)
 {
     if (!net || !X || !I || I->n != n) return cr_err_set(err, CR_EINPUT, "clarke patterns: bad arguments");
     const size_t m = net->m;
@@ -636,11 +636,13 @@ int cr_clarke_patterns(const cr_net *net, const double *X, size_t n, double tol,
         size_t nk = 0;
         for (size_t i = 0; i < n; i++) {
             double h = H[i * m + j];
-            int kink = relu_kink(h, xn[i], tol);
-            if (h >= 0.0 || kink) mask[i / 64] |= 1ull << (i % 64);
+            /* A zero row has h = 0: on the kink for every neuron (relu_kink excludes it from the measure only, where
+             * its generator is 0). */
+            int kink = relu_kink(h, xn[i], tol) || xn[i] == 0.0;
+            if (kink ? sides == CR_CLARKE_CLOSED : h > 0.0) mask[i / 64] |= 1ull << (i % 64);
             if (kink) kinks[nk++] = i;
         }
-        if (!both_sides || nk == 0) {
+        if (sides != CR_CLARKE_BOTH || nk == 0) {
             st = cr_patterns_add(I, mask, err);
             continue;
         }

@@ -65,12 +65,18 @@ typedef struct {
 int cr_clarke_network(const cr_net *net, const double *X, const double *y, size_t n, const cr_net_obj *obj,
                       double tol, double *g, double *v, cr_clarke_info *info, cr_err *err);
 
-/* Adds to I (I->n = n) the closed patterns of the live neurons of net (||w1_j|| > tol and |w2_j| > tol) at the
- * point on their kinks: bit i is 1 when x_i'w1_j >= 0 or sample i is a ReLU kink of neuron j (|x_i'w1_j| <=
- * tol ||x_i||), the pattern 1(X w1 >= 0) of the Clarke point the kink tolerance stands for. both_sides = 1 adds,
- * for every live neuron, each pattern obtained by setting its kink bits to 0 or 1 in every combination (the
- * patterns on all sides of the kinks); at most 16 kinks per neuron (CR_EINPUT beyond). CR_ERUNTIME on memory. */
-int cr_clarke_patterns(const cr_net *net, const double *X, size_t n, double tol, int both_sides, cr_patterns *I,
-                       cr_err *err);
+/* Which patterns a live neuron on kinks contributes (see cr_clarke_patterns). */
+typedef enum {
+    CR_CLARKE_CLOSED = 0, /* 1(X w1 >= 0) of the point on the kinks: kink bits 1 (the slides' closed pattern) */
+    CR_CLARKE_STRICT = 1, /* 1(X w1 > 0) of that point: kink bits 0 */
+    CR_CLARKE_BOTH = 2,   /* every combination of the kink bits: the patterns on all sides of the kinks */
+} cr_clarke_sides;
+
+/* Adds to I (I->n = n) the patterns of the live neurons of net (||w1_j|| > tol and |w2_j| > tol) at the point on
+ * their kinks, the Clarke point the tolerance stands for: bit i is 1 where x_i'w1_j > tol ||x_i||, 0 where
+ * x_i'w1_j < -tol ||x_i||, and on a ReLU kink (|x_i'w1_j| <= tol ||x_i||; a zero row of X is always on it) as
+ * `sides` says. CR_CLARKE_BOTH allows at most 16 kinks per neuron (CR_EINPUT beyond). CR_ERUNTIME on memory. */
+int cr_clarke_patterns(const cr_net *net, const double *X, size_t n, double tol, cr_clarke_sides sides,
+                       cr_patterns *I, cr_err *err);
 
 #endif

@@ -502,7 +502,7 @@ static void test_patterns_at_kinks(void **state)
     cr_patterns *I = cr_patterns_alloc(4, 4);
     cr_err err;
     char buf[8];
-    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-6, 0, I, &err), CR_OK);
+    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-6, CR_CLARKE_CLOSED, I, &err), CR_OK);
     assert_int_equal(I->p, 2);
     cr_patterns_string(I, 0, buf);
     assert_string_equal(buf, "1101");
@@ -510,7 +510,7 @@ static void test_patterns_at_kinks(void **state)
     cr_patterns_string(I, 1, buf);
     assert_string_equal(buf, "1010");
     cr_patterns_clear(I);
-    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-6, 1, I, &err), CR_OK);
+    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-6, CR_CLARKE_BOTH, I, &err), CR_OK);
     assert_int_equal(I->p, 4);
     const char *want[4] = {"1101", "0101", "1010", "0010"};
     for (size_t k = 0; k < 4; k++) {
@@ -521,7 +521,15 @@ static void test_patterns_at_kinks(void **state)
     }
     /* At a tolerance below the kink distance of neuron 2, its pattern is its own sign pattern. */
     cr_patterns_clear(I);
-    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-10, 0, I, &err), CR_OK);
+    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-10, CR_CLARKE_CLOSED, I, &err), CR_OK);
+    cr_patterns_string(I, 1, buf);
+    assert_string_equal(buf, "0010");
+    /* The strict patterns at the kink point: kink bits 0. */
+    cr_patterns_clear(I);
+    assert_int_equal(cr_clarke_patterns(net, X, 4, 1e-6, CR_CLARKE_STRICT, I, &err), CR_OK);
+    assert_int_equal(I->p, 2);
+    cr_patterns_string(I, 0, buf);
+    assert_string_equal(buf, "0101");
     cr_patterns_string(I, 1, buf);
     assert_string_equal(buf, "0010");
     cr_patterns_free(I);
