@@ -168,7 +168,9 @@ static void test_configs_deterministic(void **state)
             double t0 = now(), cpu = 0;
             int st = run_variant(config, &variants[k], out[k], log, &cpu);
             double took = now() - t0;
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            /* Exit 3: the run completed and a claim failed (an honest outcome, e.g. stationary_hinge); its
+             * folder is whole and must be just as deterministic. */
+            if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3)) {
                 char *text = crt_slurp(log, NULL);
                 fail_msg("%s (%s): wait status 0x%x\n%s", config, variants[k].name, st, text ? text : "");
             }
