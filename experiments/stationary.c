@@ -140,8 +140,9 @@ int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_er
     memset(T, 0, sizeof T);
     long inexact = 0, uncertified = 0;
     double max_lower_gap = 0.0;
-    cr_progress *prog = cr_progress_start("stationary points", (double)((size_t)nmeth * maxw * (size_t)cfg->train.seeds),
-                                          !cr_run_quiet(run));
+    const size_t seeds = (size_t)cfg->train.seeds;
+    cr_progress *prog =
+        cr_progress_start("stationary points", (double)((size_t)nmeth * maxw * seeds), !cr_run_quiet(run));
     for (int meth = 0; !st && meth < nmeth; meth++) {
         cr_config c = *cfg;
         c.train.batch = meth == 0 ? 0 : cfg->width_sweep.sgd_batch;
@@ -236,7 +237,7 @@ int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_er
                 cr_patterns_free(Is);
                 cr_patterns_free(Ib);
                 cr_net_free(net);
-                cr_progress_update(prog, (double)(((size_t)meth * maxw + m - 1) * (size_t)cfg->train.seeds + (size_t)s));
+                cr_progress_update(prog, (double)(((size_t)meth * maxw + m - 1) * seeds + (size_t)s));
             }
         }
     }

@@ -96,7 +96,8 @@ int cr_exp_width_sweep(const cr_config *cfg, const cr_data *D, cr_run *run, cr_e
                 cr_convex_sol_free(back);
                 cr_patterns_free(Q);
                 cr_net_free(net);
-                cr_progress_update(prog, (double)(((size_t)meth * maxw + m - 1) * (size_t)cfg->train.seeds + (size_t)s));
+                const size_t done_runs = ((size_t)meth * maxw + m - 1) * (size_t)cfg->train.seeds + (size_t)s;
+                cr_progress_update(prog, (double)done_runs);
             }
         }
     }

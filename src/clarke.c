@@ -212,9 +212,11 @@ static int face_step(ls_work *s, const polytope *P, size_t p, const double *G, c
         double sa = gsl_vector_get(&Sv.vector, a);
         if (!(sa > thr)) continue;
         double c = 0.0;
-        for (size_t i = 0; i < p; i++) c += (tall ? gsl_matrix_get(B, i, a) : gsl_matrix_get(&Vv.matrix, i, a)) * s->r[i];
+        for (size_t i = 0; i < p; i++)
+            c += (tall ? gsl_matrix_get(B, i, a) : gsl_matrix_get(&Vv.matrix, i, a)) * s->r[i];
         c /= sa;
-        for (size_t l = 0; l < q; l++) s->y[l] -= c * (tall ? gsl_matrix_get(&Vv.matrix, l, a) : gsl_matrix_get(B, l, a));
+        for (size_t l = 0; l < q; l++)
+            s->y[l] -= c * (tall ? gsl_matrix_get(&Vv.matrix, l, a) : gsl_matrix_get(B, l, a));
     }
     for (size_t k = 0; k < K; k++) {
         double a = 0.0;
@@ -232,7 +234,8 @@ int cr_clarke_ls(size_t p, size_t K, const double *g0, const double *G, const lo
     for (size_t k = 0; parent && k < K; k++) {
         long a = parent[k];
         if (a < -1 || a >= (long)K || a == (long)k || (a >= 0 && parent[a] >= 0))
-            return cr_err_set(err, CR_EINPUT, "clarke least squares: parent[%zu] = %ld is not -1 or a variable without a parent",
+            return cr_err_set(err, CR_EINPUT,
+                              "clarke least squares: parent[%zu] = %ld is not -1 or a variable without a parent",
                               k, a);
         if (a >= 0) npair++;
     }
@@ -289,7 +292,8 @@ int cr_clarke_ls(size_t p, size_t K, const double *g0, const double *G, const lo
         if (!at_min) {
             size_t q;
             if (face_step(&s, &P, p, G, W, nw, &q) != GSL_SUCCESS) {
-                st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR or SVD failed (K = %zu, face of %zu)", K, q);
+                st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR or SVD failed (K = %zu, face of %zu)", K,
+                                q);
                 break;
             }
             double dmax = 0.0;

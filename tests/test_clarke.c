@@ -159,7 +159,8 @@ static void test_ls_box_brute_force(void **state)
         assert_int_equal(cr_clarke_ls(p, K, g0, G, NULL, z, w, &info, &err), CR_OK);
         check_feasible(K, z, NULL);
         double want = brute_force(p, K, g0, G, NULL);
-        if (fabs(info.norm - want) > 1e-10 * sc) fail_msg("instance %d (K %zu, p %zu): %.17g, faces %.17g", t, K, p, info.norm, want);
+        if (fabs(info.norm - want) > 1e-10 * sc)
+            fail_msg("instance %d (K %zu, p %zu): %.17g, faces %.17g", t, K, p, info.norm, want);
         /* The certificate brackets the minimum and is tight at the solution. */
         assert_true(info.lower <= want * (1 + 1e-12) + 1e-15 * sc);
         assert_true(info.norm - info.lower <= 1e-10 * sc);
@@ -192,7 +193,8 @@ static void test_ls_parent_brute_force(void **state)
         assert_int_equal(cr_clarke_ls(p, K, g0, G, parent, z, w, &info, &err), CR_OK);
         check_feasible(K, z, parent);
         double want = brute_force(p, K, g0, G, parent);
-        if (fabs(info.norm - want) > 1e-10) fail_msg("instance %d (K %zu, p %zu): %.17g, faces %.17g", t, K, p, info.norm, want);
+        if (fabs(info.norm - want) > 1e-10)
+            fail_msg("instance %d (K %zu, p %zu): %.17g, faces %.17g", t, K, p, info.norm, want);
         assert_true(info.norm - info.lower <= 1e-10);
         for (size_t k = 0; k < K; k++)
             if (parent[k] >= 0 && z[k] > 1e-9 && fabs(z[k] - z[parent[k]]) < 1e-12 && z[k] < 1 - 1e-9) tight++;
@@ -268,7 +270,9 @@ static void test_toy_closed_form(void **state)
         cr_net_obj obj = {CR_LOSS_SQUARED, beta, 2.0};
         for (int t = 0; t < 300; t++) {
             /* u on the kink, within the tolerance of it on either side, or away from it. */
-            double u = t % 3 == 0 ? 0.0 : t % 3 == 1 ? 0.999 * tol * (2 * gsl_rng_uniform(g) - 1) : 2 * gsl_ran_gaussian(g, 1.0);
+            double u = t % 3 == 0   ? 0.0
+                       : t % 3 == 1 ? 0.999 * tol * (2 * gsl_rng_uniform(g) - 1)
+                                    : 2 * gsl_ran_gaussian(g, 1.0);
             double a = 2 * gsl_ran_gaussian(g, 1.0);
             net->W1[0] = u, net->w2[0] = a;
             /* The toy's tolerance is on u itself; the network's is a distance |x u| / |x| = |u|: the same. */
@@ -310,7 +314,8 @@ static void test_smooth_equals_gradient(void **state)
     for (int kind = 0; kind < 3; kind++) {
         for (int t = 0; t < 30; t++) {
             for (size_t i = 0; i < n * d; i++) X[i] = gsl_ran_gaussian(g, 1.0);
-            for (size_t i = 0; i < n; i++) y[i] = kind == 0 ? gsl_ran_gaussian(g, 1.0) : (gsl_rng_uniform(g) < 0.5 ? -1 : 1);
+            for (size_t i = 0; i < n; i++)
+                y[i] = kind == 0 ? gsl_ran_gaussian(g, 1.0) : (gsl_rng_uniform(g) < 0.5 ? -1 : 1);
             for (size_t k = 0; k < cr_net_size(net); k++) net->theta[k] = gsl_ran_gaussian(g, 1.0);
             cr_net_obj obj = {(cr_loss_kind)kind, 0.3, 1.0};
             assert_int_equal(cr_net_objective(net, X, y, n, &obj, nw, grad, NULL), CR_OK);
@@ -318,7 +323,8 @@ static void test_smooth_equals_gradient(void **state)
             assert_int_equal(cr_clarke_network(net, X, y, n, &obj, 1e-12, NULL, v, &info, &err), CR_OK);
             assert_true(info.relu_kinks == 0 && info.hinge_kinks == 0);
             double gn = nrm(grad, cr_net_size(net));
-            if (fabs(info.measure - gn) > 1e-12 * (1 + gn)) fail_msg("loss %d: %.17g, net.c %.17g", kind, info.measure, gn);
+            if (fabs(info.measure - gn) > 1e-12 * (1 + gn))
+                fail_msg("loss %d: %.17g, net.c %.17g", kind, info.measure, gn);
             assert_true(info.measure == info.grad_norm);
             /* v is the derivative of the loss at f. */
             double f[9], dl[9];
@@ -426,7 +432,8 @@ static void test_relu_kinks_vs_side_gradients(void **state)
             side_gradient(net, X, y, n, &obj, e, pts[npts++]);
         }
         double want = hull_minnorm(pts, npts, cr_net_size(net));
-        if (fabs(info.measure - want) > 1e-7) fail_msg("%zu kinks, case %d: %.17g, hull of side gradients %.17g", nk, t, info.measure, want);
+        if (fabs(info.measure - want) > 1e-7)
+            fail_msg("%zu kinks, case %d: %.17g, hull of side gradients %.17g", nk, t, info.measure, want);
     }
     cr_net_free(net);
     gsl_rng_free(g);
@@ -479,7 +486,8 @@ static void test_hinge_kinks_vs_side_gradients(void **state)
             side_gradient(net, X, y, n, &obj, e, pts[npts++]);
         }
         double want = hull_minnorm(pts, npts, cr_net_size(net));
-        if (fabs(info.measure - want) > 1e-6) fail_msg("case %d (double %d): %.17g, hull of side gradients %.17g", t, dbl, info.measure, want);
+        if (fabs(info.measure - want) > 1e-6)
+            fail_msg("case %d (double %d): %.17g, hull of side gradients %.17g", t, dbl, info.measure, want);
     }
     assert_true(doubles >= 50);
     cr_net_free(net);
