@@ -217,7 +217,8 @@ reproduce-files: $(PROG) $(RUNS) $(FIG_PNG) $(FIG_PDF) $(ABL_FIGS)
 # and fails the target when a claim failed or a run is missing.
 reproduce: deps-build
 	@$(MAKE) --no-print-directory -k -j$$(nproc) reproduce-files; st=$$?; \
-	if [ -x $(PROG) ]; then $(PROG) claims results $(RUN_DIRS) || st=1; fi; \
+	if [ -x $(PROG) ]; then $(PROG) claims $(if $(wildcard configs/refuted.csv),--refuted configs/refuted.csv) \
+	  results $(RUN_DIRS) || st=1; fi; \
 	for f in $(FIG_PNG) $(FIG_PDF) $(ABL_FIGS); do [ -s $$f ] || { echo "reproduce: missing figure $$f" >&2; st=1; }; done; \
 	[ $$st = 0 ] || echo "make reproduce: FAILED (see above)" >&2; exit $$st
 
@@ -252,7 +253,8 @@ reproduce-full-files: $(PROG) $(FULL_RUNS) $(FULL_FIGS)
 reproduce-full: deps-build
 	@[ -n "$(FULL_CONFIGS)" ] || { echo "reproduce-full: no configs/full/*.yaml"; exit 0; }; \
 	$(MAKE) --no-print-directory -k -j$$(nproc) reproduce-full-files; st=$$?; \
-	if [ -x $(PROG) ]; then $(PROG) claims results/full $(FULL_DIRS) || st=1; fi; \
+	if [ -x $(PROG) ]; then $(PROG) claims $(if $(wildcard configs/full/refuted.csv),--refuted configs/full/refuted.csv) \
+	  results/full $(FULL_DIRS) || st=1; fi; \
 	[ $$st = 0 ] || echo "make reproduce-full: FAILED (see above)" >&2; exit $$st
 
 # ------------------------------------------------------------------ ablations

@@ -286,6 +286,70 @@ static void test_claims_quoted_fields(void **state)
     crt_rmtree(dir);
 }
 
+/* Refuted claims (report.h): a listed claim that fails keeps FAIL in claims.csv but is not counted; a listed
+ * claim that passes, or that no aggregated run wrote, is counted; an unlisted failure is counted. Expected
+ * counts and lines are written out by hand from the fixtures below. */
+static void test_refuted_claims(void **state)
+{
+    (void)state;
+    char dir[256], a[300], b[300], out[300], list[400];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(a, sizeof a, "%s/alpha", dir);
+    fake_run(a, "key,value\n");
+    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",16,20,0,FAIL\nok,1,1,0,PASS\n");
+    snprintf(b, sizeof b, "%s/beta", dir);
+    fake_run(b, "key,value\n");
+    write_file(b, "claims.csv", "claim,measured,expected,tolerance,pass\nother,0,1,0,FAIL\n");
+    snprintf(list, sizeof list, "%s/refuted.csv", dir);
+    write_file(dir, "refuted.csv", "experiment,claim,why\nalpha,\"[S] any, data\",a counterexample\n");
+    const char *runs[] = {a, b};
+    cr_refuted *known = NULL;
+    cr_err err = {{0}};
+    if (cr_refuted_load(list, &known, &err)) fail_msg("%s", err.msg);
+    char *table = NULL;
+    size_t len = 0, failed = 99, refuted = 99;
+    FILE *f = open_memstream(&table, &len);
+    assert_non_null(f);
+    int st = cr_report_claims_known(out, runs, 2, known, f, &failed, &refuted, &err);
+    fclose(f);
+    if (st) fail_msg("%s", err.msg);
+    assert_int_equal(failed, 1); /* beta's "other" */
+    assert_int_equal(refuted, 1);
+    if (!strstr(table, "FAIL (refuted, listed)") || !strstr(table, "3 claims checked, 1 failed, 1 refuted as listed"))
+        fail_msg("table:\n%s", table);
+    free(table);
+    char path[400];
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *csv = crt_slurp(path, NULL);
+    assert_non_null(csv);
+    if (!strstr(csv, "alpha,\"[S] any, data\",16,20,0,FAIL\n")) fail_msg("claims.csv must keep the verdict:\n%s", csv);
+    free(csv);
+    /* The same list when the claim passes, and when no run wrote it: both count as failures. */
+    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",20,20,0,PASS\n");
+    f = open_memstream(&table, &len);
+    st = cr_report_claims_known(out, runs, 2, known, f, &failed, &refuted, &err);
+    fclose(f);
+    assert_int_equal(st, 0);
+    assert_int_equal(failed, 2);
+    assert_int_equal(refuted, 0);
+    if (!strstr(table, "PASS (listed as refuted: update the list)")) fail_msg("table:\n%s", table);
+    free(table);
+    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\nrenamed,16,20,0,FAIL\n");
+    cr_refuted_free(known);
+    assert_int_equal(cr_refuted_load(list, &known, &err), 0);
+    f = open_memstream(&table, &len);
+    st = cr_report_claims_known(out, runs, 2, known, f, &failed, &refuted, &err);
+    fclose(f);
+    assert_int_equal(st, 0);
+    assert_int_equal(failed, 3); /* renamed, other, and the listed claim no run wrote */
+    if (!strstr(table, "listed as refuted, but no run wrote it")) fail_msg("table:\n%s", table);
+    free(table);
+    cr_refuted_free(known);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_latex_plain_name_unchanged),
         cmocka_unit_test(test_latex_refusals),
         cmocka_unit_test(test_claims_leave_sanity_out),
+        cmocka_unit_test(test_refuted_claims),
         cmocka_unit_test(test_latex_claim_brackets),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;

@@ -767,7 +767,7 @@ static void test_disk_full_closes_both_tables(void **state)
         const char *config, *set;
         long fsize;
     } cases[] = {
-        {"configs/width_sweep.yaml", "train.seeds=5", 1024},
+        {"configs/width_sweep.yaml", "train.seeds=5", 2048}, /* above config.yaml (~1.1 kB), below runs.csv (~4.5 kB) */
         {"configs/optimal_set.yaml", "train.seeds=40", 2048},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -842,6 +842,37 @@ static void test_claims_failed_points(void **state)
     crt_rmtree(tmp);
 }
 
+/* An emitted job line writes its point's stderr.log through the program (--log), never through a symbolic link
+ * planted there (a shell redirection `2>` would truncate the link's target). */
+static void test_emitted_log_link_not_followed(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], cmd[4096], victim[300], log[600];
+    crt_tmpdir(tmp);
+    snprintf(victim, sizeof victim, "%s/victim.txt", tmp);
+    snprintf(cmd, sizeof cmd, "printf 'precious\\n' > '%s'", victim);
+    free(expect_sh(cmd, 0, "victim"));
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11 --out s --emit-jobs s.jobs", LANDSCAPE);
+    free(expect_prog(tmp, args, 0, "emitting"));
+    char *jobs = file_text(tmp, "s.jobs");
+    if (strstr(jobs, " 2>")) fail_msg("the job line redirects stderr in the shell:\n%s", jobs);
+    snprintf(log, sizeof log, "%s/s/landscape.grid=11/stderr.log", tmp);
+    unlink(log);
+    assert_int_equal(symlink(victim, log), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && sh -c \"$(head -n 1 s.jobs)\"", tmp);
+    free(expect_sh(cmd, 0, "the emitted job line"));
+    free(jobs);
+    char *text = crt_slurp(victim, NULL);
+    if (!text || strcmp(text, "precious\n") != 0)
+        fail_msg("the job line wrote through a symbolic link at stderr.log: %s holds \"%s\"", victim, text ? text : "");
+    free(text);
+    struct stat st;
+    assert_int_equal(lstat(log, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    crt_rmtree(tmp);
+}
+
 /* ---------------------------------------------------- emitted job files */
 
 /* s as one single-quoted shell word ('\'' for a quote): the test's own quoting, for its own commands. */
@@ -1197,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_killed_point_never_ok_with_other_tables),
         cmocka_unit_test(test_claims_failed_points),
         cmocka_unit_test(test_emitted_lines_injection_proof),
+        cmocka_unit_test(test_emitted_log_link_not_followed),
         cmocka_unit_test(test_emit_refuses_control_characters),
         cmocka_unit_test_setup_teardown(test_slurm_single_node, slurm_setup, slurm_teardown),
     };

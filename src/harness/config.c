@@ -179,6 +179,16 @@ static const schema_key schema[] = {
      "stop when the gradient norm falls to this (0: run all iterations)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
+    {"width_sweep.sgd_batch", T_INT, OFF(width_sweep.sgd_batch), 0, 100000000, NULL, "0",
+     "also train every (width, seed) by minibatch SGD on batches of this size, beside GD (0: GD only)"},
+    {"stationary.kink_tol", T_REAL, OFF(stationary.kink_tol), 1e-15, 1, NULL, "1e-05",
+     "distance in parameter space within which a ReLU or hinge kink counts as reached, and below which a neuron's "
+     "weights count as zero"},
+    {"stationary.clarke_tol", T_REAL, OFF(stationary.clarke_tol), 1e-15, 1e6, NULL, "0.0001",
+     "a GD network is Clarke stationary when the minimum-norm element of the Clarke subdifferential has at most "
+     "this norm"},
+    {"stationary.clarke_tol_sgd", T_REAL, OFF(stationary.clarke_tol_sgd), 1e-15, 1e6, NULL, "0.001",
+     "the same threshold for the SGD networks, whose final iterates keep a bias of the order of the last step"},
     {"alignment.scales", T_REALLIST, OFF(alignment.scales), 1e-12, 10, NULL, "[0.1, 0.01, 0.001, 0.0001]",
      "balanced initialization scales swept (alignment)"},
     {"alignment.seeds", T_INT, OFF(alignment.seeds), 0, 10000, NULL, "10",
@@ -235,7 +245,8 @@ static int is_section(const char *section)
 
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
 static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
-                                            "alignment", "separable", "limits", "count",  "landscape"};
+                                            "alignment", "separable", "limits", "count",  "landscape",
+                                            "stationary"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)

@@ -98,7 +98,14 @@ typedef struct cr_config {
 
     struct {
         long max_width;           /* widths 1..max_width; 0: 2 m* */
+        long sgd_batch;           /* also train each (width, seed) by SGD on batches of this size; 0: GD only */
     } width_sweep;
+
+    struct {
+        double kink_tol;          /* distance in parameter space within which a kink counts as reached */
+        double clarke_tol;        /* GD networks: Clarke stationary when the minimum-norm subgradient is at most this */
+        double clarke_tol_sgd;    /* the same for the SGD networks */
+    } stationary;
 
     struct {
         cr_reallist scales;       /* initialization scales swept (alignment) */

@@ -4,6 +4,7 @@
  * (the folder records status failed), 2 usage/config/input error (nothing written), 3 the run completed and a
  * claim failed (the folder is whole and records status claims_failed). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,9 +34,9 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--quiet]\n"
+            "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--log FILE] [--quiet]\n"
             "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
-            "       cvxrelu claims OUTDIR RUNDIR...     aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
+            "       cvxrelu claims [--refuted F] OUTDIR RUNDIR...  aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
             "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
@@ -64,8 +65,29 @@ typedef struct {
     const char *sets[MAX_SETS];
     size_t nset;
     const char *out;
+    const char *log; /* --log FILE: stderr goes there (a sweep's job line), never through a symbolic link */
     int quiet;
 } args;
+
+/* Sends stderr to path, created anew as a regular file: a symbolic link (or anything else) planted at path is
+ * removed, never written through (as the local sweep does with a point's stderr.log). */
+static int redirect_stderr(const char *path, cr_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && unlink(path) != 0)
+        return cr_err_set(err, CR_EINPUT, "--log %s: not a regular file and cannot be removed: %s", path,
+                          strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ELOOP && unlink(path) == 0) /* a link planted between the check and the open */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return cr_err_set(err, CR_EINPUT, "--log %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || dup2(fd, 2) < 0) {
+        close(fd);
+        return cr_err_set(err, CR_EINPUT, "--log %s: not a regular file", path);
+    }
+    close(fd);
+    return CR_OK;
+}
 
 static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err)
 {
@@ -81,6 +103,10 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
             const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--out needs a folder");
             a->out = v;
+        } else if (allow_out && (strcmp(s, "--log") == 0 || strncmp(s, "--log=", 6) == 0)) {
+            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--log needs a file");
+            a->log = v;
         } else if (allow_out && strcmp(s, "--quiet") == 0) {
             a->quiet = 1;
         } else if (s[0] == '-' && s[1]) {
@@ -176,6 +202,7 @@ static int cmd_run(int argc, char **argv, int check_only)
     cr_err err = {{0}};
     args a;
     if (parse_args(argc, argv, !check_only, &a, &err)) return die(CR_EINPUT, err.msg);
+    if (a.log && redirect_stderr(a.log, &err)) return die(CR_EINPUT, err.msg);
     static cr_config cfg;
     if (cr_config_load(a.config, a.sets, a.nset, &cfg, &err)) return die(CR_EINPUT, err.msg);
     if (cr_limits_check_config(&cfg, &err)) return die(CR_EINPUT, err.msg);
@@ -329,10 +356,22 @@ static int cmd_latex(int argc, char **argv)
 
 static int cmd_claims(int argc, char **argv)
 {
-    if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu claims OUTDIR RUNDIR...");
+    const char *usage_msg = "usage: cvxrelu claims [--refuted FILE.csv] OUTDIR RUNDIR...";
+    int a = 2;
+    const char *known_path = NULL;
+    if (argc > 2 && strcmp(argv[2], "--refuted") == 0) {
+        if (argc < 4) return die(CR_EINPUT, usage_msg);
+        known_path = argv[3];
+        a = 4;
+    }
+    if (argc < a + 2) return die(CR_EINPUT, usage_msg);
     cr_err err = {{0}};
-    size_t failed = 0;
-    int st = cr_report_claims(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdout, &failed, &err);
+    cr_refuted *known = NULL;
+    if (known_path && cr_refuted_load(known_path, &known, &err)) return die(CR_EINPUT, err.msg);
+    size_t failed = 0, refuted = 0;
+    int st = cr_report_claims_known(argv[a], (const char *const *)argv + a + 1, (size_t)(argc - a - 1), known, stdout,
+                                    &failed, &refuted, &err);
+    cr_refuted_free(known);
     if (st) return die(st, err.msg);
     return failed ? CR_ECLAIMS : 0;
 }

@@ -16,6 +16,19 @@
 int cr_report_claims(const char *outdir, const char *const *runs, size_t nruns, FILE *table, size_t *failed,
                      cr_err *err);
 
+/* Slide statements that were tested and do not hold where the harness tests them (findings, not bugs): a CSV
+ * file `experiment,claim,why` with a header row, one row per claim, the claim's label exactly as the run
+ * writes it. Such a claim keeps its FAIL verdict everywhere (claims.csv, README, paper); the table prints it as
+ * "FAIL (refuted, listed)" and *failed does not count it. A listed claim that passes, or that no run wrote,
+ * counts as a failure: the list is kept true. */
+typedef struct cr_refuted cr_refuted;
+int cr_refuted_load(const char *path, cr_refuted **out, cr_err *err);
+void cr_refuted_free(cr_refuted *k); /* NULL accepted */
+
+/* cr_report_claims with a list of refuted claims (NULL: none); *refuted receives how many failed as listed. */
+int cr_report_claims_known(const char *outdir, const char *const *runs, size_t nruns, const cr_refuted *known,
+                           FILE *table, size_t *failed, size_t *refuted, cr_err *err);
+
 /* LaTeX for the reproduction report, from finished runs: for each RUN (named by its folder) writes
  * outdir/NAME-claims.tex (a table of its claims with verdicts), outdir/NAME-values.tex (every summary value as
  * \crval{NAME}{key}, defined through \csname), outdir/NAME-config.yaml (the resolved config, for

@@ -44,7 +44,8 @@ static void sbatch_word_pattern(FILE *f, const char *lit, const char *pat)
     fputc('"', f);
 }
 
-/* One shell line: cd CWD && 'prog' run ... 2>'DIR/NAME/stderr.log' */
+/* One shell line: cd CWD && 'prog' run ... --log 'DIR/NAME/stderr.log' (the program creates the log anew and
+ * never writes through a symbolic link there, which a shell redirection would). */
 static int job_line(const cr_sweep_plan *p, size_t i, FILE *f)
 {
     cr_sweep_strs av = {0};
@@ -60,7 +61,7 @@ static int job_line(const cr_sweep_plan *p, size_t i, FILE *f)
         fputc(' ', f);
         shell_word(f, av.v[k]);
     }
-    fputs(" 2>", f);
+    fputs(" --log ", f);
     shell_word(f, log);
     fputc('\n', f);
     cr_sweep_strs_free(&av);

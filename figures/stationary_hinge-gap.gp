@@ -1,0 +1,2 @@
+# figures/stationary-gap.gp for results/stationary_hinge (the hinge loss).
+load 'figures/stationary-gap.gp'

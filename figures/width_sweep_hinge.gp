@@ -1,0 +1,2 @@
+# figures/width_sweep.gp for results/width_sweep_hinge (the hinge loss).
+load 'figures/width_sweep.gp'

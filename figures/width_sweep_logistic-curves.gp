@@ -1,0 +1,2 @@
+# figures/width_sweep-curves.gp for results/width_sweep_logistic (the logistic loss).
+load 'figures/width_sweep-curves.gp'
