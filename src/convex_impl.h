@@ -1,0 +1,119 @@
+/* Private to the convex program's solver (not installed): the workspace, the state of one solve and the
+ * functions the files convex.c, convex_maps.c, convex_loss.c, convex_cert.c, convex_fista.c,
+ * convex_ssnal.c, convex_polish.c and convex_ipm_run.c share. Layouts as in convex.h; a stacked point U2 is
+ * 2p x d row-major (u_1..u_p, u'_1..u'_p). */
+#ifndef CR_CONVEX_IMPL_H
+#define CR_CONVEX_IMPL_H
+
+#include <stddef.h>
+
+#include "cone.h"
+#include "convex.h"
+
+struct cr_convex_work {
+    size_t n, d, pcap;
+    cr_cone_work *cone;
+    double *Dm;    /* n x p: Dm[k p + i] = bit k of pattern i (current P) */
+    double *xnorm; /* n: row norms of X */
+    double *Xs;    /* n x d: diag(g) X */
+    double *T;     /* n x p: X Udiff' */
+    double *Wt;    /* 2p x n: R X', checks of the projections */
+    double *Ud;    /* p x d: u_i - u'_i */
+    double *G;     /* p x d: X'D_i g */
+    double *R;     /* 2p x d: projection residuals */
+    double *C;     /* 2p x d: points to project */
+    double *xa, *xb, *xc, *yb; /* 2p x d iterates (rotated) */
+    double *za, *zb, *zc, *zy; /* n predictions matching the iterates */
+    double *g;     /* n: loss gradient */
+    double *v;     /* n: dual candidate */
+    /* semismooth Newton (SSNAL) */
+    double *V;     /* n x n: Newton matrix, then its Cholesky factor */
+    double *F;     /* n x nch: chunk of the columns of M J M' factors */
+    size_t nch;    /* columns per chunk */
+    double *Bq;    /* d x d: orthonormal rows spanning the active generators, then the complement */
+    double *hs;    /* n: diagonal Hessian of l* */
+    double *dv, *vt, *gr, *gt; /* n: Newton direction, trial point, gradients */
+    double *Uk;    /* 2p x d: proximal centre */
+    double *Pt;    /* 2p x d: prox output at the trial point */
+    double *ak;    /* n: the prediction variable a of the z-form (logistic, hinge) */
+    double *zt2;   /* n: prox of sigma l */
+    double *vk;    /* n: proximal centre of v (z-form) */
+    double *vpol;  /* n: dual candidate of the hinge polish */
+    int *part;     /* n: hinge polish partition: -1 below the margin, 0 at it, +1 above */
+    size_t *tk;    /* n: rows at the margin */
+    int *ipiv;     /* nmax: LU pivots */
+    /* primal Newton polish on a fixed face */
+    size_t nmax;   /* largest number of face coordinates polished */
+    double *Jm;    /* n x nmax: the columns sign D_i X b of every face coordinate */
+    double *H;     /* nmax x nmax */
+    double *pw, *pg, *pdir, *pwt; /* nmax: face coordinates, gradient, direction, trial */
+    double *Bs;    /* 2p x d x d: face bases (rows), per block */
+    size_t *boff, *brank; /* 2p: offset of the block's coordinates, their number (0: block not polished) */
+    size_t *tidx;  /* n: tight rows of one block */
+    double *zw;    /* n: scratch prediction */
+    double *Js;    /* n x nmax: diag(sqrt(l'')) Jm */
+    double *hz;    /* n: l''(z) */
+    size_t *act_idx; /* 4p x d: warm active sets, blocks 0..2p-1 for the prox, 2p..4p-1 for the certificate */
+    double *act_mu;  /* 4p x d */
+    size_t *act_len; /* 4p */
+};
+
+/* State shared by the two methods of one solve. */
+typedef struct {
+    const double *X, *y;
+    const cr_patterns *P;
+    cr_loss_kind loss;
+    double beta;
+    cr_convex_opts o;
+    double t0;
+    double mnorm2;       /* ||M||^2 estimate */
+    long steps;          /* iterations so far (both methods) */
+    long newton;         /* semismooth Newton steps */
+    long restarts;
+    long polishes;       /* face Newton polish attempts */
+    size_t fails;        /* projections that hit the step limit */
+    double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
+    double primal, dual, gmax, gap;
+    cr_convex_status status;
+} run_state;
+
+/* convex.c */
+int validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+             const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err);
+
+/* convex_maps.c */
+void load(cr_convex_work *w, const double *X, const cr_patterns *P);
+void forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z);
+void adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G);
+size_t project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double *R,
+                   size_t base);
+size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr, double *out);
+double penalty(const double *U2, size_t nb, size_t d, double beta);
+double op_norm2(cr_convex_work *w, const double *X, size_t p);
+
+/* convex_loss.c */
+double sm_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n);
+void sm_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g);
+double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
+               const double *y, size_t n);
+double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h);
+void lprox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz, double *jac);
+
+/* convex_cert.c */
+int check_point(cr_convex_work *w, run_state *rs, const double *v, int at_limit);
+int check_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, const double *v,
+                    run_state *cs);
+int out_of_time(const run_state *rs);
+
+/* the methods */
+void fista(cr_convex_work *w, run_state *rs);
+int ssnal(cr_convex_work *w, run_state *rs);
+int ipm_run(cr_convex_work *w, run_state *rs);
+
+/* convex_polish.c */
+size_t face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B);
+int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double mu_target);
+int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double *vout,
+                 double delta);
+
+#endif

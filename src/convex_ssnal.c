@@ -1,0 +1,313 @@
+/* SSNAL for the convex program: the proximal point method whose subproblems are solved by semismooth
+ * Newton on an n-dimensional dual (the l*-form for the squared loss, the z-form for logistic and hinge),
+ * finished by the face Newton polish or the hinge polish of convex_polish.c. */
+#include "convex_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef CR_CONVEX_DEBUG
+#include <stdio.h>
+#endif
+
+#include "linalg.h"
+
+/* The part of both inner objectives below that involves U: W = Uk - sigma M'v, P = prox_{sigma h}(W) into
+ * Pout, z = M P into zout; returns (2 <P, W> - ||P||^2) / (2 sigma) (the caller subtracts h(P)). */
+static double prox_part(cr_convex_work *w, const double *X, const cr_patterns *P, double beta, double sigma,
+                        const double *v, double *Pout, double *zout, size_t *fails)
+{
+    size_t d = w->d, p = P->p, m = 2 * p * d;
+    adjoint(w, X, p, v, w->G);
+    for (size_t t = 0; t < p * d; t++) {
+        w->C[t] = w->Uk[t] - sigma * w->G[t];
+        w->C[p * d + t] = w->Uk[p * d + t] + sigma * w->G[t];
+    }
+    *fails += prox(w, X, P, w->C, sigma * beta, Pout);
+    double ip = 0, pp = 0;
+    for (size_t t = 0; t < m; t++) {
+        ip += Pout[t] * w->C[t];
+        pp += Pout[t] * Pout[t];
+    }
+    forward(w, X, p, Pout, zout);
+    return (2 * ip - pp) / (2 * sigma);
+}
+
+/* The inner objective of SSNAL at v (the dual of the proximal subproblem
+ * min_U l(M U) + h(U) + ||U - Uk||^2 / (2 sigma)):
+ *   psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),  W = Uk - sigma M'v,  P = prox_{sigma h}(W),
+ * grad psi(v) = grad l*(v) - M P (Moreau's identity). Writes P, z = M P and the gradient. */
+static double psi_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
+                       cr_loss_kind loss, double beta, double sigma, const double *v, double *Pout, double *zout,
+                       double *gout, size_t *fails)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    double lc = conj3(loss, v, y, n, gout, w->hs);
+    if (!isfinite(lc)) return INFINITY;
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
+    for (size_t k = 0; k < n; k++) gout[k] -= zout[k];
+    return lc + hq - hpen;
+}
+
+/* The inner objective of the z-form (losses whose conjugate is not smooth on an open set, or whose
+ * domain makes Newton on l* awkward): ALM on min l*(xi) + h*(s) s.t. xi = v, s = -M'v with multipliers
+ * (a, Uk), i.e. the proximal point method on min l(a) + h(U) s.t. a = M U:
+ *   psi(v) = (2 <zt, x> - ||zt||^2) / (2 sigma) - l(zt) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P),
+ *   x = a + sigma v, zt = prox_{sigma l}(x), W = Uk - sigma M'v, P = prox_{sigma h}(W),
+ * grad psi = zt - M P, generalized Hessian sigma (J_l + M J M'). A proximal term tau/2 ||v - vk||^2 (the
+ * proximal method of multipliers, Rockafellar 1976) keeps the Hessian positive definite where the prox of
+ * the hinge is flat, so the Newton direction is that of the function minimized. */
+static double psiz_eval(cr_convex_work *w, const double *X, const double *y, const cr_patterns *P,
+                        cr_loss_kind loss, double beta, double sigma, double tau, const double *v, double *Pout,
+                        double *zout, double *gout, size_t *fails)
+{
+    size_t n = w->n, d = w->d, p = P->p;
+    double l1 = 0;
+    for (size_t k = 0; k < n; k++) gout[k] = w->ak[k] + sigma * v[k]; /* x, temporarily */
+    lprox(loss, sigma, gout, y, n, w->zt2, w->hs);
+    for (size_t k = 0; k < n; k++) l1 += 2 * w->zt2[k] * gout[k] - w->zt2[k] * w->zt2[k];
+    l1 = l1 / (2 * sigma) - cr_loss_value(loss, w->zt2, y, n);
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
+    double prox_v = 0;
+    for (size_t k = 0; k < n; k++) {
+        double dv = v[k] - w->vk[k];
+        gout[k] = w->zt2[k] - zout[k] + tau * dv;
+        prox_v += dv * dv;
+    }
+    return l1 + hq - hpen + 0.5 * tau * prox_v;
+}
+
+/* Semismooth Newton direction: (diag(h) + sigma M J M') dv = -g, with J the generalized Jacobian of the prox
+ * at the current point: for a block with output u != 0, projection P_K(c) = r, active generators S,
+ *   J = alpha B B' + gamma rhat rhat',  alpha = ||u|| / ||r||, gamma = tau / ||r||, tau = sigma beta,
+ * B an orthonormal basis of {a_k'u = 0, k in S}; zero blocks have J = 0. So M J M' is a sum of rank-one
+ * terms (D_i X b)(D_i X b)' accumulated in chunks (cr_linalg_syrk), factored by cr_linalg_potrf.
+ * Returns 0, or -1 when the matrix is not numerically positive definite. */
+static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, double sigma, double beta,
+                      const double *Pc, const double *g, double *dv)
+{
+    size_t n = w->n, d = w->d, p = P->p, nch = w->nch, c = 0;
+    double *V = w->V, *F = w->F, *B = w->Bq;
+    memset(V, 0, n * n * sizeof *V);
+    for (size_t k = 0; k < n; k++) V[k * n + k] = w->hs[k];
+    double tau = sigma * beta;
+    for (size_t j = 0; j < 2 * p; j++) {
+        const double *u = Pc + j * d;
+        double nu = cr_linalg_nrm2(u, d);
+        if (nu == 0) continue;
+        double rn = nu + tau, al = sqrt(sigma * nu / rn), ga = sqrt(sigma * tau / rn);
+        const uint64_t *mask = cr_patterns_mask(P, j % p);
+        size_t q = d, q0 = face_basis(X, d, w->act_idx + j * d, w->act_len[j], B);
+        for (size_t r = q0; r <= q; r++) {
+            /* columns: al D X b for the complement rows, then ga D X rhat */
+            const double *b = r < q ? B + r * d : u;
+            double f = r < q ? al : ga / nu;
+            for (size_t k = 0; k < n; k++) {
+                double h = 0;
+                if ((mask[k / 64] >> (k % 64)) & 1u)
+                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * b[a];
+                F[k * nch + c] = f * h;
+            }
+            if (++c == nch) {
+                cr_linalg_syrk(0, n, c, 1.0, F, nch, 1.0, V, n);
+                c = 0;
+            }
+        }
+    }
+    if (c > 0) cr_linalg_syrk(0, n, c, 1.0, F, nch, 1.0, V, n);
+    /* row-major upper = column-major lower */
+    if (cr_linalg_potrf(n, V, n) != 0) return -1;
+    for (size_t k = 0; k < n; k++) dv[k] = -g[k];
+    cr_linalg_potrs(n, V, n, dv);
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(dv[k])) return -1;
+    return 0;
+}
+
+/* Semismooth Newton augmented Lagrangian (SSNAL; Li, Sun and Toh, SIAM J. Optim. 28, 2018, for the Lasso):
+ * the augmented Lagrangian method on the dual max_v -l*(v) - h*(-M'v), which is the proximal point method
+ *     U_{k+1} = argmin_U  l(M U) + h(U) + ||U - U_k||^2 / (2 sigma_k),   sigma_k increasing,
+ * with each subproblem solved through its dual in v in R^n, min psi(v) (see psi_eval), by semismooth
+ * Newton with an Armijo line search. The Newton matrix diag(l*'') + sigma M J M' is n x n and only the
+ * blocks that the prox keeps nonzero enter J, so a step costs O(n^2 d m + n^3) for m active blocks plus a
+ * prox, and the outer iteration converges superlinearly: the certified gap reaches 1e-8 where first-order
+ * methods stall on the many nearly parallel blocks of an arrangement. U_{k+1} = P(v) is a prox output, so
+ * cone feasibility is exact. For the losses with smooth l* (squared, logistic). Starts from w->xa, leaves
+ * the point in w->xa. Returns 0, or -1 when Newton broke down (the caller falls back to FISTA). */
+int ssnal(cr_convex_work *w, run_state *rs)
+{
+    const double *X = rs->X, *y = rs->y;
+    const cr_patterns *P = rs->P;
+    cr_loss_kind loss = rs->loss;
+    double beta = rs->beta;
+    size_t n = w->n, d = w->d, p = P->p, m = 2 * p * d;
+    double *Pc = w->xb, *Ptr = w->Pt, *zc = w->zb, *ztr = w->zc;
+    double *v = w->v, *vt = w->vt, *gc = w->gr, *gt = w->gt, *vcert = w->zy;
+    double mn = fmax(rs->mnorm2, 1e-300);
+    /* sigma ||M||^2 bounds the condition number of the Newton matrix, and with it the rounding floor of the
+     * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
+    double sigma = rs->sigma > 0 ? rs->sigma : 1.0 / mn;
+    const double rho = 10.0, sigmax = 1e8 / mn;
+    double best = INFINITY, prog = INFINITY, ynorm = cr_linalg_nrm2(y, n);
+    int rc = 0, worse = 0, zform = loss != CR_LOSS_SQUARED;
+#define PSI(vv, PP, zz, gg) \
+    (zform ? psiz_eval(w, X, y, P, loss, beta, sigma, tau, vv, PP, zz, gg, &rs->fails) \
+           : psi_eval(w, X, y, P, loss, beta, sigma, vv, PP, zz, gg, &rs->fails))
+
+    cr_loss_grad(loss, w->za, y, n, v);
+    memcpy(w->ak, w->za, n * sizeof(double));
+    double tau = 0;
+    for (;;) {
+        memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+        memcpy(w->vk, v, n * sizeof(double));
+        tau = loss == CR_LOSS_HINGE ? 1e-8 * sigma * fmax(1.0, mn) : 0.0;
+        double phi = PSI(v, Pc, zc, gc);
+        if (!isfinite(phi)) {
+            rc = -1;
+            break;
+        }
+        double gprev = INFINITY;
+        int stall = 0;
+        double epsk = 0.1 * (1 + ynorm) * pow(0.2, (double)rs->steps);
+        for (int it = 0; it < 100; it++) {
+            double gn = cr_linalg_nrm2(gc, n), pr = 0, vn = cr_linalg_nrm2(v, n);
+            for (size_t t = 0; t < m; t++) pr += (Pc[t] - w->Uk[t]) * (Pc[t] - w->Uk[t]);
+            pr = sqrt(pr) / sigma;
+            double floor = 1e-15 * (1 + sigma * mn) * (1 + vn);
+            /* inexact proximal point: the inner error must be small against the step (Li, Sun and Toh's
+             * criterion (B)) and below a summable sequence (criterion (A)) */
+            if (gn <= fmax(floor, fmin(0.1 * pr, epsk))) break;
+            /* Newton converges quadratically: near the rounding floor, no halving of the gradient twice in a
+             * row means rounding dominates. */
+            stall = gn > 0.5 * gprev && gn <= 1e4 * floor ? stall + 1 : 0;
+#ifdef CR_CONVEX_DEBUG
+            if (getenv("CRDBG") && stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
+#endif
+            if (stall >= 2 || out_of_time(rs)) break;
+            gprev = gn;
+            if (zform) {
+                /* sigma J_l (+ a ridge where the prox of l is flat) at the current v */
+                for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
+                lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+                for (size_t k = 0; k < n; k++) w->hs[k] = sigma * w->hs[k] + tau;
+            } else {
+                conj3(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
+            }
+            if (newton_dir(w, X, P, sigma, beta, Pc, gc, w->dv) != 0) {
+                rc = -1;
+                break;
+            }
+            double gd = 0;
+            for (size_t k = 0; k < n; k++) gd += gc[k] * w->dv[k];
+            if (!(gd < 0)) break;
+            double alpha = 1.0, ft = INFINITY;
+            int ok = 0;
+            for (int ls = 0; ls < 40; ls++) {
+                for (size_t k = 0; k < n; k++) vt[k] = v[k] + alpha * w->dv[k];
+                ft = PSI(vt, Ptr, ztr, gt);
+                /* Armijo, or (near the solution, where psi's differences drown in the rounding of its large
+                 * terms) a clear decrease of the gradient norm */
+                if (ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || cr_linalg_nrm2(gt, n) <= 0.5 * gn) {
+                    ok = 1;
+                    break;
+                }
+                alpha *= 0.5;
+            }
+#ifdef CR_CONVEX_DEBUG
+            if (getenv("CRDBG"))
+                fprintf(stderr, "   it=%d gn=%.3g pr=%.3g epsk=%.3g alpha=%g ok=%d phi=%.17g ft=%.17g gd=%.3g\n", it, gn,
+                        pr, epsk, alpha, ok, phi, ft, gd);
+#endif
+            if (!ok) break;
+            double *tmp;
+            tmp = v, v = vt, vt = tmp;
+            tmp = Pc, Pc = Ptr, Ptr = tmp;
+            tmp = zc, zc = ztr, ztr = tmp;
+            tmp = gc, gc = gt, gt = tmp;
+            phi = ft;
+            rs->newton++;
+        }
+        if (rc) break;
+        /* The prox output at the last v is the next proximal point. */
+        memcpy(w->xa, Pc, (m ? m : 1) * sizeof(double));
+        memcpy(w->za, zc, n * sizeof(double));
+        rs->steps++;
+        cr_loss_grad(loss, w->za, y, n, vcert);
+        if (zform) {
+            /* a <- prox_{sigma l}(a + sigma v); for the hinge the certificate uses the multiplier
+             * xi = (a + sigma v - a_new) / sigma in the subdifferential of l at a_new, not a subgradient at z */
+            for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
+            lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+            for (size_t k = 0; k < n; k++) {
+                if (loss == CR_LOSS_HINGE) {
+                    double xi = (w->dv[k] - w->zt2[k]) / sigma, t = y[k] * xi;
+                    vcert[k] = y[k] * fmin(0.0, fmax(-1.0, t));
+                }
+                w->ak[k] = w->zt2[k];
+            }
+        }
+        int stop = check_point(w, rs, vcert, out_of_time(rs));
+        if (stop && rs->status != CR_CONVEX_CONVERGED && rs->status != CR_CONVEX_NUMERICAL && best < rs->gap) {
+            /* a limit hit: return the best certified point rather than the last */
+            cr_convex_status lim = rs->status;
+            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+            forward(w, X, p, w->xa, w->za);
+            cr_loss_grad(loss, w->za, y, n, vcert);
+            check_point(w, rs, vcert, 1);
+            if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
+        }
+#ifdef CR_CONVEX_DEBUG
+        fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, sigma, rs->newton,
+                rs->primal, rs->gap);
+#endif
+        if (stop) break;
+        int pst = -1;
+        if (rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal))) {
+            if (loss == CR_LOSS_HINGE) {
+                double rel = rs->gap / fmax(1.0, fabs(rs->primal));
+                pst = hinge_polish(w, rs, w->xa, w->xc, w->zw, vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
+            } else {
+                pst = polish(w, rs, w->xa, w->xc, w->zw, 0.0);
+            }
+        }
+        if (pst == 0) {
+            run_state cand;
+            if (loss != CR_LOSS_HINGE) cr_loss_grad(loss, w->zw, y, n, vcert);
+            int conv = check_candidate(w, rs, w->xc, w->zw, vcert, &cand);
+            rs->polishes++;
+#ifdef CR_CONVEX_DEBUG
+            fprintf(stderr, "  polish: primal %.15g gap %.3g\n", cand.primal, cand.gap);
+#endif
+            if (conv || cand.gap < rs->gap) {
+                memcpy(w->xa, w->xc, (m ? m : 1) * sizeof(double));
+                memcpy(w->za, w->zw, n * sizeof(double));
+                rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
+                if (conv) {
+                    rs->status = CR_CONVEX_CONVERGED;
+                    break;
+                }
+            }
+        }
+        /* Keep the best certified point; three outer steps without halving the gap at the largest sigma:
+         * rounding dominates, hand the best point to the first-order method. */
+        if (rs->gap < best) {
+            best = rs->gap;
+            memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
+        }
+        if (rs->gap < 0.5 * prog) {
+            prog = rs->gap;
+            worse = 0;
+        } else if (sigma >= sigmax && ++worse >= 3) {
+            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+            forward(w, X, p, w->xa, w->za);
+            rc = -1;
+            break;
+        }
+        sigma = fmin(sigma * rho, sigmax);
+    }
+#undef PSI
+    /* Restore the canonical buffers (v and the P/z/g buffers may have been swapped). */
+    if (v != w->v) memcpy(w->v, v, n * sizeof(double));
+    rs->sigma = sigma;
+    return rc;
+}
