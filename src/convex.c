@@ -117,7 +117,7 @@ const char *cr_convex_status_name(cr_convex_status s)
 }
 
 
-int validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
                     const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err)
 {
     if (!w || !X || !y || !P) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
@@ -149,7 +149,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     if (!info) info = &inf0;
     memset(info, 0, sizeof *info);
     info->status = CR_CONVEX_NUMERICAL;
-    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    int st = cr_convex_validate(w, X, y, n, d, P, loss, beta, err);
     if (st) return st;
     if (!sol || sol->p != P->p || sol->d != d)
         return cr_err_set(err, CR_EINPUT, "convex: solution holds %zu x %zu, need %zu x %zu", sol ? sol->p : 0,
@@ -162,53 +162,53 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
         return cr_err_set(err, CR_EINPUT, "convex: the interior-point method is for the squared loss only");
 
     size_t p = P->p, m = 2 * p * d;
-    load(w, X, P);
+    cr_convex_load(w, X, P);
     memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
-    run_state rs = {.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0};
+    cr_convex_run rs = {.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0};
     if (o.warm_start) {
         memcpy(w->C, sol->U, p * d * sizeof(double));
         memcpy(w->C + p * d, sol->Up, p * d * sizeof(double));
-        rs.fails += prox(w, X, P, w->C, 0.0, w->xa);
+        rs.fails += cr_convex_prox(w, X, P, w->C, 0.0, w->xa);
     } else {
         memset(w->xa, 0, (m ? m : 1) * sizeof(double));
     }
-    forward(w, X, p, w->xa, w->za);
-    rs.mnorm2 = op_norm2(w, X, p);
+    cr_convex_forward(w, X, p, w->xa, w->za);
+    rs.mnorm2 = cr_convex_op_norm2(w, X, p);
 
     int method = o.method;
     if (method == CR_CONVEX_AUTO)
         method = loss == CR_LOSS_SQUARED && n >= CR_CONVEX_IPM_MIN_N && !o.warm_start ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
     info->method = method;
-    if (method == CR_CONVEX_IPM && ipm_run(w, &rs) != 0) {
+    if (method == CR_CONVEX_IPM && cr_convex_ipm_run(w, &rs) != 0) {
         /* the interior-point method failed: start over with SSNAL (and its FISTA fallback) */
         method = info->method = CR_CONVEX_SSNAL;
-        rs = (run_state){.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0,
+        rs = (cr_convex_run){.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0,
                          .mnorm2 = rs.mnorm2};
         memset(w->xa, 0, (m ? m : 1) * sizeof(double));
         memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
-        forward(w, X, p, w->xa, w->za);
+        cr_convex_forward(w, X, p, w->xa, w->za);
     }
-    if (method == CR_CONVEX_SSNAL && ssnal(w, &rs) != 0) {
+    if (method == CR_CONVEX_SSNAL && cr_convex_ssnal_run(w, &rs) != 0) {
         /* Newton broke down or stalled: continue with the first-order method from the best point, and keep
          * that point if FISTA ends worse (FISTA uses yb, so the point waits in Uk) */
         info->method = CR_CONVEX_FISTA;
         memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
         double gap0 = rs.gap;
-        run_state rs0 = rs;
-        fista(w, &rs);
+        cr_convex_run rs0 = rs;
+        cr_convex_fista_run(w, &rs);
         if (!(rs.gap <= gap0) && rs.status != CR_CONVEX_CONVERGED && isfinite(gap0)) {
             memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
-            forward(w, X, p, w->xa, w->za);
+            cr_convex_forward(w, X, p, w->xa, w->za);
             cr_loss_grad(loss, w->za, y, n, w->v);
             cr_convex_status lim = rs.status;
             long steps = rs.steps, restarts = rs.restarts;
             rs = rs0;
             rs.steps = steps, rs.restarts = restarts;
-            check_point(w, &rs, w->v, 1);
+            cr_convex_check_point(w, &rs, w->v, 1);
             if (rs.status != CR_CONVEX_CONVERGED) rs.status = lim;
         }
     } else if (method == CR_CONVEX_FISTA) {
-        fista(w, &rs);
+        cr_convex_fista_run(w, &rs);
     }
 
     memcpy(sol->U, w->xa, p * d * sizeof(double));

@@ -1,6 +1,6 @@
 /* The certified duality gap of the convex program (docs/MATH.md, Certified gap): g_i(v) by the 2p cone
  * projections, the dual value at the scaled v, the public certificate functions of convex.h, and the
- * stopping rule every method shares (check_point: gap, limits, numerical failure). */
+ * stopping rule every method shares (cr_convex_check_point: gap, limits, numerical failure). */
 #include "convex_impl.h"
 
 #include <math.h>
@@ -19,12 +19,12 @@ static void certify(cr_convex_work *w, const double *X, const double *y, const c
     size_t n = w->n, d = w->d, p = P->p;
     double gm = 0;
     if (p > 0) {
-        adjoint(w, X, p, v, w->G);
+        cr_convex_adjoint(w, X, p, v, w->G);
         for (size_t t = 0; t < p * d; t++) {
             w->C[t] = w->G[t];
             w->C[p * d + t] = -w->G[t];
         }
-        project_all(w, X, P, w->C, w->R, 2 * p);
+        cr_convex_project_all(w, X, P, w->C, w->R, 2 * p);
         for (size_t j = 0; j < 2 * p; j++) {
             double gj = cr_linalg_nrm2(w->R + j * d, d);
             if (gj > gm || isnan(gj)) gm = gj;
@@ -41,10 +41,10 @@ int cr_convex_dual_value(cr_convex_work *w, const double *X, const double *y, si
                          const cr_patterns *P, cr_loss_kind loss, double beta, const double *v, double *dual,
                          double *gmax, cr_err *err)
 {
-    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    int st = cr_convex_validate(w, X, y, n, d, P, loss, beta, err);
     if (st) return st;
     if (!v || !dual || !gmax) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
-    load(w, X, P);
+    cr_convex_load(w, X, P);
     memcpy(w->v, v, n * sizeof *v);
     double scale;
     certify(w, X, y, P, loss, beta, w->v, gmax, &scale, dual);
@@ -56,10 +56,10 @@ int cr_convex_dual_from_prediction(cr_convex_work *w, const double *X, const dou
                                    const cr_patterns *P, cr_loss_kind loss, double beta, const double *z,
                                    double *dual, double *gmax, cr_err *err)
 {
-    int st = validate(w, X, y, n, d, P, loss, beta, err);
+    int st = cr_convex_validate(w, X, y, n, d, P, loss, beta, err);
     if (st) return st;
     if (!z || !dual || !gmax) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
-    load(w, X, P);
+    cr_convex_load(w, X, P);
     cr_loss_grad(loss, z, y, n, w->v);
     double scale;
     certify(w, X, y, P, loss, beta, w->v, gmax, &scale, dual);
@@ -69,10 +69,10 @@ int cr_convex_dual_from_prediction(cr_convex_work *w, const double *X, const dou
 
 /* Certificate at the current point w->xa (prediction w->za) with dual candidate v: sets primal, dual,
  * gap; returns 1 when the solve should stop (converged, numerical failure, limits), with status set. */
-int check_point(cr_convex_work *w, run_state *rs, const double *v, int at_limit)
+int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit)
 {
     size_t n = w->n, d = w->d, p = rs->P->p;
-    double pen = penalty(w->xa, 2 * p, d, rs->beta), scale;
+    double pen = cr_convex_penalty(w->xa, 2 * p, d, rs->beta), scale;
     rs->primal = cr_loss_value(rs->loss, w->za, rs->y, n) + pen;
     certify(w, rs->X, rs->y, rs->P, rs->loss, rs->beta, v, &rs->gmax, &scale, &rs->dual);
     /* primal >= p* >= dual: a negative difference is the rounding of two equal values, so the certified gap
@@ -95,19 +95,19 @@ int check_point(cr_convex_work *w, run_state *rs, const double *v, int at_limit)
 
 /* The certificate of a candidate point cand (prediction zc) with dual candidate v, into *cs (a copy of rs)
  * without touching rs or the current point; 1 when it is converged. */
-int check_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, const double *v,
-                           run_state *cs)
+int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
+                           cr_convex_run *cs)
 {
     double *sx = w->xa, *sz = w->za;
     w->xa = cand, w->za = zc;
     *cs = *rs;
     cs->status = CR_CONVEX_MAX_ITER;
-    check_point(w, cs, v, 0);
+    cr_convex_check_point(w, cs, v, 0);
     w->xa = sx, w->za = sz;
     return cs->status == CR_CONVEX_CONVERGED;
 }
 
-int out_of_time(const run_state *rs)
+int cr_convex_out_of_time(const cr_convex_run *rs)
 {
     return rs->o.max_seconds > 0 && cr_seconds() - rs->t0 > rs->o.max_seconds;
 }

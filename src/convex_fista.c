@@ -9,13 +9,13 @@
  * and the adaptive gradient restart of O'Donoghue and Candes (Found. Comput. Math. 2015) on
  *     min_U  f(U) + h(U),   f(U) = l(M U),  M U = sum_i D_i X (u_i - u'_i),
  *            h(U) = beta sum_i (||u_i|| + ||u'_i||) + indicators of u_i, u'_i in K_i,
- * whose prox is exact (see prox above). Every iterate x_k is a prox output, so the cone constraints hold to
+ * whose prox is exact (cr_convex_prox, convex_maps.c). Every iterate x_k is a prox output, so the cone constraints hold to
  * rounding at the returned point. Used for the hinge loss, on the Moreau envelope with parameter mu,
  * decreased tenfold whenever the smoothed problem's own gap falls below a fifth of the true gap
  * (continuation: Nesterov, Math. Program. 2005; Becker, Bobin and Candes, NESTA, 2011), and as the fallback
  * of SSNAL. Starts from w->xa and leaves the last iterate there. Stopping rule: the certificate of
- * check_point every check_every steps, with v = grad l(z(x_k)) (smoothed for the hinge). */
-void fista(cr_convex_work *w, run_state *rs)
+ * cr_convex_check_point every check_every steps, with v = grad l(z(x_k)) (smoothed for the hinge). */
+void cr_convex_fista_run(cr_convex_work *w, cr_convex_run *rs)
 {
     const double *X = rs->X, *y = rs->y;
     const cr_patterns *P = rs->P;
@@ -37,18 +37,18 @@ void fista(cr_convex_work *w, run_state *rs)
     memcpy(zy, zx, n * sizeof(double));
     double tk = 1.0;
     for (long k = 0;; k++) {
-        int timeout = out_of_time(rs);
+        int timeout = cr_convex_out_of_time(rs);
         if ((k > 0 && k % check == 0) || rs->steps >= rs->o.max_iter || timeout) {
             w->xa = x;
             w->za = zx;
-            sm_grad(loss, mu, zx, y, n, w->v);
-            if (check_point(w, rs, w->v, timeout)) break;
+            cr_convex_smoothed_grad(loss, mu, zx, y, n, w->v);
+            if (cr_convex_check_point(w, rs, w->v, timeout)) break;
             if (loss == CR_LOSS_HINGE && mu > 1e-15) {
                 /* The smoothed problem's dual is max -l*(v) - mu/2 ||v||^2: its gap at (x, scaled v). */
                 double vv = 0;
                 for (size_t q = 0; q < n; q++) vv += w->g[q] * w->g[q];
-                double pen = penalty(x, 2 * p, d, beta);
-                double gap_mu = sm_value(loss, mu, zx, y, n) + pen - (rs->dual - 0.5 * mu * vv);
+                double pen = cr_convex_penalty(x, 2 * p, d, beta);
+                double gap_mu = cr_convex_smoothed_value(loss, mu, zx, y, n) + pen - (rs->dual - 0.5 * mu * vv);
                 if (gap_mu <= 0.2 * rs->gap) {
                     mu *= 0.1;
                     L *= 10;
@@ -60,19 +60,19 @@ void fista(cr_convex_work *w, run_state *rs)
         }
 
         /* One proximal gradient step from yb with backtracking on L. */
-        sm_grad(loss, mu, zy, y, n, w->g);
-        adjoint(w, X, p, w->g, w->G);
+        cr_convex_smoothed_grad(loss, mu, zy, y, n, w->g);
+        cr_convex_adjoint(w, X, p, w->g, w->G);
         for (int bt = 0;; bt++) {
             double s = 1.0 / L;
             for (size_t t = 0; t < p * d; t++) {
                 w->C[t] = yb[t] - s * w->G[t];
                 w->C[p * d + t] = yb[p * d + t] + s * w->G[t];
             }
-            rs->fails += prox(w, X, P, w->C, beta * s, xt);
-            forward(w, X, p, xt, zt);
+            rs->fails += cr_convex_prox(w, X, P, w->C, beta * s, xt);
+            cr_convex_forward(w, X, p, xt, zt);
             double du = 0;
             for (size_t t = 0; t < m; t++) du += (xt[t] - yb[t]) * (xt[t] - yb[t]);
-            double br = bregman(loss, mu, zt, zy, w->g, y, n);
+            double br = cr_convex_bregman(loss, mu, zt, zy, w->g, y, n);
             if (br <= 0.5 * L * du * (1 + 1e-10) + 1e-300 || bt >= 60) break;
             L *= 2;
         }

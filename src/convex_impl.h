@@ -75,45 +75,45 @@ typedef struct {
     double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
     double primal, dual, gmax, gap;
     cr_convex_status status;
-} run_state;
+} cr_convex_run;
 
 /* convex.c */
-int validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
              const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err);
 
 /* convex_maps.c */
-void load(cr_convex_work *w, const double *X, const cr_patterns *P);
-void forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z);
-void adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G);
-size_t project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double *R,
+void cr_convex_load(cr_convex_work *w, const double *X, const cr_patterns *P);
+void cr_convex_forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z);
+void cr_convex_adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G);
+size_t cr_convex_project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double *R,
                    size_t base);
-size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr, double *out);
-double penalty(const double *U2, size_t nb, size_t d, double beta);
-double op_norm2(cr_convex_work *w, const double *X, size_t p);
+size_t cr_convex_prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr, double *out);
+double cr_convex_penalty(const double *U2, size_t nb, size_t d, double beta);
+double cr_convex_op_norm2(cr_convex_work *w, const double *X, size_t p);
 
 /* convex_loss.c */
-double sm_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n);
-void sm_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g);
-double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
+double cr_convex_smoothed_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n);
+void cr_convex_smoothed_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g);
+double cr_convex_bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
                const double *y, size_t n);
-double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h);
-void lprox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz, double *jac);
+double cr_convex_conj_d2(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h);
+void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz, double *jac);
 
 /* convex_cert.c */
-int check_point(cr_convex_work *w, run_state *rs, const double *v, int at_limit);
-int check_candidate(cr_convex_work *w, const run_state *rs, double *cand, double *zc, const double *v,
-                    run_state *cs);
-int out_of_time(const run_state *rs);
+int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit);
+int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
+                    cr_convex_run *cs);
+int cr_convex_out_of_time(const cr_convex_run *rs);
 
 /* the methods */
-void fista(cr_convex_work *w, run_state *rs);
-int ssnal(cr_convex_work *w, run_state *rs);
-int ipm_run(cr_convex_work *w, run_state *rs);
+void cr_convex_fista_run(cr_convex_work *w, cr_convex_run *rs);
+int cr_convex_ssnal_run(cr_convex_work *w, cr_convex_run *rs);
+int cr_convex_ipm_run(cr_convex_work *w, cr_convex_run *rs);
 
 /* convex_polish.c */
-size_t face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B);
-int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double mu_target);
-int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double *vout,
+size_t cr_convex_face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B);
+int cr_convex_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout, double mu_target);
+int cr_convex_hinge_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout, double *vout,
                  double delta);
 
 #endif

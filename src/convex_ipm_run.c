@@ -13,25 +13,25 @@
 
 typedef struct {
     cr_convex_work *w;
-    run_state *rs;
-    run_state best; /* the best certificate so far (its point in w->yb); best.gap = INFINITY: none */
+    cr_convex_run *rs;
+    cr_convex_run best; /* the best certificate so far (its point in w->yb); best.gap = INFINITY: none */
 } ipm_ctx;
 
 /* An interior-point iterate made exactly feasible: every block projected onto its cone into w->xa, then
  * the blocks that the projection reduced to rounding dropped (below 1e-4 of their input, where the
  * projection's own tolerance 1e-13 ||c|| would be a large relative violation, or below 1e-13 of the largest
  * block); w->za = z(xa), w->zy = grad l(za). */
-static void ipm_point(cr_convex_work *w, run_state *rs, const double *U2)
+static void ipm_point(cr_convex_work *w, cr_convex_run *rs, const double *U2)
 {
     size_t d = w->d, nb = 2 * rs->P->p;
-    rs->fails += prox(w, rs->X, rs->P, U2, 0.0, w->xa);
+    rs->fails += cr_convex_prox(w, rs->X, rs->P, U2, 0.0, w->xa);
     double umax = 0;
     for (size_t j = 0; j < nb; j++) umax = fmax(umax, cr_linalg_nrm2(w->xa + j * d, d));
     for (size_t j = 0; j < nb; j++) {
         double nr = cr_linalg_nrm2(w->xa + j * d, d);
         if (nr < 1e-4 * cr_linalg_nrm2(U2 + j * d, d) || nr <= 1e-13 * umax) memset(w->xa + j * d, 0, d * sizeof(double));
     }
-    forward(w, rs->X, rs->P->p, w->xa, w->za);
+    cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
     cr_loss_grad(rs->loss, w->za, rs->y, w->n, w->zy);
 }
 
@@ -41,13 +41,13 @@ static int ipm_check(void *vctx, const double *U2, int near)
 {
     ipm_ctx *c = vctx;
     cr_convex_work *w = c->w;
-    run_state *rs = c->rs;
+    cr_convex_run *rs = c->rs;
     size_t m = 2 * rs->P->p * w->d;
     rs->steps++;
-    int late = out_of_time(rs) || rs->steps >= rs->o.max_iter;
+    int late = cr_convex_out_of_time(rs) || rs->steps >= rs->o.max_iter;
     if (!near && !late) return 0;
     ipm_point(w, rs, U2);
-    int stop = check_point(w, rs, w->zy, late);
+    int stop = cr_convex_check_point(w, rs, w->zy, late);
     if (rs->status != CR_CONVEX_NUMERICAL && rs->gap < c->best.gap) {
         c->best = *rs;
         memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
@@ -62,7 +62,7 @@ static int ipm_check(void *vctx, const double *U2, int near)
  * optimal one, not the barrier's, and the gap is usually far below the tolerance; it also reaches
  * tolerances below the interior-point method's rounding floor. Nothing changes when no candidate
  * certifies (e.g. a face larger than the polish's workspace). */
-static void ipm_sparsify(cr_convex_work *w, run_state *rs)
+static void ipm_sparsify(cr_convex_work *w, cr_convex_run *rs)
 {
     static const double levels[] = {1e-3, 1e-4, 1e-5, 1e-6};
     size_t d = w->d, p = rs->P->p, nb = 2 * p;
@@ -78,17 +78,17 @@ static void ipm_sparsify(cr_convex_work *w, run_state *rs)
             for (size_t a = 0; a < d; a++) cand[j * d + a] = drop ? 0.0 : w->xa[j * d + a];
         }
         if (!dropped && l > 0) return; /* nothing below this level, nor below the smaller ones */
-        forward(w, rs->X, p, cand, zc);
+        cr_convex_forward(w, rs->X, p, cand, zc);
         cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
-        run_state cs;
-        int ok = check_candidate(w, rs, cand, zc, vc, &cs);
+        cr_convex_run cs;
+        int ok = cr_convex_check_candidate(w, rs, cand, zc, vc, &cs);
         if (!ok) {
             rs->polishes++;
-            if (polish(w, rs, cand, w->xc, w->zw, 0.0) != 0) continue;
+            if (cr_convex_polish(w, rs, cand, w->xc, w->zw, 0.0) != 0) continue;
             memcpy(cand, w->xc, nb * d * sizeof(double));
             memcpy(zc, w->zw, w->n * sizeof(double));
             cr_loss_grad(rs->loss, zc, rs->y, w->n, vc);
-            ok = check_candidate(w, rs, cand, zc, vc, &cs);
+            ok = cr_convex_check_candidate(w, rs, cand, zc, vc, &cs);
         }
         if (ok) {
             long polishes = rs->polishes;
@@ -104,7 +104,7 @@ static void ipm_sparsify(cr_convex_work *w, run_state *rs)
 /* Runs the interior-point method. 0: rs and w->xa hold the last certificate, or the best one when the
  * method ended (by itself, by a limit or in numerical trouble) without converging; -1: no certificate was
  * reached (numerical trouble or memory early on), w->xa undefined. */
-int ipm_run(cr_convex_work *w, run_state *rs)
+int cr_convex_ipm_run(cr_convex_work *w, cr_convex_run *rs)
 {
     ipm_ctx c = {w, rs, {.gap = INFINITY}};
     cr_ipm_info ii;
@@ -120,12 +120,12 @@ int ipm_run(cr_convex_work *w, run_state *rs)
     if (rc == 0) {
         /* ended by itself (its own gap far below tol, or its iteration limit): certify the last point */
         ipm_point(w, rs, U2);
-        check_point(w, rs, w->zy, 1);
+        cr_convex_check_point(w, rs, w->zy, 1);
         if (rs->status == CR_CONVEX_CONVERGED) {
             ipm_sparsify(w, rs);
             return 0;
         }
-        if (rs->status == CR_CONVEX_TIME_LIMIT && !out_of_time(rs)) rs->status = CR_CONVEX_MAX_ITER;
+        if (rs->status == CR_CONVEX_TIME_LIMIT && !cr_convex_out_of_time(rs)) rs->status = CR_CONVEX_MAX_ITER;
     }
     if (!isfinite(c.best.gap)) return -1;
     if (rs->status == CR_CONVEX_NUMERICAL || c.best.gap < rs->gap) {
@@ -136,7 +136,7 @@ int ipm_run(cr_convex_work *w, run_state *rs)
         rs->steps = steps, rs->newton = newton, rs->fails = fails;
         rs->status = lim == CR_CONVEX_CONVERGED ? CR_CONVEX_MAX_ITER : lim;
         memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-        forward(w, rs->X, rs->P->p, w->xa, w->za);
+        cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
     }
     /* short of the tolerance (rounding of the interior-point method near its end): the polish may still
      * reach it from the best point */

@@ -10,7 +10,7 @@
 /* The solver works on l for squared and logistic and on the Moreau envelope of the hinge with parameter
  * mu > 0 (continuation drives mu down): phi_mu(t) = 0 (t >= 1), (1-t)^2/(2 mu) (1-mu < t < 1),
  * 1 - t - mu/2 (t <= 1-mu), t = y z. Its gradient lies in dom l*, so it is a dual candidate. */
-double sm_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n)
+double cr_convex_smoothed_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n)
 {
     if (loss != CR_LOSS_HINGE) return cr_loss_value(loss, z, y, n);
     double s = 0;
@@ -22,7 +22,7 @@ double sm_value(cr_loss_kind loss, double mu, const double *z, const double *y, 
     return s;
 }
 
-void sm_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g)
+void cr_convex_smoothed_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g)
 {
     if (loss != CR_LOSS_HINGE) {
         cr_loss_grad(loss, z, y, n, g);
@@ -35,7 +35,7 @@ void sm_grad(cr_loss_kind loss, double mu, const double *z, const double *y, siz
 }
 
 /* l(zt) - l(zy) - g'(zt - zy) summed term by term (exact for squared), g = grad l(zy). */
-double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
+double cr_convex_bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
                       const double *y, size_t n)
 {
     double s = 0;
@@ -47,7 +47,7 @@ double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy,
             s += cr_log1pexp_neg(y[k] * zt[k]) - cr_log1pexp_neg(y[k] * zy[k]) - g[k] * dz;
             break;
         case CR_LOSS_HINGE:
-            s += sm_value(loss, mu, zt + k, y + k, 1) - sm_value(loss, mu, zy + k, y + k, 1) - g[k] * dz;
+            s += cr_convex_smoothed_value(loss, mu, zt + k, y + k, 1) - cr_convex_smoothed_value(loss, mu, zy + k, y + k, 1) - g[k] * dz;
             break;
         }
     }
@@ -55,7 +55,7 @@ double bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy,
 }
 
 /* l*(v) with its gradient g and diagonal Hessian h on the open domain; INFINITY outside. */
-double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h)
+double cr_convex_conj_d2(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h)
 {
     double s = 0;
     for (size_t k = 0; k < n; k++) {
@@ -78,7 +78,7 @@ double conj3(cr_loss_kind loss, const double *v, const double *y, size_t n, doub
  * squared (x + sigma y) / (1 + sigma); hinge: x + sigma y, x, or the kink 1/y; logistic: the root of
  * p - x - sigma y s(y p) = 0, s(q) = 1/(1 + e^q), by safeguarded Newton (the root lies between x and
  * x + sigma y), derivative 1 / (1 + sigma y^2 s (1 - s)). */
-void lprox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz,
+void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz,
                   double *jac)
 {
     for (size_t k = 0; k < n; k++) {

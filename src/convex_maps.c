@@ -11,7 +11,7 @@
 #include "patmap.h"
 
 /* Dm and the row norms for the current data and pattern set. */
-void load(cr_convex_work *w, const double *X, const cr_patterns *P)
+void cr_convex_load(cr_convex_work *w, const double *X, const cr_patterns *P)
 {
     size_t n = w->n, d = w->d;
     cr_patmap_load(P, w->Dm);
@@ -25,7 +25,7 @@ void load(cr_convex_work *w, const double *X, const cr_patterns *P)
 /* ------------------------------------------------------------------ linear maps */
 
 /* z = sum_i D_i X (u_i - u'_i) for the stacked point U2 (2p x d: u_1..u_p, u'_1..u'_p). */
-void forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z)
+void cr_convex_forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z)
 {
     size_t n = w->n, d = w->d;
     if (p == 0) {
@@ -37,7 +37,7 @@ void forward(cr_convex_work *w, const double *X, size_t p, const double *U2, dou
 }
 
 /* G (p x d), row i = X' D_i g. The gradient of U2 -> <g, z(U2)> is [G; -G]. */
-void adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G)
+void cr_convex_adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G)
 {
     size_t n = w->n, d = w->d;
     if (p == 0) return;
@@ -47,7 +47,7 @@ void adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, doub
 /* Projects the 2p rows of C onto their cones (row j onto K_{j mod p}) into R, warm-started from the active
  * sets starting at block `base`. The optimality checks of all blocks share one dgemm. Returns the number of
  * projections that hit Lawson-Hanson's step limit. */
-size_t project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C,
+size_t cr_convex_project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C,
                           double *R, size_t base)
 {
     size_t n = w->n, d = w->d, p = P->p, nb = 2 * p;
@@ -76,7 +76,7 @@ size_t project_all(cr_convex_work *w, const double *X, const cr_patterns *P, con
 
 /* Largest eigenvalue of M'M, M: U2 -> z, by power iteration on Udiff (M'M has twice the top eigenvalue
  * of Udiff -> z). A lower estimate: backtracking corrects it. */
-double op_norm2(cr_convex_work *w, const double *X, size_t p)
+double cr_convex_op_norm2(cr_convex_work *w, const double *X, size_t p)
 {
     size_t d = w->d;
     if (p == 0) return 0;
@@ -88,8 +88,8 @@ double op_norm2(cr_convex_work *w, const double *X, size_t p)
         double nu = cr_linalg_nrm2(u, p * d);
         if (nu == 0) return 0;
         for (size_t t = 0; t < p * d; t++) u[t] /= nu;
-        forward(w, X, p, u, z); /* u[p d ..] = 0, so Ud = u */
-        adjoint(w, X, p, z, u);
+        cr_convex_forward(w, X, p, u, z); /* u[p d ..] = 0, so Ud = u */
+        cr_convex_adjoint(w, X, p, z, u);
         double l = cr_linalg_nrm2(u, p * d);
         if (it > 5 && fabs(l - lam) <= 1e-3 * l) {
             lam = l;
@@ -104,11 +104,11 @@ double op_norm2(cr_convex_work *w, const double *X, size_t p)
  * 1/2 ||u - c||^2 + t beta ||u|| over K is the radial shrink of P_K(c) (write u = r e with e in K a unit
  * vector: the best e is P_K(c)/||P_K(c)|| since max_{e in K, ||e||<=1} c'e = ||P_K(c)||, then
  * r = max(0, ||P_K(c)|| - t beta)). */
-size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr,
+size_t cr_convex_prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr,
                    double *out)
 {
     size_t d = w->d, p = P->p;
-    size_t fails = project_all(w, X, P, C, out, 0);
+    size_t fails = cr_convex_project_all(w, X, P, C, out, 0);
     for (size_t j = 0; j < 2 * p; j++) {
         double *r = out + j * d, nr = cr_linalg_nrm2(r, d);
         double f = nr > thr ? 1.0 - thr / nr : 0.0;
@@ -117,7 +117,7 @@ size_t prox(cr_convex_work *w, const double *X, const cr_patterns *P, const doub
     return fails;
 }
 
-double penalty(const double *U2, size_t nb, size_t d, double beta)
+double cr_convex_penalty(const double *U2, size_t nb, size_t d, double beta)
 {
     double s = 0;
     for (size_t j = 0; j < nb; j++) s += cr_linalg_nrm2(U2 + j * d, d);
@@ -128,18 +128,18 @@ int cr_convex_smooth(cr_convex_work *w, const double *X, const double *y, size_t
                      const cr_patterns *P, cr_loss_kind loss, const cr_convex_sol *sol, double *f, double *gU,
                      double *gUp, cr_err *err)
 {
-    int st = validate(w, X, y, n, d, P, loss, 1.0, err);
+    int st = cr_convex_validate(w, X, y, n, d, P, loss, 1.0, err);
     if (st) return st;
     if (!sol || sol->p != P->p || sol->d != d || !f) return cr_err_set(err, CR_EINPUT, "convex: bad solution size");
     size_t p = P->p;
-    load(w, X, P);
+    cr_convex_load(w, X, P);
     memcpy(w->xa, sol->U, p * d * sizeof(double));
     memcpy(w->xa + p * d, sol->Up, p * d * sizeof(double));
-    forward(w, X, p, w->xa, w->za);
+    cr_convex_forward(w, X, p, w->xa, w->za);
     *f = cr_loss_value(loss, w->za, y, n);
     if (gU || gUp) {
         cr_loss_grad(loss, w->za, y, n, w->g);
-        adjoint(w, X, p, w->g, w->G);
+        cr_convex_adjoint(w, X, p, w->g, w->G);
         for (size_t t = 0; t < p * d; t++) {
             if (gU) gU[t] = w->G[t];
             if (gUp) gUp[t] = -w->G[t];

@@ -14,7 +14,7 @@
 
 /* Orthonormal rows B (d x d): rows 0..q0-1 span the given rows of X (dependent ones skipped), rows q0..d-1
  * span their orthogonal complement, the face {u : x_k'u = 0, k in rows}. Returns q0. */
-size_t face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B)
+size_t cr_convex_face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B)
 {
     size_t q = 0, q0 = d;
     for (size_t l = 0; l < nrows + d && q < d; l++) {
@@ -56,7 +56,7 @@ size_t face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, d
  * Newton broke down. */
 /* Face coordinates of the current point xout: builds Jm, the bases and w. Returns N, or 0 when the face is
  * too large for the workspace or degenerate. */
-static size_t face_setup(cr_convex_work *w, const run_state *rs, const double *xcur)
+static size_t face_setup(cr_convex_work *w, const cr_convex_run *rs, const double *xcur)
 {
     const double *X = rs->X;
     const cr_patterns *P = rs->P;
@@ -73,7 +73,7 @@ static size_t face_setup(cr_convex_work *w, const run_state *rs, const double *x
             if (w->xnorm[k] > 0 && fabs(h) <= 1e-9 * w->xnorm[k] * nu) w->tidx[nt++] = k;
         }
         double *B = w->Bs + j * d * d;
-        size_t q0 = face_basis(X, d, w->tidx, nt, B), r = d - q0;
+        size_t q0 = cr_convex_face_basis(X, d, w->tidx, nt, B), r = d - q0;
         if (r == 0 || N + r > nm) return 0;
         w->boff[j] = N;
         w->brank[j] = r;
@@ -136,7 +136,7 @@ static double face_ratio(const cr_convex_work *w, const double *X, const cr_patt
     return amax;
 }
 
-int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout, double mu_target)
+int cr_convex_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout, double mu_target)
 {
     double mu = rs->loss == CR_LOSS_HINGE ? fmax(mu_target, 1e-3) : 0.0;
     const double *X = rs->X, *y = rs->y;
@@ -161,8 +161,8 @@ int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, dou
             double pen = 0;
             for (size_t j = 0; j < 2 * p; j++)
                 if (w->brank[j]) pen += cr_linalg_nrm2(pw + w->boff[j], w->brank[j]);
-            f = sm_value(loss, mu, zout, y, n) + beta * pen;
-            sm_grad(loss, mu, zout, y, n, w->zw);
+            f = cr_convex_smoothed_value(loss, mu, zout, y, n) + beta * pen;
+            cr_convex_smoothed_grad(loss, mu, zout, y, n, w->zw);
             for (size_t k = 0; k < n; k++) {
                 double hk = 1.0;
                 if (loss == CR_LOSS_LOGISTIC) {
@@ -218,7 +218,7 @@ int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, dou
                 for (size_t j = 0; j < 2 * p; j++)
                     if (w->brank[j]) pent += cr_linalg_nrm2(wt + w->boff[j], w->brank[j]);
                 cr_linalg_gemv(0, n, N, 1.0, Jm, nm, wt, 0.0, w->zw);
-                double ft = sm_value(loss, mu, w->zw, y, n) + beta * pent;
+                double ft = cr_convex_smoothed_value(loss, mu, w->zw, y, n) + beta * pent;
                 if (ft <= f + 1e-4 * alpha * gd + 1e-15 * fabs(f)) ok = 1;
                 else alpha *= 0.5;
             }
@@ -248,13 +248,13 @@ int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, dou
         /* a block whose norm reached its minimum (near zero) along the step is dropped */
         if (jzero != (size_t)-1) memset(xout + jzero * d, 0, d * sizeof *xout);
     }
-    forward(w, X, p, xout, zout);
+    cr_convex_forward(w, X, p, xout, zout);
     return 0;
 }
 
 /* Hinge polish: the hinge problem is polyhedral in the loss, so its solutions are vertex-like and neither
  * SSNAL (rounding floor) nor smoothing (ill-conditioned) reaches rounding-level accuracy. Fix the support,
- * the faces (as in polish) and a partition of the samples by margin t_k = y_k z_k: below (V), at (T) or
+ * the faces (as in cr_convex_polish) and a partition of the samples by margin t_k = y_k z_k: below (V), at (T) or
  * above (S) the kink t = 1, and solve the equality-constrained problem
  *     min_w  sum_{k in V} (1 - y_k J_k w) + beta sum_j ||w_j||   s.t.  y_k J_k w = 1, k in T
  * by Newton on its KKT system [beta Hn, A'; A, 0] (Hn = blockdiag (I - what what')/||w_j||, A = rows
@@ -266,7 +266,7 @@ int polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, dou
 #else
 #define DBGH(c) ((void)0)
 #endif
-int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xout, double *zout,
+int cr_convex_hinge_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout,
                         double *vout, double delta)
 {
     const double *y = rs->y;
@@ -276,7 +276,7 @@ int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xou
     double *Jm = w->Jm, *K = w->H, *pw = w->pw, *rhs = w->pg, *wt = w->pwt;
     int *ipiv = w->ipiv;
     memcpy(xout, x0, 2 * p * d * sizeof *xout);
-    forward(w, rs->X, p, xout, zout);
+    cr_convex_forward(w, rs->X, p, xout, zout);
     for (size_t k = 0; k < n; k++) {
         double t = y[k] * zout[k];
         w->part[k] = fabs(t - 1) <= delta ? 0 : (t < 1 ? -1 : 1);
@@ -382,7 +382,7 @@ int hinge_polish(cr_convex_work *w, run_state *rs, const double *x0, double *xou
         if (!moved) break;
     }
     (void)wt;
-    forward(w, rs->X, p, xout, zout);
+    cr_convex_forward(w, rs->X, p, xout, zout);
     memcpy(vout, w->vpol, n * sizeof *vout);
     return 0;
 }

@@ -18,18 +18,18 @@ static double prox_part(cr_convex_work *w, const double *X, const cr_patterns *P
                         const double *v, double *Pout, double *zout, size_t *fails)
 {
     size_t d = w->d, p = P->p, m = 2 * p * d;
-    adjoint(w, X, p, v, w->G);
+    cr_convex_adjoint(w, X, p, v, w->G);
     for (size_t t = 0; t < p * d; t++) {
         w->C[t] = w->Uk[t] - sigma * w->G[t];
         w->C[p * d + t] = w->Uk[p * d + t] + sigma * w->G[t];
     }
-    *fails += prox(w, X, P, w->C, sigma * beta, Pout);
+    *fails += cr_convex_prox(w, X, P, w->C, sigma * beta, Pout);
     double ip = 0, pp = 0;
     for (size_t t = 0; t < m; t++) {
         ip += Pout[t] * w->C[t];
         pp += Pout[t] * Pout[t];
     }
-    forward(w, X, p, Pout, zout);
+    cr_convex_forward(w, X, p, Pout, zout);
     return (2 * ip - pp) / (2 * sigma);
 }
 
@@ -42,9 +42,9 @@ static double psi_eval(cr_convex_work *w, const double *X, const double *y, cons
                        double *gout, size_t *fails)
 {
     size_t n = w->n, d = w->d, p = P->p;
-    double lc = conj3(loss, v, y, n, gout, w->hs);
+    double lc = cr_convex_conj_d2(loss, v, y, n, gout, w->hs);
     if (!isfinite(lc)) return INFINITY;
-    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = cr_convex_penalty(Pout, 2 * p, d, beta);
     for (size_t k = 0; k < n; k++) gout[k] -= zout[k];
     return lc + hq - hpen;
 }
@@ -64,10 +64,10 @@ static double psiz_eval(cr_convex_work *w, const double *X, const double *y, con
     size_t n = w->n, d = w->d, p = P->p;
     double l1 = 0;
     for (size_t k = 0; k < n; k++) gout[k] = w->ak[k] + sigma * v[k]; /* x, temporarily */
-    lprox(loss, sigma, gout, y, n, w->zt2, w->hs);
+    cr_convex_loss_prox(loss, sigma, gout, y, n, w->zt2, w->hs);
     for (size_t k = 0; k < n; k++) l1 += 2 * w->zt2[k] * gout[k] - w->zt2[k] * w->zt2[k];
     l1 = l1 / (2 * sigma) - cr_loss_value(loss, w->zt2, y, n);
-    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = penalty(Pout, 2 * p, d, beta);
+    double hq = prox_part(w, X, P, beta, sigma, v, Pout, zout, fails), hpen = cr_convex_penalty(Pout, 2 * p, d, beta);
     double prox_v = 0;
     for (size_t k = 0; k < n; k++) {
         double dv = v[k] - w->vk[k];
@@ -97,7 +97,7 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
         if (nu == 0) continue;
         double rn = nu + tau, al = sqrt(sigma * nu / rn), ga = sqrt(sigma * tau / rn);
         const uint64_t *mask = cr_patterns_mask(P, j % p);
-        size_t q = d, q0 = face_basis(X, d, w->act_idx + j * d, w->act_len[j], B);
+        size_t q = d, q0 = cr_convex_face_basis(X, d, w->act_idx + j * d, w->act_len[j], B);
         for (size_t r = q0; r <= q; r++) {
             /* columns: al D X b for the complement rows, then ga D X rhat */
             const double *b = r < q ? B + r * d : u;
@@ -134,7 +134,7 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
  * methods stall on the many nearly parallel blocks of an arrangement. U_{k+1} = P(v) is a prox output, so
  * cone feasibility is exact. For the losses with smooth l* (squared, logistic). Starts from w->xa, leaves
  * the point in w->xa. Returns 0, or -1 when Newton broke down (the caller falls back to FISTA). */
-int ssnal(cr_convex_work *w, run_state *rs)
+int cr_convex_ssnal_run(cr_convex_work *w, cr_convex_run *rs)
 {
     const double *X = rs->X, *y = rs->y;
     const cr_patterns *P = rs->P;
@@ -183,15 +183,15 @@ int ssnal(cr_convex_work *w, run_state *rs)
 #ifdef CR_CONVEX_DEBUG
             if (getenv("CRDBG") && stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
 #endif
-            if (stall >= 2 || out_of_time(rs)) break;
+            if (stall >= 2 || cr_convex_out_of_time(rs)) break;
             gprev = gn;
             if (zform) {
                 /* sigma J_l (+ a ridge where the prox of l is flat) at the current v */
                 for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
-                lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+                cr_convex_loss_prox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
                 for (size_t k = 0; k < n; k++) w->hs[k] = sigma * w->hs[k] + tau;
             } else {
-                conj3(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
+                cr_convex_conj_d2(loss, v, y, n, w->dv, w->hs); /* Hessian at the current v (dv is scratch here) */
             }
             if (newton_dir(w, X, P, sigma, beta, Pc, gc, w->dv) != 0) {
                 rc = -1;
@@ -237,7 +237,7 @@ int ssnal(cr_convex_work *w, run_state *rs)
             /* a <- prox_{sigma l}(a + sigma v); for the hinge the certificate uses the multiplier
              * xi = (a + sigma v - a_new) / sigma in the subdifferential of l at a_new, not a subgradient at z */
             for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + sigma * v[k];
-            lprox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
+            cr_convex_loss_prox(loss, sigma, w->dv, y, n, w->zt2, w->hs);
             for (size_t k = 0; k < n; k++) {
                 if (loss == CR_LOSS_HINGE) {
                     double xi = (w->dv[k] - w->zt2[k]) / sigma, t = y[k] * xi;
@@ -246,14 +246,14 @@ int ssnal(cr_convex_work *w, run_state *rs)
                 w->ak[k] = w->zt2[k];
             }
         }
-        int stop = check_point(w, rs, vcert, out_of_time(rs));
+        int stop = cr_convex_check_point(w, rs, vcert, cr_convex_out_of_time(rs));
         if (stop && rs->status != CR_CONVEX_CONVERGED && rs->status != CR_CONVEX_NUMERICAL && best < rs->gap) {
             /* a limit hit: return the best certified point rather than the last */
             cr_convex_status lim = rs->status;
             memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-            forward(w, X, p, w->xa, w->za);
+            cr_convex_forward(w, X, p, w->xa, w->za);
             cr_loss_grad(loss, w->za, y, n, vcert);
-            check_point(w, rs, vcert, 1);
+            cr_convex_check_point(w, rs, vcert, 1);
             if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
         }
 #ifdef CR_CONVEX_DEBUG
@@ -265,15 +265,15 @@ int ssnal(cr_convex_work *w, run_state *rs)
         if (rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal))) {
             if (loss == CR_LOSS_HINGE) {
                 double rel = rs->gap / fmax(1.0, fabs(rs->primal));
-                pst = hinge_polish(w, rs, w->xa, w->xc, w->zw, vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
+                pst = cr_convex_hinge_polish(w, rs, w->xa, w->xc, w->zw, vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
             } else {
-                pst = polish(w, rs, w->xa, w->xc, w->zw, 0.0);
+                pst = cr_convex_polish(w, rs, w->xa, w->xc, w->zw, 0.0);
             }
         }
         if (pst == 0) {
-            run_state cand;
+            cr_convex_run cand;
             if (loss != CR_LOSS_HINGE) cr_loss_grad(loss, w->zw, y, n, vcert);
-            int conv = check_candidate(w, rs, w->xc, w->zw, vcert, &cand);
+            int conv = cr_convex_check_candidate(w, rs, w->xc, w->zw, vcert, &cand);
             rs->polishes++;
 #ifdef CR_CONVEX_DEBUG
             fprintf(stderr, "  polish: primal %.15g gap %.3g\n", cand.primal, cand.gap);
@@ -299,7 +299,7 @@ int ssnal(cr_convex_work *w, run_state *rs)
             worse = 0;
         } else if (sigma >= sigmax && ++worse >= 3) {
             memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-            forward(w, X, p, w->xa, w->za);
+            cr_convex_forward(w, X, p, w->xa, w->za);
             rc = -1;
             break;
         }
