@@ -137,6 +137,159 @@ int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y
     return CR_OK;
 }
 
+/* ------------------------------------------------------------------ the method table and the dispatcher */
+
+/* The methods by their enum value, and what the dispatcher does when one fails (its run returns nonzero):
+ * run `fallback` (CR_CONVEX_AUTO: none), from scratch (restart = 1) or from the failed method's point,
+ * keeping the better of the two certificates (restart = 0). */
+static const struct {
+    const cr_convex_method_type *type;
+    cr_convex_method fallback;
+    int restart;
+} methods[] = {
+    [CR_CONVEX_AUTO] = {NULL, CR_CONVEX_AUTO, 0},
+    [CR_CONVEX_FISTA] = {&cr_convex_fista_type, CR_CONVEX_AUTO, 0},
+    [CR_CONVEX_SSNAL] = {&cr_convex_ssnal_type, CR_CONVEX_FISTA, 0},
+    [CR_CONVEX_IPM] = {&cr_convex_ipm_type, CR_CONVEX_SSNAL, 1},
+};
+#define NMETHODS (sizeof methods / sizeof methods[0])
+
+static int method_known(cr_convex_method m)
+{
+    return (unsigned)m < NMETHODS && (m == CR_CONVEX_AUTO || methods[m].type);
+}
+
+const char *cr_convex_method_name(cr_convex_method m)
+{
+    if (m == CR_CONVEX_AUTO) return "auto";
+    return method_known(m) ? methods[m].type->name : "?";
+}
+
+/* The arguments of cr_convex_solve beyond cr_convex_validate. */
+static int check_solve(const cr_patterns *P, size_t d, cr_loss_kind loss, const cr_convex_opts *o,
+                       const cr_convex_sol *sol, cr_err *err)
+{
+    if (!sol || sol->p != P->p || sol->d != d)
+        return cr_err_set(err, CR_EINPUT, "convex: solution holds %zu x %zu, need %zu x %zu", sol ? sol->p : 0,
+                          sol ? sol->d : 0, P->p, d);
+    if (!(o->tol > 0) || o->max_iter < 0 || o->max_seconds < 0 || o->check_every < 0 || !method_known(o->method))
+        return cr_err_set(err, CR_EINPUT, "convex: options need tol > 0, max_iter >= 0, max_seconds >= 0");
+    if (o->method == CR_CONVEX_IPM && loss != CR_LOSS_SQUARED)
+        return cr_err_set(err, CR_EINPUT, "convex: the interior-point method is for the squared loss only");
+    return CR_OK;
+}
+
+/* AUTO: the interior-point method for the squared loss with n >= CR_CONVEX_IPM_MIN_N from a cold start,
+ * SSNAL otherwise (every loss). */
+static cr_convex_method choose(const cr_convex_opts *o, cr_loss_kind loss, size_t n)
+{
+    if (o->method != CR_CONVEX_AUTO) return o->method;
+    return loss == CR_LOSS_SQUARED && n >= CR_CONVEX_IPM_MIN_N && !o->warm_start ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
+}
+
+/* The starting point in w->xa (zero, or sol projected onto the cones with opts->warm_start), its prediction
+ * in w->za, the maps loaded, the warm active sets cleared and ||M||^2 estimated. */
+static void start(cr_convex_work *w, cr_convex_run *rs, const cr_convex_sol *sol)
+{
+    size_t d = w->d, p = rs->P->p, m = 2 * p * d;
+    cr_convex_load(w, rs->X, rs->P);
+    memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
+    if (rs->o.warm_start) {
+        memcpy(w->C, sol->U, p * d * sizeof(double));
+        memcpy(w->C + p * d, sol->Up, p * d * sizeof(double));
+        rs->fails += cr_convex_prox(w, rs->X, rs->P, w->C, 0.0, w->xa);
+    } else {
+        memset(w->xa, 0, (m ? m : 1) * sizeof(double));
+    }
+    cr_convex_forward(w, rs->X, p, w->xa, w->za);
+    rs->mnorm2 = cr_convex_op_norm2(w, rs->X, p);
+}
+
+/* After a failure with restart: a fresh state (the clock and ||M||^2 kept) at the zero point. */
+static void restart(cr_convex_work *w, cr_convex_run *rs)
+{
+    size_t p = rs->P->p, m = 2 * p * w->d;
+    cr_convex_run fresh = {.X = rs->X, .y = rs->y, .P = rs->P, .loss = rs->loss, .beta = rs->beta, .o = rs->o,
+                           .t0 = rs->t0, .mnorm2 = rs->mnorm2};
+    *rs = fresh;
+    memset(w->xa, 0, (m ? m : 1) * sizeof(double));
+    memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
+    cr_convex_forward(w, rs->X, p, w->xa, w->za);
+}
+
+/* After a failure without restart: `next` continues from the point in w->xa, which is kept (with its
+ * certificate, the counts of the new run added) when `next` ends worse and short of convergence. The point
+ * waits in w->Uk (not used by FISTA, the only method run this way). */
+static void continue_keep_best(cr_convex_work *w, cr_convex_run *rs, const cr_convex_method_type *next)
+{
+    size_t n = w->n, p = rs->P->p, m = 2 * p * w->d;
+    memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+    double gap0 = rs->gap;
+    cr_convex_run rs0 = *rs;
+    next->run(w, rs);
+    if (!(rs->gap <= gap0) && rs->status != CR_CONVEX_CONVERGED && isfinite(gap0)) {
+        memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
+        cr_convex_forward(w, rs->X, p, w->xa, w->za);
+        cr_loss_grad(rs->loss, w->za, rs->y, n, w->v);
+        cr_convex_status lim = rs->status;
+        long steps = rs->steps, restarts = rs->restarts;
+        *rs = rs0;
+        rs->steps = steps, rs->restarts = restarts;
+        cr_convex_check_point(w, rs, w->v, 1);
+        if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
+    }
+}
+
+/* Runs `method` and the fallbacks of the table; info->method receives the method of the returned point. */
+static void run_methods(cr_convex_work *w, cr_convex_run *rs, cr_convex_method method, cr_convex_info *info)
+{
+    for (;;) {
+        info->method = method;
+        if (methods[method].type->run(w, rs) == 0 || methods[method].fallback == CR_CONVEX_AUTO) return;
+        cr_convex_method next = methods[method].fallback;
+        if (!methods[method].restart) {
+            info->method = next;
+            continue_keep_best(w, rs, methods[next].type);
+            return;
+        }
+        restart(w, rs);
+        method = next;
+    }
+}
+
+/* info from the final state and point; CR_ERUNTIME when it is not a result (NaN/Inf, cone violation). */
+static int finish(const cr_convex_run *rs, const cr_convex_sol *sol, double t0, cr_convex_info *info, cr_err *err)
+{
+    info->iterations = rs->steps;
+    info->newton = rs->newton;
+    info->restarts = rs->restarts;
+    info->polishes = rs->polishes;
+    info->primal = rs->primal;
+    info->dual = rs->dual;
+    info->gap = rs->gap;
+    info->rel_gap = info->gap / fmax(1.0, fabs(rs->primal));
+    info->gmax = rs->gmax;
+    info->lipschitz = rs->L;
+    info->smoothing = rs->mu;
+    info->sigma = rs->sigma;
+    info->nnz = cr_convex_sol_nnz(sol);
+    info->cone_violation = cr_convex_cone_violation(rs->X, rs->P->n, sol->d, rs->P, sol);
+    info->seconds = cr_seconds() - t0;
+    info->status = rs->status;
+    if (rs->status == CR_CONVEX_NUMERICAL || !isfinite(info->cone_violation)) {
+        info->status = CR_CONVEX_NUMERICAL;
+        return cr_err_set(err, CR_ERUNTIME, "convex: numerical failure after %ld steps (primal %g, dual %g)",
+                          rs->steps, rs->primal, rs->dual);
+    }
+    if (info->cone_violation > 1e-9) {
+        info->status = CR_CONVEX_NUMERICAL;
+        return cr_err_set(err, CR_ERUNTIME,
+                          "convex: cone violation %g at the returned point (%zu projections hit the step limit)",
+                          info->cone_violation, rs->fails);
+    }
+    return CR_OK;
+}
+
 int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
                     const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
                     cr_convex_sol *sol, cr_convex_info *info, cr_err *err)
@@ -150,95 +303,14 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
     memset(info, 0, sizeof *info);
     info->status = CR_CONVEX_NUMERICAL;
     int st = cr_convex_validate(w, X, y, n, d, P, loss, beta, err);
+    if (!st) st = check_solve(P, d, loss, &o, sol, err);
     if (st) return st;
-    if (!sol || sol->p != P->p || sol->d != d)
-        return cr_err_set(err, CR_EINPUT, "convex: solution holds %zu x %zu, need %zu x %zu", sol ? sol->p : 0,
-                          sol ? sol->d : 0, P->p, d);
-    if (!(o.tol > 0) || o.max_iter < 0 || o.max_seconds < 0 || o.check_every < 0 ||
-        (o.method != CR_CONVEX_AUTO && o.method != CR_CONVEX_FISTA && o.method != CR_CONVEX_SSNAL &&
-         o.method != CR_CONVEX_IPM))
-        return cr_err_set(err, CR_EINPUT, "convex: options need tol > 0, max_iter >= 0, max_seconds >= 0");
-    if (o.method == CR_CONVEX_IPM && loss != CR_LOSS_SQUARED)
-        return cr_err_set(err, CR_EINPUT, "convex: the interior-point method is for the squared loss only");
 
-    size_t p = P->p, m = 2 * p * d;
-    cr_convex_load(w, X, P);
-    memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
     cr_convex_run rs = {.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0};
-    if (o.warm_start) {
-        memcpy(w->C, sol->U, p * d * sizeof(double));
-        memcpy(w->C + p * d, sol->Up, p * d * sizeof(double));
-        rs.fails += cr_convex_prox(w, X, P, w->C, 0.0, w->xa);
-    } else {
-        memset(w->xa, 0, (m ? m : 1) * sizeof(double));
-    }
-    cr_convex_forward(w, X, p, w->xa, w->za);
-    rs.mnorm2 = cr_convex_op_norm2(w, X, p);
-
-    int method = o.method;
-    if (method == CR_CONVEX_AUTO)
-        method = loss == CR_LOSS_SQUARED && n >= CR_CONVEX_IPM_MIN_N && !o.warm_start ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
-    info->method = method;
-    if (method == CR_CONVEX_IPM && cr_convex_ipm_run(w, &rs) != 0) {
-        /* the interior-point method failed: start over with SSNAL (and its FISTA fallback) */
-        method = info->method = CR_CONVEX_SSNAL;
-        rs = (cr_convex_run){.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0,
-                         .mnorm2 = rs.mnorm2};
-        memset(w->xa, 0, (m ? m : 1) * sizeof(double));
-        memset(w->act_len, 0, 4 * (p ? p : 1) * sizeof(size_t));
-        cr_convex_forward(w, X, p, w->xa, w->za);
-    }
-    if (method == CR_CONVEX_SSNAL && cr_convex_ssnal_run(w, &rs) != 0) {
-        /* Newton broke down or stalled: continue with the first-order method from the best point, and keep
-         * that point if FISTA ends worse (FISTA uses yb, so the point waits in Uk) */
-        info->method = CR_CONVEX_FISTA;
-        memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
-        double gap0 = rs.gap;
-        cr_convex_run rs0 = rs;
-        cr_convex_fista_run(w, &rs);
-        if (!(rs.gap <= gap0) && rs.status != CR_CONVEX_CONVERGED && isfinite(gap0)) {
-            memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
-            cr_convex_forward(w, X, p, w->xa, w->za);
-            cr_loss_grad(loss, w->za, y, n, w->v);
-            cr_convex_status lim = rs.status;
-            long steps = rs.steps, restarts = rs.restarts;
-            rs = rs0;
-            rs.steps = steps, rs.restarts = restarts;
-            cr_convex_check_point(w, &rs, w->v, 1);
-            if (rs.status != CR_CONVEX_CONVERGED) rs.status = lim;
-        }
-    } else if (method == CR_CONVEX_FISTA) {
-        cr_convex_fista_run(w, &rs);
-    }
-
+    start(w, &rs, sol);
+    run_methods(w, &rs, choose(&o, loss, n), info);
+    size_t p = P->p;
     memcpy(sol->U, w->xa, p * d * sizeof(double));
     memcpy(sol->Up, w->xa + p * d, p * d * sizeof(double));
-    info->iterations = rs.steps;
-    info->newton = rs.newton;
-    info->restarts = rs.restarts;
-    info->polishes = rs.polishes;
-    info->primal = rs.primal;
-    info->dual = rs.dual;
-    info->gap = rs.gap;
-    info->rel_gap = info->gap / fmax(1.0, fabs(rs.primal));
-    info->gmax = rs.gmax;
-    info->lipschitz = rs.L;
-    info->smoothing = rs.mu;
-    info->sigma = rs.sigma;
-    info->nnz = cr_convex_sol_nnz(sol);
-    info->cone_violation = cr_convex_cone_violation(X, n, d, P, sol);
-    info->seconds = cr_seconds() - t0;
-    info->status = rs.status;
-    if (rs.status == CR_CONVEX_NUMERICAL || !isfinite(info->cone_violation)) {
-        info->status = CR_CONVEX_NUMERICAL;
-        return cr_err_set(err, CR_ERUNTIME, "convex: numerical failure after %ld steps (primal %g, dual %g)",
-                          rs.steps, rs.primal, rs.dual);
-    }
-    if (info->cone_violation > 1e-9) {
-        info->status = CR_CONVEX_NUMERICAL;
-        return cr_err_set(err, CR_ERUNTIME,
-                          "convex: cone violation %g at the returned point (%zu projections hit the step limit)",
-                          info->cone_violation, rs.fails);
-    }
-    return CR_OK;
+    return finish(&rs, sol, t0, info, err);
 }

@@ -59,6 +59,9 @@ typedef enum {
     CR_CONVEX_IPM = 3,   /* primal-dual interior point, structure-exploiting (squared only; AUTO for n >= 200) */
 } cr_convex_method;
 
+/* "auto", "fista", "ssnal", "ipm" (the names of the config's solver.method); "?" for any other value. */
+const char *cr_convex_method_name(cr_convex_method m);
+
 typedef struct {
     double tol;         /* stop when gap / max(1, |primal|) <= tol; default 1e-8 */
     long max_iter;      /* FISTA steps plus SSNAL outer iterations; default 200000 */

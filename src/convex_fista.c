@@ -15,7 +15,7 @@
  * (continuation: Nesterov, Math. Program. 2005; Becker, Bobin and Candes, NESTA, 2011), and as the fallback
  * of SSNAL. Starts from w->xa and leaves the last iterate there. Stopping rule: the certificate of
  * cr_convex_check_point every check_every steps, with v = grad l(z(x_k)) (smoothed for the hinge). */
-void cr_convex_fista_run(cr_convex_work *w, cr_convex_run *rs)
+static int fista(cr_convex_work *w, cr_convex_run *rs)
 {
     const double *X = rs->X, *y = rs->y;
     const cr_patterns *P = rs->P;
@@ -109,4 +109,7 @@ void cr_convex_fista_run(cr_convex_work *w, cr_convex_run *rs)
     w->za = bz[0], w->zb = bz[1], w->zc = bz[2];
     rs->L = L;
     rs->mu = mu;
+    return 0;
 }
+
+const cr_convex_method_type cr_convex_fista_type = {"fista", fista};

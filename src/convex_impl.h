@@ -105,10 +105,17 @@ int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double
                     cr_convex_run *cs);
 int cr_convex_out_of_time(const cr_convex_run *rs);
 
-/* the methods */
-void cr_convex_fista_run(cr_convex_work *w, cr_convex_run *rs);
-int cr_convex_ssnal_run(cr_convex_work *w, cr_convex_run *rs);
-int cr_convex_ipm_run(cr_convex_work *w, cr_convex_run *rs);
+/* A method of cr_convex_solve (after GSL multimin's method types): run starts from the point in w->xa
+ * (prediction w->za) and leaves the point it returns in w->xa, w->za with its certificate in rs. It returns
+ * 0, or nonzero when it failed: the dispatcher's method table (convex.c) says what follows. */
+typedef struct {
+    const char *name; /* as cr_convex_method_name gives it */
+    int (*run)(cr_convex_work *w, cr_convex_run *rs);
+} cr_convex_method_type;
+
+extern const cr_convex_method_type cr_convex_fista_type; /* convex_fista.c */
+extern const cr_convex_method_type cr_convex_ssnal_type; /* convex_ssnal.c */
+extern const cr_convex_method_type cr_convex_ipm_type;   /* convex_ipm_run.c */
 
 /* convex_polish.c */
 size_t cr_convex_face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B);

@@ -104,7 +104,7 @@ static void ipm_sparsify(cr_convex_work *w, cr_convex_run *rs)
 /* Runs the interior-point method. 0: rs and w->xa hold the last certificate, or the best one when the
  * method ended (by itself, by a limit or in numerical trouble) without converging; -1: no certificate was
  * reached (numerical trouble or memory early on), w->xa undefined. */
-int cr_convex_ipm_run(cr_convex_work *w, cr_convex_run *rs)
+static int ipm_run(cr_convex_work *w, cr_convex_run *rs)
 {
     ipm_ctx c = {w, rs, {.gap = INFINITY}};
     cr_ipm_info ii;
@@ -143,3 +143,5 @@ int cr_convex_ipm_run(cr_convex_work *w, cr_convex_run *rs)
     ipm_sparsify(w, rs);
     return 0;
 }
+
+const cr_convex_method_type cr_convex_ipm_type = {"ipm", ipm_run};

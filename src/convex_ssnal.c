@@ -134,7 +134,7 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
  * methods stall on the many nearly parallel blocks of an arrangement. U_{k+1} = P(v) is a prox output, so
  * cone feasibility is exact. For the losses with smooth l* (squared, logistic). Starts from w->xa, leaves
  * the point in w->xa. Returns 0, or -1 when Newton broke down (the caller falls back to FISTA). */
-int cr_convex_ssnal_run(cr_convex_work *w, cr_convex_run *rs)
+static int ssnal(cr_convex_work *w, cr_convex_run *rs)
 {
     const double *X = rs->X, *y = rs->y;
     const cr_patterns *P = rs->P;
@@ -311,3 +311,5 @@ int cr_convex_ssnal_run(cr_convex_work *w, cr_convex_run *rs)
     rs->sigma = sigma;
     return rc;
 }
+
+const cr_convex_method_type cr_convex_ssnal_type = {"ssnal", ssnal};
