@@ -23,6 +23,9 @@ typedef struct {
 cr_cone_work *cr_cone_alloc(size_t n, size_t d);
 void cr_cone_free(cr_cone_work *w);
 
+/* The bytes cr_cone_alloc(n, d) allocates. */
+size_t cr_cone_work_bytes(size_t n, size_t d);
+
 /* First half of a projection: solves the least squares problem on the warm active set, dropping
  * generators until every coefficient is positive, and writes r = c + A_P' mu_P (d). No allocation. */
 void cr_cone_warm(cr_cone_work *w, const double *X, size_t n, size_t d, const uint64_t *mask,

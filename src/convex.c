@@ -17,9 +17,26 @@
 
 /* ------------------------------------------------------------------ workspace */
 
-/* Every buffer of the workspace with its length (elements), for allocation (alloc = 1: calloc each; -1 when
- * one fails) and release (alloc = 0: free each and clear it). */
-static int work_buffers(cr_convex_work *w, int alloc)
+/* The sizes of a workspace for n samples, d features and p patterns: the Newton systems are n x n (SSNAL, in
+ * chunks of nch columns) and nmax x nmax (the polishes, nmax = min(max(8 n, 1024), 2 p d, 2000)). */
+static void work_size(cr_convex_work *w, size_t n, size_t d, size_t p)
+{
+    w->n = n;
+    w->d = d;
+    w->pcap = p;
+    size_t pp = p ? p : 1;
+    w->nch = n > 64 ? n : 64;
+    w->nmax = 8 * n > 1024 ? 8 * n : 1024;
+    if (w->nmax > 2 * pp * d) w->nmax = 2 * pp * d;
+    if (w->nmax > 2000) w->nmax = 2000;
+}
+
+typedef enum { BUF_ALLOC, BUF_FREE, BUF_COUNT } buf_op;
+
+/* Every buffer of the workspace with its length (elements), listed once: allocated (BUF_ALLOC: calloc each;
+ * -1 when one fails), released (BUF_FREE: free each and clear it) or counted (BUF_COUNT: *bytes += the bytes
+ * BUF_ALLOC asks calloc for). */
+static int work_buffers(cr_convex_work *w, buf_op op, size_t *bytes)
 {
     size_t n = w->n, d = w->d, pp = w->pcap ? w->pcap : 1;
     struct {
@@ -51,12 +68,15 @@ static int work_buffers(cr_convex_work *w, int alloc)
     int st = 0;
 #define CR_WORK_BUFFERS(tab, type)                                                              \
     for (size_t k = 0; k < sizeof tab / sizeof tab[0]; k++) {                                  \
-        if (alloc) {                                                                           \
-            *tab[k].b = calloc(tab[k].len ? tab[k].len : 1, sizeof(type));                    \
+        size_t len = tab[k].len ? tab[k].len : 1;                                              \
+        if (op == BUF_ALLOC) {                                                                 \
+            *tab[k].b = calloc(len, sizeof(type));                                             \
             if (!*tab[k].b) st = -1;                                                           \
-        } else {                                                                               \
+        } else if (op == BUF_FREE) {                                                           \
             free(*tab[k].b);                                                                   \
             *tab[k].b = NULL;                                                                  \
+        } else {                                                                               \
+            *bytes += len * sizeof(type);                                                      \
         }                                                                                      \
     }
     CR_WORK_BUFFERS(dbl, double)
@@ -71,16 +91,9 @@ cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p)
     if (n == 0 || d == 0) return NULL;
     cr_convex_work *w = calloc(1, sizeof *w);
     if (!w) return NULL;
-    w->n = n;
-    w->d = d;
-    w->pcap = p;
-    size_t pp = p ? p : 1;
-    w->nch = n > 64 ? n : 64;
-    w->nmax = 8 * n > 1024 ? 8 * n : 1024;
-    if (w->nmax > 2 * pp * d) w->nmax = 2 * pp * d;
-    if (w->nmax > 2000) w->nmax = 2000;
+    work_size(w, n, d, p);
     w->cone = cr_cone_alloc(n, d);
-    if (!w->cone || work_buffers(w, 1) != 0) {
+    if (!w->cone || work_buffers(w, BUF_ALLOC, NULL) != 0) {
         cr_convex_free(w);
         return NULL;
     }
@@ -91,8 +104,18 @@ void cr_convex_free(cr_convex_work *w)
 {
     if (!w) return;
     cr_cone_free(w->cone);
-    work_buffers(w, 0);
+    work_buffers(w, BUF_FREE, NULL);
     free(w);
+}
+
+size_t cr_convex_work_bytes(size_t n, size_t d, size_t p)
+{
+    if (n == 0 || d == 0) return 0; /* cr_convex_alloc allocates nothing */
+    cr_convex_work w = {0};
+    work_size(&w, n, d, p);
+    size_t bytes = sizeof w + cr_cone_work_bytes(n, d);
+    work_buffers(&w, BUF_COUNT, &bytes);
+    return bytes;
 }
 
 void cr_convex_opts_default(cr_convex_opts *o)

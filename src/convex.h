@@ -44,13 +44,17 @@ double cr_convex_cone_violation(const double *X, size_t n, size_t d, const cr_pa
 
 typedef struct cr_convex_work cr_convex_work;
 
-/* Workspace for n samples, d features and at most p patterns. NULL on allocation failure.
- * Memory, in doubles: about 3 n p + 2 p d^2 + 14 p d + 2 n^2 + (2 n + K) K + 20 n with
- * K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for the polish). The
- * interior-point method allocates its own workspace, about 35 n p + 2 p (d + 1)^2 + 2 n^2 doubles, once per
- * solve (convex_ipm.h). */
+/* Workspace for n samples, d features and at most p patterns. NULL on allocation failure (or n = 0, d = 0).
+ * Memory: cr_convex_work_bytes(n, d, p), in doubles about 4 n p + 2 p d^2 + 26 p d + n^2 + n max(n, 64)
+ * + K^2 + 2 n K with K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for
+ * the polishes). The interior-point method allocates its own workspace on every solve that uses it
+ * (cr_convex_ipm_work_bytes, convex_ipm.h) and frees it before returning. */
 cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
 void cr_convex_free(cr_convex_work *w);
+
+/* The bytes cr_convex_alloc(n, d, p) allocates (0 when it allocates nothing), computed from the same buffer
+ * list as the allocation: the struct, the cone projection scratch (cone.h) and every buffer. */
+size_t cr_convex_work_bytes(size_t n, size_t d, size_t p);
 
 typedef enum {
     CR_CONVEX_AUTO = 0,  /* SSNAL for squared (n < 200) and logistic, IPM for squared (n >= 200), FISTA for hinge */

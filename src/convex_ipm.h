@@ -36,4 +36,8 @@ typedef struct {
 int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr_patterns *P, double beta,
                   double tol, long max_iter, cr_ipm_check check, void *ctx, double *U2, cr_ipm_info *info);
 
+/* The bytes cr_convex_ipm allocates for n samples, d features and p patterns (0 for p = 0), from the same
+ * buffer list as its allocation. */
+size_t cr_convex_ipm_work_bytes(size_t n, size_t d, size_t p);
+
 #endif
