@@ -139,9 +139,8 @@ const char *cr_convex_status_name(cr_convex_status s)
     return "?";
 }
 
-
 int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
-                    const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err)
+                       const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err)
 {
     if (!w || !X || !y || !P) return cr_err_set(err, CR_EINPUT, "convex: NULL argument");
     if (n != w->n || d != w->d)

@@ -96,7 +96,7 @@ int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v,
 /* The certificate of a candidate point cand (prediction zc) with dual candidate v, into *cs (a copy of rs)
  * without touching rs or the current point; 1 when it is converged. */
 int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
-                           cr_convex_run *cs)
+                              cr_convex_run *cs)
 {
     double *sx = w->xa, *sz = w->za;
     w->xa = cand, w->za = zc;

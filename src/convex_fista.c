@@ -56,7 +56,8 @@ static int checkpoint(fista_iter *f, int timeout)
         double vv = 0;
         for (size_t q = 0; q < n; q++) vv += w->g[q] * w->g[q];
         double pen = cr_convex_penalty(f->x, 2 * p, d, rs->beta);
-        double gap_mu = cr_convex_smoothed_value(rs->loss, f->mu, f->zx, rs->y, n) + pen - (rs->dual - 0.5 * f->mu * vv);
+        double gap_mu =
+            cr_convex_smoothed_value(rs->loss, f->mu, f->zx, rs->y, n) + pen - (rs->dual - 0.5 * f->mu * vv);
         if (gap_mu <= 0.2 * rs->gap) {
             f->mu *= 0.1;
             f->L *= 10;

@@ -58,52 +58,79 @@ struct cr_convex_work {
     size_t *act_len; /* 4p */
 };
 
-/* State shared by the two methods of one solve. */
+/* The state of one solve, shared by the methods and the certificate. */
 typedef struct {
     const double *X, *y;
     const cr_patterns *P;
     cr_loss_kind loss;
     double beta;
     cr_convex_opts o;
-    double t0;
+    double t0;           /* cr_seconds() at the start of the solve */
     double mnorm2;       /* ||M||^2 estimate */
-    long steps;          /* iterations so far (both methods) */
-    long newton;         /* semismooth Newton steps */
-    long restarts;
-    long polishes;       /* face Newton polish attempts */
+    long steps;          /* iterations so far (all methods; compared with o.max_iter) */
+    long newton;         /* Newton steps (SSNAL, the polishes; the IPM: its iterations) */
+    long restarts;       /* FISTA's momentum restarts */
+    long polishes;       /* polish attempts */
     size_t fails;        /* projections that hit the step limit */
     double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
-    double primal, dual, gmax, gap;
+    double primal, dual, gmax, gap; /* the last certificate (convex_cert.c) */
     cr_convex_status status;
 } cr_convex_run;
 
-/* convex.c */
-int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
-             const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err);
+/* ---- convex.c */
 
-/* convex_maps.c */
+/* The argument checks every public entry point shares (sizes, loss, beta, finite data). */
+int cr_convex_validate(const cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
+                       const cr_patterns *P, cr_loss_kind loss, double beta, cr_err *err);
+
+/* ---- convex_maps.c: M, M', the cone projections and the prox */
+
+/* Dm and the row norms of X for the pattern set P. */
 void cr_convex_load(cr_convex_work *w, const double *X, const cr_patterns *P);
+/* z (n) = M U2 = sum_i D_i X (u_i - u'_i) over the first p patterns. */
 void cr_convex_forward(cr_convex_work *w, const double *X, size_t p, const double *U2, double *z);
+/* G (p x d), row i = X'D_i g: M'g = [G; -G]. */
 void cr_convex_adjoint(cr_convex_work *w, const double *X, size_t p, const double *g, double *G);
+/* R (2p x d) = the rows of C projected onto their cones, warm-started from the active sets at block `base`
+ * (0: the prox's, 2p: the certificate's). Returns the number of projections that hit the step limit. */
 size_t cr_convex_project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double *R,
-                   size_t base);
-size_t cr_convex_prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr, double *out);
+                             size_t base);
+/* out = prox of thr sum_j ||u_j|| + the cone indicators at C (radial shrink of the projections). Returns the
+ * number of projections that hit the step limit. */
+size_t cr_convex_prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr,
+                      double *out);
+/* beta sum_j ||u_j|| over the nb blocks of U2. */
 double cr_convex_penalty(const double *U2, size_t nb, size_t d, double beta);
+/* ||M||^2 by power iteration (a lower estimate). */
 double cr_convex_op_norm2(cr_convex_work *w, const double *X, size_t p);
 
-/* convex_loss.c */
+/* ---- convex_loss.c */
+
+/* l(z) for squared and logistic, the Moreau envelope with parameter mu of the hinge; its gradient. */
 double cr_convex_smoothed_value(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n);
 void cr_convex_smoothed_grad(cr_loss_kind loss, double mu, const double *z, const double *y, size_t n, double *g);
+/* l(zt) - l(zy) - g'(zt - zy) term by term, g = grad l(zy) (smoothed l for the hinge). */
 double cr_convex_bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
-               const double *y, size_t n);
+                         const double *y, size_t n);
+/* l*(v) with its gradient g and diagonal Hessian h (squared, logistic); INFINITY outside the domain. */
 double cr_convex_conj_d2(cr_loss_kind loss, const double *v, const double *y, size_t n, double *g, double *h);
-void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz, double *jac);
+/* prox_{sigma l}(x) coordinatewise into pz, its derivative into jac. */
+void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz,
+                         double *jac);
 
-/* convex_cert.c */
+/* ---- convex_cert.c: the stopping rule of every method */
+
+/* Certificate at w->xa (prediction w->za) with dual candidate v into rs; 1 when the solve should stop
+ * (converged, NaN/Inf, iteration or time limit), with rs->status set. */
 int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit);
+/* The certificate of the candidate cand (prediction zc) into *cs (a copy of rs), rs and w->xa untouched;
+ * 1 when it is converged. */
 int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
-                    cr_convex_run *cs);
+                              cr_convex_run *cs);
+/* 1 when opts.max_seconds has passed since the start of the solve. */
 int cr_convex_out_of_time(const cr_convex_run *rs);
+
+/* ---- the methods */
 
 /* A method of cr_convex_solve (after GSL multimin's method types): run starts from the point in w->xa
  * (prediction w->za) and leaves the point it returns in w->xa, w->za with its certificate in rs. It returns
@@ -117,10 +144,18 @@ extern const cr_convex_method_type cr_convex_fista_type; /* convex_fista.c */
 extern const cr_convex_method_type cr_convex_ssnal_type; /* convex_ssnal.c */
 extern const cr_convex_method_type cr_convex_ipm_type;   /* convex_ipm_run.c */
 
-/* convex_polish.c */
+/* ---- convex_polish.c */
+
+/* Orthonormal rows B (d x d): rows 0..q0-1 span the given rows of X, rows q0..d-1 their orthogonal
+ * complement (the face). Returns q0. */
 size_t cr_convex_face_basis(const double *X, size_t d, const size_t *rows, size_t nrows, double *B);
-int cr_convex_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout, double mu_target);
-int cr_convex_hinge_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout, double *vout,
-                 double delta);
+/* The face Newton polish of x0 into xout (prediction zout); for the hinge on the smoothed loss down to
+ * mu_target. 0, or -1 when the face is too large or Newton broke down. */
+int cr_convex_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout,
+                     double mu_target);
+/* The hinge polish of x0 into xout (prediction zout) with its dual candidate vout; samples within delta of
+ * the margin start at it. 0, or -1 when the face is too large or Newton broke down. */
+int cr_convex_hinge_polish(cr_convex_work *w, cr_convex_run *rs, const double *x0, double *xout, double *zout,
+                           double *vout, double delta);
 
 #endif

@@ -277,7 +277,8 @@ static int compute_scaling(ipm *w)
     for (size_t b = 0; b < w->nb; b++) {
         const double *s = w->s + w->ml + b * q, *z = w->z + w->ml + b * q;
         double *wb = w->wb + b * q;
-        double sJs = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, q - 1), zJz = z[0] * z[0] - cr_linalg_dot(z + 1, z + 1, q - 1);
+        double sJs = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, q - 1);
+        double zJz = z[0] * z[0] - cr_linalg_dot(z + 1, z + 1, q - 1);
         if (!(sJs > 0 && zJz > 0 && s[0] > 0 && z[0] > 0)) return -1;
         double sn = sqrt(sJs), zn = sqrt(zJz), sz = cr_linalg_dot(s, z, q) / (sn * zn);
         double gam = sqrt(0.5 * (1 + sz));

@@ -29,7 +29,8 @@ static void ipm_point(cr_convex_work *w, cr_convex_run *rs, const double *U2)
     for (size_t j = 0; j < nb; j++) umax = fmax(umax, cr_linalg_nrm2(w->xa + j * d, d));
     for (size_t j = 0; j < nb; j++) {
         double nr = cr_linalg_nrm2(w->xa + j * d, d);
-        if (nr < 1e-4 * cr_linalg_nrm2(U2 + j * d, d) || nr <= 1e-13 * umax) memset(w->xa + j * d, 0, d * sizeof(double));
+        if (nr < 1e-4 * cr_linalg_nrm2(U2 + j * d, d) || nr <= 1e-13 * umax)
+            memset(w->xa + j * d, 0, d * sizeof(double));
     }
     cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
     cr_loss_grad(rs->loss, w->za, rs->y, w->n, w->zy);

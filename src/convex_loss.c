@@ -36,7 +36,7 @@ void cr_convex_smoothed_grad(cr_loss_kind loss, double mu, const double *z, cons
 
 /* l(zt) - l(zy) - g'(zt - zy) summed term by term (exact for squared), g = grad l(zy). */
 double cr_convex_bregman(cr_loss_kind loss, double mu, const double *zt, const double *zy, const double *g,
-                      const double *y, size_t n)
+                         const double *y, size_t n)
 {
     double s = 0;
     for (size_t k = 0; k < n; k++) {
@@ -47,7 +47,8 @@ double cr_convex_bregman(cr_loss_kind loss, double mu, const double *zt, const d
             s += cr_log1pexp_neg(y[k] * zt[k]) - cr_log1pexp_neg(y[k] * zy[k]) - g[k] * dz;
             break;
         case CR_LOSS_HINGE:
-            s += cr_convex_smoothed_value(loss, mu, zt + k, y + k, 1) - cr_convex_smoothed_value(loss, mu, zy + k, y + k, 1) - g[k] * dz;
+            s += cr_convex_smoothed_value(loss, mu, zt + k, y + k, 1) -
+                 cr_convex_smoothed_value(loss, mu, zy + k, y + k, 1) - g[k] * dz;
             break;
         }
     }
@@ -79,7 +80,7 @@ double cr_convex_conj_d2(cr_loss_kind loss, const double *v, const double *y, si
  * p - x - sigma y s(y p) = 0, s(q) = 1/(1 + e^q), by safeguarded Newton (the root lies between x and
  * x + sigma y), derivative 1 / (1 + sigma y^2 s (1 - s)). */
 void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const double *y, size_t n, double *pz,
-                  double *jac)
+                         double *jac)
 {
     for (size_t k = 0; k < n; k++) {
         double xk = x[k], yk = y[k];

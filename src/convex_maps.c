@@ -48,7 +48,7 @@ void cr_convex_adjoint(cr_convex_work *w, const double *X, size_t p, const doubl
  * sets starting at block `base`. The optimality checks of all blocks share one dgemm. Returns the number of
  * projections that hit Lawson-Hanson's step limit. */
 size_t cr_convex_project_all(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C,
-                          double *R, size_t base)
+                             double *R, size_t base)
 {
     size_t n = w->n, d = w->d, p = P->p, nb = 2 * p;
     if (p == 0) return 0;
@@ -105,7 +105,7 @@ double cr_convex_op_norm2(cr_convex_work *w, const double *X, size_t p)
  * vector: the best e is P_K(c)/||P_K(c)|| since max_{e in K, ||e||<=1} c'e = ||P_K(c)||, then
  * r = max(0, ||P_K(c)|| - t beta)). */
 size_t cr_convex_prox(cr_convex_work *w, const double *X, const cr_patterns *P, const double *C, double thr,
-                   double *out)
+                      double *out)
 {
     size_t d = w->d, p = P->p;
     size_t fails = cr_convex_project_all(w, X, P, C, out, 0);

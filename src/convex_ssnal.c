@@ -104,7 +104,7 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
             double f = r < q ? al : ga / nu;
             for (size_t k = 0; k < n; k++) {
                 double h = 0;
-                if ((mask[k / 64] >> (k % 64)) & 1u)
+                if (cr_mask_bit(mask, k))
                     for (size_t a = 0; a < d; a++) h += X[k * d + a] * b[a];
                 F[k * nch + c] = f * h;
             }

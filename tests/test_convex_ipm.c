@@ -1,7 +1,8 @@
 /* Tests of convex_ipm.h: the interior-point method on its own (no projection, no polish) against cvxopt
- * (tests/oracle/socp.py) on plain and degenerate instances (objective and cone rows of its own point), its stopping rules (its own gap, the iteration
- * limit, the check), the empty pattern set, and cr_convex_ipm_work_bytes against the bytes it actually asks
- * malloc for and a closed form derived by hand from its buffer list. */
+ * (tests/oracle/socp.py) on plain and degenerate instances (the objective and the cone rows of its own
+ * point), its stopping rules (its own gap, the iteration limit, the check), the empty pattern set, and
+ * cr_convex_ipm_work_bytes against the bytes it actually asks malloc for and a closed form derived by hand
+ * from its buffer list. */
 #include "testutil.h"
 
 #include <math.h>
@@ -59,7 +60,8 @@ static void test_oracle(void **state)
         double ours = objective_at(&I, cs[c].beta, U2, &viol), ref = oracle(&I, CR_LOSS_SQUARED, cs[c].beta);
         double rel = fabs(ours - ref) / fmax(1, fabs(ref));
         if (rel > 1e-7 || viol > info.pres)
-            fprintf(stderr, "case %zu (n %zu d %zu kind %d p %zu): ipm %.12g cvxopt %.12g rel %.3g violation %.3g residual %.3g\n",
+            fprintf(stderr,
+                    "case %zu (n %zu d %zu kind %d p %zu): ipm %.12g cvxopt %.12g rel %.3g violation %.3g residual %.3g\n",
                     c, I.n, d, cs[c].kind, p, ours, ref, rel, viol, info.pres);
         assert_true(rel <= 1e-7);
         /* cvxopt's point is feasible up to its tolerance: ours can only be lower, within that tolerance */
