@@ -1,5 +1,6 @@
 /* FISTA for the convex program: accelerated proximal gradient with exact cone projections, backtracking,
- * gradient restarts and (hinge) smoothing continuation; SSNAL's fallback and a method on request. */
+ * gradient restarts and, for the hinge, smoothing with continuation. A first-order method: slow to high
+ * accuracy on arrangements, so it serves as SSNAL's fallback and as a method on request, never under AUTO. */
 #include "convex_impl.h"
 
 #include <math.h>
