@@ -645,11 +645,40 @@ static void test_method_names(void **state)
     assert_string_equal(cr_convex_method_name((cr_convex_method)-1), "?");
 }
 
+/* AUTO as convex.h states it: SSNAL for every loss below n = 200, the interior-point method for the squared
+ * loss from n = 200 on unless warm-started (test_oracle_ipm_large covers the cold start). */
+static void test_auto_choice(void **state)
+{
+    (void)state;
+    cr_loss_kind losses[] = {CR_LOSS_SQUARED, CR_LOSS_LOGISTIC, CR_LOSS_HINGE};
+    for (int l = 0; l < 3; l++) {
+        inst I = make_inst(12, 2, losses[l], 0, 0, 60 + l);
+        cr_convex_info info;
+        solve_with(&I, losses[l], 0.1, 1e-8, CR_CONVEX_AUTO, NULL, &info);
+        assert_int_equal(info.method, CR_CONVEX_SSNAL);
+        inst_free(&I);
+    }
+    inst I = make_inst(240, 3, CR_LOSS_SQUARED, 0, 20, 61);
+    cr_convex_work *w = cr_convex_alloc(I.n, I.d, I.P->p);
+    cr_convex_sol *sol = cr_convex_sol_alloc(I.P->p, I.d);
+    cr_convex_opts o;
+    cr_convex_opts_default(&o);
+    o.warm_start = 1; /* from the zero point in sol */
+    cr_convex_info info;
+    assert_int_equal(cr_convex_solve(w, I.X, I.y, I.n, I.d, I.P, CR_LOSS_SQUARED, 0.1, &o, sol, &info, NULL), CR_OK);
+    assert_int_equal(info.status, CR_CONVEX_CONVERGED);
+    assert_int_equal(info.method, CR_CONVEX_SSNAL);
+    cr_convex_sol_free(sol);
+    cr_convex_free(w);
+    inst_free(&I);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_work_bytes),
         cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_auto_choice),
         cmocka_unit_test(test_toy_1d),
         cmocka_unit_test(test_zero_solution),
         cmocka_unit_test(test_gap_shrinks),
