@@ -42,6 +42,13 @@ cr_cone_work *cr_cone_alloc(size_t n, size_t d)
     return w;
 }
 
+/* The allocations of cr_cone_alloc above: the struct, Q and R (d x d), s, qc, v (d), xr (n doubles), in (n bytes). */
+size_t cr_cone_work_bytes(size_t n, size_t d)
+{
+    size_t dd = d ? d : 1, nn = n ? n : 1;
+    return sizeof(cr_cone_work) + (2 * dd * dd + 3 * dd + nn) * sizeof(double) + nn;
+}
+
 void cr_cone_free(cr_cone_work *w)
 {
     if (!w) return;

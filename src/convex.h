@@ -2,10 +2,13 @@
  * (exact, sampled, or the subset I of a trained network):
  *   p_convex = min l( sum_i D_i X (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||),  u_i, u'_i in K_i,
  *   K_i = { u : (2 D_i - I) X u >= 0 },
- * its solver (accelerated proximal gradient with exact cone projections, stopped by the certified duality
- * gap), the dual certificate on its own, support reduction to at most n + 1 blocks, and the maps between
- * convex points and networks. Layouts: X is n x d row-major; a convex point is U, U' (p x d row-major,
- * row i = u_i, u'_i); a network is W1 (d x m row-major, neuron j = column j) and w2 (m). */
+ * its solver (three methods behind one call, every result certified by the duality gap), the dual
+ * certificate on its own, support reduction to at most n + 1 blocks, and the maps between convex points and
+ * networks. Several files implement it: convex.c (workspace, method table, cr_convex_solve), convex_maps.c,
+ * convex_loss.c, convex_cert.c, convex_fista.c, convex_ssnal.c, convex_polish.c and convex_ipm_run.c over
+ * convex_ipm.c (the interior-point method, convex_ipm.h), sharing the private convex_impl.h; convex_point.c
+ * (points, support reduction, networks). Layouts: X is n x d row-major; a convex point is U, U' (p x d
+ * row-major, row i = u_i, u'_i); a network is W1 (d x m row-major, neuron j = column j) and w2 (m). */
 #ifndef CR_CONVEX_H
 #define CR_CONVEX_H
 
@@ -46,26 +49,34 @@ double cr_convex_cone_violation(const double *X, size_t n, size_t d, const cr_pa
 
 typedef struct cr_convex_work cr_convex_work;
 
-/* Workspace for n samples, d features and at most p patterns. NULL on allocation failure.
- * Memory, in doubles: about 3 n p + 2 p d^2 + 14 p d + 2 n^2 + (2 n + K) K + 20 n with
- * K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for the polish). The
- * interior-point method allocates its own workspace, about 35 n p + 2 p (d + 1)^2 + 2 n^2 doubles, once per
- * solve (convex_ipm.h). */
+/* Workspace for n samples, d features and at most p patterns. NULL on allocation failure (or n = 0, d = 0).
+ * Memory: cr_convex_work_bytes(n, d, p), in doubles about 4 n p + 2 p d^2 + 26 p d + n^2 + n max(n, 64)
+ * + K^2 + 2 n K with K = min(2 p d, max(8 n, 1024), 2000) (the Newton systems: n x n for SSNAL, K x K for
+ * the polishes). The interior-point method allocates its own workspace on every solve that uses it
+ * (cr_convex_ipm_work_bytes, convex_ipm.h) and frees it before returning. */
 cr_convex_work *cr_convex_alloc(size_t n, size_t d, size_t p);
 void cr_convex_free(cr_convex_work *w);
 
+/* The bytes cr_convex_alloc(n, d, p) allocates (0 when it allocates nothing), computed from the same buffer
+ * list as the allocation: the struct, the cone projection scratch (cone.h) and every buffer. */
+size_t cr_convex_work_bytes(size_t n, size_t d, size_t p);
+
 typedef enum {
-    CR_CONVEX_AUTO = 0,  /* SSNAL for squared (n < 200) and logistic, IPM for squared (n >= 200), FISTA for hinge */
-    CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: with smoothing continuation) */
-    CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian (squared and logistic only) */
-    CR_CONVEX_IPM = 3,   /* primal-dual interior point, structure-exploiting (squared only; AUTO for n >= 200) */
+    CR_CONVEX_AUTO = 0,  /* IPM for the squared loss with n >= 200 and no warm start, else SSNAL (every loss) */
+    CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: smoothed, with continuation) */
+    CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian, then a polish (every loss); FISTA fallback */
+    CR_CONVEX_IPM = 3,   /* primal-dual interior point (squared loss only), then sparsified; SSNAL fallback */
 } cr_convex_method;
+
+/* "auto", "fista", "ssnal", "ipm" (the names of the config's solver.method); "?" for any other value. */
+const char *cr_convex_method_name(cr_convex_method m);
 
 typedef struct {
     double tol;         /* stop when gap / max(1, |primal|) <= tol; default 1e-8 */
-    long max_iter;      /* FISTA steps plus SSNAL outer iterations; default 200000 */
+    long max_iter;      /* FISTA steps plus SSNAL outer iterations plus IPM iterations (the IPM at most 500);
+                           default 200000 */
     double max_seconds; /* wall-clock limit, 0 = none; default 0 */
-    long check_every;   /* certificate every this many steps, 0 = automatic; default 0 */
+    long check_every;   /* FISTA: certificate every this many steps, 0 = every 10; default 0 */
     int warm_start;     /* 1: start from the point in sol (projected onto the cones); default 0 */
     cr_convex_method method; /* default CR_CONVEX_AUTO */
 } cr_convex_opts;
@@ -75,7 +86,8 @@ void cr_convex_opts_default(cr_convex_opts *o);
 
 typedef enum {
     CR_CONVEX_CONVERGED = 0, /* certified relative gap <= tol */
-    CR_CONVEX_MAX_ITER = 1,  /* iteration limit; sol and the certificate are those of the last point */
+    CR_CONVEX_MAX_ITER = 1,  /* iteration limit; sol and the certificate are those of the returned point (the
+                                last one, or the best certified one where SSNAL or the IPM keeps it) */
     CR_CONVEX_TIME_LIMIT = 2,
     CR_CONVEX_NUMERICAL = 3, /* NaN/Inf or a projection failed: nothing in sol or info is a result */
 } cr_convex_status;
@@ -89,33 +101,41 @@ typedef struct {
     double gap;           /* primal - dual, or 0 when rounding makes that negative (never negative) */
     double rel_gap;       /* gap / max(1, |primal|) */
     double gmax;          /* max_i g_i(v) of the unscaled v (beta at optimality) */
-    cr_convex_method method; /* the method that produced the point (FISTA after an SSNAL breakdown) */
+    cr_convex_method method; /* the method that produced the point (SSNAL after an IPM failure, FISTA after an
+                                SSNAL breakdown) */
     long iterations;      /* FISTA steps plus SSNAL outer (proximal point) iterations; IPM: iterations */
     long newton;          /* Newton steps (SSNAL inner steps and polish steps; IPM: its iterations and polish steps) */
     long restarts;        /* momentum restarts (FISTA) */
-    long polishes;        /* face Newton polish attempts (SSNAL) */
+    long polishes;        /* polish attempts (SSNAL; the IPM's sparsification) */
     double seconds;       /* wall clock */
     double cone_violation;/* cr_convex_cone_violation at the returned point */
-    double lipschitz;     /* final step-size constant L */
+    double lipschitz;     /* final step-size constant L (FISTA, else 0) */
     double smoothing;     /* final smoothing mu (hinge only, else 0) */
     double sigma;         /* final SSNAL proximal parameter (0 for FISTA alone) */
     size_t nnz;           /* nonzero blocks at the returned point */
 } cr_convex_info;
 
 /* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
- * beta > 0 (for logistic and hinge, y in {-1, +1}). Method (see convex.c and convex_ipm.h): for the squared
- * loss with n >= 200, a structure-exploiting interior-point method whose iterates are projected onto the
- * cones and certified, then cleared of the barrier's tiny blocks and finished by the face Newton polish when
- * that stays certified (SSNAL if it fails early); otherwise SSNAL, the proximal point method
- * whose subproblems are solved by semismooth Newton on an n-dimensional dual, finished by Newton on the
- * identified face (squared, logistic) or on the KKT system of the identified face and margin partition
- * (hinge); FISTA with exact cone projections as the fallback and on request. The returned point is a prox
- * output or a face point: every block lies in its cone up to rounding. sol must have sol->p = P->p and sol->d = d; it receives the solution (with opts->warm_start
- * it also supplies the starting point). opts NULL: defaults.
+ * beta > 0 (for logistic and hinge, y in {-1, +1}) by opts->method (opts NULL: defaults). AUTO takes the
+ * interior-point method for the squared loss with n >= 200 and no warm start, SSNAL otherwise:
+ * - IPM (squared loss only; convex_ipm.h): a structure-exploiting interior-point method whose iterates are
+ *   projected onto the cones and certified; the certified point is then cleared of the barrier's tiny
+ *   blocks and finished by the face Newton polish when that stays certified. When it reaches no
+ *   certificate (numerical trouble, or its workspace could not be allocated), SSNAL starts over from zero.
+ * - SSNAL (every loss): the proximal point method whose subproblems are solved by semismooth Newton on an
+ *   n-dimensional dual, finished by Newton on the identified face (squared, logistic) or on the KKT system
+ *   of the identified face and margin partition (hinge). When Newton breaks down or stalls, FISTA continues
+ *   from its best point, and the better certified of the two points is returned.
+ * - FISTA (every loss): accelerated proximal gradient with exact cone projections.
+ * The returned point is a prox output or a face point: every block lies in its cone up to rounding. sol
+ * must have sol->p = P->p and sol->d = d; it receives the solution (with opts->warm_start it also supplies
+ * the starting point).
  *
  * Returns CR_OK when a point with its certificate was produced (info->status CONVERGED, MAX_ITER or
- * TIME_LIMIT), CR_EINPUT on bad arguments, CR_ERUNTIME with info->status NUMERICAL on NaN/Inf or a
- * failed projection. No allocation. */
+ * TIME_LIMIT), CR_EINPUT on bad arguments (also the IPM with another loss than squared), CR_ERUNTIME with
+ * info->status NUMERICAL on NaN/Inf or a failed projection. Allocates nothing beyond the workspace, except
+ * the interior-point method, which allocates its own (cr_convex_ipm_work_bytes) on every solve that uses it
+ * and frees it before returning. */
 int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t n, size_t d,
                     const cr_patterns *P, cr_loss_kind loss, double beta, const cr_convex_opts *opts,
                     cr_convex_sol *sol, cr_convex_info *info, cr_err *err);

@@ -66,8 +66,19 @@ typedef struct {
     double *Z;     /* 2q x d: the stacked Y of one pattern's two blocks, then R of its QR factorization */
 } ipm;
 
-/* Every buffer with its length in doubles: allocated (alloc = 1; -1 when one fails) or released (alloc = 0). */
-static int ipm_buffers(ipm *w, int alloc)
+/* The sizes of the method for n samples, d features and p patterns; nch as the factorization uses it. */
+static void ipm_size(ipm *w, size_t n, size_t d, size_t p)
+{
+    w->n = n, w->d = d, w->p = p, w->nb = 2 * p, w->q = d + 1;
+    w->ml = w->nb * n, w->mt = w->ml + w->nb * w->q;
+    w->nch = n > 256 ? n : 256;
+}
+
+typedef enum { BUF_ALLOC, BUF_FREE, BUF_COUNT } buf_op;
+
+/* Every buffer with its length in doubles, listed once: allocated (BUF_ALLOC; -1 when one fails), released
+ * (BUF_FREE) or counted (BUF_COUNT: *bytes += the bytes BUF_ALLOC asks malloc for). */
+static int ipm_buffers(ipm *w, buf_op op, size_t *bytes)
 {
     size_t n = w->n, d = w->d, p = w->p, nb = w->nb, q = w->q, mt = w->mt, nx = nb * q;
     struct {
@@ -85,12 +96,15 @@ static int ipm_buffers(ipm *w, int alloc)
                 {&w->Z, 2 * q * d}};
     int st = 0;
     for (size_t k = 0; k < sizeof spec / sizeof spec[0]; k++) {
-        if (alloc) {
-            *spec[k].b = malloc((spec[k].len ? spec[k].len : 1) * sizeof(double));
+        size_t len = spec[k].len ? spec[k].len : 1;
+        if (op == BUF_ALLOC) {
+            *spec[k].b = malloc(len * sizeof(double));
             if (!*spec[k].b) st = -1;
-        } else {
+        } else if (op == BUF_FREE) {
             free(*spec[k].b);
             *spec[k].b = NULL;
+        } else {
+            *bytes += len * sizeof(double);
         }
     }
     return st;
@@ -98,15 +112,24 @@ static int ipm_buffers(ipm *w, int alloc)
 
 static int ipm_alloc(ipm *w)
 {
-    w->nch = w->n > 256 ? w->n : 256;
-    if (ipm_buffers(w, 1) == 0) return 0;
-    ipm_buffers(w, 0);
+    if (ipm_buffers(w, BUF_ALLOC, NULL) == 0) return 0;
+    ipm_buffers(w, BUF_FREE, NULL);
     return -1;
 }
 
 static void ipm_free(ipm *w)
 {
-    ipm_buffers(w, 0);
+    ipm_buffers(w, BUF_FREE, NULL);
+}
+
+size_t cr_convex_ipm_work_bytes(size_t n, size_t d, size_t p)
+{
+    if (p == 0) return 0; /* cr_convex_ipm returns before allocating */
+    ipm w = {0};
+    ipm_size(&w, n, d, p);
+    size_t bytes = 0;
+    ipm_buffers(&w, BUF_COUNT, &bytes);
+    return bytes;
 }
 
 /* ------------------------------------------------------------------ linear maps */
@@ -254,7 +277,8 @@ static int compute_scaling(ipm *w)
     for (size_t b = 0; b < w->nb; b++) {
         const double *s = w->s + w->ml + b * q, *z = w->z + w->ml + b * q;
         double *wb = w->wb + b * q;
-        double sJs = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, q - 1), zJz = z[0] * z[0] - cr_linalg_dot(z + 1, z + 1, q - 1);
+        double sJs = s[0] * s[0] - cr_linalg_dot(s + 1, s + 1, q - 1);
+        double zJz = z[0] * z[0] - cr_linalg_dot(z + 1, z + 1, q - 1);
         if (!(sJs > 0 && zJz > 0 && s[0] > 0 && z[0] > 0)) return -1;
         double sn = sqrt(sJs), zn = sqrt(zJz), sz = cr_linalg_dot(s, z, q) / (sn * zn);
         double gam = sqrt(0.5 * (1 + sz));
@@ -439,6 +463,173 @@ static void extract(const ipm *w, double *U2)
     for (size_t b = 0; b < w->nb; b++) memcpy(U2 + b * w->d, w->x + b * w->q + 1, w->d * sizeof(double));
 }
 
+/* The program's linear term q into w->qv: beta on every t_b, -E'y on the u_b. */
+static void linear_term(ipm *w, const double *y)
+{
+    size_t q = w->q;
+    apply_Et(w, y, w->qv);
+    for (size_t b = 0; b < w->nb; b++) {
+        w->qv[b * q] = w->beta;
+        for (size_t a = 1; a < q; a++) w->qv[b * q + a] = -w->qv[b * q + a];
+    }
+}
+
+/* The starting point of coneqp: the KKT system with W = I, bx = -q, bz = h = 0; s = -z, both shifted into
+ * the cone's interior. -1 when the factorization fails. */
+static int start_point(ipm *w)
+{
+    size_t nx = w->nb * w->q, mt = w->mt;
+    identity_scaling(w);
+    if (kkt_factor(w) != 0) return -1;
+    for (size_t t = 0; t < nx; t++) w->rx[t] = -w->qv[t];
+    memset(w->rz, 0, mt * sizeof(double));
+    kkt_solve(w, w->rx, w->rz, w->x, w->z);
+    for (size_t k = 0; k < mt; k++) w->s[k] = -w->z[k];
+    double ts = -min_eig(w, w->s), tz = -min_eig(w, w->z);
+    double ns = sqrt(cr_linalg_dot(w->s, w->s, mt)), nz = sqrt(cr_linalg_dot(w->z, w->z, mt));
+    if (ts >= -1e-8 * fmax(ns, 1.0)) add_identity(w, w->s, 1 + ts);
+    if (tz >= -1e-8 * fmax(nz, 1.0)) add_identity(w, w->z, 1 + tz);
+    return 0;
+}
+
+/* The residuals rx = E'E x + q + G'z, rz = G x + s at the current point, the gap s'z (returned) and info
+ * (relative gap, residuals; yy = ||y||^2, resx0 = max(1, ||q||)). */
+static double residuals(ipm *w, double yy, double resx0, cr_ipm_info *info)
+{
+    size_t n = w->n, nb = w->nb, q = w->q, nx = nb * q, mt = w->mt;
+    apply_E(w, w->x, w->tn1);
+    double obj = 0.5 * (cr_linalg_dot(w->tn1, w->tn1, n) - 2 * cr_linalg_dot(w->tn1, w->y, n) + yy);
+    for (size_t b = 0; b < nb; b++) obj += w->beta * w->x[b * q];
+    apply_Et(w, w->tn1, w->rx);
+    apply_Gt(w, w->z, w->tx1);
+    for (size_t t = 0; t < nx; t++) w->rx[t] += w->qv[t] + w->tx1[t];
+    apply_G(w, w->x, w->rz);
+    for (size_t k = 0; k < mt; k++) w->rz[k] += w->s[k];
+    double gap = cr_linalg_dot(w->s, w->z, mt);
+    info->rel_gap = gap / fmax(1.0, fabs(obj));
+    info->pres = sqrt(cr_linalg_dot(w->rz, w->rz, mt));
+    info->dres = sqrt(cr_linalg_dot(w->rx, w->rx, nx)) / resx0;
+#ifdef CR_IPM_DEBUG
+    fprintf(stderr, "ipm obj=%.12g gap=%.3g rel=%.3g pres=%.3g dres=%.3g\n", obj, gap, info->rel_gap, info->pres,
+            info->dres);
+#endif
+    return gap;
+}
+
+/* Mehrotra's predictor: the affine direction (ds = -lam o lam, a = -lam, bx = -rx, bz = -rz + s) into dxa,
+ * dza, dsa; returns the centering parameter sigma = (gap after the affine step / gap)^EXPON. */
+static double predictor(ipm *w, double gap)
+{
+    size_t nx = w->nb * w->q, mt = w->mt;
+    for (size_t t = 0; t < nx; t++) w->dx[t] = -w->rx[t];
+    for (size_t k = 0; k < mt; k++) w->t1[k] = -w->rz[k] + w->s[k];
+    kkt_solve(w, w->dx, w->t1, w->dxa, w->dza);
+    /* dsa = -s - W^2 dza */
+    scale_apply(w, w->dza, w->dsa, 0);
+    scale_apply(w, w->dsa, w->dsa, 0);
+    for (size_t k = 0; k < mt; k++) w->dsa[k] = -w->s[k] - w->dsa[k];
+    double aa = fmin(1.0, fmin(max_step(w, w->s, w->dsa), max_step(w, w->z, w->dza)));
+    double gaff = 0;
+    for (size_t k = 0; k < mt; k++) gaff += (w->s[k] + aa * w->dsa[k]) * (w->z[k] + aa * w->dza[k]);
+    return pow(fmin(1.0, fmax(0.0, gaff / gap)), EXPON);
+}
+
+/* The combined direction for the complementarity right-hand side -lam o lam - (W^{-1} dsa) o (W dza)
+ * + sigma mu e into dx, dz, ds (rc keeps the right-hand side); returns its step to the boundary. */
+static double corrector(ipm *w, double sigma, double mu)
+{
+    size_t mt = w->mt;
+    scale_apply(w, w->dsa, w->t1, 1);
+    scale_apply(w, w->dza, w->t2, 0);
+    jordan(w, w->t1, w->t2, w->t3, 0);
+    jordan(w, w->lam, w->lam, w->t1, 0);
+    for (size_t k = 0; k < mt; k++) w->rc[k] = -w->t1[k] - w->t3[k];
+    add_identity(w, w->rc, sigma * mu);
+    direction(w, w->rc, sigma, w->dx, w->dz, w->ds);
+    return fmin(max_step(w, w->s, w->ds), max_step(w, w->z, w->dz));
+}
+
+/* Gondzio's centrality correctors on the cone rows (they block most steps here): aim the products of the
+ * trial point at [0.1, 10] sigma mu and keep a corrected direction while it lengthens the step amax by 5%.
+ * Returns the step to the boundary of the direction kept. */
+static double centrality(ipm *w, double sigma, double mu, double amax)
+{
+    size_t nx = w->nb * w->q, mt = w->mt;
+    for (int corr = 0; corr < CORRECTORS && amax < 1; corr++) {
+        double at = fmin(1.0, amax + 0.2), lo = 0.1 * sigma * mu, hi = 10 * sigma * mu;
+        memcpy(w->rc2, w->rc, mt * sizeof(double));
+        for (size_t k = 0; k < w->ml; k++) {
+            double v = (w->s[k] + at * w->ds[k]) * (w->z[k] + at * w->dz[k]);
+            if (v < lo) w->rc2[k] += lo - v;
+            else if (v > hi) w->rc2[k] += fmax(hi - v, -hi);
+        }
+        direction(w, w->rc2, sigma, w->dxa, w->dza, w->dsa);
+        double a2 = fmin(max_step(w, w->s, w->dsa), max_step(w, w->z, w->dza));
+        if (!(a2 >= 1.05 * amax) || !finite_all(w->dxa, nx)) break;
+        double *tmp;
+        tmp = w->dx, w->dx = w->dxa, w->dxa = tmp;
+        tmp = w->dz, w->dz = w->dza, w->dza = tmp;
+        tmp = w->ds, w->ds = w->dsa, w->dsa = tmp;
+        tmp = w->rc, w->rc = w->rc2, w->rc2 = tmp;
+        amax = a2;
+    }
+    return amax;
+}
+
+/* One iteration from a point with its scaling and residuals (gap s'z, m_deg the cone's degree): factor,
+ * predictor, corrector, centrality correctors, then STEP of the way to the boundary. -1 on a failure. */
+static int iterate(ipm *w, double gap, double m_deg)
+{
+    size_t nx = w->nb * w->q, mt = w->mt;
+    if (kkt_factor(w) != 0) {
+#ifdef CR_IPM_DEBUG
+        fprintf(stderr, "ipm: factor failed\n");
+#endif
+        return -1;
+    }
+    double sigma = predictor(w, gap), mu = gap / m_deg;
+    double amax = centrality(w, sigma, mu, corrector(w, sigma, mu));
+    double al = fmin(1.0, STEP * amax);
+#ifdef CR_IPM_DEBUG
+    fprintf(stderr, "    sigma=%.3g al=%.3g\n", sigma, al);
+#endif
+    if (!(al > 0) || !finite_all(w->dx, nx)) return -1;
+    for (size_t t = 0; t < nx; t++) w->x[t] += al * w->dx[t];
+    for (size_t k = 0; k < mt; k++) {
+        w->s[k] += al * w->ds[k];
+        w->z[k] += al * w->dz[k];
+    }
+    return 0;
+}
+
+/* The iterations from the starting point: 0 when the method ended by itself, 1 when the check stopped it,
+ * -1 on a numerical failure. */
+static int run(ipm *w, double tol, long max_iter, cr_ipm_check check, void *ctx, double *U2, cr_ipm_info *info)
+{
+    double yy = cr_linalg_dot(w->y, w->y, w->n);
+    double resx0 = fmax(1.0, sqrt(cr_linalg_dot(w->qv, w->qv, w->nb * w->q)));
+    double m_deg = (double)(w->ml + w->nb);
+    for (long it = 0;; it++) {
+        if (!finite_all(w->x, w->nb * w->q) || compute_scaling(w) != 0) {
+#ifdef CR_IPM_DEBUG
+            fprintf(stderr, "ipm: scaling failed\n");
+#endif
+            return -1;
+        }
+        info->iterations = it;
+        double gap = residuals(w, yy, resx0, info);
+        if (check) {
+            /* the check's certificate is independent of the residuals (it projects onto the cones) */
+            int near = info->rel_gap <= 10 * tol && info->dres <= 1e-4;
+            extract(w, U2);
+            info->checks += near;
+            if (check(ctx, U2, near)) return 1;
+        }
+        if (info->rel_gap <= 1e-3 * tol || it >= max_iter) return 0;
+        if (iterate(w, gap, m_deg) != 0) return -1;
+    }
+}
+
 int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr_patterns *P, double beta,
                   double tol, long max_iter, cr_ipm_check check, void *ctx, double *U2, cr_ipm_info *info)
 {
@@ -446,143 +637,19 @@ int cr_convex_ipm(const double *X, const double *y, size_t n, size_t d, const cr
     cr_ipm_info inf0;
     if (!info) info = &inf0;
     memset(info, 0, sizeof *info);
-    w->n = n, w->d = d, w->p = P->p, w->nb = 2 * P->p, w->q = d + 1;
-    w->ml = w->nb * n, w->mt = w->ml + w->nb * w->q;
+    ipm_size(w, n, d, P->p);
     w->X = X, w->y = y, w->beta = beta;
     if (P->p == 0) return 0;
     if (ipm_alloc(w) != 0) return -2;
-    size_t p = w->p, nb = w->nb, q = w->q, nx = nb * q, mt = w->mt;
     cr_patmap_load(P, w->Dm);
     for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < p; i++) w->Sg[i * n + k] = 2 * w->Dm[k * p + i] - 1;
-    double *qbuf = w->qv; /* the program's q */
-    apply_Et(w, y, qbuf);
-    for (size_t b = 0; b < nb; b++) {
-        qbuf[b * q] = beta;
-        for (size_t a = 1; a < q; a++) qbuf[b * q + a] = -qbuf[b * q + a];
+        for (size_t i = 0; i < w->p; i++) w->Sg[i * n + k] = 2 * w->Dm[k * w->p + i] - 1;
+    linear_term(w, y);
+    int rc = -1;
+    if (start_point(w) == 0) {
+        rc = run(w, tol, max_iter, check, ctx, U2, info);
+        extract(w, U2);
     }
-    double qnorm = sqrt(cr_linalg_dot(qbuf, qbuf, nx)), yy = cr_linalg_dot(y, y, n);
-    double resx0 = fmax(1.0, qnorm);
-    int rc = 0;
-
-    /* starting point: the KKT system with W = I, bx = -q, bz = h = 0; s = -z, both shifted inside */
-    identity_scaling(w);
-    if (kkt_factor(w) != 0) {
-        rc = -1;
-        goto done;
-    }
-    for (size_t t = 0; t < nx; t++) w->rx[t] = -qbuf[t];
-    memset(w->rz, 0, mt * sizeof(double));
-    kkt_solve(w, w->rx, w->rz, w->x, w->z);
-    for (size_t k = 0; k < mt; k++) w->s[k] = -w->z[k];
-    {
-        double ts = -min_eig(w, w->s), tz = -min_eig(w, w->z);
-        double ns = sqrt(cr_linalg_dot(w->s, w->s, mt)), nz = sqrt(cr_linalg_dot(w->z, w->z, mt));
-        if (ts >= -1e-8 * fmax(ns, 1.0)) add_identity(w, w->s, 1 + ts);
-        if (tz >= -1e-8 * fmax(nz, 1.0)) add_identity(w, w->z, 1 + tz);
-    }
-    double m_deg = (double)(w->ml + nb);
-    for (long it = 0;; it++) {
-        if (!finite_all(w->x, nx) || compute_scaling(w) != 0) {
-#ifdef CR_IPM_DEBUG
-            fprintf(stderr, "ipm: scaling failed\n");
-#endif
-            rc = -1;
-            break;
-        }
-        /* residuals, objective, gap */
-        apply_E(w, w->x, w->tn1);
-        double obj = 0.5 * (cr_linalg_dot(w->tn1, w->tn1, n) - 2 * cr_linalg_dot(w->tn1, y, n) + yy);
-        for (size_t b = 0; b < nb; b++) obj += beta * w->x[b * q];
-        apply_Et(w, w->tn1, w->rx);
-        apply_Gt(w, w->z, w->tx1);
-        for (size_t t = 0; t < nx; t++) w->rx[t] += qbuf[t] + w->tx1[t];
-        apply_G(w, w->x, w->rz);
-        for (size_t k = 0; k < mt; k++) w->rz[k] += w->s[k];
-        double gap = cr_linalg_dot(w->s, w->z, mt);
-        info->iterations = it;
-        info->rel_gap = gap / fmax(1.0, fabs(obj));
-        info->pres = sqrt(cr_linalg_dot(w->rz, w->rz, mt));
-        info->dres = sqrt(cr_linalg_dot(w->rx, w->rx, nx)) / resx0;
-#ifdef CR_IPM_DEBUG
-        fprintf(stderr, "ipm it=%ld obj=%.12g gap=%.3g rel=%.3g pres=%.3g dres=%.3g\n", it, obj, gap, info->rel_gap, info->pres, info->dres);
-#endif
-        if (check) {
-            /* the check's certificate is independent of the residuals (it projects onto the cones) */
-            int near = info->rel_gap <= 10 * tol && info->dres <= 1e-4;
-            extract(w, U2);
-            info->checks += near;
-            if (check(ctx, U2, near)) {
-                rc = 1;
-                break;
-            }
-        }
-        if (info->rel_gap <= 1e-3 * tol || it >= max_iter) break;
-
-        if (kkt_factor(w) != 0) {
-#ifdef CR_IPM_DEBUG
-            fprintf(stderr, "ipm: factor failed\n");
-#endif
-            rc = -1;
-            break;
-        }
-        /* affine direction: ds = -lam o lam, a = lam \ ds = -lam, bx = -rx, bz = -rz - W a = -rz + s */
-        for (size_t t = 0; t < nx; t++) w->dx[t] = -w->rx[t];
-        for (size_t k = 0; k < mt; k++) w->t1[k] = -w->rz[k] + w->s[k];
-        kkt_solve(w, w->dx, w->t1, w->dxa, w->dza);
-        /* dsa = -s - W^2 dza */
-        scale_apply(w, w->dza, w->dsa, 0);
-        scale_apply(w, w->dsa, w->dsa, 0);
-        for (size_t k = 0; k < mt; k++) w->dsa[k] = -w->s[k] - w->dsa[k];
-        double aa = fmin(1.0, fmin(max_step(w, w->s, w->dsa), max_step(w, w->z, w->dza)));
-        double gaff = 0;
-        for (size_t k = 0; k < mt; k++) gaff += (w->s[k] + aa * w->dsa[k]) * (w->z[k] + aa * w->dza[k]);
-        double sigma = pow(fmin(1.0, fmax(0.0, gaff / gap)), EXPON), mu = gap / m_deg;
-        /* combined: complementarity right-hand side -lam o lam - (W^{-1} dsa) o (W dza) + sigma mu e */
-        scale_apply(w, w->dsa, w->t1, 1);
-        scale_apply(w, w->dza, w->t2, 0);
-        jordan(w, w->t1, w->t2, w->t3, 0);
-        jordan(w, w->lam, w->lam, w->t1, 0);
-        for (size_t k = 0; k < mt; k++) w->rc[k] = -w->t1[k] - w->t3[k];
-        add_identity(w, w->rc, sigma * mu);
-        direction(w, w->rc, sigma, w->dx, w->dz, w->ds);
-        double amax = fmin(max_step(w, w->s, w->ds), max_step(w, w->z, w->dz));
-        /* Gondzio's centrality correctors on the cone rows (they block most steps here): aim the products of
-         * the trial point at [0.1, 10] sigma mu and keep a corrected direction while it lengthens the step */
-        for (int corr = 0; corr < CORRECTORS && amax < 1; corr++) {
-            double at = fmin(1.0, amax + 0.2), lo = 0.1 * sigma * mu, hi = 10 * sigma * mu;
-            memcpy(w->rc2, w->rc, mt * sizeof(double));
-            for (size_t k = 0; k < w->ml; k++) {
-                double v = (w->s[k] + at * w->ds[k]) * (w->z[k] + at * w->dz[k]);
-                if (v < lo) w->rc2[k] += lo - v;
-                else if (v > hi) w->rc2[k] += fmax(hi - v, -hi);
-            }
-            direction(w, w->rc2, sigma, w->dxa, w->dza, w->dsa);
-            double a2 = fmin(max_step(w, w->s, w->dsa), max_step(w, w->z, w->dza));
-            if (!(a2 >= 1.05 * amax) || !finite_all(w->dxa, nx)) break;
-            double *tmp;
-            tmp = w->dx, w->dx = w->dxa, w->dxa = tmp;
-            tmp = w->dz, w->dz = w->dza, w->dza = tmp;
-            tmp = w->ds, w->ds = w->dsa, w->dsa = tmp;
-            tmp = w->rc, w->rc = w->rc2, w->rc2 = tmp;
-            amax = a2;
-        }
-        double al = fmin(1.0, STEP * amax);
-#ifdef CR_IPM_DEBUG
-        fprintf(stderr, "    aa=%.3g sigma=%.3g al=%.3g\n", aa, sigma, al);
-#endif
-        if (!(al > 0) || !finite_all(w->dx, nx)) {
-            rc = -1;
-            break;
-        }
-        for (size_t t = 0; t < nx; t++) w->x[t] += al * w->dx[t];
-        for (size_t k = 0; k < mt; k++) {
-            w->s[k] += al * w->ds[k];
-            w->z[k] += al * w->dz[k];
-        }
-    }
-    extract(w, U2);
-done:
     ipm_free(w);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* The linear maps of the convex program on a dense 0/1 pattern matrix, shared by its solvers (convex.c,
+/* The linear maps of the convex program on a dense 0/1 pattern matrix, shared by its solvers (convex_maps.c,
  * convex_ipm.c): Dm (n x p row-major, Dm[k p + i] = bit k of pattern i), the prediction
  * z = sum_i D_i X ud_i = rowsum(Dm o (X Ud')) and the adjoint rows X'D_i g = row i of Dm'(diag(g) X), each one
  * matrix product (cr_linalg_gemm). Layouts row-major: X n x d, Ud and G p x d. */

@@ -1,7 +1,8 @@
 /* Tests of convex.h: the solver against cvxopt (tests/oracle/socp.py) on random and degenerate instances,
  * the 1-D toy's closed form, the certificate (gap >= 0, reaches tol, g_i against a sweep over the circle),
  * reconstruction, invariances, support reduction, the map back from networks, finite differences of the
- * smooth part, bad arguments. Expected values come from cvxopt, closed forms or brute force. */
+ * smooth part, bad arguments, the method names, and cr_convex_work_bytes against the bytes the allocation
+ * asks for and a closed form. Expected values come from cvxopt, closed forms or brute force. */
 #include "testutil.h"
 
 #include <math.h>
@@ -9,149 +10,13 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "alloc_count.h"
+#include "cone.h"
 #include "convex.h"
+#include "convex_impl.h" /* sizeof(cr_convex_work), for the closed form of its bytes */
+#include "convex_inst.h"
 #include "nnls.h"
 #include "patterns.h"
-
-/* ------------------------------------------------------------------ instances */
-
-typedef struct {
-    size_t n, d;
-    double *X, *y;
-    cr_patterns *P;
-} inst;
-
-static void inst_free(inst *I)
-{
-    free(I->X);
-    free(I->y);
-    cr_patterns_free(I->P);
-}
-
-static void add_pattern_of(inst *I, const double *u)
-{
-    uint64_t m[64] = {0};
-    assert_true(I->n <= 64 * 64);
-    for (size_t k = 0; k < I->n; k++) {
-        double h = 0;
-        for (size_t a = 0; a < I->d; a++) h += I->X[k * I->d + a] * u[a];
-        if (h >= 0) m[k / 64] |= (uint64_t)1 << (k % 64);
-    }
-    cr_err e;
-    assert_int_equal(cr_patterns_add(I->P, m, &e), CR_OK);
-}
-
-/* Every pattern for d = 2 (independent of the library's enumeration): the directions orthogonal to each row
- * are the only places where a pattern changes, so the critical angles themselves (faces) and the midpoints
- * between consecutive ones (open regions), plus u = 0, give every realizable pattern. */
-static void sweep_patterns_d2(inst *I)
-{
-    size_t n = I->n;
-    double *th = malloc((2 * n + 1) * sizeof *th);
-    size_t c = 0;
-    for (size_t k = 0; k < n; k++) {
-        double x0 = I->X[2 * k], x1 = I->X[2 * k + 1];
-        if (x0 == 0 && x1 == 0) continue;
-        double t = atan2(x1, x0) + M_PI / 2; /* u = (cos t, sin t) with x'u = 0 */
-        for (int s = 0; s < 2; s++) {
-            double a = fmod(t + s * M_PI + 4 * M_PI, 2 * M_PI);
-            th[c++] = a;
-        }
-    }
-    double zero[2] = {0, 0};
-    add_pattern_of(I, zero);
-    for (size_t i = 0; i < c; i++)
-        for (size_t j = i + 1; j < c; j++)
-            if (th[j] < th[i]) {
-                double t = th[i];
-                th[i] = th[j];
-                th[j] = t;
-            }
-    if (c == 0) {
-        double u[2] = {1, 0};
-        add_pattern_of(I, u);
-    }
-    for (size_t i = 0; i < c; i++) {
-        double a = th[i], b = i + 1 < c ? th[i + 1] : th[0] + 2 * M_PI;
-        double u[2] = {cos(a), sin(a)};
-        /* an exact zero of x'u is what makes a face: snap the rows orthogonal to u */
-        add_pattern_of(I, u);
-        double mid = 0.5 * (a + b), v[2] = {cos(mid), sin(mid)};
-        add_pattern_of(I, v);
-    }
-    free(th);
-}
-
-#define ENUM ((size_t)-1) /* samples: exact enumeration by cr_patterns_enumerate (patterns.h) */
-
-/* Gaussian X, labels by loss (regression: Gaussian; classification: signs), patterns: d = 2 sweep or
- * `samples` Gaussian directions. kind: 0 plain, 1 duplicate row, 2 parallel opposite rows, 3 zero row,
- * 4 rank-deficient (d = 3, third column = first + second). */
-static inst make_inst(size_t n, size_t d, cr_loss_kind loss, int kind, size_t samples, unsigned long seed)
-{
-    inst I = {n, d, calloc(n * d, sizeof(double)), calloc(n, sizeof(double)), cr_patterns_alloc(n, 64)};
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, seed);
-    for (size_t t = 0; t < n * d; t++) I.X[t] = gsl_ran_gaussian(r, 1.0);
-    for (size_t k = 0; k < n; k++)
-        I.y[k] = loss == CR_LOSS_SQUARED ? gsl_ran_gaussian(r, 1.0) : (gsl_rng_uniform(r) < 0.5 ? -1.0 : 1.0);
-    if (kind == 1) memcpy(I.X + d, I.X, d * sizeof(double));
-    if (kind == 2)
-        for (size_t a = 0; a < d; a++) I.X[d + a] = -2.5 * I.X[a];
-    if (kind == 3)
-        for (size_t a = 0; a < d; a++) I.X[2 * d + a] = 0;
-    if (kind == 4 && d == 3)
-        for (size_t k = 0; k < n; k++) I.X[k * 3 + 2] = I.X[k * 3] + I.X[k * 3 + 1];
-    if (samples == ENUM) {
-        cr_patterns_free(I.P);
-        I.P = NULL;
-        assert_int_equal(cr_patterns_enumerate(I.X, n, d, &I.P, NULL), CR_OK);
-    } else if (d == 2 && samples == 0) {
-        sweep_patterns_d2(&I);
-    } else {
-        double u[16];
-        for (size_t s = 0; s < samples; s++) {
-            for (size_t a = 0; a < d; a++) u[a] = gsl_ran_gaussian(r, 1.0);
-            add_pattern_of(&I, u);
-        }
-    }
-    gsl_rng_free(r);
-    return I;
-}
-
-static void write_inst(const char *path, const inst *I, cr_loss_kind loss, double beta)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "cvxrelu-instance 1\nloss %s\nbeta %.17g\nn %zu\nd %zu\np %zu\nX\n", cr_loss_name(loss), beta, I->n,
-            I->d, I->P->p);
-    crt_write_rows(f, I->X, I->n, I->d);
-    fprintf(f, "y\n");
-    crt_write_rows(f, I->y, I->n, 1);
-    fprintf(f, "patterns\n");
-    crt_write_patterns(f, I->P);
-    fclose(f);
-}
-
-/* The optimum from cvxopt. */
-static double oracle(const inst *I, cr_loss_kind loss, double beta)
-{
-    char dir[256], path[512], cmd[1024];
-    crt_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/instance.txt", dir);
-    write_inst(path, I, loss, beta);
-    snprintf(cmd, sizeof cmd, "%s '%s/tests/oracle/socp.py' '%s'", CRT_PYTHON, CR_SOURCE_DIR, path);
-    char *out = NULL;
-    int st = crt_sh(cmd, &out);
-    if (st != 0) fprintf(stderr, "oracle failed:\n%s\n", out ? out : "");
-    assert_int_equal(st, 0);
-    const char *o = strstr(out, "optimum ");
-    assert_non_null(o);
-    double v = strtod(o + 8, NULL);
-    free(out);
-    crt_rmtree(dir);
-    return v;
-}
 
 static double solve_with(const inst *I, cr_loss_kind loss, double beta, double tol, cr_convex_method method,
                          cr_convex_sol **solp, cr_convex_info *info)
@@ -725,9 +590,95 @@ static void test_methods_agree(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ workspace size */
+
+/* The buffer list of convex.c read by hand, with P = max(p, 1), K = min(max(8 n, 1024), 2 P d, 2000) (the
+ * polish), C = max(n, 64) (SSNAL's chunks): doubles 18 n (n-vectors), 4 n P (Dm, T, Wt), 22 P d (Ud, G, R, C,
+ * the four iterates, Uk, Pt, act_mu), n d, n^2, n C, d^2, 2 n K (Jm, Js), K^2, 4 K, 2 P d^2 (face bases);
+ * size_t 4 P d + 8 P + 2 n; int n + K; plus the struct and the cone projection's scratch. */
+static size_t work_bytes_by_hand(size_t n, size_t d, size_t p)
+{
+    size_t P = p ? p : 1, K = 8 * n > 1024 ? 8 * n : 1024, C = n > 64 ? n : 64;
+    if (K > 2 * P * d) K = 2 * P * d;
+    if (K > 2000) K = 2000;
+    size_t dbl = 18 * n + 4 * n * P + 22 * P * d + n * d + n * n + n * C + d * d + 2 * n * K + K * K + 4 * K +
+                 2 * P * d * d;
+    size_t idx = 4 * P * d + 8 * P + 2 * n, itg = n + K;
+    return sizeof(cr_convex_work) + cr_cone_work_bytes(n, d) + dbl * sizeof(double) + idx * sizeof(size_t) +
+           itg * sizeof(int);
+}
+
+static void test_work_bytes(void **state)
+{
+    (void)state;
+    int counts = crt_alloc_works();
+    if (!counts) fprintf(stderr, "test_work_bytes: allocations cannot be counted here (closed form only)\n");
+    /* K in each of its regimes: 2 P d, 1024, 8 n, 2000 */
+    static const size_t dims[][3] = {{1, 1, 0}, {5, 2, 3}, {70, 3, 2}, {9, 3, 1000}, {180, 4, 900}, {300, 4, 600}};
+    for (size_t c = 0; c < sizeof dims / sizeof dims[0]; c++) {
+        size_t n = dims[c][0], d = dims[c][1], p = dims[c][2];
+        assert_int_equal(cr_convex_work_bytes(n, d, p), work_bytes_by_hand(n, d, p));
+        if (!counts) continue;
+        crt_alloc_start();
+        cr_convex_work *w = cr_convex_alloc(n, d, p);
+        size_t bytes = crt_alloc_stop(NULL);
+        assert_non_null(w);
+        assert_int_equal(bytes, cr_convex_work_bytes(n, d, p));
+        cr_convex_free(w);
+    }
+    assert_int_equal(cr_convex_work_bytes(0, 3, 5), 0);
+    assert_int_equal(cr_convex_work_bytes(4, 0, 5), 0);
+    crt_alloc_start();
+    assert_null(cr_convex_alloc(0, 3, 5));
+    assert_int_equal(crt_alloc_stop(NULL), 0);
+}
+
+/* The names are the config's solver.method values. */
+static void test_method_names(void **state)
+{
+    (void)state;
+    assert_string_equal(cr_convex_method_name(CR_CONVEX_AUTO), "auto");
+    assert_string_equal(cr_convex_method_name(CR_CONVEX_FISTA), "fista");
+    assert_string_equal(cr_convex_method_name(CR_CONVEX_SSNAL), "ssnal");
+    assert_string_equal(cr_convex_method_name(CR_CONVEX_IPM), "ipm");
+    assert_string_equal(cr_convex_method_name((cr_convex_method)7), "?");
+    assert_string_equal(cr_convex_method_name((cr_convex_method)-1), "?");
+}
+
+/* AUTO as convex.h states it: SSNAL for every loss below n = 200, the interior-point method for the squared
+ * loss from n = 200 on unless warm-started (test_oracle_ipm_large covers the cold start). */
+static void test_auto_choice(void **state)
+{
+    (void)state;
+    cr_loss_kind losses[] = {CR_LOSS_SQUARED, CR_LOSS_LOGISTIC, CR_LOSS_HINGE};
+    for (int l = 0; l < 3; l++) {
+        inst I = make_inst(12, 2, losses[l], 0, 0, 60 + l);
+        cr_convex_info info;
+        solve_with(&I, losses[l], 0.1, 1e-8, CR_CONVEX_AUTO, NULL, &info);
+        assert_int_equal(info.method, CR_CONVEX_SSNAL);
+        inst_free(&I);
+    }
+    inst I = make_inst(240, 3, CR_LOSS_SQUARED, 0, 20, 61);
+    cr_convex_work *w = cr_convex_alloc(I.n, I.d, I.P->p);
+    cr_convex_sol *sol = cr_convex_sol_alloc(I.P->p, I.d);
+    cr_convex_opts o;
+    cr_convex_opts_default(&o);
+    o.warm_start = 1; /* from the zero point in sol */
+    cr_convex_info info;
+    assert_int_equal(cr_convex_solve(w, I.X, I.y, I.n, I.d, I.P, CR_LOSS_SQUARED, 0.1, &o, sol, &info, NULL), CR_OK);
+    assert_int_equal(info.status, CR_CONVEX_CONVERGED);
+    assert_int_equal(info.method, CR_CONVEX_SSNAL);
+    cr_convex_sol_free(sol);
+    cr_convex_free(w);
+    inst_free(&I);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_work_bytes),
+        cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_auto_choice),
         cmocka_unit_test(test_toy_1d),
         cmocka_unit_test(test_zero_solution),
         cmocka_unit_test(test_gap_shrinks),
