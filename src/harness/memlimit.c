@@ -4,6 +4,9 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "convex.h"
+#include "convex_ipm.h"
+#include "maxmargin.h"
 #include "patterns.h"
 
 long cr_limits_default_mb(void)
@@ -22,16 +25,26 @@ static double pattern_bound(size_t n, size_t d)
     return fmin(cover, all) + 1;
 }
 
-static double patterns_bytes(size_t n, size_t d, int solver)
+/* Which solver workspace an experiment allocates over its pattern set. */
+typedef enum { WS_NONE, WS_CONVEX, WS_MAXMARGIN } workspace;
+
+/* Bytes of the solver workspace over p patterns, from the allocators' own counts (convex.h, convex_ipm.h,
+ * maxmargin.h): the regularized solver with the interior-point method it may add, or the max-margin solver.
+ * A pattern count beyond what a workspace could ever be sized for is infinite. */
+static double solver_bytes(workspace ws, size_t n, size_t d, double p)
 {
-    double p = pattern_bound(n, d);
-    double per = (double)((n + 63) / 64) * 8.0 + 24.0; /* mask plus hash slots */
-    /* Solver workspaces: about 3 n p + 12 p d doubles (convex.h), the max-margin one 4 n d + 2 d^2 + 30 (n + d),
-     * the interior-point method's about 35 n p + 2 p (d + 1)^2 + 2 n^2 (convex_ipm.h) */
-    if (solver)
-        per += 8.0 * (4.0 * (double)n * (double)d + 37.0 * (double)n + 6.0 * (double)d * (double)d +
-                      14.0 * (double)d + 30.0);
-    return p * per + (solver ? 16.0 * (double)n * (double)n : 0.0);
+    if (ws == WS_NONE) return 0.0;
+    if (!(p < 1e9)) return INFINITY;
+    size_t pp = (size_t)p;
+    if (ws == WS_MAXMARGIN) return (double)cr_mm_work_bytes(n, d, pp);
+    return (double)cr_convex_work_bytes(n, d, pp) + (double)cr_convex_ipm_work_bytes(n, d, pp);
+}
+
+/* The pattern set (mask plus hash slots per pattern) and the solver workspace over it, for p patterns. */
+static double patterns_bytes(size_t n, size_t d, workspace ws, double p)
+{
+    double per = (double)((n + 63) / 64) * 8.0 + 24.0;
+    return p * per + solver_bytes(ws, n, d, p);
 }
 
 double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
@@ -41,18 +54,21 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
     if (e == CR_EXP_ARRANGEMENT_COUNT) {
         double worst = 0;
         for (size_t i = 0; i < cfg->count.n.len; i++)
-            for (size_t j = 0; j < cfg->count.d.len; j++)
-                worst = fmax(worst, patterns_bytes((size_t)cfg->count.n.v[i], (size_t)cfg->count.d.v[j], 0));
+            for (size_t j = 0; j < cfg->count.d.len; j++) {
+                size_t ni = (size_t)cfg->count.n.v[i], dj = (size_t)cfg->count.d.v[j];
+                worst = fmax(worst, patterns_bytes(ni, dj, WS_NONE, pattern_bound(ni, dj)));
+            }
         return bytes + 2 * worst;
     }
     if (e == CR_EXP_LANDSCAPE) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
     if (e != CR_EXP_LINEAR_MARGIN) {
         /* arrangements and alignment keep a pattern set and no solver workspace over it. */
-        int solver = e != CR_EXP_ARRANGEMENTS && e != CR_EXP_ALIGNMENT;
-        double pb = patterns_bytes(n, d, solver);
-        if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE)
-            pb = fmin(pb, patterns_bytes(n, d, solver) / pattern_bound(n, d) * ((double)cfg->patterns.samples + 1));
-        bytes += 2 * pb; /* the full set and a subsampled or mapped-back copy */
+        workspace ws = (e == CR_EXP_ARRANGEMENTS || e == CR_EXP_ALIGNMENT) ? WS_NONE
+                       : (e == CR_EXP_MAXMARGIN || e == CR_EXP_SEPARABLE || e == CR_EXP_GEOMETRY) ? WS_MAXMARGIN
+                                                                                                 : WS_CONVEX;
+        double p = pattern_bound(n, d);
+        if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE) p = fmin(p, (double)cfg->patterns.samples + 1);
+        bytes += 2 * patterns_bytes(n, d, ws, p); /* the full set and a subsampled or mapped-back copy */
     }
     /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays. */
     bytes += 8.0 * (6.0 * (double)n * (double)cfg->train.width + 4.0 * (double)d * (double)cfg->train.width);
