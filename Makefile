@@ -270,7 +270,8 @@ results/ablations/%/sweep.csv: configs/ablations/%.yaml $(PROG)
 	$(PROG) sweep $< $$grids --out results/ablations/$* --jobs $$(nproc) --quiet; st=$$?; \
 	{ [ $$st -le 1 ] || [ $$st = 3 ]; } && [ -s $@ ] || { echo "ablation $* failed (status $$st)" >&2; exit 1; }
 
-figures/ablations/%.png figures/ablations/%.pdf: figures/ablations/%.gp figures/style.gnuplot results/ablations/%/sweep.csv
+figures/ablations/%.png figures/ablations/%.pdf: figures/ablations/%.gp figures/style.gnuplot figures/ablations/runs_common.gnuplot \
+  results/ablations/%/sweep.csv
 	gnuplot -e "res='results/ablations/$*'; out='figures/ablations/$*'; term='png'" $< && \
 	  mv -f figures/ablations/$*.png.tmp figures/ablations/$*.png && \
 	gnuplot -e "res='results/ablations/$*'; out='figures/ablations/$*'; term='pdf'" $< && \

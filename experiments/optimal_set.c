@@ -144,6 +144,8 @@ static void report(const os_state *s, cr_run *run)
     cr_run_summary_real(run, "p_convex", s->p_convex);
     cr_run_summary_int(run, "m_star", (long long)s->mstar);
     cr_run_summary_int(run, "width", (long long)s->m);
+    /* The seeds trained: the count runs_reaching_p_convex is out of (the ablation figures' y range). */
+    cr_run_summary_int(run, "runs", (long long)s->cfg->train.seeds);
     cr_run_summary_int(run, "runs_reaching_p_convex", s->reached);
     cr_run_summary_real(run, "max_mapped_rel_gap", s->worst_gap);
     /* No neuron carrying weight (no run reached p_convex, e.g. a width below m*): the minimum does not exist. */

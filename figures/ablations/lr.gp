@@ -2,7 +2,7 @@
 # points are failed runs, drawn at 0. Reads res/sweep.csv.
 load 'figures/style.gnuplot'
 load 'figures/ablations/runs_common.gnuplot'
-set title "Step size: how many of the seeds reach the global optimum"
+set title sprintf("Step size: how many of %d seeds reach the global optimum", int(RUNS_max))
 set xlabel 'initial step size'
 set logscale x
 plot res.'/sweep.csv' using (column('train.lr')):(ok('runs_reaching_p_convex')) with linespoints ls 1 title 'runs reaching p_{convex}', \
