@@ -287,7 +287,8 @@ ablations: deps-build
 paper: deps-paper
 	@$(MAKE) --no-print-directory -j$$(nproc) reproduce-files
 	@mkdir -p paper/generated
-	$(PROG) latex paper/generated $(CONFIGS:configs/%.yaml=results/%)
+	$(PROG) latex $(if $(wildcard configs/refuted.csv),--refuted configs/refuted.csv) paper/generated \
+	  $(CONFIGS:configs/%.yaml=results/%)
 	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error reproduction.tex >/dev/null 2>&1 \
 	  || { tail -40 paper/reproduction.log 2>/dev/null || tail -40 reproduction.log; echo "paper: LaTeX failed" >&2; exit 1; }
 	@if grep -E "undefined references|Reference .* undefined|File .* not found|no value .* in run" paper/reproduction.log; then \

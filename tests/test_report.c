@@ -350,11 +350,97 @@ static void test_refuted_claims(void **state)
     crt_rmtree(dir);
 }
 
+/* A value is printed with six significant digits unless six would round it to a whole number it is not: a cosine
+ * 0.99999999999897493 must not read "1" (it reads 0.999999999999: 12 digits, the fewest that do not round it to 1;
+ * 123456.75 reads 123456.8), while 3, 0.25 and 29.556224395722598 read as usual. NAME-raw.tex gives the value as written and 1 - value
+ * (1 - 0.99999999999897493 = 1.025068918636407e-12 in double precision, printed with six digits). Expected bytes
+ * written out by hand. */
+static void test_latex_digits_and_raw(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[600];
+    crt_tmpdir(dir);
+    snprintf(run, sizeof run, "%s/al", dir);
+    fake_run(run, "key,value\ncos,0.99999999999897493\nm,3\nq,0.25\ncover,29.556224395722598\nbig,123456.75\ns,text\n");
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    if (cr_report_latex(out, runs, 1, &err)) fail_msg("cr_report_latex: %s", err.msg);
+    snprintf(path, sizeof path, "%s/al-values.tex", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    const char *want[] = {"cr@al@cos\\endcsname{0.999999999999}\n", "cr@al@m\\endcsname{3}\n",
+                          "cr@al@q\\endcsname{0.25}\n", "cr@al@cover\\endcsname{29.5562}\n",
+                          "cr@al@big\\endcsname{123456.8}\n", "cr@al@s\\endcsname{text}\n"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+        if (!strstr(text, want[k])) fail_msg("%s lacks %s:\n%s", path, want[k], text);
+    free(text);
+    snprintf(path, sizeof path, "%s/al-raw.tex", out);
+    text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s was not written", path);
+    const char *want_raw[] = {"crraw@al@cos\\endcsname{0.99999999999897493}\n",
+                              "crom@al@cos\\endcsname{\\ensuremath{1.02507\\times10^{-12}}}\n",
+                              "crraw@al@m\\endcsname{3}\n", "crom@al@m\\endcsname{-2}\n"};
+    for (size_t k = 0; k < sizeof want_raw / sizeof *want_raw; k++)
+        if (!strstr(text, want_raw[k])) fail_msg("%s lacks %s:\n%s", path, want_raw[k], text);
+    if (strstr(text, "@s\\endcsname")) fail_msg("a text value has no raw number:\n%s", text);
+    free(text);
+    crt_rmtree(dir);
+}
+
+/* The paper's tables mark a failed claim that configs/refuted.csv lists, gather those in claims-refuted.tex, and
+ * claims-count.tex counts the claims (fixture: 3 claims, 1 passed, 1 refuted as listed, 1 other failure). */
+static void test_latex_refuted(void **state)
+{
+    (void)state;
+    char dir[256], a[300], out[300], list[400], path[600];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/gen", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(a, sizeof a, "%s/alpha", dir);
+    fake_run(a, "key,value\n");
+    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\nany data,16,20,0,FAIL\nok,1,1,0,PASS\n"
+                                "other,0,1,0,FAIL\n");
+    snprintf(list, sizeof list, "%s/refuted.csv", dir);
+    write_file(dir, "refuted.csv", "experiment,claim,why\nalpha,any data,a counterexample\n");
+    cr_refuted *known = NULL;
+    cr_err err = {{0}};
+    if (cr_refuted_load(list, &known, &err)) fail_msg("%s", err.msg);
+    const char *runs[] = {a};
+    if (cr_report_latex_known(out, runs, 1, known, &err)) fail_msg("%s", err.msg);
+    cr_refuted_free(known);
+    snprintf(path, sizeof path, "%s/claims-refuted.tex", out);
+    char *text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s was not written", path);
+    if (!strstr(text, "\nalpha & any data & 16 & 20 & 0 & \\textcolor{red}{\\textbf{FAIL}} (refuted)\\\\\n") ||
+        strstr(text, "other") || strstr(text, "ok &"))
+        fail_msg("claims-refuted.tex:\n%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/claims-all.tex", out);
+    text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    if (!strstr(text, "any data & 16 & 20 & 0 & \\textcolor{red}{\\textbf{FAIL}} (refuted)\\\\\n") ||
+        !strstr(text, "other & 0 & 1 & 0 & \\textcolor{red}{\\textbf{FAIL}}\\\\\n"))
+        fail_msg("claims-all.tex:\n%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/claims-count.tex", out);
+    text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s was not written", path);
+    if (!strstr(text, "\\gdef\\crclaimstotal{3}\n\\gdef\\crclaimspassed{1}\n\\gdef\\crclaimsrefuted{1}\n"
+                      "\\gdef\\crclaimsfailed{1}\n"))
+        fail_msg("claims-count.tex:\n%s", text);
+    free(text);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_claims_quoted_fields),
         cmocka_unit_test(test_latex_csname_escaped),
+        cmocka_unit_test(test_latex_digits_and_raw),
+        cmocka_unit_test(test_latex_refuted),
         cmocka_unit_test(test_latex_plain_name_unchanged),
         cmocka_unit_test(test_latex_refusals),
         cmocka_unit_test(test_claims_leave_sanity_out),

@@ -40,7 +40,7 @@ static void usage(FILE *f)
             "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
-            "       cvxrelu latex OUTDIR RUNDIR...      LaTeX tables and values of finished runs (paper/generated)\n"
+            "       cvxrelu latex [--refuted F] OUTDIR RUNDIR...  LaTeX tables and values of finished runs (paper/)\n"
             "       cvxrelu readme-table RUNDIR...      the README's results table (Markdown) from finished runs\n"
             "       cvxrelu keys                        the config reference (Markdown)\n"
             "       cvxrelu --help | --version\n"
@@ -348,9 +348,20 @@ static int cmd_run(int argc, char **argv, int check_only)
 
 static int cmd_latex(int argc, char **argv)
 {
-    if (argc < 4) return die(CR_EINPUT, "usage: cvxrelu latex OUTDIR RUNDIR...");
+    const char *usage_msg = "usage: cvxrelu latex [--refuted FILE.csv] OUTDIR RUNDIR...";
+    int a = 2;
+    const char *known_path = NULL;
+    if (argc > 2 && strcmp(argv[2], "--refuted") == 0) {
+        if (argc < 4) return die(CR_EINPUT, usage_msg);
+        known_path = argv[3];
+        a = 4;
+    }
+    if (argc < a + 2) return die(CR_EINPUT, usage_msg);
     cr_err err = {{0}};
-    int st = cr_report_latex(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), &err);
+    cr_refuted *known = NULL;
+    if (known_path && cr_refuted_load(known_path, &known, &err)) return die(CR_EINPUT, err.msg);
+    int st = cr_report_latex_known(argv[a], (const char *const *)argv + a + 1, (size_t)(argc - a - 1), known, &err);
+    cr_refuted_free(known);
     return st ? die(st, err.msg) : 0;
 }
 

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glob.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -280,6 +281,11 @@ static void tex_number(FILE *f, const char *field)
     if (*field && !*end) {
         char buf[64];
         snprintf(buf, sizeof buf, "%.6g", v);
+        /* Six digits that read as a whole number the value is not (a cosine 0.99999999999897 as "1", 1.0000000002
+         * as "1"): as many digits as it takes to show it is not, so no printed value claims an equality that was
+         * not measured. */
+        for (int prec = 7; prec <= 17 && !strpbrk(buf, ".en") && strtod(buf, NULL) != v; prec++)
+            snprintf(buf, sizeof buf, "%.*g", prec, v);
         char *e = strchr(buf, 'e');
         if (e) {
             /* 1.5e-10 -> 1.5\times10^{-10} */
@@ -317,8 +323,8 @@ static void claims_table_head(FILE *f, int with_experiment)
             with_experiment ? "experiment & " : "");
 }
 
-/* One claims.csv row as a table row. */
-static void claims_table_row(FILE *f, const char *experiment, char **fl)
+/* One claims.csv row as a table row; a failed claim listed as refuted (report.h) says so. */
+static void claims_table_row(FILE *f, const char *experiment, char **fl, int refuted)
 {
     if (experiment) {
         tex_escape(f, experiment);
@@ -329,7 +335,9 @@ static void claims_table_row(FILE *f, const char *experiment, char **fl)
         fputs(" & ", f);
         tex_number(f, fl[k]);
     }
-    fprintf(f, " & %s\\\\\n", strcmp(fl[4], "PASS") == 0 ? "\\textbf{PASS}" : "\\textcolor{red}{\\textbf{FAIL}}");
+    fprintf(f, " & %s\\\\\n", strcmp(fl[4], "PASS") == 0 ? "\\textbf{PASS}"
+                                : refuted ? "\\textcolor{red}{\\textbf{FAIL}} (refuted)"
+                                          : "\\textcolor{red}{\\textbf{FAIL}}");
 }
 
 static int copy_file(const char *from, const char *to, cr_err *err)
@@ -349,7 +357,9 @@ static int copy_file(const char *from, const char *to, cr_err *err)
 }
 
 typedef struct {
-    FILE *one, *all, *vals;
+    FILE *one, *all, *vals, *raw, *refuted;
+    const cr_refuted *known;
+    size_t total, passed, nrefuted;
     const char *name;
     const char *path; /* the summary.csv read, for messages */
     cr_err *err;
@@ -358,8 +368,14 @@ typedef struct {
 static int tex_claim_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
-    claims_table_row(c->one, NULL, fl);
-    claims_table_row(c->all, c->name, fl);
+    const int pass = strcmp(fl[4], "PASS") == 0;
+    const int refuted = !pass && refuted_find(c->known, c->name, fl[0]) >= 0;
+    claims_table_row(c->one, NULL, fl, refuted);
+    claims_table_row(c->all, c->name, fl, refuted);
+    if (refuted) claims_table_row(c->refuted, c->name, fl, refuted);
+    c->total++;
+    c->passed += pass;
+    c->nrefuted += refuted;
     return CR_OK;
 }
 
@@ -379,22 +395,95 @@ static void tex_csname_part(FILE *f, const char *s)
     }
 }
 
+/* One definition "\expandafter\gdef\csname PREFIX@NAME@KEY\endcsname{" (the value and "}\n" follow). */
+static void tex_def_head(FILE *f, const char *prefix, const char *name, const char *key)
+{
+    fprintf(f, "\\expandafter\\gdef\\csname %s@", prefix);
+    tex_csname_part(f, name);
+    fputc('@', f);
+    tex_csname_part(f, key);
+    fputs("\\endcsname{", f);
+}
+
 static int tex_value_row(void *vctx, char **fl)
 {
     tex_ctx *c = vctx;
     if (cr_fs_control_char(fl[0]) >= 0)
         return cr_err_set(c->err, CR_EINPUT, "%s: a key holds a control character", c->path);
-    fputs("\\expandafter\\gdef\\csname cr@", c->vals);
-    tex_csname_part(c->vals, c->name);
-    fputc('@', c->vals);
-    tex_csname_part(c->vals, fl[0]);
-    fputs("\\endcsname{", c->vals);
+    tex_def_head(c->vals, "cr", c->name, fl[0]);
     tex_number(c->vals, fl[1]);
     fputs("}\n", c->vals);
+    /* A number also as written (%.17g, for comparisons in the text: \crraw) and as 1 - value (cosines and
+     * ratios near 1: \crom), computed here in double precision. */
+    char *end;
+    double v = strtod(fl[1], &end);
+    if (*fl[1] && !*end && isfinite(v)) {
+        tex_def_head(c->raw, "crraw", c->name, fl[0]);
+        fprintf(c->raw, "%.17g}\n", v);
+        char om[64];
+        snprintf(om, sizeof om, "%.17g", 1 - v);
+        tex_def_head(c->raw, "crom", c->name, fl[0]);
+        tex_number(c->raw, om);
+        fputs("}\n", c->raw);
+    }
     return CR_OK;
 }
 
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err)
+{
+    return cr_report_latex_known(outdir, runs, nruns, NULL, err);
+}
+
+/* One run's NAME-claims.tex, NAME-values.tex, NAME-raw.tex and NAME-config.yaml; its claims also go to the
+ * shared tables of c (all, refuted) and counts. */
+static int tex_run(const char *outdir, const char *run, const char *name, tex_ctx *c, cr_err *err)
+{
+    char path[CR_PATH_MAX + 300];
+    tex_out one, vals, raw;
+    int st = tex_open(&one, outdir, name, "-claims.tex", err);
+    if (st) return st;
+    if ((st = tex_open(&vals, outdir, name, "-values.tex", err))) {
+        cr_atomic_abort(one.a);
+        return st;
+    }
+    if ((st = tex_open(&raw, outdir, name, "-raw.tex", err))) {
+        cr_atomic_abort(one.a);
+        cr_atomic_abort(vals.a);
+        return st;
+    }
+    claims_table_head(one.f, 0);
+    /* The values are defined with \escapechar=-1 (see tex_csname_part), globally, as \run{} may be used
+     * inside a group. */
+    fputs("\\begingroup\\escapechar=-1\n", vals.f);
+    fputs("\\begingroup\\escapechar=-1\n", raw.f);
+    c->one = one.f;
+    c->vals = vals.f;
+    c->raw = raw.f;
+    c->name = name;
+    c->err = err;
+    snprintf(path, sizeof path, "%s/claims.csv", run);
+    st = read_rows(path, 5, tex_claim_row, c, err);
+    snprintf(path, sizeof path, "%s/summary.csv", run);
+    c->path = path;
+    if (!st) st = read_rows(path, 2, tex_value_row, c, err);
+    fputs("\\endgroup\n", vals.f);
+    fputs("\\endgroup\n", raw.f);
+    fputs("\\bottomrule\n\\end{longtable}\n", one.f);
+    if (!st) st = cr_atomic_commit(one.a, err);
+    else cr_atomic_abort(one.a);
+    if (!st) st = cr_atomic_commit(vals.a, err);
+    else cr_atomic_abort(vals.a);
+    if (!st) st = cr_atomic_commit(raw.a, err);
+    else cr_atomic_abort(raw.a);
+    if (st) return st;
+    char from[CR_PATH_MAX + 300], to[CR_PATH_MAX + 300];
+    snprintf(from, sizeof from, "%s/config.yaml", run);
+    snprintf(to, sizeof to, "%s/%s-config.yaml", outdir, name);
+    return copy_file(from, to, err);
+}
+
+int cr_report_latex_known(const char *outdir, const char *const *runs, size_t nruns, const cr_refuted *known,
+                          cr_err *err)
 {
     int cst = check_outdir("latex", outdir, err);
     for (size_t r = 0; r < nruns && !cst; r++) {
@@ -403,52 +492,44 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
             cst = cr_err_set(err, CR_EINPUT, "latex: run folder %s: its name holds a control character", runs[r]);
     }
     if (cst) return cst;
-    tex_out all;
+    tex_out all, ref, count;
     if (tex_open(&all, outdir, "claims-all", ".tex", err)) return CR_ERUNTIME;
+    if (tex_open(&ref, outdir, "claims-refuted", ".tex", err)) {
+        cr_atomic_abort(all.a);
+        return CR_ERUNTIME;
+    }
+    if (tex_open(&count, outdir, "claims-count", ".tex", err)) {
+        cr_atomic_abort(all.a);
+        cr_atomic_abort(ref.a);
+        return CR_ERUNTIME;
+    }
     claims_table_head(all.f, 1);
+    claims_table_head(ref.f, 1);
+    tex_ctx tc = {.all = all.f, .refuted = ref.f, .known = known};
     int st = CR_OK;
     for (size_t r = 0; r < nruns && !st; r++) {
-        char name[256], path[CR_PATH_MAX + 300];
-        base_name(runs[r], name, sizeof name);
-        tex_out one, vals;
-        if ((st = tex_open(&one, outdir, name, "-claims.tex", err))) break;
-        if ((st = tex_open(&vals, outdir, name, "-values.tex", err))) {
-            cr_atomic_abort(one.a);
-            break;
-        }
-        claims_table_head(one.f, 0);
-        /* The values are defined with \escapechar=-1 (see tex_csname_part), globally, as \run{} may be used
-         * inside a group. */
-        fputs("\\begingroup\\escapechar=-1\n", vals.f);
-        tex_ctx tc = {.one = one.f, .all = all.f, .vals = vals.f, .name = name, .err = err};
-        snprintf(path, sizeof path, "%s/claims.csv", runs[r]);
-        st = read_rows(path, 5, tex_claim_row, &tc, err);
-        snprintf(path, sizeof path, "%s/summary.csv", runs[r]);
-        tc.path = path;
-        if (!st) st = read_rows(path, 2, tex_value_row, &tc, err);
-        fputs("\\endgroup\n", vals.f);
-        fputs("\\bottomrule\n\\end{longtable}\n", one.f);
-        if (st) {
-            cr_atomic_abort(one.a);
-            cr_atomic_abort(vals.a);
-            break;
-        }
-        if ((st = cr_atomic_commit(one.a, err))) {
-            cr_atomic_abort(vals.a);
-            break;
-        }
-        if ((st = cr_atomic_commit(vals.a, err))) break;
-        char from[CR_PATH_MAX + 300], to[CR_PATH_MAX + 300];
-        snprintf(from, sizeof from, "%s/config.yaml", runs[r]);
-        snprintf(to, sizeof to, "%s/%s-config.yaml", outdir, name);
-        st = copy_file(from, to, err);
+        char name[256];
+        st = tex_run(outdir, runs[r], base_name(runs[r], name, sizeof name), &tc, err);
     }
     fputs("\\bottomrule\n\\end{longtable}\n", all.f);
+    fputs("\\bottomrule\n\\end{longtable}\n", ref.f);
+    /* The counts over every claim of these runs: \crclaimstotal, \crclaimspassed, \crclaimsrefuted (failed and
+     * listed as refuted) and \crclaimsfailed (the other failures). */
+    fprintf(count.f, "\\gdef\\crclaimstotal{%zu}\n\\gdef\\crclaimspassed{%zu}\n\\gdef\\crclaimsrefuted{%zu}\n"
+                     "\\gdef\\crclaimsfailed{%zu}\n",
+            tc.total, tc.passed, tc.nrefuted, tc.total - tc.passed - tc.nrefuted);
     if (st) {
         cr_atomic_abort(all.a);
+        cr_atomic_abort(ref.a);
+        cr_atomic_abort(count.a);
         return st;
     }
-    return cr_atomic_commit(all.a, err);
+    st = cr_atomic_commit(all.a, err);
+    if (!st) st = cr_atomic_commit(ref.a, err);
+    else cr_atomic_abort(ref.a);
+    if (!st) st = cr_atomic_commit(count.a, err);
+    else cr_atomic_abort(count.a);
+    return st;
 }
 
 /* ---------------------------------------------------------------- Markdown */

@@ -36,6 +36,15 @@ int cr_report_claims_known(const char *outdir, const char *const *runs, size_t n
  * runs' CSV files. */
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err);
 
+/* cr_report_latex with a list of refuted claims (NULL: none). Besides the files above: NAME-raw.tex defines,
+ * for every numeric summary value, \crraw (%.17g, for comparisons) and \crom (1 - value, computed in double
+ * precision: cosines near 1) through the csnames crraw@NAME@KEY and crom@NAME@KEY; claims-refuted.tex is the
+ * table of the failed claims the list names (marked "(refuted)" in every table); claims-count.tex defines
+ * \crclaimstotal, \crclaimspassed, \crclaimsrefuted and \crclaimsfailed over the runs given. A value is printed
+ * with six significant digits, or more when six would round it to a whole number it is not. */
+int cr_report_latex_known(const char *outdir, const char *const *runs, size_t nruns, const cr_refuted *known,
+                          cr_err *err);
+
 /* The README's results table (Markdown) from finished runs: one row per claim with its measured value and
  * verdict, the config, the figures (figures/NAME.png and figures/NAME-*.png that exist) and the command that
  * reproduces it; then, apart, a table of the runs' sanity checks (not claims). Written to `out`. */
