@@ -353,8 +353,8 @@ static void test_refuted_claims(void **state)
 /* A value is printed with six significant digits unless six would round it to a whole number it is not: a cosine
  * 0.99999999999897493 must not read "1" (it reads 0.999999999999: 12 digits, the fewest that do not round it to 1;
  * 123456.75 reads 123456.8), while 3, 0.25 and 29.556224395722598 read as usual. NAME-raw.tex gives the value as written and 1 - value
- * (1 - 0.99999999999897493 = 1.025068918636407e-12 in double precision, printed with six digits). Expected bytes
- * written out by hand. */
+ * (1 - 0.99999999999897493 = 1.025068918636407e-12 in double precision, printed with six digits) and the resolved
+ * config's keys. Expected bytes written out by hand. */
 static void test_latex_digits_and_raw(void **state)
 {
     (void)state;
@@ -362,6 +362,8 @@ static void test_latex_digits_and_raw(void **state)
     crt_tmpdir(dir);
     snprintf(run, sizeof run, "%s/al", dir);
     fake_run(run, "key,value\ncos,0.99999999999897493\nm,3\nq,0.25\ncover,29.556224395722598\nbig,123456.75\ns,text\n");
+    write_file(run, "config.yaml", "# resolved\nexperiment: alignment\nbeta: 0\ndata:\n  n: 30\n  path: \"\"\n"
+                                   "alignment:\n  scales: [0.1, 1]\n");
     snprintf(out, sizeof out, "%s/gen", dir);
     assert_int_equal(mkdir(out, 0755), 0);
     const char *runs[] = {run};
@@ -381,7 +383,11 @@ static void test_latex_digits_and_raw(void **state)
     if (!text) fail_msg("%s was not written", path);
     const char *want_raw[] = {"crraw@al@cos\\endcsname{0.99999999999897493}\n",
                               "crom@al@cos\\endcsname{\\ensuremath{1.02507\\times10^{-12}}}\n",
-                              "crraw@al@m\\endcsname{3}\n", "crom@al@m\\endcsname{-2}\n"};
+                              "crraw@al@m\\endcsname{3}\n", "crom@al@m\\endcsname{-2}\n",
+                              /* the resolved config, section.key */
+                              "crcfg@al@experiment\\endcsname{alignment}\n", "crcfg@al@beta\\endcsname{0}\n",
+                              "crcfg@al@data.n\\endcsname{30}\n", "crcfg@al@data.path\\endcsname{}\n",
+                              "crcfg@al@alignment.scales\\endcsname{{[}0.1, 1{]}}\n"};
     for (size_t k = 0; k < sizeof want_raw / sizeof *want_raw; k++)
         if (!strstr(text, want_raw[k])) fail_msg("%s lacks %s:\n%s", path, want_raw[k], text);
     if (strstr(text, "@s\\endcsname")) fail_msg("a text value has no raw number:\n%s", text);

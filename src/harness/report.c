@@ -434,6 +434,38 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
     return cr_report_latex_known(outdir, runs, nruns, NULL, err);
 }
 
+/* The resolved configuration the run wrote (RUN/config.yaml: comment lines, "key: value" at the top level and
+ * "  key: value" under a "section:" line) as \crcfg{NAME}{section.key} definitions (csname crcfg@NAME@KEY) in f:
+ * a number as the report prints numbers, any other value (a word, a flow list, "") as text. */
+static int tex_config_values(FILE *f, const char *path, const char *name, cr_err *err)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in) return cr_err_set(err, CR_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    char line[4096], section[256] = "", key[600];
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#') continue;
+        const int indented = line[0] == ' ';
+        char *k = line + strspn(line, " "), *colon = strstr(k, ": ");
+        if (!colon) {
+            size_t len = strlen(k);
+            if (!indented && len > 1 && k[len - 1] == ':') snprintf(section, sizeof section, "%.*s", (int)(len - 1), k);
+            continue;
+        }
+        *colon = 0;
+        char *v = colon + 2;
+        if (indented) snprintf(key, sizeof key, "%s.%s", section, k);
+        else snprintf(key, sizeof key, "%s", k);
+        if (cr_fs_control_char(key) >= 0 || cr_fs_control_char(v) >= 0) continue;
+        if (strcmp(v, "\"\"") == 0) v = "";
+        tex_def_head(f, "crcfg", name, key);
+        tex_number(f, v);
+        fputs("}\n", f);
+    }
+    fclose(in);
+    return CR_OK;
+}
+
 /* One run's NAME-claims.tex, NAME-values.tex, NAME-raw.tex and NAME-config.yaml; its claims also go to the
  * shared tables of c (all, refuted) and counts. */
 static int tex_run(const char *outdir, const char *run, const char *name, tex_ctx *c, cr_err *err)
@@ -466,6 +498,8 @@ static int tex_run(const char *outdir, const char *run, const char *name, tex_ct
     snprintf(path, sizeof path, "%s/summary.csv", run);
     c->path = path;
     if (!st) st = read_rows(path, 2, tex_value_row, c, err);
+    snprintf(path, sizeof path, "%s/config.yaml", run);
+    if (!st) st = tex_config_values(raw.f, path, name, err);
     fputs("\\endgroup\n", vals.f);
     fputs("\\endgroup\n", raw.f);
     fputs("\\bottomrule\n\\end{longtable}\n", one.f);

@@ -38,7 +38,8 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
 
 /* cr_report_latex with a list of refuted claims (NULL: none). Besides the files above: NAME-raw.tex defines,
  * for every numeric summary value, \crraw (%.17g, for comparisons) and \crom (1 - value, computed in double
- * precision: cosines near 1) through the csnames crraw@NAME@KEY and crom@NAME@KEY; claims-refuted.tex is the
+ * precision: cosines near 1) through the csnames crraw@NAME@KEY and crom@NAME@KEY, and every key of the resolved
+ * config (RUN/config.yaml) as crcfg@NAME@SECTION.KEY; claims-refuted.tex is the
  * table of the failed claims the list names (marked "(refuted)" in every table); claims-count.tex defines
  * \crclaimstotal, \crclaimspassed, \crclaimsrefuted and \crclaimsfailed over the runs given. A value is printed
  * with six significant digits, or more when six would round it to a whole number it is not. */
