@@ -1,9 +1,9 @@
 # Shared look of every figure. Called with res (results folder), out (figure path without extension) and
 # term ('png' or 'pdf'); writes out.term.tmp, which make renames into place when gnuplot succeeds.
 # A script may set `aspect` (height / width, default 2/3) before loading this file.
-# The PDF is drawn at the width the paper shows it (paper/reproduction.tex: 0.92 \textwidth, 6.2 in on letter
-# paper, 6.0 in on A4), so its text prints at cairo's 2/3 of the font size below: 14 -> 9.3 pt, sub- and
-# superscripts 7.5 pt (9.0 and 7.2 pt on A4).
+# The PDF is drawn at about the width the paper shows it (paper/reproduction.tex: 0.92 \textwidth on letter paper
+# with 2 cm margins, 6.4 in, a scale of 1.03), so its text prints at about cairo's 2/3 of the font size below:
+# 14 -> 9.6 pt, sub- and superscripts 7.7 pt; the smallest labels of the figures (font ',13') 8.9 pt.
 if (!exists('aspect')) aspect = 2.0 / 3
 if (term eq 'png') {
     set terminal pngcairo size 1200, 1200 * aspect enhanced font 'DejaVu Sans,19' linewidth 2.5 pointscale 1.4
