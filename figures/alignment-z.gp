@@ -9,6 +9,11 @@ stats res.'/trajectories.csv' skip 1 using 2 nooutput prefix 'J'
 dead(c) = ($1 == T_max && $8 == 0 && $9 == 0) ? column(c) : NaN
 alive(c) = ($1 == T_max && ($8 != 0 || $9 != 0)) ? column(c) : NaN
 stats res.'/trajectories.csv' skip 1 using (dead(2)) nooutput prefix 'D'
+# A margin around the autoscaled data, so that no end marker sits on the frame.
+set autoscale fix
+set offsets graph 0.06, graph 0.06, graph 0.06, graph 0.06
+set xtics 0.5
+set ytics 0.5
 set title sprintf("(X ŵ_{1,j}(t))_+ along gradient descent: %d neurons, %d steps", int(J_max), int(T_max))
 set size ratio -1
 set xlabel 'sample 1: (x_1^T ŵ)_+'
