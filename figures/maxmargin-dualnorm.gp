@@ -7,6 +7,8 @@ load 'figures/style.gnuplot'
 sval(k) = (strcol(1) eq k) ? $2 : NaN
 # Before any range is set: stats filters its rows by the current ranges.
 stats res.'/trace.csv' skip 1 using 5 nooutput prefix 'T'
+stats res.'/trace.csv' skip 1 using 8 nooutput prefix 'N'
+stats res.'/trace.csv' skip 1 using 9 nooutput prefix 'R'
 stats res.'/summary.csv' skip 1 using (sval('dual_norm_gd')) nooutput prefix 'G'
 stats res.'/summary.csv' skip 1 using (sval('kkt_residual')) nooutput prefix 'K'
 stats res.'/summary.csv' skip 1 using (sval('flow_steps')) nooutput prefix 'F'
@@ -20,8 +22,12 @@ set logscale y2
 set format x '10^{%T}'
 set format y2 '10^{%T}'
 set xrange [T_min:T_max * 1.5]
-set yrange [0.2:1.5]
-set y2range [1e-4:10]
+# Every dual norm and residual of the run, with the bound 1 (the legend sits at the bottom left, below the data
+# of the early steps).
+ylo = (N_min < 1 ? N_min : 1)
+yhi = (N_max > 1 ? N_max : 1)
+set yrange [ylo - 0.35 * (yhi - ylo + 0.1):yhi + 0.1 * (yhi - ylo + 0.1)]
+set y2range [10**floor(log10(R_min) - 0.5):10**ceil(log10(R_max) + 0.5)]
 set ytics nomirror
 set y2tics
 set key bottom left opaque box
