@@ -193,6 +193,9 @@ INSTALL_HDR := $(filter-out %_impl.h,$(sort $(wildcard src/*.h)))
 # libm are the library's own business.
 SHLIB_LIBS  = -lgsl $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
+# tests/test_python.sh (make test) runs the Python module's tests with Debian's pytest.
+DEBS_TEST += python3-pytest
+
 .PHONY: install uninstall shared
 all: $(SHLIB)
 all-tests: $(SHLIB)

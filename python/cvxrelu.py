@@ -203,6 +203,11 @@ def _ptr(a):
     return a.ctypes.data_as(_dptr)
 
 
+def _check_labels(y, loss):
+    if loss in ("logistic", "hinge") and not np.all(np.abs(y) == 1.0):
+        raise ValueError("y: the %s loss needs labels in {-1, +1}" % loss)
+
+
 def _choice(table, value, name):
     if value not in table:
         raise ValueError("%s: expected one of %s, got %r" % (name, "|".join(table), value))
@@ -279,6 +284,7 @@ def solve(X, y, beta=0.1, loss="squared", patterns="exact", seed=1, tol=1e-8, ma
     if not (beta > 0 and np.isfinite(beta)):
         raise ValueError("beta: expected a number > 0, got %r" % beta)
     lk = _choice(_LOSSES, loss, "loss")
+    _check_labels(y, loss)
     mk = _choice(_METHODS, method, "method")
     err = _Err()
     P = ctypes.POINTER(_Patterns)()
@@ -426,6 +432,7 @@ def train(X, y, width=10, beta=0.1, loss="squared", iters=1000, lr=1e-3, init="g
         o = _TrainOpts()
         lib.cr_train_defaults(ctypes.byref(o))
         o.loss = _choice(_LOSSES, loss, "loss")
+        _check_labels(y, loss)
         o.beta, o.iters, o.batch = float(beta), int(iters), int(batch)
         o.schedule = _choice(_SCHEDULES, schedule, "schedule")
         o.lr, o.lr_factor, o.lr_every, o.lr_t0 = float(lr), float(lr_factor), int(lr_every), float(lr_t0)
@@ -456,8 +463,11 @@ def train(X, y, width=10, beta=0.1, loss="squared", iters=1000, lr=1e-3, init="g
 
 # ------------------------------------------------------------------------------------------------ tables
 # Pure Python: a run's CSV files (one header row, numbers in C locale) as numpy arrays. A column is numeric when
-# every one of its cells is an unquoted number or empty (empty -> NaN; nan and inf as written); any other column,
-# and any column with a quoted cell (e.g. a pattern "0011", whose leading zeros must stay), is kept as strings.
+# every one of its cells is an unquoted number or empty (empty -> NaN; nan and inf as written); any other column is
+# kept as strings: one with a quoted cell (e.g. a pattern "0011", whose leading zeros must stay), a cell with a
+# leading zero (0011: the program never writes a number so) and the columns named `pattern` (the 0/1 strings of
+# arrangement patterns, sample 1 first: 110 is a pattern, not a hundred and ten).
+_STRING_COLUMNS = {"pattern"}
 
 def _cells(text):
     """Rows of (value, quoted) pairs of a CSV text (RFC 4180: "" inside quotes is one quote)."""
@@ -501,6 +511,9 @@ def _cells(text):
 
 
 def _number(s):
+    t = s.lstrip("+-")
+    if len(t) > 1 and t[0] == "0" and t[1].isdigit():
+        return None
     try:
         return float(s)
     except ValueError:
@@ -521,7 +534,7 @@ def read_table(path):
     out = {}
     for j, name in enumerate(header):
         col = [r[j] for r in body]
-        numeric = all(not q and (v == "" or _number(v) is not None) for v, q in col)
+        numeric = name not in _STRING_COLUMNS and all(not q and (v == "" or _number(v) is not None) for v, q in col)
         if numeric:
             out[name] = np.array([np.nan if v == "" else float(v) for v, _ in col], dtype=np.float64)
         else:

@@ -8,6 +8,9 @@
 # data and compares its p_convex and predictions with cvxopt (tests/python/oracle.py); runs EXACTLY the README's
 # ```python block against the installed module; as root, compiles and runs both again as nobody; stages with
 # DESTDIR; and checks that uninstall leaves no file behind. Prints cmocka-style summary lines.
+# CR_INSTALL_SYSTEM=1 (root, .ci/run on a fresh machine): the same into the default prefix /usr/local, with the
+# loader's cache refreshed, and the examples compiled, linked, run and imported with no path variable set, as a user
+# of the installed library would; uninstall must then remove every file install wrote.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
@@ -24,25 +27,38 @@ finish() {
 scratch=$(mktemp -d /tmp/cr-install-test.XXXXXX) || exit 1
 trap 'rm -rf "$scratch"' EXIT
 chmod 755 "$scratch"
-prefix=$scratch/prefix
+system=${CR_INSTALL_SYSTEM:-0}
+if [ "$system" = 1 ]; then
+    [ "$(id -u)" = 0 ] || { echo "tests/test_install.sh: CR_INSTALL_SYSTEM=1 needs root" >&2; exit 1; }
+    prefix=/usr/local; ldc=()
+else
+    prefix=$scratch/prefix; ldc=(LDCONFIG=true)
+fi
+# Path variables a temporary prefix needs (none for /usr/local).
+if [ "$system" = 1 ]; then path_env=(); else
+    path_env=(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" LD_LIBRARY_PATH="$prefix/lib"); fi
 # The plain build (never the sanitizer one: its library would need the ASan runtime in every program that loads
 # it), in a make of its own: not the jobserver or the variables of a calling `make test SANITIZE=1`.
 imake() { out=$(cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory SANITIZE=0 "$@" 2>&1); st=$?; }
 
-echo "[==========] tests/test_install.sh: make install into a temporary prefix as $(id -un)"
+echo "[==========] tests/test_install.sh: make install into $prefix as $(id -un)"
 version=$(sed -n 's/^VERSION *:= *//p' "$src/Makefile")
-imake install PREFIX="$prefix" LDCONFIG=true
+imake install PREFIX="$prefix" "${ldc[@]}"
 if [ $st != 0 ]; then bad "make install" "exit status $st"; finish; fi
 ok "make install PREFIX=$prefix"
 
 # ---------------------------------------------------------------- the files
-pyfile=$(find "$prefix" -name cvxrelu.py)
+pyfile=$(find "$prefix/lib" -maxdepth 3 -path '*/dist-packages/cvxrelu.py' | head -1)
 expected=$( { echo bin/cvxrelu; echo lib/libcvxrelu.a; echo "lib/libcvxrelu.so.$version"; echo lib/libcvxrelu.so.0
               echo lib/libcvxrelu.so; echo lib/pkgconfig/cvxrelu.pc; echo share/man/man1/cvxrelu.1
               echo include/cvxrelu/cvxrelu.h; echo "${pyfile#"$prefix"/}"
               for h in "$src"/src/*.h; do case $h in *_impl.h) ;; *) echo "include/cvxrelu/$(basename "$h")" ;; esac; done
             } | sort)
-got=$(cd "$prefix" && find . ! -type d | sed 's|^\./||' | sort)
+if [ "$system" = 1 ]; then  # other software lives there too: every expected file must be there
+    got=$(cd "$prefix" && for f in $expected; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
+else
+    got=$(cd "$prefix" && find . ! -type d | sed 's|^\./||' | sort)
+fi
 out=$(diff <(echo "$expected") <(echo "$got"))
 if [ -z "$out" ] && [ -n "$pyfile" ]; then ok "installed files (src/*.h but *_impl.h, library, links, pc, man, module)"
 else bad "installed files" "differ from the expected list (< expected, > installed)"; fi
@@ -66,7 +82,7 @@ if [ -n "$prog_syms" ] && [ -z "$common" ] && echo "$lib_syms" | grep -qx cr_con
 else out=$common; bad "library contents" "program symbols in the library (or none found)"; out=; fi
 
 # ---------------------------------------------------------------- headers and pkg-config
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+[ "$system" = 1 ] || export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cflags=$(pkg-config --cflags cvxrelu) && libs=$(pkg-config --libs cvxrelu) && slibs=$(pkg-config --static --libs cvxrelu)
 if [ $? = 0 ] && [ "$(pkg-config --modversion cvxrelu)" = "$version" ] && [[ " $libs " == *" -lcvxrelu "* ]] &&
    [[ " $slibs " == *" -lopenblas "* ]] && [[ " $cflags " == *" -I$prefix/include "* ]] &&
@@ -92,12 +108,14 @@ out=$(groff -man -ww -z -Tutf8 "$man1" 2>&1)
 if [ -z "$out" ] && grep -q "^\.TH CVXRELU 1 .*\"cvxrelu $version\"" "$man1"; then ok "man page renders without warnings, version $version"
 else bad "man page" "groff warnings or a .TH without \"cvxrelu $version\""; fi
 out=
+# An entry: a .TP paragraph of section COMMANDS whose tag starts with the subcommand in bold.
+entries=$(awk '/^\.SH / { s = ($2 == "COMMANDS") } s && tp { print } { tp = s && /^\.TP/ }' "$man1")
 missing=
 for c in $("$prefix/bin/cvxrelu" --help | sed -n 's/^\(usage:\)\{0,1\} *cvxrelu \([a-z][a-z-]*\).*/\2/p'); do
-    grep -q "^\.B $(printf '%s' "$c" | sed 's/-/\\\\-/g')\( \|$\)" "$man1" || missing="$missing $c"
+    printf '%s\n' "$entries" | grep -q "^\.BR\{0,1\} $(printf '%s' "$c" | sed 's/-/\\\\-/g')\( \|$\)" || missing="$missing $c"
 done
-if [ -z "$missing" ]; then ok "man page has an entry for every subcommand of cvxrelu --help"
-else bad "man page" "no .B entry for:$missing"; fi
+if [ -z "$missing" ] && [ -n "$entries" ]; then ok "man page: COMMANDS has an entry for every subcommand of cvxrelu --help"
+else bad "man page" "no entry in COMMANDS for:$missing"; fi
 
 # ---------------------------------------------------------------- the README's C example
 work=$scratch/work
@@ -134,7 +152,7 @@ EOF
 if [ "$n_c" != 1 ]; then bad "README C example" "README.md has $n_c \`\`\`c blocks, expected exactly 1"
 else
     out=$(cd "$work" && cc -std=c11 -Wall -Wextra -Werror example.c $cflags $libs -o example 2>&1 &&
-          LD_LIBRARY_PATH="$prefix/lib" ./example data.csv > out.txt 2>&1 && check_output out.txt 2>&1)
+          env "${path_env[@]}" ./example data.csv > out.txt 2>&1 && check_output out.txt 2>&1)
     if [ $? = 0 ] && readelf -d "$work/example" | grep -q 'NEEDED.*libcvxrelu\.so\.0'; then
         ok "README C example (cc example.c \$(pkg-config --cflags --libs cvxrelu)): $out"
     else bad "README C example" "failed"; fi
@@ -150,7 +168,8 @@ out=
 n_py=$(grep -c '^```python$' "$src/README.md")
 awk '/^```python$/ { f = 1; next } /^```$/ { f = 0 } f' "$src/README.md" > "$work/example.py"
 pydir=$(dirname "$pyfile")
-runpy() { (cd "$work" && env -u CVXRELU_LIB -u LD_LIBRARY_PATH PYTHONPATH="$pydir" "$PY" "$@" 2>&1); }
+if [ "$system" = 1 ]; then py_env=(); else py_env=(PYTHONPATH="$pydir"); fi
+runpy() { (cd "$work" && env -u CVXRELU_LIB -u LD_LIBRARY_PATH -u PYTHONPATH "${py_env[@]}" "$PY" "$@" 2>&1); }
 if [ "$n_py" != 1 ]; then bad "README Python example" "README.md has $n_py \`\`\`python blocks, expected exactly 1"
 else
     where=$(runpy -c 'import cvxrelu; print(cvxrelu.library_path())')
@@ -165,20 +184,24 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     nwork=$scratch/nobody
     mkdir -p "$nwork" && cp "$work"/example.c "$work"/example.py "$work"/data.csv "$nwork"/ && chown -R nobody:nogroup "$nwork"
     as_nobody() { (cd "$nwork" && setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH=/usr/local/bin:/usr/bin:/bin \
-                   HOME="$nwork" LANG=C PKG_CONFIG_PATH="$prefix/lib/pkgconfig" "$@" 2>&1); }
-    out=$(as_nobody sh -c 'cc example.c $(pkg-config --cflags --libs cvxrelu) -o example &&
-                            LD_LIBRARY_PATH='"$prefix"'/lib ./example data.csv > out.txt' && check_output "$nwork/out.txt" 2>&1)
+                   HOME="$nwork" LANG=C "${path_env[@]}" "$@" 2>&1); }
+    out=$(as_nobody sh -c 'cc example.c $(pkg-config --cflags --libs cvxrelu) -o example && ./example data.csv > out.txt' &&
+          check_output "$nwork/out.txt" 2>&1)
     if [ $? = 0 ]; then ok "README C example as nobody: $out"; else bad "README C example as nobody" "failed"; fi
-    out=$(as_nobody env PYTHONPATH="$pydir" "$PY" example.py)
+    out=$(as_nobody env "${py_env[@]}" "$PY" example.py)
     if [ $? = 0 ]; then ok "README Python example as nobody"; else bad "README Python example as nobody" "failed"; fi
     out=
 fi
 
 # ---------------------------------------------------------------- uninstall, DESTDIR
-imake uninstall PREFIX="$prefix" LDCONFIG=true
-left=$(cd "$prefix" && find . ! -type d)
+imake uninstall PREFIX="$prefix" "${ldc[@]}"
+if [ "$system" = 1 ]; then
+    left=$(cd "$prefix" && for f in $expected; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done)
+else
+    left=$(cd "$prefix" && find . ! -type d)
+fi
 if [ $st = 0 ] && [ -z "$left" ] && [ ! -e "$prefix/include/cvxrelu" ]; then ok "make uninstall leaves no file in the prefix"
-else out="$out"$'\n'"$left"; bad "make uninstall" "exit status $st; left behind (see below)"; fi
+else out=$left; bad "make uninstall" "exit status $st; left behind (see below)"; fi
 out=
 
 stage=$scratch/stage
@@ -191,6 +214,6 @@ out=
 imake uninstall DESTDIR="$stage" PREFIX=/opt/cvxrelu LDCONFIG=true
 left=$(cd "$stage" && find . ! -type d)
 if [ $st = 0 ] && [ -z "$left" ]; then ok "make uninstall DESTDIR=... leaves no file"
-else out="$out"$'\n'"$left"; bad "make uninstall DESTDIR" "exit status $st"; fi
+else out=$left; bad "make uninstall DESTDIR" "exit status $st; left behind (see below)"; fi
 out=
 finish
