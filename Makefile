@@ -247,8 +247,10 @@ install: all
 	chmod 644 '$(DESTDIR)$(PYTHONDIR)/cvxrelu.py'
 	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
 
+# Python leaves the module's bytecode beside it (__pycache__) when it may write there: it goes too.
 uninstall:
-	rm -f $(foreach f,$(INSTALLED),'$(DESTDIR)$(f)')
+	rm -f $(foreach f,$(INSTALLED),'$(DESTDIR)$(f)') '$(DESTDIR)$(PYTHONDIR)'/__pycache__/cvxrelu.*.pyc
+	@! [ -d '$(DESTDIR)$(PYTHONDIR)/__pycache__' ] || rmdir --ignore-fail-on-non-empty '$(DESTDIR)$(PYTHONDIR)/__pycache__'
 	@! [ -d '$(DESTDIR)$(INCLUDEDIR)/cvxrelu' ] || rmdir '$(DESTDIR)$(INCLUDEDIR)/cvxrelu'
 	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
 

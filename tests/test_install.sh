@@ -169,7 +169,7 @@ n_py=$(grep -c '^```python$' "$src/README.md")
 awk '/^```python$/ { f = 1; next } /^```$/ { f = 0 } f' "$src/README.md" > "$work/example.py"
 pydir=$(dirname "$pyfile")
 if [ "$system" = 1 ]; then py_env=(); else py_env=(PYTHONPATH="$pydir"); fi
-runpy() { (cd "$work" && env -u CVXRELU_LIB -u LD_LIBRARY_PATH -u PYTHONPATH "${py_env[@]}" "$PY" "$@" 2>&1); }
+runpy() { (cd "$work" && env -u CVXRELU_LIB -u LD_LIBRARY_PATH -u PYTHONPATH -u PYTHONDONTWRITEBYTECODE "${py_env[@]}" "$PY" "$@" 2>&1); }
 if [ "$n_py" != 1 ]; then bad "README Python example" "README.md has $n_py \`\`\`python blocks, expected exactly 1"
 else
     where=$(runpy -c 'import cvxrelu; print(cvxrelu.library_path())')
