@@ -3,6 +3,8 @@
 #                    and check the claims table
 #   make test        build and run the cmocka suite (SANITIZE=1: under ASan and UBSan)
 #   make bench       benchmarks (not tests): timings against independent implementations
+#   make install     PREFIX=/usr/local: the program, the library libcvxrelu (.a, .so), its headers, cvxrelu.pc, the
+#                    man page and the Python module (see "install"); make uninstall removes them
 # `make deps` installs the Debian packages every target needs; each target first checks only its own (deps-build,
 # deps-test, deps-paper: see "dependencies").
 
@@ -166,9 +168,9 @@ all-tests: $(PROG) $(TEST_BIN)
 # the harness nor the experiment drivers) as lib/libcvxrelu.a and the shared library lib/libcvxrelu.so.$(VERSION)
 # (SONAME libcvxrelu.so.$(SOMAJOR), built from its own -fPIC objects in $(BUILD)/pic) with its two links; the
 # public headers (src/*.h except the private *_impl.h) as include/cvxrelu/*.h, so that a program includes
-# <cvxrelu/convex.h>, or all of them through <cvxrelu/cvxrelu.h> (written here from that list); lib/pkgconfig/cvxrelu.pc; the man page
-# share/man/man1/cvxrelu.1; the Python module (python/cvxrelu.py, ctypes over the shared library) in PYTHONDIR,
-# told where the library was installed. As root without DESTDIR, install refreshes the loader's cache (ldconfig).
+# <cvxrelu/convex.h>, or all of them through <cvxrelu/cvxrelu.h> (written here from that list);
+# lib/pkgconfig/cvxrelu.pc; the man page share/man/man1/cvxrelu.1; the Python module (python/cvxrelu.py, ctypes
+# over the shared library) in PYTHONDIR, told where the library was installed. As root without DESTDIR, install refreshes the loader's cache (ldconfig).
 # tests/test_install.sh installs into a temporary prefix and builds the README's C and Python examples there.
 PREFIX       ?= /usr/local
 BINDIR       ?= $(PREFIX)/bin

@@ -174,7 +174,7 @@ if [ "$n_py" != 1 ]; then bad "README Python example" "README.md has $n_py \`\`\
 else
     where=$(runpy -c 'import cvxrelu; print(cvxrelu.library_path())')
     out=$(runpy example.py)
-    if [ $? = 0 ] && [ "$where" = "$prefix/lib/libcvxrelu.so.0" ]; then ok "README Python example with the installed module (library $where)"
+    if [ $? = 0 ] && [ "$where" = "$prefix/lib/$soname" ]; then ok "README Python example with the installed module (library $where)"
     else out="$where"$'\n'"$out"; bad "README Python example" "failed"; fi
 fi
 out=
