@@ -70,8 +70,10 @@ DEBS_BUILD  := gcc libc6-dev pkg-config/pkgconf libgsl-dev libyaml-dev libopenbl
                gnuplot-nox/gnuplot-qt/gnuplot-x11
 DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt git
 # Installed without their recommendations (large and unused): GNU parallel and a single-node Slurm for the
-# sweep tests (tests/test_sweep.c), LaTeX for paper/.
-DEBS_TEST_NOREC  := parallel slurmctld slurmd slurm-client munge
+# sweep tests (tests/test_sweep.c), LaTeX for paper/; the real data sets of configs/real/ and tests/test_dataload.c
+# (scikit-learn's bundled CSV files, Fashion-MNIST; docs/data.md).
+DEBS_REAL_NOREC  := python3-sklearn dataset-fashion-mnist
+DEBS_TEST_NOREC  := parallel slurmctld slurmd slurm-client munge $(DEBS_REAL_NOREC)
 DEBS_PAPER_NOREC := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
 
 # $(call debs,NAME,PACKAGES,PACKAGES-WITHOUT-RECOMMENDS): recipe of a dependency target called NAME.

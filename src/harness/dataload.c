@@ -500,7 +500,25 @@ static int load_real(const cr_config *cfg, cr_data **out, cr_err *err)
     return CR_OK;
 }
 
+static int from_config(const cr_config *cfg, cr_data **out, cr_err *err);
+
+/* The pattern file (patterns.method file) is read once here, with the data's n, so that a bad one is refused
+ * before a run writes anything; the driver reads it again (cr_exp_patterns). */
 int cr_dataload_from_config(const cr_config *cfg, cr_data **out, cr_err *err)
+{
+    int st = from_config(cfg, out, err);
+    if (st || cfg->patterns.method != CR_CONFIG_PATTERNS_FILE) return st;
+    cr_patterns *P = NULL;
+    st = cr_dataload_patterns(cfg->patterns.path, (*out)->n, cfg->limits.memory_mb, &P, err);
+    cr_patterns_free(P);
+    if (st) {
+        cr_data_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+static int from_config(const cr_config *cfg, cr_data **out, cr_err *err)
 {
     const cr_config_data_kind kind = cfg->data.kind;
     if (kind == CR_CONFIG_DATA_SLIDE) {

@@ -62,8 +62,9 @@ int cr_dataload_patterns(const char *path, size_t n, long memory_mb, cr_patterns
 
 /* The data set the config describes (data.kind): generated from the data.seed stream, or loaded (within
  * limits.memory_mb) with its test set (data.test_path: D->test), then classes, projection (stream "projection" of
- * data.seed), standardization and bias in that order (docs/data.md). CR_EINPUT for bad input data (message names
- * file, line and key). */
+ * data.seed), standardization and bias in that order (docs/data.md). With patterns.method file the pattern file is
+ * read too (against the data's n) and dropped, so that every bad input is refused before a run writes anything.
+ * CR_EINPUT for bad input data (message names file, line and key). */
 int cr_dataload_from_config(const cr_config *cfg, cr_data **out, cr_err *err);
 
 /* Input checks that need both: logistic and hinge losses need labels in {-1, +1}, in the test set too. CR_EINPUT
