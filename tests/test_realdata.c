@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dataload.h"
+#include "memlimit.h"
 #include "rng.h"
 
 #define SKL "/usr/lib/python3/dist-packages/sklearn/datasets/data/"
@@ -602,6 +603,35 @@ static void test_patterns_bad(void **state)
     crt_rmtree(dir);
 }
 
+/* The memory guard bounds a pattern file's patterns by its size (a pattern takes n bytes at least), not by the
+ * count of every pattern of the data: at n = 300, d = 20 Cover's bound refuses exact patterns within 4 GiB, while a
+ * file of three patterns fits (before, the file method was estimated like exact and refused). */
+static void test_patterns_file_memory_bound(void **state)
+{
+    (void)state;
+    char dir[256], path[400], set[450];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/p.txt", dir);
+    char row[302];
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < 300; i++) row[i] = (char)('0' + ((i + k) % 3 == 0));
+        row[300] = 0;
+        fprintf(f, "%s\n", row);
+    }
+    assert_int_equal(fclose(f), 0);
+    snprintf(set, sizeof set, "patterns.path=%s", path);
+    const char *sets[] = {"experiment=convex", "limits.memory_mb=4096", set};
+    cr_config c;
+    config_with(&c, sets, 3);
+    cr_err err = {{0}};
+    assert_int_equal(cr_limits_check(&c, 300, 20, &err), CR_EINPUT);
+    assert_int_equal(cr_config_set(&c, "patterns.method=file", &err), CR_OK);
+    if (cr_limits_check(&c, 300, 20, &err)) fail_msg("%s", err.msg);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_fashion_mnist_against_numpy),
         cmocka_unit_test(test_patterns_round_trip),
         cmocka_unit_test(test_patterns_bad),
+        cmocka_unit_test(test_patterns_file_memory_bound),
     };
     return cmocka_run_group_tests_name("realdata", tests, NULL, NULL);
 }
