@@ -515,6 +515,34 @@ static void test_fashion_mnist_against_numpy(void **state)
     cr_data_free(D);
 }
 
+/* The shipped real-data configs load, with the sizes docs/data.md states. */
+static void test_real_configs_load(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        size_t n, d, ntest;
+    } cfgs[] = {
+        {"breast_cancer.yaml", 569, 31, 0},
+        {"fashion_mnist.yaml", 300, 21, 500},
+    };
+    for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/configs/real/%s", CR_SOURCE_DIR, cfgs[i].file);
+        cr_config c;
+        cr_err err = {{0}};
+        if (cr_config_load(path, NULL, 0, &c, &err)) fail_msg("%s", err.msg);
+        cr_data *D = NULL;
+        if (cr_dataload_from_config(&c, &D, &err) || cr_dataload_check_labels(&c, D, &err))
+            fail_msg("%s: %s", path, err.msg);
+        assert_int_equal(D->n, cfgs[i].n);
+        assert_int_equal(D->d, cfgs[i].d);
+        assert_int_equal(D->test ? D->test->n : 0, cfgs[i].ntest);
+        for (size_t k = 0; k < D->n; k++) assert_true(D->X[k * D->d + D->d - 1] == 1.0); /* the bias feature */
+        cr_data_free(D);
+    }
+}
+
 /* ----------------------------------------------------------- pattern files */
 
 static void test_patterns_round_trip(void **state)
@@ -645,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_sklearn_csv_against_numpy),
         cmocka_unit_test(test_fashion_mnist_against_numpy),
+        cmocka_unit_test(test_real_configs_load),
         cmocka_unit_test(test_patterns_round_trip),
         cmocka_unit_test(test_patterns_bad),
         cmocka_unit_test(test_patterns_file_memory_bound),
