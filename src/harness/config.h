@@ -35,12 +35,30 @@ typedef enum {
     CR_CONFIG_DATA_ORTHSEP = 1,  /* orthogonally separable by construction (cr_data_orthsep) */
     CR_CONFIG_DATA_SLIDE = 2,    /* the slides' 3 x 2 example (cr_data_slide) */
     CR_CONFIG_DATA_CSV = 3,      /* the CSV file data.path */
+    CR_CONFIG_DATA_IDX = 4,      /* the IDX (MNIST format) files data.path and data.labels_path */
 } cr_config_data_kind;
+
+/* data.header: whether a CSV file's first record (after data.skip_rows) names the columns. */
+typedef enum {
+    CR_CONFIG_HEADER_AUTO = 0, /* a header when none of its fields is a number */
+    CR_CONFIG_HEADER_YES = 1,
+    CR_CONFIG_HEADER_NO = 2,
+} cr_config_header;
+
+/* data.delimiter: the byte between a CSV file's fields. */
+typedef enum { CR_CONFIG_DELIM_COMMA = 0, CR_CONFIG_DELIM_SEMICOLON = 1, CR_CONFIG_DELIM_TAB = 2 } cr_config_delim;
+
+/* A yes/no key (data.standardize, data.bias). */
+typedef enum { CR_CONFIG_NO = 0, CR_CONFIG_YES = 1 } cr_config_yesno;
+
+/* data.labels01: labels as in the file, or 0 -> -1 and 1 -> +1 (any other label an error). */
+typedef enum { CR_CONFIG_LABELS01_KEEP = 0, CR_CONFIG_LABELS01_MAP = 1 } cr_config_labels01;
 
 /* patterns.method: how the arrangement patterns are found. */
 typedef enum {
     CR_CONFIG_PATTERNS_EXACT = 0,  /* every pattern (cr_patterns_enumerate) */
     CR_CONFIG_PATTERNS_SAMPLE = 1, /* patterns.samples Gaussian directions (cr_patterns_sample) */
+    CR_CONFIG_PATTERNS_FILE = 2,   /* the pattern set in the file patterns.path (patfile.h) */
 } cr_config_patterns_method;
 
 typedef struct cr_config {
@@ -64,12 +82,26 @@ typedef struct cr_config {
         long planted_width;       /* neurons of the planted network (gaussian) */
         double cone_deg;          /* half-angle of each class cone, degrees (orthsep) */
         double between_deg;       /* angle between the class centres, degrees (orthsep) */
-        char path[CR_PATH_MAX];   /* csv file, resolved against the config folder */
+        char path[CR_PATH_MAX];   /* csv file, or idx images; resolved against the config folder */
+        char labels_path[CR_PATH_MAX];      /* idx labels */
+        char test_path[CR_PATH_MAX];        /* held-out csv file, or idx images */
+        char test_labels_path[CR_PATH_MAX]; /* held-out idx labels */
+        cr_intlist classes_neg, classes_pos; /* labels kept, as -1 and +1; both empty: labels as they are */
+        long n_test;              /* idx: first n_test matching test samples; 0: all */
+        long project_d;           /* Gaussian projection to this many features; 0: none */
+        cr_config_header header;  /* csv */
+        char label_column[CR_PATH_MAX]; /* csv: header name or 1-based index; "": the last column */
+        cr_config_delim delimiter;      /* csv */
+        long skip_rows;           /* csv: records skipped before the header or the data */
+        cr_config_yesno standardize;    /* features to training mean 0, deviation 1 */
+        cr_config_yesno bias;     /* append the constant feature 1 */
+        cr_config_labels01 labels01;    /* csv: {0, 1} labels to {-1, +1} */
     } data;
 
     struct {
-        cr_config_patterns_method method; /* exact | sample */
+        cr_config_patterns_method method; /* exact | sample | file */
         long samples;             /* Gaussian directions for method sample */
+        char path[CR_PATH_MAX];   /* pattern file for method file */
     } patterns;
 
     struct {

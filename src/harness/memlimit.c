@@ -1,7 +1,9 @@
 /* Memory estimate and guard (see memlimit.h). */
 #include "memlimit.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "convex.h"
@@ -23,6 +25,20 @@ static double pattern_bound(size_t n, size_t d)
     double cover = n >= 2 ? cr_patterns_cover_bound(n, r) : 2.0;
     double all = n < 1000 ? pow(2.0, (double)n) : INFINITY;
     return fmin(cover, all) + 1;
+}
+
+/* Patterns a pattern file (patterns.method file) can hold for n samples: a pattern takes at least n bytes of it,
+ * and deflate expands at most 1032-fold (a gzip file); INFINITY when the file cannot be looked at. */
+static double file_pattern_bound(const char *path, size_t n)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    unsigned char m[2] = {0, 0};
+    int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    int gz = ok && pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+    if (fd >= 0) close(fd);
+    if (!ok) return INFINITY;
+    return (double)sb.st_size * (gz ? 1032.0 : 1.0) / (double)(n ? n : 1) + 1;
 }
 
 /* Which solver workspace an experiment allocates over its pattern set. */
@@ -68,6 +84,7 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
                                                                                                  : WS_CONVEX;
         double p = pattern_bound(n, d);
         if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE) p = fmin(p, (double)cfg->patterns.samples + 1);
+        if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE) p = fmin(p, file_pattern_bound(cfg->patterns.path, n));
         bytes += 2 * patterns_bytes(n, d, ws, p); /* the full set and a subsampled or mapped-back copy */
     }
     /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays. */
@@ -91,7 +108,7 @@ int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err)
 
 int cr_limits_check_config(const cr_config *cfg, cr_err *err)
 {
-    if (cfg->data.kind == CR_CONFIG_DATA_CSV) return CR_OK;
+    if (cfg->data.kind == CR_CONFIG_DATA_CSV || cfg->data.kind == CR_CONFIG_DATA_IDX) return CR_OK; /* d unknown */
     int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
     return cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err);
 }
