@@ -57,15 +57,17 @@ const char *cr_model_kind_name(cr_model_kind k)
 
 /* ------------------------------------------------------------------ writing */
 
-/* v as %.17g, which reads back to the same double; a mantissa without a point gets ".0" before its exponent
- * ("1e+20" -> "1.0e+20"), which YAML 1.1 readers (PyYAML) need to take it for a number. */
+/* v as %.17g, which reads back to the same double, with a point in its mantissa ("2" -> "2.0", "-0" -> "-0.0",
+ * "1e+20" -> "1.0e+20"): YAML readers then load every number as a float (PyYAML takes "1e+20" for a string and
+ * "-0" for the integer 0). */
 static void put_number(FILE *f, double v)
 {
     char buf[48];
     snprintf(buf, sizeof buf, "%.17g", v);
     char *e = strchr(buf, 'e');
-    if (e && !memchr(buf, '.', (size_t)(e - buf))) fprintf(f, "%.*s.0%s", (int)(e - buf), buf, e);
-    else fputs(buf, f);
+    size_t mant = e ? (size_t)(e - buf) : strlen(buf);
+    if (memchr(buf, '.', mant)) fputs(buf, f);
+    else fprintf(f, "%.*s.0%s", (int)mant, buf, buf + mant);
 }
 
 static void put_list(FILE *f, const double *v, size_t n, size_t stride)
@@ -224,7 +226,12 @@ static int collect(const reader *r, yaml_node_t *root, yaml_node_t *val[NK])
         const char *name = (const char *)k->data.scalar.value;
         int i = 0;
         while (i < NK && strcmp(key_names[i], name) != 0) i++;
-        if (i == NK) return fail_node(r, k, name, "unknown key (a model has %s, ..., patterns)", key_names[0]);
+        if (i == NK) {
+            char all[160];
+            size_t len = 0;
+            for (int q = 0; q < NK; q++) len += (size_t)snprintf(all + len, sizeof all - len, q ? ", %s" : "%s", key_names[q]);
+            return fail_node(r, k, name, "unknown key (expected %s)", all);
+        }
         if (val[i]) return fail_node(r, k, name, "key given twice");
         val[i] = v;
     }
