@@ -1011,6 +1011,7 @@ static int load(const char *path, const char *const *sets, size_t nset, int fit,
         if (getcwd(cwd, sizeof cwd) && join_path(cwd, cfg->data.path, abs, sizeof abs) == 0)
             memcpy(cfg->data.path, abs, sizeof abs);
     }
+    if (fit) cfg->experiment = CR_EXP_NONE; /* fit runs no experiment: whatever the file names is ignored */
     st = validate(cfg, w.origin, fit, err);
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");

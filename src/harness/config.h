@@ -166,8 +166,8 @@ void cr_config_defaults(cr_config *cfg);
  * sizes the config asks for is the program's next check (cr_limits_check_config, memlimit.h). */
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
 
-/* The same for `cvxrelu fit` (docs/fit.md): the key experiment is optional and ignored (it stays CR_EXP_NONE when
- * absent, and the dump then leaves it out), and the fit section's rules are checked instead of an experiment's:
+/* The same for `cvxrelu fit` (docs/fit.md): the key experiment is optional and ignored (cfg->experiment is
+ * CR_EXP_NONE, which the memory guard reads as a fit and the dump leaves out), and the fit section's rules are checked instead of an experiment's:
  * a convex model needs beta > 0, the interior-point method the squared loss. */
 int cr_config_load_fit(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
 
