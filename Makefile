@@ -68,7 +68,7 @@ all: $(LIB) $(PROGLIB) $(PROG)
 #   deps-build: make reproduce, make ablations; deps-test: make test; deps-paper: make paper; deps: all three.
 DEBS_BUILD  := gcc libc6-dev pkg-config/pkgconf libgsl-dev libyaml-dev libopenblas-dev zlib1g-dev \
                gnuplot-nox/gnuplot-qt/gnuplot-x11
-DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt git
+DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt python3-yaml git
 # Installed without their recommendations (large and unused): GNU parallel and a single-node Slurm for the
 # sweep tests (tests/test_sweep.c), LaTeX for paper/; the real data sets of configs/real/ and tests/test_dataload.c
 # (scikit-learn's bundled CSV files, Fashion-MNIST; docs/data.md).

@@ -50,13 +50,15 @@ static const char *const labels_names[] = {[CR_LABELS_PLANTED] = "planted", [CR_
                                            [CR_LABELS_LINEAR] = "linear"};
 static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact",
                                              [CR_CONFIG_PATTERNS_SAMPLE] = "sample", [CR_CONFIG_PATTERNS_FILE] = "file"};
+static const char *const fit_model_names[] = {[CR_CONFIG_FIT_CONVEX] = "convex", [CR_CONFIG_FIT_GD] = "gd",
+                                              [CR_CONFIG_FIT_BOTH] = "both"};
 static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
                                            [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm"};
 
 #define NAMES(a) {(int)(sizeof a / sizeof a[0]), a, NULL}
 static const enum_type E_EXPERIMENT = NAMES(experiment_names), E_DATA_KIND = NAMES(data_kind_names),
                        E_LABELS = NAMES(labels_names), E_PATTERNS = NAMES(patterns_names),
-                       E_SOLVER = NAMES(solver_names), E_LOSS = {CR_LOSS_HINGE + 1, NULL, loss_name},
+                       E_SOLVER = NAMES(solver_names), E_FIT_MODEL = NAMES(fit_model_names), E_LOSS = {CR_LOSS_HINGE + 1, NULL, loss_name},
                        E_SCHEDULE = {CR_LR_INV + 1, NULL, lr_name}, E_INIT = {CR_INIT_BALANCED + 1, NULL, init_name},
                        E_HEADER = NAMES(header_names), E_DELIM = NAMES(delim_names), E_YESNO = NAMES(yesno_names),
                        E_LABELS01 = NAMES(labels01_names);
@@ -68,7 +70,8 @@ _Static_assert(sizeof(cr_exp_id) == sizeof(int) && sizeof(cr_loss_kind) == sizeo
                    sizeof(cr_config_patterns_method) == sizeof(int) && sizeof(cr_convex_method) == sizeof(int) &&
                    sizeof(cr_lr_kind) == sizeof(int) && sizeof(cr_init_kind) == sizeof(int) &&
                    sizeof(cr_config_header) == sizeof(int) && sizeof(cr_config_delim) == sizeof(int) &&
-                   sizeof(cr_config_yesno) == sizeof(int) && sizeof(cr_config_labels01) == sizeof(int),
+                   sizeof(cr_config_yesno) == sizeof(int) && sizeof(cr_config_labels01) == sizeof(int) &&
+                   sizeof(cr_config_fit_model) == sizeof(int),
                "enum fields are int-sized");
 
 /* The name of value v, NULL when v is not one of the values. */
@@ -220,6 +223,9 @@ static const schema_key schema[] = {
      "separable); 0 = none"},
     {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
      "stop when the gradient norm falls to this (0: run all iterations)"},
+    {"fit.model", T_ENUM, OFF(fit.model), 0, 0, &E_FIT_MODEL, "convex",
+     "cvxrelu fit: the convex optimum over the patterns (reconstructed network), a gradient-descent network of "
+     "train.width neurons (train.*), or both (docs/fit.md)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"width_sweep.sgd_batch", T_INT, OFF(width_sweep.sgd_batch), 0, 100000000, NULL, "0",
@@ -289,7 +295,7 @@ static int is_section(const char *section)
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
 static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
                                             "alignment", "separable", "limits", "count",  "landscape",
-                                            "stationary"};
+                                            "stationary", "fit"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)
@@ -857,8 +863,24 @@ static int validate_count(const cr_config *cfg, const cr_config_origin *origin, 
     return CR_OK;
 }
 
-static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+/* cvxrelu fit: the convex program needs weight decay; the interior-point method solves the squared loss only. */
+static int validate_fit(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
 {
+    int st = validate_data(cfg, origin, err);
+    if (st || cfg->fit.model == CR_CONFIG_FIT_GD) return st;
+    if (!(cfg->beta > 0))
+        return fail_at(cfg, origin, "beta", err, "fit.model %s solves the convex program, which needs beta > 0, got %g",
+                       enum_name(&E_FIT_MODEL, (int)cfg->fit.model), cfg->beta);
+    if (cfg->solver.method == CR_CONVEX_IPM && cfg->loss != CR_LOSS_SQUARED)
+        return fail_at(cfg, origin, "solver.method", err,
+                       "the interior-point method (ipm) solves the squared loss only, loss is %s",
+                       enum_name(&E_LOSS, (int)cfg->loss));
+    return CR_OK;
+}
+
+static int validate(cr_config *cfg, const cr_config_origin *origin, int fit, cr_err *err)
+{
+    if (fit) return validate_fit(cfg, origin, err);
     if (cfg->experiment == CR_EXP_NONE) {
         char exp[300];
         expected_text(find_key("experiment"), exp, sizeof exp);
@@ -1029,7 +1051,7 @@ int cr_yaml_load(const char *path, const unsigned char *text, size_t len, yaml_d
     return st;
 }
 
-int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+static int load(const char *path, const char *const *sets, size_t nset, int fit, cr_config *cfg, cr_err *err)
 {
     cr_config_defaults(cfg);
     split_path(path, cfg);
@@ -1094,11 +1116,22 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
         char cwd[CR_PATH_MAX], abs[CR_PATH_MAX];
         if (getcwd(cwd, sizeof cwd) && join_path(cwd, p, abs, sizeof abs) == 0) memcpy(p, abs, sizeof abs);
     }
-    st = validate(cfg, w.origin, err);
+    if (fit) cfg->experiment = CR_EXP_NONE; /* fit runs no experiment: whatever the file names is ignored */
+    st = validate(cfg, w.origin, fit, err);
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
     if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
     return CR_OK;
+}
+
+int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+{
+    return load(path, sets, nset, 0, cfg, err);
+}
+
+int cr_config_load_fit(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+{
+    return load(path, sets, nset, 1, cfg, err);
 }
 
 /* --------------------------------------------------------------- dumping */
@@ -1219,6 +1252,8 @@ int cr_config_write(const cr_config *cfg, FILE *f)
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];
         const char *dot = strchr(k->key, '.');
+        /* A config of `cvxrelu fit` may name no experiment: its dump leaves the key out, and reloads. */
+        if (k->off == OFF(experiment) && cfg->experiment == CR_EXP_NONE) continue;
         if (dot) {
             size_t sl = (size_t)(dot - k->key);
             if (strlen(section) != sl || strncmp(section, k->key, sl) != 0) {

@@ -54,6 +54,13 @@ typedef enum { CR_CONFIG_NO = 0, CR_CONFIG_YES = 1 } cr_config_yesno;
 /* data.labels01: labels as in the file, or 0 -> -1 and 1 -> +1 (any other label an error). */
 typedef enum { CR_CONFIG_LABELS01_KEEP = 0, CR_CONFIG_LABELS01_MAP = 1 } cr_config_labels01;
 
+/* fit.model: which networks `cvxrelu fit` trains (docs/fit.md). */
+typedef enum {
+    CR_CONFIG_FIT_CONVEX = 0, /* the convex optimum over the patterns, reconstructed as a network */
+    CR_CONFIG_FIT_GD = 1,     /* one network of train.width neurons trained by gradient descent (train.*) */
+    CR_CONFIG_FIT_BOTH = 2,   /* both */
+} cr_config_fit_model;
+
 /* patterns.method: how the arrangement patterns are found. */
 typedef enum {
     CR_CONFIG_PATTERNS_EXACT = 0,  /* every pattern (cr_patterns_enumerate) */
@@ -129,6 +136,10 @@ typedef struct cr_config {
     } train;
 
     struct {
+        cr_config_fit_model model; /* convex | gd | both (cvxrelu fit) */
+    } fit;
+
+    struct {
         long max_width;           /* widths 1..max_width; 0: 2 m* */
         long sgd_batch;           /* also train each (width, seed) by SGD on batches of this size; 0: GD only */
     } width_sweep;
@@ -186,6 +197,11 @@ void cr_config_defaults(cr_config *cfg);
  * then validates cross-field rules. CR_EINPUT with a message on any error. Parsing only: the memory guard on the
  * sizes the config asks for is the program's next check (cr_limits_check_config, memlimit.h). */
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
+
+/* The same for `cvxrelu fit` (docs/fit.md): the key experiment is optional and ignored (cfg->experiment is
+ * CR_EXP_NONE, which the memory guard reads as a fit and the dump leaves out), and the fit section's rules are checked instead of an experiment's:
+ * a convex model needs beta > 0, the interior-point method the squared loss. */
+int cr_config_load_fit(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
 
 /* Applies one "key.path=value" override. */
 int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);

@@ -77,7 +77,8 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
         return bytes + 2 * worst;
     }
     if (e == CR_EXP_LANDSCAPE) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
-    if (e != CR_EXP_LINEAR_MARGIN) {
+    /* CR_EXP_NONE is `cvxrelu fit` (config.h): a gradient-descent network alone needs no patterns. */
+    if (e != CR_EXP_LINEAR_MARGIN && !(e == CR_EXP_NONE && cfg->fit.model == CR_CONFIG_FIT_GD)) {
         /* arrangements and alignment keep a pattern set and no solver workspace over it. */
         workspace ws = (e == CR_EXP_ARRANGEMENTS || e == CR_EXP_ALIGNMENT) ? WS_NONE
                        : (e == CR_EXP_MAXMARGIN || e == CR_EXP_SEPARABLE || e == CR_EXP_GEOMETRY) ? WS_MAXMARGIN
