@@ -31,7 +31,7 @@ endif
 # pkg-config is asked only once deps exist; `make deps` needs none of it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # GSL's own CBLAS is never linked: OpenBLAS provides cblas_* and LAPACK.
-PKG_LIBS   = -lgsl $(shell pkg-config --libs yaml-0.1 openblas 2>/dev/null) -lm
+PKG_LIBS   = -lgsl $(shell pkg-config --libs yaml-0.1 openblas zlib 2>/dev/null) -lm
 # -dirty: the program's own sources differ from the commit. Configs, figures and README.md are not part of the
 # program: editing them (or a `make reproduce` redrawing the tracked figures) must not rebuild it and so rerun
 # every experiment.
@@ -68,12 +68,14 @@ all: $(LIB) $(PROGLIB) $(PROG)
 # has to be on PATH). Missing ones are installed through apt-get as root; any other user gets the exact
 # apt-get line to run as root, and the target fails. a/b/c: any one of a, b, c (a is installed).
 #   deps-build: make reproduce, make ablations; deps-test: make test; deps-paper: make paper; deps: all three.
-DEBS_BUILD  := gcc libc6-dev pkg-config/pkgconf libgsl-dev libyaml-dev libopenblas-dev \
+DEBS_BUILD  := gcc libc6-dev pkg-config/pkgconf libgsl-dev libyaml-dev libopenblas-dev zlib1g-dev \
                gnuplot-nox/gnuplot-qt/gnuplot-x11
-DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt git
+DEBS_TEST   := libcmocka-dev python3-numpy python3-scipy python3-cvxopt python3-yaml git
 # Installed without their recommendations (large and unused): GNU parallel and a single-node Slurm for the
-# sweep tests (tests/test_sweep.c), LaTeX for paper/.
-DEBS_TEST_NOREC  := parallel slurmctld slurmd slurm-client munge
+# sweep tests (tests/test_sweep.c), LaTeX for paper/; the real data sets of configs/real/ and tests/test_dataload.c
+# (scikit-learn's bundled CSV files, Fashion-MNIST; docs/data.md).
+DEBS_REAL_NOREC  := python3-sklearn dataset-fashion-mnist
+DEBS_TEST_NOREC  := parallel slurmctld slurmd slurm-client munge $(DEBS_REAL_NOREC)
 DEBS_PAPER_NOREC := latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
 
 # $(call debs,NAME,PACKAGES,PACKAGES-WITHOUT-RECOMMENDS): recipe of a dependency target called NAME.

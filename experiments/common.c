@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataload.h"
 #include "dualnorm.h"
 #include "plane_arrangement.h"
 #include "rng.h"
@@ -13,6 +14,8 @@
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
 {
     if (cfg->patterns.method == CR_CONFIG_PATTERNS_EXACT) return cr_patterns_enumerate(D->X, D->n, D->d, out, err);
+    if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE)
+        return cr_dataload_patterns(cfg->patterns.path, D->n, cfg->limits.memory_mb, out, err);
     gsl_rng *rng = cr_rng_stream(cfg->seed, "patterns");
     if (!rng) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     int st = cr_patterns_sample(D->X, D->n, D->d, (size_t)cfg->patterns.samples, rng, out, err);

@@ -13,7 +13,8 @@
 #include "run.h"
 #include "train.h"
 
-/* The patterns the config asks for (patterns.method: exact, or sample with the "patterns" stream). */
+/* The patterns the config asks for (patterns.method: exact, sample with the "patterns" stream, or the file
+ * patterns.path). */
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err);
 
 /* Solver options from the config's solver section. */

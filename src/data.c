@@ -28,6 +28,7 @@ cr_data *cr_data_alloc(size_t n, size_t d)
 void cr_data_free(cr_data *D)
 {
     if (!D) return;
+    cr_data_free(D->test);
     free(D->X);
     free(D->y);
     free(D);
@@ -181,4 +182,121 @@ int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k)
         }
     }
     return 1;
+}
+
+/* ------------------------------------------------------- real-data transforms */
+
+static int in_list(double v, const long *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v == (double)a[i]) return 1;
+    return 0;
+}
+
+int cr_data_class_sign(double label, const long *neg, size_t nneg, const long *pos, size_t npos)
+{
+    if (in_list(label, neg, nneg)) return -1;
+    return in_list(label, pos, npos) ? 1 : 0;
+}
+
+size_t cr_data_keep_classes(cr_data *D, const long *neg, size_t nneg, const long *pos, size_t npos)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < D->n; i++) {
+        int s = cr_data_class_sign(D->y[i], neg, nneg, pos, npos);
+        if (!s) continue;
+        if (k != i) memmove(D->X + k * D->d, D->X + i * D->d, D->d * sizeof(double));
+        D->y[k++] = s;
+    }
+    D->n = k;
+    return k;
+}
+
+/* X (n x d) times G (d x k) into a new n x k array; NULL when out of memory. */
+static double *times(const double *X, size_t n, size_t d, const double *G, size_t k)
+{
+    double *Z = calloc(n * k > 0 ? n * k : 1, sizeof *Z);
+    if (!Z) return NULL;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            const double x = X[i * d + j];
+            if (x == 0.0) continue; /* images are mostly zeros */
+            for (size_t c = 0; c < k; c++) Z[i * k + c] += x * G[j * k + c];
+        }
+    return Z;
+}
+
+int cr_data_project(cr_data *D, size_t k, gsl_rng *rng, cr_err *err)
+{
+    double *G = malloc((D->d * k > 0 ? D->d * k : 1) * sizeof *G);
+    if (!G) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    const double sd = 1.0 / sqrt((double)k);
+    for (size_t i = 0; i < D->d * k; i++) G[i] = gsl_ran_gaussian_ziggurat(rng, sd);
+    double *Z = times(D->X, D->n, D->d, G, k);
+    double *Zt = D->test && Z ? times(D->test->X, D->test->n, D->test->d, G, k) : NULL;
+    free(G);
+    if (!Z || (D->test && !Zt)) {
+        free(Z);
+        free(Zt);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    free(D->X);
+    D->X = Z;
+    D->d = k;
+    if (D->test) {
+        free(D->test->X);
+        D->test->X = Zt;
+        D->test->d = k;
+    }
+    return CR_OK;
+}
+
+void cr_data_standardize(cr_data *D)
+{
+    for (size_t j = 0; j < D->d; j++) {
+        double mean = 0.0, ss = 0.0;
+        for (size_t i = 0; i < D->n; i++) mean += D->X[i * D->d + j];
+        mean /= (double)(D->n ? D->n : 1);
+        for (size_t i = 0; i < D->n; i++) {
+            const double c = D->X[i * D->d + j] - mean;
+            ss += c * c;
+        }
+        double sd = sqrt(ss / (double)(D->n ? D->n : 1));
+        if (!(sd > 0.0)) sd = 1.0;
+        for (size_t i = 0; i < D->n; i++) D->X[i * D->d + j] = (D->X[i * D->d + j] - mean) / sd;
+        for (size_t i = 0; D->test && i < D->test->n; i++)
+            D->test->X[i * D->d + j] = (D->test->X[i * D->d + j] - mean) / sd;
+    }
+}
+
+/* X with the column c appended: a new n x (d + 1) array; NULL when out of memory. */
+static double *with_bias(const double *X, size_t n, size_t d, double c)
+{
+    double *Z = malloc((n ? n : 1) * (d + 1) * sizeof *Z);
+    if (!Z) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(Z + i * (d + 1), X + i * d, d * sizeof *Z);
+        Z[i * (d + 1) + d] = c;
+    }
+    return Z;
+}
+
+int cr_data_append_bias(cr_data *D, double c, cr_err *err)
+{
+    double *Z = with_bias(D->X, D->n, D->d, c);
+    double *Zt = D->test && Z ? with_bias(D->test->X, D->test->n, D->test->d, c) : NULL;
+    if (!Z || (D->test && !Zt)) {
+        free(Z);
+        free(Zt);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    free(D->X);
+    D->X = Z;
+    D->d++;
+    if (D->test) {
+        free(D->test->X);
+        D->test->X = Zt;
+        D->test->d++;
+    }
+    return CR_OK;
 }

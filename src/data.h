@@ -1,6 +1,8 @@
-/* Data sets: X (n x d, row-major) and labels y, and their generators: Gaussian with a planted ReLU network,
- * orthogonally separable by construction, the slides' 3 x 2 example. Loading a file is the program's part
- * (src/harness/dataload.h). */
+/* Data sets: X (n x d, row-major) and labels y, with an optional held-out test set; their generators: Gaussian with
+ * a planted ReLU network, orthogonally separable by construction, the slides' 3 x 2 example; and the transforms a
+ * real data set goes through (class selection, Gaussian projection, standardization, a bias feature), each
+ * applied to the test set with the training set's parameters. Loading a file is the program's part
+ * (src/harness/dataload.h; docs/data.md). */
 #ifndef CR_DATA_H
 #define CR_DATA_H
 
@@ -12,14 +14,15 @@
 
 typedef struct cr_config cr_config; /* src/harness/config.h */
 
-typedef struct {
+typedef struct cr_data {
     size_t n, d;
     double *X; /* n x d, row-major, owned */
     double *y; /* n, owned */
+    struct cr_data *test; /* held-out samples with the same d (never trained on), owned; NULL: none */
 } cr_data;
 
 cr_data *cr_data_alloc(size_t n, size_t d);
-void cr_data_free(cr_data *D);
+void cr_data_free(cr_data *D); /* frees D->test too */
 
 /* The slides' example X = [[3,3],[2,2],[1,0]], y = (1, -1, 1) (the slides leave y symbolic). */
 cr_data *cr_data_slide(void);
@@ -39,5 +42,24 @@ int cr_data_orthsep(size_t n, size_t d, double cone_deg, double between_deg, gsl
 
 /* 1 when (X, y) is orthogonally separable (docs/MATH.md); else 0 with the first violating pair (i, k), i < k. */
 int cr_data_orthsep_check(const cr_data *D, size_t *bad_i, size_t *bad_k);
+
+/* -1 when label is one of neg[0..nneg), +1 when one of pos[0..npos), 0 when neither (a label in both: -1). */
+int cr_data_class_sign(double label, const long *neg, size_t nneg, const long *pos, size_t npos);
+
+/* Keeps the samples whose label is a class of neg or pos, in order, with label -1 or +1 (cr_data_class_sign);
+ * D->test is left alone. Returns the samples kept (D->n). */
+size_t cr_data_keep_classes(cr_data *D, const long *neg, size_t nneg, const long *pos, size_t npos);
+
+/* Replaces X by X G (n x k) for G (d x k) with independent entries N(0, 1/k) drawn from rng row by row, so that
+ * E ||G'x||^2 = ||x||^2; D->test gets the same G. CR_ERUNTIME when out of memory (D unchanged). */
+int cr_data_project(cr_data *D, size_t k, gsl_rng *rng, cr_err *err);
+
+/* Each feature minus its training mean, divided by its training standard deviation (population: sum over n,
+ * divided by n); a constant feature (deviation 0) is only centred. D->test gets the training mean and deviation. */
+void cr_data_standardize(cr_data *D);
+
+/* Appends the constant feature c to every sample (d grows by one), D->test too. CR_ERUNTIME when out of memory
+ * (D unchanged). */
+int cr_data_append_bias(cr_data *D, double c, cr_err *err);
 
 #endif

@@ -389,6 +389,110 @@ static void test_bad_data_exit_2(void **state)
     crt_rmtree(dir);
 }
 
+/* Bad real-data input (docs/data.md) through the program: exit 2, one line naming the file, the line (or byte) and
+ * the key, nothing written. */
+static void test_bad_real_data_exit_2(void **state)
+{
+    (void)state;
+    need_program();
+    static const struct {
+        const char *file, *content; /* the data file written beside the config */
+        const char *keys;           /* the config's data and patterns sections */
+        const char *where, *key;    /* ":LINE: " or ": byte N: " after the file's path; the key named */
+    } cases[] = {
+        {"semi.csv", "a;b;y\n1;2;1\n", "data:\n  kind: csv\n  path: semi.csv\n", ":1: ",
+         "set data.delimiter: semicolon"},
+        {"named.csv", "a,b,y\n1,2,1\n", "data:\n  kind: csv\n  path: named.csv\n  label_column: label\n", ":1: ",
+         "data.label_column"},
+        {"l01.csv", "1,2,0\n3,4,3\n", "data:\n  kind: csv\n  path: l01.csv\n  labels01: map\n", ":2: ",
+         "data.labels01"},
+        {"test.csv", "1,2,1\n1,2\n", "data:\n  kind: csv\n  path: test.csv\n  test_path: test.csv\n", ":2: ",
+         "(data.path)"},
+        {"img.idx", "not an idx file",
+         "data:\n  kind: idx\n  path: img.idx\n  labels_path: img.idx\n  n: 5\n", ": byte 0: ", "(data.path)"},
+        {"pat.txt", "0101\n0110\n0101\n",
+         "data:\n  kind: slide\npatterns:\n  method: file\n  path: pat.txt\n", ":1: ", "patterns.path"},
+        {"pat2.txt", "011\n110\n011\n", "data:\n  kind: slide\npatterns:\n  method: file\n  path: pat2.txt\n", ":3: ",
+         "patterns.path: the pattern of line 1 again"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[256], path[300], cfg[300], text[1024], args[1024], names[1024], want[600], files[700];
+        crt_tmpdir(dir);
+        snprintf(path, sizeof path, "%s/%s", dir, cases[i].file);
+        write_text(path, cases[i].content);
+        snprintf(cfg, sizeof cfg, "%s/c.yaml", dir);
+        snprintf(text, sizeof text, "experiment: convex\n%s", cases[i].keys);
+        write_text(cfg, text);
+        snprintf(args, sizeof args, "run '%s' --out '%s/out'", cfg, dir);
+        result r = run(args);
+        expect_status(&r, 2, args);
+        snprintf(want, sizeof want, "%s%s", path, cases[i].where);
+        expect_in(r.err, want, cases[i].file);
+        expect_in(r.err, cases[i].key, cases[i].file);
+        if (strchr(r.err, '\n') != r.err + strlen(r.err) - 1) fail_msg("%s: not one line: %s", cases[i].file, r.err);
+        result_free(&r);
+        list_dir(dir, names, sizeof names);
+        snprintf(files, sizeof files, "c.yaml|%s", cases[i].file);
+        if (strcmp(names, files) != 0) fail_msg("%s: folder holds %s, expected %s", cases[i].file, names, files);
+        crt_rmtree(dir);
+    }
+}
+
+/* The value of key in a run's summary.csv (key,value rows); fails the test when it is missing. */
+static double summary_number(const char *dir, const char *key)
+{
+    char path[400], want[100];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    snprintf(want, sizeof want, "\n%s,", key);
+    const char *at = strstr(text, want);
+    if (!at) fail_msg("%s: no %s", path, key);
+    double v = strtod(at + strlen(want), NULL);
+    free(text);
+    return v;
+}
+
+/* patterns.method file: the exact patterns of the slides' data, written one per line in reverse order, give the
+ * program p_convex of patterns.method exact (the same convex program, blocks in another order). */
+static void test_pattern_file_same_program(void **state)
+{
+    (void)state;
+    need_program();
+    const double X[] = {3, 3, 2, 2, 1, 0};
+    cr_patterns *P = NULL;
+    cr_err err = {{0}};
+    assert_int_equal(cr_patterns_enumerate(X, 3, 2, &P, &err), CR_OK);
+    char dir[256], path[300], args[1024], buf[8], out1[300], out2[300];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/p.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = P->p; i-- > 0;) {
+        cr_patterns_string(P, i, buf);
+        fprintf(f, "%s\n", buf);
+    }
+    assert_int_equal(fclose(f), 0);
+    cr_patterns_free(P);
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    write_text(path, "experiment: convex\nbeta: 0.5\ndata:\n  kind: slide\npatterns:\n  method: file\n"
+                     "  path: p.txt\nsolver:\n  tol: 1.0e-12\n");
+    snprintf(out1, sizeof out1, "%s/file", dir);
+    snprintf(out2, sizeof out2, "%s/exact", dir);
+    snprintf(args, sizeof args, "run '%s' --out '%s' --quiet", path, out1);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    snprintf(args, sizeof args, "run '%s' --set patterns.method=exact --out '%s' --quiet", path, out2);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    const double a = summary_number(out1, "p_convex"), b = summary_number(out2, "p_convex");
+    assert_true(summary_number(out1, "p") == summary_number(out2, "p"));
+    if (!(fabs(a - b) <= 1e-10 * fabs(b))) fail_msg("p_convex %.17g from the file, %.17g exact", a, b);
+    crt_rmtree(dir);
+}
+
 /* ---------------------------------------------------------- check and run */
 
 static void test_check_prints_resolved(void **state)
@@ -1016,6 +1120,8 @@ int main(void)
         cmocka_unit_test(test_out_parent_read_only),
         cmocka_unit_test(test_help_version_keys),
         cmocka_unit_test(test_bad_data_exit_2),
+        cmocka_unit_test(test_bad_real_data_exit_2),
+        cmocka_unit_test(test_pattern_file_same_program),
         cmocka_unit_test(test_check_prints_resolved),
         cmocka_unit_test(test_run_landscape_files),
         cmocka_unit_test(test_deterministic_landscape),

@@ -369,11 +369,11 @@ static void test_set_errors(void **state)
     assert_int_equal(cr_config_set(&c, "data.noise=1e999", &err), CR_EINPUT);
     assert_int_equal(cr_config_set(&c, "data.kind=normal", &err), CR_EINPUT);
     assert_string_equal(err.msg,
-                        "--set data.kind=normal: data.kind: expected one of gaussian|orthsep|slide|csv, got \"normal\"");
+                        "--set data.kind=normal: data.kind: expected one of gaussian|orthsep|slide|csv|idx, got \"normal\"");
     assert_int_equal(cr_config_set(&c, "data.kind=", &err), CR_EINPUT);
     assert_int_equal(cr_config_set(&c, "data.kind=gaussian|orthsep", &err), CR_EINPUT);
     assert_int_equal(cr_config_set(&c, "patterns.method=Exact", &err), CR_EINPUT);
-    expect_contains(err.msg, "patterns.method: expected one of exact|sample, got \"Exact\"");
+    expect_contains(err.msg, "patterns.method: expected one of exact|sample|file, got \"Exact\"");
     assert_int_equal(cr_config_set(&c, "data.labels=signs", &err), CR_EINPUT);
     expect_contains(err.msg, "data.labels: expected one of planted|sign");
 

@@ -39,26 +39,39 @@ static const char *const experiment_names[] = {CR_EXPERIMENT_LIST(EXP_NAME)};
 #undef EXP_NAME
 static const char *const data_kind_names[] = {[CR_CONFIG_DATA_GAUSSIAN] = "gaussian",
                                               [CR_CONFIG_DATA_ORTHSEP] = "orthsep", [CR_CONFIG_DATA_SLIDE] = "slide",
-                                              [CR_CONFIG_DATA_CSV] = "csv"};
+                                              [CR_CONFIG_DATA_CSV] = "csv", [CR_CONFIG_DATA_IDX] = "idx"};
+static const char *const header_names[] = {[CR_CONFIG_HEADER_AUTO] = "auto", [CR_CONFIG_HEADER_YES] = "yes",
+                                           [CR_CONFIG_HEADER_NO] = "no"};
+static const char *const delim_names[] = {[CR_CONFIG_DELIM_COMMA] = "comma",
+                                          [CR_CONFIG_DELIM_SEMICOLON] = "semicolon", [CR_CONFIG_DELIM_TAB] = "tab"};
+static const char *const yesno_names[] = {[CR_CONFIG_NO] = "no", [CR_CONFIG_YES] = "yes"};
+static const char *const labels01_names[] = {[CR_CONFIG_LABELS01_KEEP] = "keep", [CR_CONFIG_LABELS01_MAP] = "map"};
 static const char *const labels_names[] = {[CR_LABELS_PLANTED] = "planted", [CR_LABELS_SIGN] = "sign",
                                            [CR_LABELS_LINEAR] = "linear"};
 static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact",
-                                             [CR_CONFIG_PATTERNS_SAMPLE] = "sample"};
+                                             [CR_CONFIG_PATTERNS_SAMPLE] = "sample", [CR_CONFIG_PATTERNS_FILE] = "file"};
+static const char *const fit_model_names[] = {[CR_CONFIG_FIT_CONVEX] = "convex", [CR_CONFIG_FIT_GD] = "gd",
+                                              [CR_CONFIG_FIT_BOTH] = "both"};
 static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
                                            [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm"};
 
 #define NAMES(a) {(int)(sizeof a / sizeof a[0]), a, NULL}
 static const enum_type E_EXPERIMENT = NAMES(experiment_names), E_DATA_KIND = NAMES(data_kind_names),
                        E_LABELS = NAMES(labels_names), E_PATTERNS = NAMES(patterns_names),
-                       E_SOLVER = NAMES(solver_names), E_LOSS = {CR_LOSS_HINGE + 1, NULL, loss_name},
-                       E_SCHEDULE = {CR_LR_INV + 1, NULL, lr_name}, E_INIT = {CR_INIT_BALANCED + 1, NULL, init_name};
+                       E_SOLVER = NAMES(solver_names), E_FIT_MODEL = NAMES(fit_model_names), E_LOSS = {CR_LOSS_HINGE + 1, NULL, loss_name},
+                       E_SCHEDULE = {CR_LR_INV + 1, NULL, lr_name}, E_INIT = {CR_INIT_BALANCED + 1, NULL, init_name},
+                       E_HEADER = NAMES(header_names), E_DELIM = NAMES(delim_names), E_YESNO = NAMES(yesno_names),
+                       E_LABELS01 = NAMES(labels01_names);
 #undef NAMES
 
 /* The schema stores an enum field as an int. */
 _Static_assert(sizeof(cr_exp_id) == sizeof(int) && sizeof(cr_loss_kind) == sizeof(int) &&
                    sizeof(cr_config_data_kind) == sizeof(int) && sizeof(cr_labels_kind) == sizeof(int) &&
                    sizeof(cr_config_patterns_method) == sizeof(int) && sizeof(cr_convex_method) == sizeof(int) &&
-                   sizeof(cr_lr_kind) == sizeof(int) && sizeof(cr_init_kind) == sizeof(int),
+                   sizeof(cr_lr_kind) == sizeof(int) && sizeof(cr_init_kind) == sizeof(int) &&
+                   sizeof(cr_config_header) == sizeof(int) && sizeof(cr_config_delim) == sizeof(int) &&
+                   sizeof(cr_config_yesno) == sizeof(int) && sizeof(cr_config_labels01) == sizeof(int) &&
+                   sizeof(cr_config_fit_model) == sizeof(int),
                "enum fields are int-sized");
 
 /* The name of value v, NULL when v is not one of the values. */
@@ -108,7 +121,7 @@ const char *cr_config_patterns_method_name(cr_config_patterns_method m)
 
 /* ------------------------------------------------------------------ schema */
 
-typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST, T_REALLIST } key_type;
+typedef enum { T_INT, T_REAL, T_ENUM, T_PATH, T_INTLIST, T_REALLIST, T_STR } key_type;
 
 typedef struct {
     const char *key;     /* dotted path */
@@ -144,11 +157,44 @@ static const schema_key schema[] = {
      "half-angle of each class cone in degrees (orthsep)"},
     {"data.between_deg", T_REAL, OFF(data.between_deg), 90, 180, NULL, "135",
      "angle between the class centres in degrees, >= 90 + 2 cone_deg (orthsep)"},
-    {"data.path", T_PATH, OFF(data.path), 0, 0, NULL, "", "CSV file: d features then the label per row (csv)"},
+    {"data.path", T_PATH, OFF(data.path), 0, 0, NULL, "",
+     "CSV file, features and the label per row, gzip or not (csv); IDX images file, gzip or not (idx); "
+     "docs/data.md"},
+    {"data.labels_path", T_PATH, OFF(data.labels_path), 0, 0, NULL, "", "IDX labels file of data.path (idx)"},
+    {"data.test_path", T_PATH, OFF(data.test_path), 0, 0, NULL, "",
+     "held-out test set, read like data.path (csv, idx); empty: none"},
+    {"data.test_labels_path", T_PATH, OFF(data.test_labels_path), 0, 0, NULL, "",
+     "IDX labels file of data.test_path (idx)"},
+    {"data.classes_neg", T_INTLIST, OFF(data.classes_neg), 0, 2147483647.0, NULL, "[]",
+     "class labels kept and mapped to -1 (csv, idx); with classes_pos: samples of other classes dropped"},
+    {"data.classes_pos", T_INTLIST, OFF(data.classes_pos), 0, 2147483647.0, NULL, "[]",
+     "class labels kept and mapped to +1 (csv, idx)"},
+    {"data.n_test", T_INT, OFF(data.n_test), 0, 1000000, NULL, "0",
+     "test samples: the first n_test of data.test_path with a selected class (idx); 0 = all"},
+    {"data.project_d", T_INT, OFF(data.project_d), 0, 100000, NULL, "0",
+     "project the features to this many by a seeded Gaussian matrix, entries N(0, 1/project_d) (csv, idx); "
+     "0 = none"},
+    {"data.header", T_ENUM, OFF(data.header), 0, 0, &E_HEADER, "auto",
+     "first record names the columns: yes, no, or auto (when none of its fields is a number) (csv)"},
+    {"data.label_column", T_STR, OFF(data.label_column), 0, 0, NULL, "",
+     "label column: a header name or a 1-based index; empty = the last column (csv)"},
+    {"data.delimiter", T_ENUM, OFF(data.delimiter), 0, 0, &E_DELIM, "comma", "field separator (csv)"},
+    {"data.skip_rows", T_INT, OFF(data.skip_rows), 0, 1000000, NULL, "0",
+     "records skipped before the header or the data, e.g. scikit-learn's count line (csv)"},
+    {"data.standardize", T_ENUM, OFF(data.standardize), 0, 0, &E_YESNO, "no",
+     "features to mean 0, deviation 1 on the training set; the test set gets the training mean and deviation "
+     "(csv, idx)"},
+    {"data.bias", T_ENUM, OFF(data.bias), 0, 0, &E_YESNO, "no",
+     "append the constant feature 1 (after projection and standardization) (csv, idx)"},
+    {"data.labels01", T_ENUM, OFF(data.labels01), 0, 0, &E_LABELS01, "keep",
+     "labels as in the file, or map: 0 -> -1 and 1 -> +1, any other label an error (csv)"},
     {"patterns.method", T_ENUM, OFF(patterns.method), 0, 0, &E_PATTERNS, "exact",
-     "arrangement patterns: exact enumeration or Gaussian sampling"},
+     "arrangement patterns: exact enumeration, Gaussian sampling, or the set in patterns.path"},
     {"patterns.samples", T_INT, OFF(patterns.samples), 1, 100000000, NULL, "1000",
      "directions drawn when method is sample"},
+    {"patterns.path", T_PATH, OFF(patterns.path), 0, 0, NULL, "",
+     "pattern file for method file: one pattern per line, n characters 0/1 or n comma-separated 0/1, sample 1 "
+     "first (docs/data.md)"},
     {"solver.tol", T_REAL, OFF(solver.tol), 1e-14, 0.1, NULL, "1e-08",
      "certified relative duality gap at which the convex solver stops"},
     {"solver.max_iter", T_INT, OFF(solver.max_iter), 1, 100000000, NULL, "200000", "convex solver iteration limit"},
@@ -177,6 +223,9 @@ static const schema_key schema[] = {
      "separable); 0 = none"},
     {"train.grad_tol", T_REAL, OFF(train.grad_tol), 0, 1e6, NULL, "0",
      "stop when the gradient norm falls to this (0: run all iterations)"},
+    {"fit.model", T_ENUM, OFF(fit.model), 0, 0, &E_FIT_MODEL, "convex",
+     "cvxrelu fit: the convex optimum over the patterns (reconstructed network), a gradient-descent network of "
+     "train.width neurons (train.*), or both (docs/fit.md)"},
     {"width_sweep.max_width", T_INT, OFF(width_sweep.max_width), 0, 100000, NULL, "0",
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"width_sweep.sgd_batch", T_INT, OFF(width_sweep.sgd_batch), 0, 100000000, NULL, "0",
@@ -246,7 +295,7 @@ static int is_section(const char *section)
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
 static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
                                             "alignment", "separable", "limits", "count",  "landscape",
-                                            "stationary"};
+                                            "stationary", "fit"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)
@@ -323,6 +372,7 @@ static void expected_text(const schema_key *k, char *buf, size_t cap)
         break;
     }
     case T_PATH: snprintf(buf, cap, "a file path"); break;
+    case T_STR: snprintf(buf, cap, "a text"); break;
     case T_INTLIST: snprintf(buf, cap, "a list of integers in [%.0f, %.0f]", k->min, k->max); break;
     case T_REALLIST: snprintf(buf, cap, "a list of numbers in [%g, %g]", k->min, k->max); break;
     }
@@ -417,12 +467,16 @@ static int list_item(const schema_key *k, list_acc *l, const char *text, const s
     return CR_OK;
 }
 
-/* Stores a parsed list into the field of key k; an empty list is an error. */
+/* A list key whose default is the empty list accepts one. */
+static int empty_list_ok(const schema_key *k) { return k->def && strcmp(k->def, "[]") == 0; }
+
+/* Stores a parsed list into the field of key k; an empty list is an error unless it is the key's default. */
 static int list_store(cr_config *cfg, const schema_key *k, const list_acc *l, const source *src, cr_err *err)
 {
     char exp[200];
     expected_text(k, exp, sizeof exp);
-    if (l->i.len + l->r.len == 0) return fail(err, src, k->key, "expected %s, got an empty list", exp);
+    if (l->i.len + l->r.len == 0 && !empty_list_ok(k))
+        return fail(err, src, k->key, "expected %s, got an empty list", exp);
     if (k->type == T_INTLIST) memcpy((char *)cfg + k->off, &l->i, sizeof l->i);
     else memcpy((char *)cfg + k->off, &l->r, sizeof l->r);
     return CR_OK;
@@ -463,6 +517,11 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         if (join_path(src->base_dir, text, field, CR_PATH_MAX) != 0)
             return fail(err, src, k->key, "path too long: %s", found);
         return CR_OK;
+    case T_STR:
+        if (!is_utf8(text)) return fail(err, src, k->key, "expected %s in UTF-8, got %s", exp, found);
+        if (strlen(text) >= CR_PATH_MAX) return fail(err, src, k->key, "text too long: %s", found);
+        snprintf(field, CR_PATH_MAX, "%s", text);
+        return CR_OK;
     case T_INTLIST:
     case T_REALLIST: {
         /* "[4, 8, 16]" or "4,8,16" (the --set form); the YAML sequence form arrives item by item. */
@@ -475,7 +534,7 @@ static int set_scalar(cr_config *cfg, const schema_key *k, const char *text, con
         if (len && s[0] == '[' && s[len - 1] == ']') { s[len - 1] = 0; s++; }
         while (isspace((unsigned char)*s)) s++;
         len = strlen(s);
-        if (!len) return fail(err, src, k->key, "expected %s, got an empty list", exp);
+        if (!len && !empty_list_ok(k)) return fail(err, src, k->key, "expected %s, got an empty list", exp);
         list_acc tmp;
         memset(&tmp, 0, sizeof tmp);
         /* Split at every comma: an empty item is an error, not skipped. */
@@ -642,20 +701,71 @@ static int fail_at(const cr_config *cfg, const cr_config_origin *origin, const c
     return cr_err_set(err, CR_EINPUT, "%s: %s: %s", cfg->file, key, body);
 }
 
-/* The data section: a CSV file must be readable and regular; orthsep data must be constructible. */
+/* The file of path key `key` (its value path) is readable and regular; required: an empty path is an error at
+ * the key `why` that needs it ("data.kind"), whose setting is `what` ("data.kind csv"). */
+static int input_file(const cr_config *cfg, const cr_config_origin *origin, const char *key, const char *path,
+                      const char *why, const char *what, cr_err *err)
+{
+    if (!path[0]) return fail_at(cfg, origin, why, err, "%s needs %s, which is not set", what, key);
+    if (access(path, R_OK) != 0) return fail_at(cfg, origin, key, err, "cannot read \"%s\": %s", path, strerror(errno));
+    /* A device, FIFO or folder has no size to check against limits.memory_mb (/dev/zero never ends). */
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return fail_at(cfg, origin, key, err, "\"%s\" is not a regular file", path);
+    return CR_OK;
+}
+
+/* The real-data keys (docs/data.md): the files each kind reads, the class lists, data.n set for idx. */
+static int validate_real_data(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    const int csv = cfg->data.kind == CR_CONFIG_DATA_CSV, idx = cfg->data.kind == CR_CONFIG_DATA_IDX;
+    int st = CR_OK;
+    const char *what = csv ? "data.kind csv" : "data.kind idx";
+    if (csv || idx) st = input_file(cfg, origin, "data.path", cfg->data.path, "data.kind", what, err);
+    if (!st && idx)
+        st = input_file(cfg, origin, "data.labels_path", cfg->data.labels_path, "data.kind", what, err);
+    if (!st && (csv || idx) && cfg->data.test_path[0])
+        st = input_file(cfg, origin, "data.test_path", cfg->data.test_path, "data.test_path", "data.test_path", err);
+    if (!st && idx && cfg->data.test_path[0])
+        st = input_file(cfg, origin, "data.test_labels_path", cfg->data.test_labels_path, "data.test_path",
+                        "data.test_path (idx)", err);
+    if (!st && idx && !cfg->data.test_path[0] && cfg->data.test_labels_path[0])
+        st = fail_at(cfg, origin, "data.test_labels_path", err, "set without data.test_path (the test images)");
+    if (st) return st;
+    if (idx && !origin[key_index("data.n")].set)
+        return fail_at(cfg, origin, "data.kind", err,
+                       "data.kind idx needs data.n (at most that many training samples of the selected classes, "
+                       "the first in the file), which is not set");
+    const cr_intlist *neg = &cfg->data.classes_neg, *pos = &cfg->data.classes_pos;
+    if ((neg->len == 0) != (pos->len == 0))
+        return fail_at(cfg, origin, neg->len ? "data.classes_neg" : "data.classes_pos", err,
+                       "set without %s: give the classes of both signs", neg->len ? "data.classes_pos" :
+                       "data.classes_neg");
+    for (size_t i = 0; i < pos->len; i++)
+        for (size_t j = 0; j < neg->len; j++)
+            if (pos->v[i] == neg->v[j])
+                return fail_at(cfg, origin, "data.classes_pos", err, "class %ld is also in data.classes_neg",
+                               pos->v[i]);
+    if (neg->len && cfg->data.labels01 == CR_CONFIG_LABELS01_MAP)
+        return fail_at(cfg, origin, "data.labels01", err,
+                       "map and data.classes_neg/classes_pos both set the labels: keep one");
+    const cr_exp_id e = cfg->experiment;
+    if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE && e != CR_EXP_CONVEX && e != CR_EXP_WIDTH_SWEEP &&
+        e != CR_EXP_STATIONARY && e != CR_EXP_OPTIMAL_SET && e != CR_EXP_MAXMARGIN)
+        return fail_at(cfg, origin, "patterns.method", err,
+                       "file: experiment %s does not solve over one pattern set of the config's data (file works "
+                       "with convex, width_sweep, stationary, optimal_set, maxmargin)", cr_config_experiment_name(e));
+    if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE)
+        return input_file(cfg, origin, "patterns.path", cfg->patterns.path, "patterns.method", "patterns.method file",
+                          err);
+    return CR_OK;
+}
+
+/* The data section: the files of csv and idx data (validate_real_data); orthsep data must be constructible. */
 static int validate_data(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
 {
-    if (cfg->data.kind == CR_CONFIG_DATA_CSV) {
-        if (!cfg->data.path[0])
-            return fail_at(cfg, origin, "data.kind", err, "data.kind csv needs data.path, which is not set");
-        if (access(cfg->data.path, R_OK) != 0)
-            return fail_at(cfg, origin, "data.path", err, "cannot read \"%s\": %s", cfg->data.path,
-                           strerror(errno));
-        /* A device, FIFO or folder has no size to check against limits.memory_mb (/dev/zero never ends). */
-        struct stat sb;
-        if (stat(cfg->data.path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            return fail_at(cfg, origin, "data.path", err, "\"%s\" is not a regular file", cfg->data.path);
-    }
+    int st = validate_real_data(cfg, origin, err);
+    if (st) return st;
     if (cfg->data.kind == CR_CONFIG_DATA_ORTHSEP) {
         if (cfg->data.d == 1 && cfg->data.between_deg != 180.0)
             return fail_at(cfg, origin, "data.between_deg", err,
@@ -753,8 +863,24 @@ static int validate_count(const cr_config *cfg, const cr_config_origin *origin, 
     return CR_OK;
 }
 
-static int validate(cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+/* cvxrelu fit: the convex program needs weight decay; the interior-point method solves the squared loss only. */
+static int validate_fit(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
 {
+    int st = validate_data(cfg, origin, err);
+    if (st || cfg->fit.model == CR_CONFIG_FIT_GD) return st;
+    if (!(cfg->beta > 0))
+        return fail_at(cfg, origin, "beta", err, "fit.model %s solves the convex program, which needs beta > 0, got %g",
+                       enum_name(&E_FIT_MODEL, (int)cfg->fit.model), cfg->beta);
+    if (cfg->solver.method == CR_CONVEX_IPM && cfg->loss != CR_LOSS_SQUARED)
+        return fail_at(cfg, origin, "solver.method", err,
+                       "the interior-point method (ipm) solves the squared loss only, loss is %s",
+                       enum_name(&E_LOSS, (int)cfg->loss));
+    return CR_OK;
+}
+
+static int validate(cr_config *cfg, const cr_config_origin *origin, int fit, cr_err *err)
+{
+    if (fit) return validate_fit(cfg, origin, err);
     if (cfg->experiment == CR_EXP_NONE) {
         char exp[300];
         expected_text(find_key("experiment"), exp, sizeof exp);
@@ -925,7 +1051,7 @@ int cr_yaml_load(const char *path, const unsigned char *text, size_t len, yaml_d
     return st;
 }
 
-int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+static int load(const char *path, const char *const *sets, size_t nset, int fit, cr_config *cfg, cr_err *err)
 {
     cr_config_defaults(cfg);
     split_path(path, cfg);
@@ -984,16 +1110,28 @@ int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_co
         if (st) return st;
     }
     /* Paths become absolute so the resolved config reruns from any folder. */
-    if (cfg->data.path[0] && cfg->data.path[0] != '/') {
+    for (size_t i = 0; i < NKEYS; i++) {
+        char *p = (char *)cfg + schema[i].off;
+        if (schema[i].type != T_PATH || !p[0] || p[0] == '/') continue;
         char cwd[CR_PATH_MAX], abs[CR_PATH_MAX];
-        if (getcwd(cwd, sizeof cwd) && join_path(cwd, cfg->data.path, abs, sizeof abs) == 0)
-            memcpy(cfg->data.path, abs, sizeof abs);
+        if (getcwd(cwd, sizeof cwd) && join_path(cwd, p, abs, sizeof abs) == 0) memcpy(p, abs, sizeof abs);
     }
-    st = validate(cfg, w.origin, err);
+    if (fit) cfg->experiment = CR_EXP_NONE; /* fit runs no experiment: whatever the file names is ignored */
+    st = validate(cfg, w.origin, fit, err);
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
     if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
     return CR_OK;
+}
+
+int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+{
+    return load(path, sets, nset, 0, cfg, err);
+}
+
+int cr_config_load_fit(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err)
+{
+    return load(path, sets, nset, 1, cfg, err);
 }
 
 /* --------------------------------------------------------------- dumping */
@@ -1081,7 +1219,8 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
         fputs(name ? name : "", f);
         break;
     }
-    case T_PATH: cr_yaml_quote(f, field); break;
+    case T_PATH:
+    case T_STR: cr_yaml_quote(f, field); break;
     case T_INTLIST: {
         const cr_intlist *l = (const cr_intlist *)field;
         fputc('[', f);
@@ -1113,6 +1252,8 @@ int cr_config_write(const cr_config *cfg, FILE *f)
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];
         const char *dot = strchr(k->key, '.');
+        /* A config of `cvxrelu fit` may name no experiment: its dump leaves the key out, and reloads. */
+        if (k->off == OFF(experiment) && cfg->experiment == CR_EXP_NONE) continue;
         if (dot) {
             size_t sl = (size_t)(dot - k->key);
             if (strlen(section) != sl || strncmp(section, k->key, sl) != 0) {
@@ -1146,7 +1287,7 @@ char *cr_config_dump(const cr_config *cfg)
 
 void cr_config_reference(FILE *f)
 {
-    static const char *const tname[] = {"integer", "number", "choice", "path", "integer list", "number list"};
+    static const char *const tname[] = {"integer", "number", "choice", "path", "integer list", "number list", "text"};
     fprintf(f, "| key | type | default | accepted | meaning |\n|---|---|---|---|---|\n");
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];

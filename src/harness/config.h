@@ -35,12 +35,37 @@ typedef enum {
     CR_CONFIG_DATA_ORTHSEP = 1,  /* orthogonally separable by construction (cr_data_orthsep) */
     CR_CONFIG_DATA_SLIDE = 2,    /* the slides' 3 x 2 example (cr_data_slide) */
     CR_CONFIG_DATA_CSV = 3,      /* the CSV file data.path */
+    CR_CONFIG_DATA_IDX = 4,      /* the IDX (MNIST format) files data.path and data.labels_path */
 } cr_config_data_kind;
+
+/* data.header: whether a CSV file's first record (after data.skip_rows) names the columns. */
+typedef enum {
+    CR_CONFIG_HEADER_AUTO = 0, /* a header when none of its fields is a number */
+    CR_CONFIG_HEADER_YES = 1,
+    CR_CONFIG_HEADER_NO = 2,
+} cr_config_header;
+
+/* data.delimiter: the byte between a CSV file's fields. */
+typedef enum { CR_CONFIG_DELIM_COMMA = 0, CR_CONFIG_DELIM_SEMICOLON = 1, CR_CONFIG_DELIM_TAB = 2 } cr_config_delim;
+
+/* A yes/no key (data.standardize, data.bias). */
+typedef enum { CR_CONFIG_NO = 0, CR_CONFIG_YES = 1 } cr_config_yesno;
+
+/* data.labels01: labels as in the file, or 0 -> -1 and 1 -> +1 (any other label an error). */
+typedef enum { CR_CONFIG_LABELS01_KEEP = 0, CR_CONFIG_LABELS01_MAP = 1 } cr_config_labels01;
+
+/* fit.model: which networks `cvxrelu fit` trains (docs/fit.md). */
+typedef enum {
+    CR_CONFIG_FIT_CONVEX = 0, /* the convex optimum over the patterns, reconstructed as a network */
+    CR_CONFIG_FIT_GD = 1,     /* one network of train.width neurons trained by gradient descent (train.*) */
+    CR_CONFIG_FIT_BOTH = 2,   /* both */
+} cr_config_fit_model;
 
 /* patterns.method: how the arrangement patterns are found. */
 typedef enum {
     CR_CONFIG_PATTERNS_EXACT = 0,  /* every pattern (cr_patterns_enumerate) */
     CR_CONFIG_PATTERNS_SAMPLE = 1, /* patterns.samples Gaussian directions (cr_patterns_sample) */
+    CR_CONFIG_PATTERNS_FILE = 2,   /* the pattern set in the file patterns.path (patfile.h) */
 } cr_config_patterns_method;
 
 typedef struct cr_config {
@@ -64,12 +89,26 @@ typedef struct cr_config {
         long planted_width;       /* neurons of the planted network (gaussian) */
         double cone_deg;          /* half-angle of each class cone, degrees (orthsep) */
         double between_deg;       /* angle between the class centres, degrees (orthsep) */
-        char path[CR_PATH_MAX];   /* csv file, resolved against the config folder */
+        char path[CR_PATH_MAX];   /* csv file, or idx images; resolved against the config folder */
+        char labels_path[CR_PATH_MAX];      /* idx labels */
+        char test_path[CR_PATH_MAX];        /* held-out csv file, or idx images */
+        char test_labels_path[CR_PATH_MAX]; /* held-out idx labels */
+        cr_intlist classes_neg, classes_pos; /* labels kept, as -1 and +1; both empty: labels as they are */
+        long n_test;              /* idx: first n_test matching test samples; 0: all */
+        long project_d;           /* Gaussian projection to this many features; 0: none */
+        cr_config_header header;  /* csv */
+        char label_column[CR_PATH_MAX]; /* csv: header name or 1-based index; "": the last column */
+        cr_config_delim delimiter;      /* csv */
+        long skip_rows;           /* csv: records skipped before the header or the data */
+        cr_config_yesno standardize;    /* features to training mean 0, deviation 1 */
+        cr_config_yesno bias;     /* append the constant feature 1 */
+        cr_config_labels01 labels01;    /* csv: {0, 1} labels to {-1, +1} */
     } data;
 
     struct {
-        cr_config_patterns_method method; /* exact | sample */
+        cr_config_patterns_method method; /* exact | sample | file */
         long samples;             /* Gaussian directions for method sample */
+        char path[CR_PATH_MAX];   /* pattern file for method file */
     } patterns;
 
     struct {
@@ -95,6 +134,10 @@ typedef struct cr_config {
         double grad_tol;          /* stop when the gradient norm falls below (0: never) */
         double flow_target;       /* loss-scaled descent after GD until min_i y_i f_i = flow_target (0: none) */
     } train;
+
+    struct {
+        cr_config_fit_model model; /* convex | gd | both (cvxrelu fit) */
+    } fit;
 
     struct {
         long max_width;           /* widths 1..max_width; 0: 2 m* */
@@ -154,6 +197,11 @@ void cr_config_defaults(cr_config *cfg);
  * then validates cross-field rules. CR_EINPUT with a message on any error. Parsing only: the memory guard on the
  * sizes the config asks for is the program's next check (cr_limits_check_config, memlimit.h). */
 int cr_config_load(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
+
+/* The same for `cvxrelu fit` (docs/fit.md): the key experiment is optional and ignored (cfg->experiment is
+ * CR_EXP_NONE, which the memory guard reads as a fit and the dump leaves out), and the fit section's rules are checked instead of an experiment's:
+ * a convex model needs beta > 0, the interior-point method the squared loss. */
+int cr_config_load_fit(const char *path, const char *const *sets, size_t nset, cr_config *cfg, cr_err *err);
 
 /* Applies one "key.path=value" override. */
 int cr_config_set(cr_config *cfg, const char *assignment, cr_err *err);

@@ -12,6 +12,7 @@ struct cr_csvread {
     FILE *f;          /* does not own */
     const char *name; /* does not own */
     int flags;
+    char delim;       /* field separator */
     char *buf;        /* the record: raw bytes, then its fields split in place */
     size_t len, cap;
     char **fields;    /* into buf */
@@ -27,6 +28,7 @@ cr_csvread *cr_csvread_new(FILE *f, const char *name, int flags)
     r->f = f;
     r->name = name;
     r->flags = flags;
+    r->delim = ',';
     return r;
 }
 
@@ -38,6 +40,7 @@ void cr_csvread_free(cr_csvread *r)
     free(r);
 }
 
+void cr_csvread_set_delimiter(cr_csvread *r, char delim) { r->delim = delim; }
 long cr_csvread_line(const cr_csvread *r) { return r->first; }
 long cr_csvread_lines(const cr_csvread *r) { return r->lines; }
 
@@ -66,7 +69,7 @@ static int read_line(cr_csvread *r, int *got, cr_err *err)
         if (c == 0) return cr_err_set(err, CR_EINPUT, "%s:%ld: NUL byte in the line", r->name, r->lines);
         if ((st = put_byte(r, (char)c, err))) return st;
     }
-    if (ferror(r->f)) return cr_err_set(err, CR_EINPUT, "%s: read error", r->name);
+    if (ferror(r->f)) return cr_err_set(err, CR_EINPUT, "%s:%ld: read error", r->name, r->lines + !*got);
     if (!r->buf) {
         if ((st = put_byte(r, 0, err))) return st;
         r->len = 0;
@@ -128,11 +131,11 @@ static int split(cr_csvread *r, size_t *n, cr_err *err)
             int st = quoted_field(r, &rd, &wr, err);
             if (st) return st;
             if (rd + strspn(r->buf + rd, "\r") == r->len) rd = r->len;
-            else if (r->buf[rd] != ',')
+            else if (r->buf[rd] != r->delim)
                 return cr_err_set(err, CR_EINPUT, "%s:%ld: text after the closing quote of a field", r->name,
                                   r->lines);
         } else {
-            while (rd < r->len && r->buf[rd] != ',') r->buf[wr++] = r->buf[rd++];
+            while (rd < r->len && r->buf[rd] != r->delim) r->buf[wr++] = r->buf[rd++];
             while (rd == r->len && wr > start && r->buf[wr - 1] == '\r') wr--;
         }
         r->buf[wr++] = 0;

@@ -24,6 +24,9 @@ enum {
 cr_csvread *cr_csvread_new(FILE *f, const char *name, int flags);
 void cr_csvread_free(cr_csvread *r); /* NULL accepted */
 
+/* Fields are separated by delim from now on (',' until this is called; ';' or '\t' for other files). */
+void cr_csvread_set_delimiter(cr_csvread *r, char delim);
+
 /* Reads the next record into *fields (*n of them, n >= 1; owned by r, valid until the next call) or sets
  * *n = 0 at the end of the input. Fields follow RFC 4180: separated by commas; a field that starts with '"'
  * runs to the matching '"' ("" inside stands for one '"', and a line break inside belongs to the field); in a

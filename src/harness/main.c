@@ -17,6 +17,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "blas.h"
+#include "cmd_fit.h"
+#include "cmd_predict.h"
 #include "config.h"
 #include "timer.h"
 #include "fsutil.h"
@@ -36,6 +38,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--log FILE] [--quiet]\n"
             "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
+            "       cvxrelu fit CONFIG.yaml [--set key.path=value]... --out DIR   train and export models (fit --help)\n"
+            "       cvxrelu predict MODEL.yaml DATA.csv --out DIR  predictions and metrics of a model (predict --help)\n"
             "       cvxrelu claims [--refuted F] OUTDIR RUNDIR...  aggregate RUNDIR/claims.csv into OUTDIR/claims.csv\n"
             "       cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set ...] [--out DIR]\n"
             "                     [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]   (see sweep --help)\n"
@@ -406,6 +410,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv, 0);
     if (strcmp(cmd, "check") == 0) return cmd_run(argc, argv, 1);
     if (strcmp(cmd, "claims") == 0) return cmd_claims(argc, argv);
+    if (strcmp(cmd, "fit") == 0) return cr_cmd_fit(argc, argv);
+    if (strcmp(cmd, "predict") == 0) return cr_cmd_predict(argc, argv);
     if (strcmp(cmd, "sweep") == 0) return cr_sweep_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "aggregate") == 0) return cr_sweep_aggregate_cli(argc, argv, stdout, stderr);
     if (strcmp(cmd, "latex") == 0) return cmd_latex(argc, argv);

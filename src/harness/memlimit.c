@@ -1,7 +1,9 @@
 /* Memory estimate and guard (see memlimit.h). */
 #include "memlimit.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "convex.h"
@@ -23,6 +25,20 @@ static double pattern_bound(size_t n, size_t d)
     double cover = n >= 2 ? cr_patterns_cover_bound(n, r) : 2.0;
     double all = n < 1000 ? pow(2.0, (double)n) : INFINITY;
     return fmin(cover, all) + 1;
+}
+
+/* Patterns a pattern file (patterns.method file) can hold for n samples: a pattern takes at least n bytes of it,
+ * and deflate expands at most 1032-fold (a gzip file); INFINITY when the file cannot be looked at. */
+static double file_pattern_bound(const char *path, size_t n)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    unsigned char m[2] = {0, 0};
+    int ok = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    int gz = ok && pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+    if (fd >= 0) close(fd);
+    if (!ok) return INFINITY;
+    return (double)sb.st_size * (gz ? 1032.0 : 1.0) / (double)(n ? n : 1) + 1;
 }
 
 /* Which solver workspace an experiment allocates over its pattern set. */
@@ -61,13 +77,15 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
         return bytes + 2 * worst;
     }
     if (e == CR_EXP_LANDSCAPE) return 3.0 * 8.0 * (double)cfg->landscape.grid * (double)cfg->landscape.grid;
-    if (e != CR_EXP_LINEAR_MARGIN) {
+    /* CR_EXP_NONE is `cvxrelu fit` (config.h): a gradient-descent network alone needs no patterns. */
+    if (e != CR_EXP_LINEAR_MARGIN && !(e == CR_EXP_NONE && cfg->fit.model == CR_CONFIG_FIT_GD)) {
         /* arrangements and alignment keep a pattern set and no solver workspace over it. */
         workspace ws = (e == CR_EXP_ARRANGEMENTS || e == CR_EXP_ALIGNMENT) ? WS_NONE
                        : (e == CR_EXP_MAXMARGIN || e == CR_EXP_SEPARABLE || e == CR_EXP_GEOMETRY) ? WS_MAXMARGIN
                                                                                                  : WS_CONVEX;
         double p = pattern_bound(n, d);
         if (cfg->patterns.method == CR_CONFIG_PATTERNS_SAMPLE) p = fmin(p, (double)cfg->patterns.samples + 1);
+        if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE) p = fmin(p, file_pattern_bound(cfg->patterns.path, n));
         bytes += 2 * patterns_bytes(n, d, ws, p); /* the full set and a subsampled or mapped-back copy */
     }
     /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays. */
@@ -91,7 +109,7 @@ int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err)
 
 int cr_limits_check_config(const cr_config *cfg, cr_err *err)
 {
-    if (cfg->data.kind == CR_CONFIG_DATA_CSV) return CR_OK;
+    if (cfg->data.kind == CR_CONFIG_DATA_CSV || cfg->data.kind == CR_CONFIG_DATA_IDX) return CR_OK; /* d unknown */
     int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
     return cr_limits_check(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d, err);
 }

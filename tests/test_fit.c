@@ -1,0 +1,383 @@
+/* Tests of `cvxrelu fit` and `cvxrelu predict` (src/harness/cmd_fit.c, cmd_predict.c) as a user runs them on a
+ * CSV of their own (n = 200, d = 5, written here): the predictions, the metrics and the models' objectives agree
+ * with numpy's recomputation from the exported weights (/usr/bin/python3, PyYAML reads the model); the patterns
+ * in the model are those of its neurons; the convex model's objective equals p_convex of the `convex` experiment
+ * run on the same config (`cvxrelu run`, an independent run path); test-set metrics through cr_fit_models; bad
+ * input exits 2 and writes nothing; two fits give byte-identical files. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "cmd_fit.h"
+#include "config.h"
+#include "dataload.h"
+#include "model.h"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* n x d Gaussian rows; labels from a planted ReLU network plus noise (classify: their sign). With a header row
+ * when header; without labels when !labels. */
+static void write_data(const char *path, size_t n, size_t d, int classify, int header, int labels, unsigned long seed)
+{
+    gsl_rng *r = crt_rng_seeded(seed);
+    double W[3][16], x[16];
+    for (int j = 0; j < 3; j++)
+        for (size_t k = 0; k < d; k++) W[j][k] = gsl_ran_gaussian(r, 1.0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    if (header) {
+        for (size_t k = 0; k < d; k++) fprintf(f, "%sx%zu", k ? "," : "", k + 1);
+        fprintf(f, labels ? ",y\n" : "\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double y = 0;
+        for (size_t k = 0; k < d; k++) x[k] = gsl_ran_gaussian(r, 1.0);
+        for (int j = 0; j < 3; j++) {
+            double h = 0;
+            for (size_t k = 0; k < d; k++) h += W[j][k] * x[k];
+            y += (j == 1 ? -1 : 1) * (h > 0 ? h : 0);
+        }
+        y += 0.1 * gsl_ran_gaussian(r, 1.0);
+        if (classify) y = y >= 0 ? 1 : -1;
+        for (size_t k = 0; k < d; k++) fprintf(f, "%s%.17g", k ? "," : "", x[k]);
+        if (labels) fprintf(f, ",%.17g", y);
+        fputc('\n', f);
+    }
+    fclose(f);
+    gsl_rng_free(r);
+}
+
+static int prog(const char *args, char **out)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %s", crt_prog(), args);
+    return crt_sh(cmd, out);
+}
+
+static void expect_prog(const char *args, int status)
+{
+    char *out = NULL;
+    int st = prog(args, &out);
+    if (st != status) fail_msg("cvxrelu %s: exit %d, expected %d\n%s", args, st, status, out);
+    free(out);
+}
+
+/* The numpy oracle: recomputes from the model file (PyYAML) and the data every number that fit and predict wrote. */
+static const char oracle_py[] =
+    "import sys, csv, yaml, numpy as np\n"
+    "fitdir, model, data, preddir, unlab = sys.argv[1:6]\n"
+    "m = yaml.safe_load(open(model))\n"
+    "A = np.loadtxt(data, delimiter=',', skiprows=1, ndmin=2)\n"
+    "X, y = A[:, :-1], A[:, -1]\n"
+    "d, w = m['d'], m['width']\n"
+    "W1 = np.array(m['W1'], dtype=float).reshape(d, w); w2 = np.array(m['w2'], dtype=float)\n"
+    "f = np.maximum(X @ W1, 0) @ w2 if w else np.zeros(len(y))\n"
+    "def close(a, b, tol, what):\n"
+    "    a, b = np.asarray(a, float), np.asarray(b, float)\n"
+    "    err = np.max(np.abs(a - b) / (1 + np.abs(b)))\n"
+    "    if not err <= tol: sys.exit('%s: off by %g (tol %g)' % (what, err, tol))\n"
+    "def table(path):\n"
+    "    return list(csv.DictReader(open(path)))\n"
+    "P = table(preddir + '/predictions.csv')\n"
+    "close([float(r['prediction']) for r in P], f, 1e-12, 'predictions')\n"
+    "if [int(r['sample']) for r in P] != list(range(1, len(y) + 1)): sys.exit('sample column')\n"
+    "U = table(unlab + '/predictions.csv')\n"
+    "if [r['prediction'] for r in U] != [r['prediction'] for r in P]: sys.exit('unlabeled predictions differ')\n"
+    "beta, loss = float(m['beta']), m['loss']\n"
+    "if loss == 'squared': L = 0.5 * np.sum((f - y) ** 2)\n"
+    "elif loss == 'logistic': L = np.sum(np.logaddexp(0, -y * f))\n"
+    "else: L = np.sum(np.maximum(0, 1 - y * f))\n"
+    "L += beta / 2 * (np.sum(W1 ** 2) + np.sum(w2 ** 2))\n"
+    "close(m['objective'], L, 1e-10, 'objective')\n"
+    "want = {'n': len(y), 'mse': np.mean((f - y) ** 2)}\n"
+    "if loss != 'squared':\n"
+    "    cls = np.where(f >= 0, 1, -1)\n"
+    "    if [int(r['class']) for r in P] != list(cls): sys.exit('class column')\n"
+    "    want.update(accuracy=np.mean(cls == y), logistic_loss=np.mean(np.logaddexp(0, -y * f)),\n"
+    "                hinge_loss=np.mean(np.maximum(0, 1 - y * f)))\n"
+    "    if loss == 'logistic': close([float(r['probability']) for r in P], 1 / (1 + np.exp(-f)), 1e-12, 'prob')\n"
+    "    elif 'probability' in P[0]: sys.exit('probability column for a hinge model')\n"
+    "elif 'class' in P[0]: sys.exit('class column for a squared-loss model')\n"
+    "got = {r['metric']: float(r['value']) for r in table(preddir + '/metrics.csv')}\n"
+    "if set(got) != set(want): sys.exit('metrics %s, expected %s' % (sorted(got), sorted(want)))\n"
+    "for k in want: close(got[k], want[k], 1e-12, 'predict metric ' + k)\n"
+    "fit = {r['metric']: float(r['value']) for r in table(fitdir + '/metrics.csv')\n"
+    "       if r['model'] == m['kind'] and r['set'] == 'train'}\n"
+    "if set(fit) != set(want): sys.exit('fit metrics %s' % sorted(fit))\n"
+    "for k in want: close(fit[k], want[k], 1e-12, 'fit metric ' + k)\n"
+    "# the patterns: gd, 1(X w1_j >= 0); convex, a cone K_i holds w1_j (up to rounding)\n"
+    "for j, p in enumerate(m['patterns']):\n"
+    "    s = np.array([c == '1' for c in p]); z = X @ W1[:, j]\n"
+    "    if m['kind'] == 'gd':\n"
+    "        if not np.array_equal(s, z >= 0): sys.exit('gd pattern %d' % j)\n"
+    "    else:\n"
+    "        tol = 1e-9 * np.linalg.norm(X, axis=1) * np.linalg.norm(W1[:, j])\n"
+    "        if np.any(z[s] < -tol[s]) or np.any(z[~s] > tol[~s]): sys.exit('convex pattern %d' % j)\n"
+    "print('ok', m['kind'], loss, w)\n";
+
+static void check_with_numpy(const char *dir, const char *fitdir, const char *kind, const char *data,
+                             const char *xonly)
+{
+    char args[2048], py[512], cmd[4096];
+    snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/pred_%s' --quiet", fitdir, kind, data, dir,
+             kind);
+    expect_prog(args, 0);
+    snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/unlab_%s' --quiet", fitdir, kind, xonly,
+             dir, kind);
+    expect_prog(args, 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/unlab_%s/metrics.csv", dir, kind);
+    assert_false(crt_exists(path)); /* no labels, no metrics */
+    snprintf(py, sizeof py, "%s/oracle.py", dir);
+    write_text(py, oracle_py);
+    snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s/model_%s.yaml' '%s' '%s/pred_%s' '%s/unlab_%s'", CRT_PYTHON, py,
+             fitdir, fitdir, kind, data, dir, kind, dir, kind);
+    char *out = NULL;
+    int st = crt_sh(cmd, &out);
+    if (st != 0) fail_msg("numpy oracle (%s): %s", kind, out);
+    free(out);
+}
+
+/* The value of key in a summary.csv (key,value); NAN when absent. */
+static double summary_value(const char *path, const char *key)
+{
+    char *text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s missing", path);
+    char needle[128];
+    snprintf(needle, sizeof needle, "\n%s,", key);
+    const char *at = strstr(text, needle);
+    double v = at ? strtod(at + strlen(needle), NULL) : NAN;
+    free(text);
+    return v;
+}
+
+static void write_config(const char *path, const char *data, const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "data:\n  kind: csv\n  path: '%s'\npatterns:\n  method: sample\n  samples: 300\nseed: 3\n"
+             "solver:\n  max_seconds: 120\n"
+             "train:\n  width: 12\n  iters: 1500\n  lr: 0.002\n%s",
+             data, extra);
+    write_text(path, text);
+}
+
+/* The issue's "done when": a user's CSV through fit and predict, every number checked by numpy. The squared loss,
+ * both models. */
+static void test_regression_numpy(void **state)
+{
+    (void)state;
+    char dir[256], data[512], xonly[512], cfg[512], fitdir[512], args[2048];
+    crt_tmpdir(dir);
+    snprintf(data, sizeof data, "%s/data.csv", dir);
+    snprintf(xonly, sizeof xonly, "%s/features.csv", dir);
+    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
+    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
+    write_data(data, 200, 5, 0, 1, 1, 11);
+    write_data(xonly, 200, 5, 0, 1, 0, 11);
+    write_config(cfg, data, "beta: 0.1\nfit:\n  model: both\n");
+    snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
+    expect_prog(args, 0);
+    check_with_numpy(dir, fitdir, "convex", data, xonly);
+    check_with_numpy(dir, fitdir, "gd", data, xonly);
+
+    /* The convex model is the `convex` experiment's optimum: run it on the same config, compare p_convex. */
+    char rundir[512], sum[600];
+    snprintf(rundir, sizeof rundir, "%s/run", dir);
+    snprintf(args, sizeof args, "run '%s' --set experiment=convex --out '%s' --quiet", cfg, rundir);
+    expect_prog(args, 0);
+    snprintf(sum, sizeof sum, "%s/summary.csv", rundir);
+    const double p_convex = summary_value(sum, "p_convex"), m_star = summary_value(sum, "m_star");
+    cr_model *M = NULL;
+    cr_err err = {{0}};
+    char model[600];
+    snprintf(model, sizeof model, "%s/model_convex.yaml", fitdir);
+    if (cr_model_read(model, &M, &err)) fail_msg("%s", err.msg);
+    if (!(fabs(M->objective - p_convex) <= 1e-9 * fmax(1, fabs(p_convex))))
+        fail_msg("fit's convex objective %.17g, the convex experiment's p_convex %.17g", M->objective, p_convex);
+    assert_true((double)M->m == m_star);
+    cr_model_free(M);
+    crt_rmtree(dir);
+}
+
+/* Classification: logistic loss on labels in {-1, +1}: class, probability, accuracy, logistic and hinge loss; and
+ * a hinge-loss gd model. */
+static void test_classification_numpy(void **state)
+{
+    (void)state;
+    char dir[256], data[512], xonly[512], cfg[512], fitdir[512], args[2048];
+    crt_tmpdir(dir);
+    snprintf(data, sizeof data, "%s/data.csv", dir);
+    snprintf(xonly, sizeof xonly, "%s/features.csv", dir);
+    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
+    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
+    write_data(data, 200, 5, 1, 1, 1, 12);
+    write_data(xonly, 200, 5, 1, 1, 0, 12);
+    /* Weight decay 1 over 100 patterns: the logistic program converges in a second (at beta = 0.1 over 300 the
+     * solver needs minutes). */
+    write_config(cfg, data, "loss: logistic\nbeta: 1\nfit:\n  model: both\n");
+    snprintf(args, sizeof args, "fit '%s' --set patterns.samples=100 --out '%s' --quiet", cfg, fitdir);
+    expect_prog(args, 0);
+    check_with_numpy(dir, fitdir, "convex", data, xonly);
+    check_with_numpy(dir, fitdir, "gd", data, xonly);
+    snprintf(args, sizeof args, "fit '%s' --set loss=hinge --set fit.model=gd --out '%s' --quiet", cfg, fitdir);
+    expect_prog(args, 0);
+    check_with_numpy(dir, fitdir, "gd", data, xonly);
+    crt_rmtree(dir);
+}
+
+/* Test-set metrics: cr_fit_models with a test set writes model,test rows equal to the metrics of the model file's
+ * network on the test rows, computed here by the plain-loop reference. */
+static void test_test_set_metrics(void **state)
+{
+    (void)state;
+    char dir[256], cfgpath[512], rundir[512], path[700];
+    crt_tmpdir(dir);
+    snprintf(cfgpath, sizeof cfgpath, "%s/fit.yaml", dir);
+    snprintf(rundir, sizeof rundir, "%s/run", dir);
+    assert_int_equal(mkdir(rundir, 0755), 0);
+    write_text(cfgpath, "data:\n  n: 30\n  d: 3\nbeta: 0.05\nfit:\n  model: convex\n");
+    static cr_config cfg;
+    cr_err err = {{0}};
+    if (cr_config_load_fit(cfgpath, NULL, 0, &cfg, &err)) fail_msg("%s", err.msg);
+    cr_data *train = NULL, *test = NULL;
+    assert_int_equal(cr_dataload_from_config(&cfg, &train, &err), CR_OK);
+    gsl_rng *r = crt_rng_seeded(7);
+    assert_int_equal(cr_data_gaussian(17, 3, 3, 0.1, CR_LABELS_PLANTED, r, &test, &err), CR_OK);
+    gsl_rng_free(r);
+    cr_run *run = cr_run_alloc(rundir, 1);
+    assert_non_null(run);
+    if (cr_fit_models(&cfg, train, test, run, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(cr_run_finish(run, &err), CR_OK);
+    cr_run_free(run);
+    cr_model *M = NULL;
+    snprintf(path, sizeof path, "%s/model_convex.yaml", rundir);
+    if (cr_model_read(path, &M, &err)) fail_msg("%s", err.msg);
+    double f[17], mse = 0;
+    if (M->m) cr_net_reference(test->X, 17, 3, M->net->W1, M->net->w2, M->m, f);
+    else memset(f, 0, sizeof f);
+    for (size_t i = 0; i < 17; i++) mse += (f[i] - test->y[i]) * (f[i] - test->y[i]) / 17.0;
+    snprintf(path, sizeof path, "%s/metrics.csv", rundir);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\nconvex,test,n,17\n"));
+    const char *at = strstr(text, "\nconvex,test,mse,");
+    assert_non_null(at);
+    const double got = strtod(at + strlen("\nconvex,test,mse,"), NULL);
+    if (!(fabs(got - mse) <= 1e-12 * mse)) fail_msg("test mse %.17g, reference %.17g", got, mse);
+    snprintf(path, sizeof path, "%s/summary.csv", rundir);
+    assert_true(summary_value(path, "convex_test_mse") == got);
+    assert_true(summary_value(path, "n_test") == 17);
+    free(text);
+    cr_model_free(M);
+    cr_data_free(train);
+    cr_data_free(test);
+    crt_rmtree(dir);
+}
+
+/* Bad input, nothing written: exit 2 with one line naming the file (and key); then two fits of one config give
+ * byte-identical files. */
+static void test_bad_input_and_determinism(void **state)
+{
+    (void)state;
+    char dir[256], cfg[512], out[512], data[512], args[2048], model[600];
+    crt_tmpdir(dir);
+    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(data, sizeof data, "%s/data.csv", dir);
+    write_text(cfg, "experiment: maxmargin\nloss: logistic\nbeta: 0\ndata:\n  n: 25\n  d: 2\n  labels: sign\n");
+    struct {
+        const char *args, *expect;
+    } bad[] = {
+        {"fit '%s' --out '%s'", ":3:1: beta: fit.model convex solves the convex program, which needs beta > 0"},
+        {"fit '%s' --set fit.model=svm --out '%s'", "--set fit.model=svm: fit.model: expected one of convex|gd|both"},
+        {"fit '%s' --set fit.model=both --set solver.method=ipm --set beta=1 --out '%s'", "solver.method"},
+        {"fit '%s' --set loss=squared --set fit.model=gd --set data.labels=planted --set data.noise=-1 --out '%s'",
+         "data.noise"},
+        {"fit '%s' --bogus --out '%s'", "unknown option --bogus"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        snprintf(args, sizeof args, bad[c].args, cfg, out);
+        char *text = NULL;
+        int st = prog(args, &text);
+        if (st != 2 || !strstr(text, bad[c].expect) || strchr(text, '\n') != text + strlen(text) - 1)
+            fail_msg("%s: exit %d: %s", args, st, text);
+        free(text);
+        assert_false(crt_exists(out));
+    }
+    snprintf(args, sizeof args, "fit '%s' --quiet", cfg);
+    expect_prog(args, 2); /* no --out */
+    /* The memory guard counts the patterns only when a convex model is asked for: exact patterns of 5000 samples in
+     * 50 dimensions are refused for convex, while a gd network of 12 neurons on them fits in 64 MiB. */
+    snprintf(args, sizeof args,
+             "fit '%s' --set data.n=5000 --set data.d=50 --set limits.memory_mb=64 --set beta=1 --out '%s' --quiet",
+             cfg, out);
+    char *big = NULL;
+    int bst = prog(args, &big);
+    if (bst != 2 || !strstr(big, "exceeds limits.memory_mb = 64")) fail_msg("%s: exit %d: %s", args, bst, big);
+    free(big);
+    assert_false(crt_exists(out));
+    snprintf(args, sizeof args,
+             "fit '%s' --set data.n=5000 --set data.d=50 --set limits.memory_mb=64 --set fit.model=gd "
+             "--set train.iters=5 --out '%s/big' --quiet", cfg, dir);
+    expect_prog(args, 0);
+    /* A fit of the gd model with beta = 0 (the experiment key is ignored), twice: the same bytes. */
+    snprintf(args, sizeof args, "fit '%s' --set fit.model=gd --set train.iters=300 --out '%s' --quiet", cfg, out);
+    expect_prog(args, 0);
+    char again[600];
+    snprintf(again, sizeof again, "%s/again", dir);
+    snprintf(args, sizeof args, "fit '%s/config.yaml' --out '%s' --quiet", out, again);
+    expect_prog(args, 0);
+    const char *files[] = {"model_gd.yaml", "metrics.csv", "summary.csv", "gd_curve.csv", "sanity.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char a[700], b[700], cmd[1500];
+        snprintf(a, sizeof a, "%s/%s", out, files[i]);
+        snprintf(b, sizeof b, "%s/%s", again, files[i]);
+        snprintf(cmd, sizeof cmd, "cmp '%s' '%s'", a, b);
+        if (crt_sh(cmd, NULL) != 0) fail_msg("%s differs between two fits", files[i]);
+    }
+    /* predict: a data file of the wrong width, and labels 0/1 for a logistic model. */
+    snprintf(model, sizeof model, "%s/model_gd.yaml", out);
+    char pout[600];
+    snprintf(pout, sizeof pout, "%s/pred", dir);
+    write_text(data, "1,2,3,4\n5,6,7,8\n");
+    snprintf(args, sizeof args, "predict '%s' '%s' --out '%s'", model, data, pout);
+    char *text = NULL;
+    int st = prog(args, &text);
+    if (st != 2 || !strstr(text, "data.csv: expected 2 columns (the model's d = 2 features) or 3 (then the label), got 4"))
+        fail_msg("%s: exit %d: %s", args, st, text);
+    free(text);
+    write_text(data, "x1,x2,y\n1,2,1\n5,6,0\n");
+    st = prog(args, &text);
+    if (st != 2 || !strstr(text, "data.csv: data row 2: label: expected -1 or +1 for a logistic model, got 0"))
+        fail_msg("%s: exit %d: %s", args, st, text);
+    free(text);
+    assert_false(crt_exists(pout));
+    snprintf(args, sizeof args, "predict '%s' --out '%s'", model, pout);
+    expect_prog(args, 2);
+    assert_false(crt_exists(pout));
+    crt_rmtree(dir);
+}
+
+int main(void)
+{
+    if (access(crt_prog(), X_OK) != 0) {
+        fprintf(stderr, "%s not built\n", crt_prog());
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_regression_numpy),
+        cmocka_unit_test(test_classification_numpy),
+        cmocka_unit_test(test_test_set_metrics),
+        cmocka_unit_test(test_bad_input_and_determinism),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
