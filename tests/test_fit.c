@@ -283,6 +283,54 @@ static void test_test_set_metrics(void **state)
     crt_rmtree(dir);
 }
 
+/* data.test_path through the program: fit reports the held-out set's metrics (metrics.csv rows `MODEL,test,...`
+ * and summary keys), recomputed here by numpy from the exported model and the test file. */
+static const char test_oracle_py[] =
+    "import sys, csv, yaml, numpy as np\n"
+    "fitdir, test = sys.argv[1:3]\n"
+    "A = np.loadtxt(test, delimiter=',', skiprows=1, ndmin=2); X, y = A[:, :-1], A[:, -1]\n"
+    "rows = list(csv.DictReader(open(fitdir + '/metrics.csv')))\n"
+    "summ = {r['key']: r['value'] for r in csv.DictReader(open(fitdir + '/summary.csv'))}\n"
+    "if int(summ['n_test']) != len(y): sys.exit('n_test %s' % summ['n_test'])\n"
+    "for kind in ('convex', 'gd'):\n"
+    "    m = yaml.safe_load(open(fitdir + '/model_' + kind + '.yaml'))\n"
+    "    W1 = np.array(m['W1'], dtype=float).reshape(m['d'], m['width']); w2 = np.array(m['w2'], dtype=float)\n"
+    "    f = np.maximum(X @ W1, 0) @ w2\n"
+    "    mse = np.mean((f - y) ** 2)\n"
+    "    got = [float(r['value']) for r in rows if r['model'] == kind and r['set'] == 'test' and r['metric'] == 'mse']\n"
+    "    if len(got) != 1 or abs(got[0] - mse) > 1e-12 * (1 + mse): sys.exit('%s test mse %s, numpy %r' % (kind, got, mse))\n"
+    "    if abs(float(summ[kind + '_test_mse']) - mse) > 1e-12 * (1 + mse): sys.exit('%s summary test mse' % kind)\n"
+    "print('ok')\n";
+
+static void test_test_path_numpy(void **state)
+{
+    (void)state;
+    char dir[256], data[512], test[512], cfg[512], fitdir[512], py[512], args[2048], extra[1024];
+    crt_tmpdir(dir);
+    snprintf(data, sizeof data, "%s/train.csv", dir);
+    snprintf(test, sizeof test, "%s/test.csv", dir);
+    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
+    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
+    write_data(data, 120, 4, 0, 1, 1, 21);
+    write_data(test, 50, 4, 0, 1, 1, 22);
+    snprintf(extra, sizeof extra, "beta: 0.1\nfit:\n  model: both\n");
+    char text[4096];
+    snprintf(text, sizeof text,
+             "data:\n  kind: csv\n  path: '%s'\n  test_path: '%s'\npatterns:\n  method: sample\n  samples: 100\n"
+             "seed: 3\nsolver:\n  max_seconds: 120\ntrain:\n  width: 8\n  iters: 800\n  lr: 0.002\n%s",
+             data, test, extra);
+    write_text(cfg, text);
+    snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
+    expect_prog(args, 0);
+    snprintf(py, sizeof py, "%s/test_oracle.py", dir);
+    write_text(py, test_oracle_py);
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s'", CRT_PYTHON, py, fitdir, test);
+    if (crt_sh(cmd, &out) != 0) fail_msg("numpy test-set oracle: %s", out);
+    free(out);
+    crt_rmtree(dir);
+}
+
 /* Bad input, nothing written: exit 2 with one line naming the file (and key); then two fits of one config give
  * byte-identical files. */
 static void test_bad_input_and_determinism(void **state)
@@ -377,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_regression_numpy),
         cmocka_unit_test(test_classification_numpy),
         cmocka_unit_test(test_test_set_metrics),
+        cmocka_unit_test(test_test_path_numpy),
         cmocka_unit_test(test_bad_input_and_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,8 +363,8 @@ int cr_cmd_fit(int argc, char **argv)
         cr_data_free(data);
         return die(CR_ERUNTIME, "out of memory");
     }
-    /* The test set: when the data loader gives one (data.test_path), it is passed here in place of NULL. */
-    const cr_data *test = NULL;
+    /* The held-out set of data.test_path (csv) or data.test_path/test_labels_path (idx), when the config has one. */
+    const cr_data *test = data->test;
     st = cr_fit_models(&cfg, data, test, run, &err);
     if (!st && cr_run_sanity_failed(run)) st = cr_err_set(&err, CR_ERUNTIME, "a sanity check failed (sanity.csv)");
     rename_in_message(err.msg, sizeof err.msg, stagedir, a.out);
