@@ -305,6 +305,108 @@ static void test_emitted_slurm_script_by_hand(void **state)
     crt_rmtree(tmp);
 }
 
+/* --emit-slurm with sbatch settings: --time and the estimated --mem in the array scripts only, --partition,
+ * --account and --sbatch-opt in every script, the %N throttle, and 4 points split into arrays of at most 3
+ * (--max-array-size 3: sweep.sbatch over lines 1..3, sweep-part2.sbatch over line 4). --mem is the largest point's
+ * estimate rounded up to MiB plus CR_SWEEP_SLURM_BASE_MB: landscape allocates three grid x grid tables of doubles,
+ * 3 * 8 * 21^2 bytes at grid 21, under 1 MiB, so 1 + 64. Run task by task, the scripts give the serial table; a
+ * given --mem replaces the estimate. (Before, none of these options existed: exit 2.) */
+static void test_emitted_slurm_options_and_split(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], ref[512], args[1024], cmd[2048], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    serial_reference(tmp, "serial", ref, sizeof ref);
+    snprintf(args, sizeof args,
+             "sweep '%s' " GRID4 " --out sl --emit-slurm sl/sweep.sbatch --time 1:00:00 --partition short "
+             "--account proj7 --sbatch-opt=--qos=long --max-running 2 --max-array-size 3",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm with sbatch settings");
+    if (!strstr(out, "--dependency=afterany:$j1:$j2 ")) fail_msg("the aggregation does not wait for both arrays:\n%s", out);
+    free(out);
+    long mem = (long)ceil(3.0 * 8.0 * 21 * 21 / 1048576.0) + 64;
+    char memline[64];
+    snprintf(memline, sizeof memline, "\n#SBATCH --mem=%ldM\n", mem);
+    const char *parts[] = {"sl/sweep.sbatch", "sl/sweep-part2.sbatch"};
+    const char *arrays[] = {"\n#SBATCH --array=0-2%2\n", "\n#SBATCH --array=0-0%2\n"};
+    const char *offsets[] = {"SLURM_ARRAY_TASK_ID + 1)", "SLURM_ARRAY_TASK_ID + 4)"};
+    for (int k = 0; k < 2; k++) {
+        char *script = file_text(tmp, parts[k]);
+        const char *want[] = {arrays[k], offsets[k], memline, "\n#SBATCH --time=1:00:00\n",
+                              "\n#SBATCH --partition=short\n", "\n#SBATCH --account=proj7\n", "\n#SBATCH --qos=long\n"};
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++)
+            if (!strstr(script, want[w])) fail_msg("%s lacks %s:\n%s", parts[k], want[w], script);
+        free(script);
+    }
+    char *agg = file_text(tmp, "sl/sweep-aggregate.sbatch");
+    assert_non_null(strstr(agg, "\n#SBATCH --partition=short\n#SBATCH --account=proj7\n#SBATCH --qos=long\n"));
+    assert_null(strstr(agg, "--time"));
+    assert_null(strstr(agg, "--mem"));
+    free(agg);
+    for (int k = 2; k >= 0; k--) {
+        snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=%d bash '%s/sl/sweep.sbatch'", k, tmp);
+        out = expect_sh(cmd, 0, "array task of part 1");
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=0 bash '%s/sl/sweep-part2.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "array task of part 2");
+    free(out);
+    snprintf(cmd, sizeof cmd, "SLURM_ARRAY_TASK_ID=1 bash '%s/sl/sweep-part2.sbatch'", tmp);
+    out = expect_sh(cmd, 2, "task beyond the jobs file");
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd / && bash '%s/sl/sweep-aggregate.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "aggregation script");
+    free(out);
+    snprintf(path, sizeof path, "%s/sl/sweep.csv", tmp);
+    expect_same_file(ref, path, "split Slurm arrays run by hand versus serial");
+    /* A given --mem is written as is; the default MaxArraySize keeps one array. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --set landscape.x=2 --out s2 --emit-slurm s2.sbatch --mem 3G",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm --mem 3G");
+    free(out);
+    char *script = file_text(tmp, "s2.sbatch");
+    assert_non_null(strstr(script, "\n#SBATCH --mem=3G\n"));
+    assert_non_null(strstr(script, "\n#SBATCH --array=0-3\n"));
+    free(script);
+    snprintf(path, sizeof path, "%s/s2-part2.sbatch", tmp);
+    assert_false(crt_exists(path));
+    crt_rmtree(tmp);
+}
+
+/* limits.memory_mb left at its default (half the machine's memory) is written as 0 in a point's config.yaml, so
+ * the staleness check, which compares that text, gives the same answer on a node with other memory (before, the
+ * machine's value was written: every point was stale elsewhere). An explicit value still counts: a rerun with
+ * another limits.memory_mb redoes every point. */
+static void test_staleness_ignores_machine_memory(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep");
+    free(out);
+    char *cfg = file_text(tmp, "sw/landscape.grid=11/config.yaml");
+    if (!strstr(cfg, "\n  memory_mb: 0  # half the memory of the machine that runs it\n"))
+        fail_msg("config.yaml records this machine's memory:\n%s", cfg);
+    free(cfg);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --set limits.memory_mb=4000",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep with an explicit limit");
+    if (!strstr(out, "2 points, 2 to run, 0 done")) fail_msg("an explicit limits.memory_mb did not count:\n%s", out);
+    free(out);
+    cfg = file_text(tmp, "sw/landscape.grid=21/config.yaml");
+    assert_non_null(strstr(cfg, "\n  memory_mb: 4000\n"));
+    free(cfg);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --set limits.memory_mb=4000",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "rerun");
+    if (!strstr(out, "2 points, 0 to run, 2 done")) fail_msg("rerun of the same sweep redid points:\n%s", out);
+    free(out);
+    crt_rmtree(tmp);
+}
+
 /* ----------------------------------------------- failures and reruns */
 
 /* beta = 1 runs; beta = -5 is rejected by the schema (never runs); beta = 2 runs and fails at run time (the toy
@@ -480,6 +582,13 @@ static void test_usage_errors_write_nothing(void **state)
         {"--grid landscape.beta=1 --out", "--out needs a value"},
         {"--grid 'landscape.beta=1,[1]'", "name the same point folder"},
         {"--grid landscape.beta=1 --emit-slurm .", "is a folder"},
+        {"--grid landscape.beta=1 --time 1:00:00", "--time is an sbatch setting: it needs --emit-slurm"},
+        {"--grid landscape.beta=1 --emit-jobs j --max-running 2", "--max-running is an sbatch setting"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --mem lots", "--mem: expected a size"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --partition 'a b'", "cannot be written into an #SBATCH"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --sbatch-opt qos", "expected an sbatch option"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --max-array-size 0", "--max-array-size: expected an integer"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --max-running x", "--max-running: expected an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, "sweep '%s' %s --out o", LANDSCAPE, bad[i].args);
@@ -1215,6 +1324,8 @@ int main(void)
         cmocka_unit_test(test_point_names),
         cmocka_unit_test(test_serial_jobs2_parallel_identical),
         cmocka_unit_test(test_emitted_slurm_script_by_hand),
+        cmocka_unit_test(test_emitted_slurm_options_and_split),
+        cmocka_unit_test(test_staleness_ignores_machine_memory),
         cmocka_unit_test(test_failed_points_recorded),
         cmocka_unit_test(test_rerun_redoes_only_missing_failed_stale),
         cmocka_unit_test(test_aggregate_before_jobs),
