@@ -920,6 +920,33 @@ static void test_check_marks_ignored_keys(void **state)
     crt_rmtree(dir);
 }
 
+/* Reusing --out: an ok run of landscape (tables minima.csv, convex.csv, nonconvex.csv), then an ok run of
+ * arrangements into the same folder: only arrangements' files are left. A folder that is not a cvxrelu run
+ * folder is never replaced (test_out_link_or_foreign_folder). */
+static void test_reused_out_holds_only_new_tables(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[4096], out[300];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    list_dir(out, names, sizeof names);
+    expect_in(names, "minima.csv", "landscape run");
+    snprintf(args, sizeof args, "run configs/arrangements.yaml --out '%s' --quiet", out);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    list_dir(out, names, sizeof names);
+    if (strstr(names, "minima.csv") || strstr(names, "nonconvex.csv") || strstr(names, "convex.csv"))
+        fail_msg("the earlier run's tables are still there: %s", names);
+    expect_in(names, "patterns.csv", "arrangements run");
+    crt_rmtree(dir);
+}
+
 /* A rerun replaces the whole folder: a failed run of another experiment into a landscape run's folder leaves
  * none of the landscape tables beside its own failed summary. */
 static void test_rerun_replaces_whole_folder(void **state)
@@ -1250,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_claims_missing_outdir),
         cmocka_unit_test(test_config_dot_names),
         cmocka_unit_test(test_rerun_replaces_whole_folder),
+        cmocka_unit_test(test_reused_out_holds_only_new_tables),
         cmocka_unit_test(test_subcommand_help),
         cmocka_unit_test(test_double_dash_ends_options),
         cmocka_unit_test(test_pattern_columns_quoted),
