@@ -3,6 +3,7 @@
  * and the table. */
 #include "sweep_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -97,7 +98,10 @@ void cr_sweep_usage(FILE *f)
             "\n"
             "sweep   runs CONFIG once per point of the cartesian product of the grids (the last --grid varies\n"
             "        fastest), each as `cvxrelu run CONFIG --set ... --out DIR/POINT --quiet 2>DIR/POINT/stderr.log`,\n"
-            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep.\n"
+            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep. An existing DIR must hold a\n"
+            "        sweep (its sweep.yaml) or only this grid's points; reused for another grid, the earlier points'\n"
+            "        run folders (and a changed plan's sweep.csv) are removed; a subfolder that is no cvxrelu run\n"
+            "        folder is never removed: the sweep is refused (exit 2).\n"
             "  --grid key=v1,v2,...  values are separated by top-level commas; a list-valued key takes bracketed\n"
             "        lists: --grid 'count.n=[4,8],[16,32]' has two values, --grid count.n=4,8 two one-item lists.\n"
             "  POINT the folder name: key=value per grid key joined by \"__\", e.g.\n"
@@ -156,10 +160,12 @@ typedef struct {
     int quiet, help;
     cr_sweep_slurm slurm;
     const char *slurm_given; /* the first Slurm option given (they need --emit-slurm) */
+    cr_sweep_strs stale;     /* run folders in the sweep folder that are no point of this plan (removed) */
 } sweep_args;
 
 static void sweep_args_free(sweep_args *a)
 {
+    cr_sweep_strs_free(&a->stale);
     cr_sweep_strs_free(&a->slurm.opts);
     cr_sweep_strs_free(&a->sets);
     for (size_t g = 0; g < a->ngrid; g++) cr_sweep_grid_clear(&a->grids[g]);
@@ -356,8 +362,70 @@ static int check_some_point_loads(const cr_sweep_plan *p, cr_err *err)
     return st;
 }
 
+static int plan_point(const cr_sweep_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->npts; i++)
+        if (strcmp(p->pts[i].name, name) == 0) return 1;
+    return 0;
+}
+
+/* An existing sweep folder must be one this program made (its sweep.yaml), or hold only this plan's points:
+ * the sweep writes into it and removes from it the run folders that are no point of this plan (an earlier
+ * sweep's, whose tables would otherwise stay beside the new ones), their names in *stale. A subfolder that is
+ * neither a point of the plan, nor logs/, nor a cvxrelu run folder is never removed: the sweep is refused
+ * (CR_EINPUT), as is a folder holding other files without a sweep.yaml. Hidden entries (temporaries) are
+ * skipped; plain files are never removed. */
+static int check_sweep_dir(const cr_sweep_plan *p, cr_sweep_strs *stale, cr_err *err)
+{
+    DIR *d = opendir(p->dir);
+    if (!d) return errno == ENOENT ? CR_OK : cr_err_set(err, CR_EINPUT, "--out %s: %s", p->dir, strerror(errno));
+    int plan = 0, st = CR_OK;
+    char other[NAME_MAX + 1] = "";
+    struct dirent *e;
+    while (!st && (e = readdir(d))) {
+        const char *nm = e->d_name;
+        if (nm[0] == '.') continue;
+        char path[CR_PATH_MAX + NAME_MAX + 2];
+        snprintf(path, sizeof path, "%s/%s", p->dir, nm);
+        struct stat sb;
+        if (lstat(path, &sb) != 0) continue;
+        if (strcmp(nm, "sweep.yaml") == 0 && S_ISREG(sb.st_mode)) {
+            FILE *f = fopen(path, "rb");
+            char head[32] = "";
+            if (f) {
+                size_t k = fread(head, 1, sizeof head - 1, f);
+                head[k] = 0;
+                fclose(f);
+            }
+            if (strncmp(head, "# cvxrelu sweep plan", 20) == 0) {
+                plan = 1;
+                continue;
+            }
+        }
+        /* A point's own name is the point's business (a symbolic link there is reported as its error). */
+        if (plan_point(p, nm) || (S_ISDIR(sb.st_mode) && strcmp(nm, "logs") == 0)) continue;
+        if (S_ISDIR(sb.st_mode)) {
+            if (!cr_fs_is_run_folder(path))
+                st = cr_err_set(err, CR_EINPUT,
+                                "--out %s: holds the folder %s, which is neither a point of this sweep nor a cvxrelu "
+                                "run folder; choose another folder or remove it",
+                                p->dir, nm);
+            else if (cr_sweep_strs_push(stale, nm))
+                st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        }
+        if (!other[0]) snprintf(other, sizeof other, "%s", nm);
+    }
+    closedir(d);
+    if (!st && !plan && other[0])
+        st = cr_err_set(err, CR_EINPUT,
+                        "--out %s: the folder holds %s but no sweep.yaml of a cvxrelu sweep, so a sweep may not "
+                        "write into it; choose another folder",
+                        p->dir, other);
+    return st;
+}
+
 /* The sweep folder (--out, default results/<stem>-sweep), absolute, short enough and writable or creatable. */
-static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
+static int setup_dir(sweep_args *a, cr_sweep_plan *p, cr_err *err)
 {
     char outdir[CR_PATH_MAX + 32];
     if (a->out) {
@@ -373,7 +441,8 @@ static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
         return cr_err_set(err, CR_EINPUT, "--out %.48s...: the folder's path has %zu bytes, at most %d are accepted "
                                           "for a sweep (its points' folders add %d)",
                           p->dir, strlen(p->dir), CR_OUT_MAX - 1 - CR_SWEEP_NAME_CUT, 1 + CR_SWEEP_NAME_CUT);
-    return check_dir("--out", p->dir, err);
+    int st = check_dir("--out", p->dir, err);
+    return st ? st : check_sweep_dir(p, &a->stale, err);
 }
 
 /* The emitted files' absolute paths (the jobs file defaults to the Slurm script's name with .jobs, the
@@ -438,14 +507,43 @@ static size_t points_to_run(const cr_sweep_plan *p, size_t *todo, long *cpus)
     return ntodo;
 }
 
-/* Validated: the sweep folder is made and the plan written in it (from here on, files are written). */
-static int write_plan(cr_sweep_plan *p, cr_err *err)
+/* The whole file at path, NULL when unreadable. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *t = cr_fs_read_all(f, NULL);
+    fclose(f);
+    return t;
+}
+
+/* Validated: the sweep folder is made, the run folders of an earlier sweep that are no point of this one are
+ * removed, and the plan written (from here on, files are written). A changed plan removes the earlier table
+ * too: sweep.csv is rebuilt from this plan's points (at the end here, or by `cvxrelu aggregate`). */
+static int write_plan(cr_sweep_plan *p, const cr_sweep_strs *stale, cr_err *err)
 {
     int e = cr_fs_mkdirs(p->dir);
     if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
     char real[PATH_MAX];
     if (realpath(p->dir, real) && strlen(real) < sizeof p->dir) memcpy(p->dir, real, strlen(real) + 1);
-    return cr_sweep_plan_write(p, err);
+    char path[CR_PATH_MAX + NAME_MAX + 2];
+    for (size_t k = 0; k < stale->n; k++) {
+        snprintf(path, sizeof path, "%s/%s", p->dir, stale->v[k]);
+        int st = cr_fs_remove_run_folder(path, err);
+        if (st) return CR_ERUNTIME;
+    }
+    snprintf(path, sizeof path, "%s/sweep.yaml", p->dir);
+    char *before = read_text(path);
+    int st = cr_sweep_plan_write(p, err);
+    char *after = st ? NULL : read_text(path);
+    if (!st && before && (!after || strcmp(before, after) != 0)) {
+        snprintf(path, sizeof path, "%s/sweep.csv", p->dir);
+        if (unlink(path) != 0 && errno != ENOENT)
+            st = cr_err_set(err, CR_ERUNTIME, "%s: cannot remove the earlier table: %s", path, strerror(errno));
+    }
+    free(before);
+    free(after);
+    return st;
 }
 
 /* Runs (or emits) the points not done yet, todo[] the room for their indices, then rebuilds the table when
@@ -490,7 +588,7 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     size_t *todo = NULL;
     if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     else st = sweep_setup(&a, p, &ep, &err);
-    if (!st) st = write_plan(p, &err);
+    if (!st) st = write_plan(p, &a.stale, &err);
     if (!st && !(todo = calloc(p->npts, sizeof *todo))) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     if (!st) st = sweep_points(&a, p, &ep, todo, out, log, &err);
     free(todo);

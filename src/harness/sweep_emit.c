@@ -214,6 +214,17 @@ static int write_slurm(const cr_sweep_plan *p, const size_t *todo, size_t ntodo,
         int st = cr_atomic_commit(a, err);
         if (st) return st;
     }
+    /* Parts beyond these, left by an earlier emission of more points, would run lines of another jobs file. */
+    for (size_t k = nparts;; k++) {
+        part_path(ep, k, path, sizeof path);
+        FILE *f = fopen(path, "rb");
+        char head[64] = "";
+        if (!f) break;
+        size_t got = fread(head, 1, sizeof head - 1, f);
+        head[got] = 0;
+        fclose(f);
+        if (strncmp(head, "#!/bin/bash\n# cvxrelu sweep of ", 31) != 0 || unlink(path) != 0) break;
+    }
     cr_atomic *a = cr_atomic_open(ep->agg, err);
     if (!a) return CR_ERUNTIME;
     slurm_aggregate(cr_atomic_stream(a), p, so, ep, logs);
