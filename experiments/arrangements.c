@@ -27,7 +27,7 @@ static int write_patterns(cr_run *run, const cr_patterns *P, cr_err *err)
     for (size_t i = 0; i < P->p; i++) {
         cr_patterns_string(P, i, buf);
         cr_csv_int(c, (long long)i + 1);
-        cr_csv_str(c, buf);
+        cr_csv_quoted(c, buf);
         cr_csv_endrow(c);
     }
     free(buf);

@@ -140,7 +140,7 @@ void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf)
 {
     for (size_t i = 0; i < n; i++) buf[i] = cr_mask_bit(mask, i) ? '1' : '0';
     buf[n] = 0;
-    cr_csv_str(c, buf);
+    cr_csv_quoted(c, buf);
 }
 
 cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err)
@@ -179,8 +179,11 @@ int cr_exp_samples_add(cr_csv *t, long run_id, const cr_data *D, cr_err *err)
     if (!buf) return cr_err_set(err, CR_ERUNTIME, "out of memory for a row of %zu features", D->d);
     for (size_t i = 0; i < D->n; i++) {
         size_t len = 0;
-        for (size_t k = 0; k < D->d; k++)
-            len += (size_t)snprintf(buf + len, cap - len, k ? " %.17g" : "%.17g", D->X[i * D->d + k]);
+        for (size_t k = 0; k < D->d; k++) {
+            char num[CR_CSV_REAL_MAX];
+            cr_csv_format_real(num, sizeof num, D->X[i * D->d + k]);
+            len += (size_t)snprintf(buf + len, cap - len, k ? " %s" : "%s", num);
+        }
         cr_csv_int(t, run_id);
         cr_csv_int(t, (long long)i + 1);
         cr_csv_real(t, D->y[i]);

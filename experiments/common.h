@@ -52,7 +52,7 @@ void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
 /* The tables that let an independent solver recheck every reported P*, P_sub and p_sub (docs/MATH.md):
  * patterns_used.csv, columns run,quantity,value,pattern: one row per pattern of the set the value was computed
  * over, the pattern as a quoted 0/1 string (sample 1 first, data order), the value repeated on each row; and
- * samples.csv, columns run,sample,label,x: the data each run used, x as a quoted string of d numbers (%.17g,
+ * samples.csv, columns run,sample,label,x: the data each run used, x as a quoted string of d numbers (cr_csv_format_real,
  * space-separated). `run` is the experiment's own run id. Open with cr_exp_patterns_used_open /
  * cr_exp_samples_open (NULL with err set on failure) and close with cr_csv_close. */
 cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err);

@@ -93,7 +93,7 @@ static void write_patterns(cr_csv *pat, const char *method, size_t m, long seed,
         cr_csv_int(pat, (long long)m);
         cr_csv_int(pat, seed);
         cr_csv_str(pat, set);
-        cr_csv_str(pat, buf);
+        cr_csv_quoted(pat, buf);
         cr_csv_endrow(pat);
     }
 }

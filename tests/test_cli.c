@@ -145,9 +145,9 @@ static void test_set_shown_by_check(void **state)
     result r = run("check configs/landscape.yaml --set landscape.grid=21 --set seed=7 --set data.noise=0.5");
     expect_status(&r, 0, "check --set");
     expect_in(r.out, "\nexperiment: landscape\n", "check --set");
-    expect_in(r.out, "\nseed: 7\n", "check --set");
+    expect_in(r.out, "\nseed: 7  # ignored by landscape\n", "check --set");
     expect_in(r.out, "\n  grid: 21\n", "check --set");
-    expect_in(r.out, "\n  noise: 0.5\n", "check --set");
+    expect_in(r.out, "\n  noise: 0.5  # ignored by landscape\n", "check --set");
     /* The file's other values stay. */
     expect_in(r.out, "\n  range: 2\n", "check --set");
     result_free(&r);
@@ -164,7 +164,7 @@ static void test_set_shown_by_check(void **state)
     result_free(&r);
     r = run("check configs/landscape.yaml --set seed=3 --set seed=4");
     expect_status(&r, 0, "seed twice");
-    expect_in(r.out, "\nseed: 4\n", "seed twice");
+    expect_in(r.out, "\nseed: 4  # ignored by landscape\n", "seed twice");
     result_free(&r);
 }
 
@@ -506,22 +506,35 @@ static void test_check_prints_resolved(void **state)
     expect_status(&r, 0, args);
     /* The file's values and the defaults it leaves out. */
     expect_in(r.out, "\nexperiment: landscape\n", args);
-    expect_in(r.out, "\nseed: 1\n", args);
+    expect_in(r.out, "\nseed: 1  # ignored by landscape\n", args);
     expect_in(r.out, "\nthreads: 1\n", args);
     expect_in(r.out, "\nlandscape:\n", args);
     expect_in(r.out, "\n  grid: 161\n", args);
     expect_in(r.out, "\n  range: 2\n", args);
     expect_in(r.out, "\n  beta: 1\n", args);
-    expect_in(r.out, "\n  kind: gaussian\n", args);
-    expect_in(r.out, "\n  method: exact\n", args);
-    /* Exactly the library's resolved dump of the same file. */
+    expect_in(r.out, "\n  kind: gaussian  # ignored by landscape\n", args);
+    expect_in(r.out, "\n  method: exact  # ignored by landscape\n", args);
+    /* Exactly the library's resolved config of the same file; the run's config.yaml (cr_config_dump) is the same
+     * text without this machine's memory. */
     cr_config c;
     cr_err err = {{0}};
     char path[400];
     snprintf(path, sizeof path, "%s/configs/landscape.yaml", CR_SOURCE_DIR);
     assert_int_equal(cr_config_load(path, NULL, 0, &c, &err), CR_OK);
-    char *dump = cr_config_dump(&c);
-    assert_string_equal(r.out, dump);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mf = open_memstream(&text, &tlen);
+    assert_non_null(mf);
+    assert_int_equal(cr_config_write(&c, mf), CR_OK);
+    assert_int_equal(fclose(mf), 0);
+    assert_string_equal(r.out, text);
+    char *dump = cr_config_dump(&c), here[64];
+    snprintf(here, sizeof here, ": %ld MiB here", c.limits.memory_mb);
+    char *at = strstr(text, here);
+    assert_non_null(at);
+    memmove(at, at + strlen(here), strlen(at + strlen(here)) + 1);
+    assert_string_equal(text, dump);
+    free(text);
     free(dump);
     assert_string_equal(r.err, "");
     result_free(&r);
@@ -797,6 +810,244 @@ static void test_config_dot_names(void **state)
         if (strcmp(names, "...yaml|..yaml") != 0) fail_msg("%s wrote: %s", args, names);
     }
     free(text);
+    crt_rmtree(dir);
+}
+
+/* `cvxrelu COMMAND --help` and `-h` for every command: exit 0, that command's own usage on stdout, nothing on
+ * stderr; `cvxrelu help COMMAND` prints the same text. (Before, `run --help` was an unknown option, exit 2.) */
+static void test_subcommand_help(void **state)
+{
+    (void)state;
+    need_program();
+    const char *cmds[] = {"run", "check", "claims", "sweep", "aggregate", "latex", "readme-table", "keys", "help"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[128], want[128];
+        snprintf(want, sizeof want, "cvxrelu %s", cmds[i]);
+        const char *flags[] = {"--help", "-h"};
+        char *first = NULL;
+        for (int k = 0; k < 2; k++) {
+            snprintf(args, sizeof args, "%s %s", cmds[i], flags[k]);
+            result r = run(args);
+            expect_status(&r, 0, args);
+            if (strncmp(r.out, "usage: ", 7) != 0) fail_msg("%s: stdout does not start with usage:\n%s", args, r.out);
+            expect_in(r.out, want, args);
+            if (r.err[0]) fail_msg("%s: wrote to stderr: %s", args, r.err);
+            if (k == 0) first = strdup(r.out);
+            else assert_string_equal(r.out, first);
+            result_free(&r);
+        }
+        snprintf(args, sizeof args, "help %s", cmds[i]);
+        result r = run(args);
+        expect_status(&r, 0, args);
+        assert_string_equal(r.out, first);
+        result_free(&r);
+        free(first);
+    }
+    /* The options a command's help lists are its own. */
+    result r = run("run --help");
+    expect_in(r.out, "--out DIR", "run --help");
+    expect_in(r.out, "--log FILE", "run --help");
+    expect_in(r.out, "--", "run --help");
+    result_free(&r);
+    r = run("sweep -h");
+    expect_in(r.out, "--max-array-size", "sweep -h");
+    expect_in(r.out, "--sbatch-opt", "sweep -h");
+    result_free(&r);
+    r = run("help frobnicate");
+    expect_status(&r, 2, "help frobnicate");
+    result_free(&r);
+}
+
+/* `--` ends the options: a config named -x.yaml is read after it (check, run, sweep), refused as an unknown option
+ * without it; --help after `--` is a file name, not a request for help. */
+static void test_double_dash_ends_options(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], names[1024];
+    crt_tmpdir(dir);
+    char *cfg = crt_slurp(CR_SOURCE_DIR "/configs/landscape.yaml", NULL);
+    assert_non_null(cfg);
+    snprintf(path, sizeof path, "%s/-x.yaml", dir);
+    write_text(path, cfg);
+    free(cfg);
+    result r = run_in(dir, "check -- -x.yaml");
+    expect_status(&r, 0, "check -- -x.yaml");
+    expect_in(r.out, "experiment: landscape", "check -- -x.yaml");
+    result_free(&r);
+    r = run_in(dir, "check -x.yaml");
+    expect_status(&r, 2, "check -x.yaml");
+    expect_in(r.err, "unknown option -x.yaml", "check -x.yaml");
+    result_free(&r);
+    r = run_in(dir, "run --set landscape.grid=11 --out o --quiet -- -x.yaml");
+    expect_status(&r, 0, "run -- -x.yaml");
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/o/minima.csv", dir);
+    assert_true(crt_exists(path));
+    r = run_in(dir, "run --out p -- --help");
+    expect_status(&r, 2, "run -- --help");
+    expect_in(r.err, "--help: cannot open config", "run -- --help");
+    result_free(&r);
+    r = run_in(dir, "sweep --grid landscape.grid=11 --out sw --quiet -- -x.yaml");
+    expect_status(&r, 0, "sweep -- -x.yaml");
+    result_free(&r);
+    r = run_in(dir, "aggregate --quiet -- sw");
+    expect_status(&r, 0, "aggregate -- sw");
+    result_free(&r);
+    r = run_in(dir, "claims -- o");
+    expect_status(&r, 2, "claims -- o (no RUNDIR)");
+    result_free(&r);
+    list_dir(dir, names, sizeof names);
+    assert_string_equal(names, "-x.yaml|o|sw");
+    crt_rmtree(dir);
+}
+
+/* Every 0/1 pattern column of every table is quoted ("0110"), so that readers that honour quotes keep the
+ * leading zeros (arrangements: patterns.csv and sectors.csv; convex: its pattern masks). */
+static void test_pattern_columns_quoted(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024];
+    crt_tmpdir(dir);
+    const char *runs[][2] = {{"arrangements", "patterns.csv sectors.csv"}, {"convex", NULL}};
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "run configs/%s.yaml --out '%s/%s' --quiet", runs[k][0], dir, runs[k][0]);
+        result r = run(args);
+        expect_status(&r, 0, args);
+        result_free(&r);
+        char pat[400];
+        snprintf(pat, sizeof pat, "%s/%s/*.csv", dir, runs[k][0]);
+        glob_t g;
+        assert_int_equal(glob(pat, 0, NULL, &g), 0);
+        size_t tables = 0;
+        for (size_t t = 0; t < g.gl_pathc; t++) {
+            char *text = crt_slurp(g.gl_pathv[t], NULL);
+            assert_non_null(text);
+            /* The column index of "pattern" in the header, if any. */
+            int col = -1, c = 0;
+            char *nl = strchr(text, '\n');
+            assert_non_null(nl);
+            *nl = 0;
+            for (char *h = text, *tok; (tok = strsep(&h, ",")); c++)
+                if (strcmp(tok, "pattern") == 0) col = c;
+            if (col >= 0) {
+                tables++;
+                size_t rows = 0;
+                for (char *line = nl + 1, *next; *line; line = next + 1, rows++) {
+                    next = strchr(line, '\n');
+                    assert_non_null(next);
+                    *next = 0;
+                    char *field = line;
+                    for (int i = 0; i < col; i++) field = strchr(field, ',') + 1;
+                    if (field[0] != '"' || strspn(field + 1, "01") == 0 || field[1 + strspn(field + 1, "01")] != '"')
+                        fail_msg("%s: pattern not quoted in row %s", g.gl_pathv[t], line);
+                }
+                assert_true(rows > 0);
+            }
+            free(text);
+        }
+        if (runs[k][1]) assert_int_equal(tables, 2);
+        else assert_true(tables >= 1);
+        globfree(&g);
+    }
+    crt_rmtree(dir);
+}
+
+/* The resolved config marks the keys a run does not read: with CSV data, data.n and data.d are marked ignored
+ * for data.kind csv (and the data's own size follows), data.path is not; landscape marks train.width and data.n
+ * ignored and not landscape.grid. The marks are checked against the runs themselves: changing a key marked
+ * ignored leaves every table of landscape and of arrangements (the slides' data) byte-identical. */
+static void test_check_marks_ignored_keys(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], path[400], args[2048];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/d.csv", dir);
+    write_text(path, "1,2,1\n2,1,-1\n0,1,1\n3,0,-1\n");
+    snprintf(path, sizeof path, "%s/c.yaml", dir);
+    write_text(path, "experiment: convex\ndata:\n  kind: csv\n  path: d.csv\n");
+    result r = run_in(dir, "check c.yaml");
+    expect_status(&r, 0, "check c.yaml");
+    expect_in(r.out, "\n  n: 20  # ignored for data.kind csv\n", "check (csv)");
+    expect_in(r.out, "\n  d: 2  # ignored for data.kind csv\n", "check (csv)");
+    expect_in(r.out, "n = 4 samples, d = 2 features", "check (csv)");
+    char want[600];
+    snprintf(want, sizeof want, "\n  path: \"%s/d.csv\"\n", dir);
+    expect_in(r.out, want, "check (csv): data.path is read");
+    expect_in(r.out, "\n  tol: 1e-08\n", "check (csv): solver.tol is read by convex");
+    expect_in(r.out, "\n  memory_mb: 0  # half the memory of the machine that runs it: ", "check: memory_mb");
+    result_free(&r);
+    r = run("check configs/landscape.yaml");
+    expect_status(&r, 0, "check landscape");
+    expect_in(r.out, "\n  width: 10  # ignored by landscape\n", "check landscape");
+    expect_in(r.out, "\n  n: 20  # ignored by landscape\n", "check landscape");
+    expect_in(r.out, "\n  grid: 161\n", "check landscape");
+    result_free(&r);
+    const char *cases[][3] = {{"landscape", "--set landscape.grid=11", "--set train.width=3 --set data.n=5 "
+                                                                        "--set patterns.method=sample --set beta=2"},
+                              {"arrangements", "", "--set data.n=7 --set data.d=5 --set train.width=3"}};
+    for (size_t k = 0; k < 2; k++) {
+        r = run(k == 0 ? "check configs/landscape.yaml --set train.width=3 --set data.n=5 --set patterns.method=sample "
+                         "--set beta=2"
+                       : "check configs/arrangements.yaml --set data.n=7 --set data.d=5 --set train.width=3");
+        expect_status(&r, 0, "check with ignored keys changed");
+        expect_in(r.out, k == 0 ? "  n: 5  # ignored by landscape" : "  n: 7  # ignored for data.kind slide",
+                  "check with ignored keys changed");
+        result_free(&r);
+        for (int v = 0; v < 2; v++) {
+            snprintf(args, sizeof args, "run configs/%s.yaml %s %s --out '%s/%s%d' --quiet", cases[k][0], cases[k][1],
+                     v ? cases[k][2] : "", dir, cases[k][0], v);
+            r = run(args);
+            expect_status(&r, 0, args);
+            result_free(&r);
+        }
+        char pat[400];
+        snprintf(pat, sizeof pat, "%s/%s0/*.csv", dir, cases[k][0]);
+        glob_t g;
+        assert_int_equal(glob(pat, 0, NULL, &g), 0);
+        assert_true(g.gl_pathc >= 3);
+        for (size_t t = 0; t < g.gl_pathc; t++) {
+            const char *base = strrchr(g.gl_pathv[t], '/') + 1;
+            char other[600];
+            snprintf(other, sizeof other, "%s/%s1/%s", dir, cases[k][0], base);
+            size_t la = 0, lb = 0;
+            char *a = crt_slurp(g.gl_pathv[t], &la), *b = crt_slurp(other, &lb);
+            if (!a || !b || la != lb || memcmp(a, b, la) != 0)
+                fail_msg("%s: %s differs when only keys marked ignored change", cases[k][0], base);
+            free(a);
+            free(b);
+        }
+        globfree(&g);
+    }
+    crt_rmtree(dir);
+}
+
+/* Reusing --out: an ok run of landscape (tables minima.csv, convex.csv, nonconvex.csv), then an ok run of
+ * arrangements into the same folder: only arrangements' files are left. A folder that is not a cvxrelu run
+ * folder is never replaced (test_out_link_or_foreign_folder). */
+static void test_reused_out_holds_only_new_tables(void **state)
+{
+    (void)state;
+    need_program();
+    char dir[256], args[1024], names[4096], out[300];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s' --quiet", out);
+    result r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    list_dir(out, names, sizeof names);
+    expect_in(names, "minima.csv", "landscape run");
+    snprintf(args, sizeof args, "run configs/arrangements.yaml --out '%s' --quiet", out);
+    r = run(args);
+    expect_status(&r, 0, args);
+    result_free(&r);
+    list_dir(out, names, sizeof names);
+    if (strstr(names, "minima.csv") || strstr(names, "nonconvex.csv") || strstr(names, "convex.csv"))
+        fail_msg("the earlier run's tables are still there: %s", names);
+    expect_in(names, "patterns.csv", "arrangements run");
     crt_rmtree(dir);
 }
 
@@ -1132,6 +1383,11 @@ int main(void)
         cmocka_unit_test(test_claims_missing_outdir),
         cmocka_unit_test(test_config_dot_names),
         cmocka_unit_test(test_rerun_replaces_whole_folder),
+        cmocka_unit_test(test_reused_out_holds_only_new_tables),
+        cmocka_unit_test(test_subcommand_help),
+        cmocka_unit_test(test_double_dash_ends_options),
+        cmocka_unit_test(test_pattern_columns_quoted),
+        cmocka_unit_test(test_check_marks_ignored_keys),
         cmocka_unit_test(test_out_link_or_foreign_folder),
         cmocka_unit_test(test_planted_links_not_followed),
         cmocka_unit_test(test_driver_input_error_writes_nothing),

@@ -1,7 +1,8 @@
 /* Tests of src/harness/csvout.c (CSV tables), src/harness/atomic.c (atomic files) and src/harness/run.c (claims,
  * sanity checks, summary.csv, claims.csv, sanity.csv).
- * Expected bytes are written out by hand from the contract: one header row, %.17g numbers (the 17-digit
- * strings below were computed independently with Python's '%.17g'), strings quoted when they hold a comma,
+ * Expected bytes are written out by hand from the contract: one header row, numbers in the shortest form that
+ * reads back to the same double (the strings below are Python's repr() of each value, an independent
+ * shortest-round-trip implementation; Python writes -0.0 where C writes -0), strings quoted when they hold a comma,
  * quote or line break (quotes doubled); nothing under the final name before a successful close. */
 #include "testutil.h"
 
@@ -101,16 +102,78 @@ static void test_csv_exact_bytes(void **state)
 
     assert_int_equal(cr_csv_close(c, &err), CR_OK);
     assert_file_bytes(path, "x,n,label\n"
-                            "0.10000000000000001,-3,\"a,b\"\n"
-                            "1.0000000000000001e+300,9007199254740993,\"say \"\"hi\"\"\"\n"
-                            "0.33333333333333331,0,\"two\nlines\"\n"
+                            "0.1,-3,\"a,b\"\n"
+                            "1e+300,9007199254740993,\"say \"\"hi\"\"\"\n"
+                            "0.3333333333333333,0,\"two\nlines\"\n"
                             "-0,0,plain\n"
                             "2.5,1,\n"
-                            "4.9406564584124654e-324,2,\"cr\rhere\"\n");
+                            "5e-324,2,\"cr\rhere\"\n");
     /* Only the final file is left. */
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "t.csv");
     crt_rmtree(dir);
+}
+
+/* cr_csv_format_real against Python's repr() (shortest round trip, computed independently) on values where
+ * 15, 16 and 17 digits are needed, subnormals and the extremes; then, on 20000 doubles of random bit patterns,
+ * the definition itself: the text reads back to the same bits and one digit fewer (correctly rounded) does not. */
+static void test_csv_shortest_numbers(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        const char *want;
+    } cases[] = {
+        {0.1, "0.1"},
+        {0.30000000000000004, "0.30000000000000004"},
+        {1.0 / 3.0, "0.3333333333333333"},
+        {2.2250738585072014e-308, "2.2250738585072014e-308"},
+        {1e23, "1e+23"},
+        {123456789012345680.0, "1.2345678901234568e+17"},
+        {1.5e-323, "1.5e-323"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {-0.0, "-0"},
+        {0.0, "0"},
+        {-2.5, "-2.5"},
+        {1e15, "1e+15"}, /* Python: 1000000000000000.0; the same digits, %g's exponent rule */
+        {INFINITY, "inf"},
+        {-INFINITY, "-inf"},
+    };
+    char buf[CR_CSV_REAL_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cr_csv_format_real(buf, sizeof buf, cases[i].v);
+        if (strcmp(buf, cases[i].want) != 0) fail_msg("case %zu: got %s, expected %s", i, buf, cases[i].want);
+    }
+    cr_csv_format_real(buf, sizeof buf, NAN);
+    assert_non_null(strstr(buf, "nan"));
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int t = 0; t < 20000; t++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+        double v;
+        memcpy(&v, &x, sizeof v);
+        if (!isfinite(v)) continue;
+        int k = cr_csv_format_real(buf, sizeof buf, v);
+        assert_true(k > 0 && k < (int)sizeof buf);
+        double back = strtod(buf, NULL);
+        if (memcmp(&back, &v, sizeof v) != 0) fail_msg("%s does not read back to %a", buf, v);
+        /* Significant digits written: the mantissa's digits without leading and trailing zeros. */
+        int digits = 0, lead = 1, zeros = 0;
+        for (const char *c = buf; *c && *c != 'e'; c++) {
+            if (*c < '0' || *c > '9') continue;
+            if (lead && *c == '0') continue;
+            lead = 0;
+            digits++;
+            zeros = *c == '0' ? zeros + 1 : 0;
+        }
+        digits -= zeros;
+        if (digits > 1) {
+            char shorter[64];
+            snprintf(shorter, sizeof shorter, "%.*e", digits - 2, v);
+            double sb = strtod(shorter, NULL);
+            if (memcmp(&sb, &v, sizeof v) == 0) fail_msg("%s: the shorter %s reads back too", buf, shorter);
+        }
+    }
 }
 
 /* cr_csv_quoted: always quoted (a 0/1 pattern must not read as a number), inner quotes doubled. */
@@ -409,12 +472,12 @@ static void test_run_finish_exact(void **state)
                             "alpha,-7\n"
                             "count,\"many \"\"more\"\"\"\n"
                             "note,\"a,b\"\n"
-                            "third,0.10000000000000001\n");
+                            "third,0.1\n");
     path_in(path, sizeof path, dir, "claims.csv");
     assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n"
                             "p equals 4,4,4,0,PASS\n"
-                            "\"gap, certified\",1.0000000000000001e-09,0,1e-08,PASS\n"
-                            "minimum 0.75,0.76000000000000001,0.75,0.001,FAIL\n");
+                            "\"gap, certified\",1e-09,0,1e-08,PASS\n"
+                            "minimum 0.75,0.76,0.75,0.001,FAIL\n");
     /* No sanity check recorded: sanity.csv is its header alone. */
     path_in(path, sizeof path, dir, "sanity.csv");
     assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n");
@@ -486,7 +549,7 @@ static void test_run_finish_nan_claim(void **state)
     const char *nl = strchr(text + strlen("claim,measured,expected,tolerance,pass\n"), '\n');
     assert_non_null(nl);
     assert_int_equal(nl[1], 0); /* one data row */
-    assert_non_null(strstr(text, ",0.75,9.9999999999999995e-07,FAIL\n"));
+    assert_non_null(strstr(text, ",0.75,1e-06,FAIL\n"));
     free(text);
     path_in(path, sizeof path, dir, "summary.csv");
     assert_file_bytes(path, "key,value\nstatus,failed\n");
@@ -553,6 +616,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_exact_bytes),
+        cmocka_unit_test(test_csv_shortest_numbers),
         cmocka_unit_test(test_csv_quoted),
         cmocka_unit_test(test_csv_header_only),
         cmocka_unit_test(test_csv_abort_leaves_nothing),

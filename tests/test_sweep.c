@@ -305,6 +305,181 @@ static void test_emitted_slurm_script_by_hand(void **state)
     crt_rmtree(tmp);
 }
 
+/* --emit-slurm with sbatch settings: --time and the estimated --mem in the array scripts only, --partition,
+ * --account and --sbatch-opt in every script, the %N throttle, and 4 points split into arrays of at most 3
+ * (--max-array-size 3: sweep.sbatch over lines 1..3, sweep-part2.sbatch over line 4). --mem is the largest point's
+ * estimate rounded up to MiB plus CR_SWEEP_SLURM_BASE_MB: landscape allocates three grid x grid tables of doubles,
+ * 3 * 8 * 21^2 bytes at grid 21, under 1 MiB, so 1 + 64. Run task by task, the scripts give the serial table; a
+ * given --mem replaces the estimate. (Before, none of these options existed: exit 2.) */
+static void test_emitted_slurm_options_and_split(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], ref[512], args[1024], cmd[2048], path[512], *out = NULL;
+    crt_tmpdir(tmp);
+    serial_reference(tmp, "serial", ref, sizeof ref);
+    snprintf(args, sizeof args,
+             "sweep '%s' " GRID4 " --out sl --emit-slurm sl/sweep.sbatch --time 1:00:00 --partition short "
+             "--account proj7 --sbatch-opt=--qos=long --max-running 2 --max-array-size 3",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm with sbatch settings");
+    if (!strstr(out, "--dependency=afterany:$j1:$j2 ")) fail_msg("the aggregation does not wait for both arrays:\n%s", out);
+    free(out);
+    long mem = (long)ceil(3.0 * 8.0 * 21 * 21 / 1048576.0) + 64;
+    char memline[64];
+    snprintf(memline, sizeof memline, "\n#SBATCH --mem=%ldM\n", mem);
+    const char *parts[] = {"sl/sweep.sbatch", "sl/sweep-part2.sbatch"};
+    const char *arrays[] = {"\n#SBATCH --array=0-2%2\n", "\n#SBATCH --array=0-0%2\n"};
+    const char *offsets[] = {"SLURM_ARRAY_TASK_ID + 1)", "SLURM_ARRAY_TASK_ID + 4)"};
+    for (int k = 0; k < 2; k++) {
+        char *script = file_text(tmp, parts[k]);
+        const char *want[] = {arrays[k], offsets[k], memline, "\n#SBATCH --time=1:00:00\n",
+                              "\n#SBATCH --partition=short\n", "\n#SBATCH --account=proj7\n", "\n#SBATCH --qos=long\n"};
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++)
+            if (!strstr(script, want[w])) fail_msg("%s lacks %s:\n%s", parts[k], want[w], script);
+        free(script);
+    }
+    char *agg = file_text(tmp, "sl/sweep-aggregate.sbatch");
+    assert_non_null(strstr(agg, "\n#SBATCH --partition=short\n#SBATCH --account=proj7\n#SBATCH --qos=long\n"));
+    assert_null(strstr(agg, "--time"));
+    assert_null(strstr(agg, "--mem"));
+    free(agg);
+    /* Emitted again in one array: the second part, which would run lines of the new jobs file, is gone. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out sl --emit-slurm sl/sweep.sbatch", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm in one array");
+    free(out);
+    snprintf(path, sizeof path, "%s/sl/sweep-part2.sbatch", tmp);
+    assert_false(crt_exists(path));
+    snprintf(args, sizeof args,
+             "sweep '%s' " GRID4 " --out sl --emit-slurm sl/sweep.sbatch --time 1:00:00 --partition short "
+             "--account proj7 --sbatch-opt=--qos=long --max-running 2 --max-array-size 3",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm split again");
+    free(out);
+    assert_true(crt_exists(path));
+    for (int k = 2; k >= 0; k--) {
+        snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=%d bash '%s/sl/sweep.sbatch'", k, tmp);
+        out = expect_sh(cmd, 0, "array task of part 1");
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "cd / && SLURM_ARRAY_TASK_ID=0 bash '%s/sl/sweep-part2.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "array task of part 2");
+    free(out);
+    snprintf(cmd, sizeof cmd, "SLURM_ARRAY_TASK_ID=1 bash '%s/sl/sweep-part2.sbatch'", tmp);
+    out = expect_sh(cmd, 2, "task beyond the jobs file");
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd / && bash '%s/sl/sweep-aggregate.sbatch'", tmp);
+    out = expect_sh(cmd, 0, "aggregation script");
+    free(out);
+    snprintf(path, sizeof path, "%s/sl/sweep.csv", tmp);
+    expect_same_file(ref, path, "split Slurm arrays run by hand versus serial");
+    /* A given --mem is written as is; the default MaxArraySize keeps one array. */
+    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --set landscape.x=2 --out s2 --emit-slurm s2.sbatch --mem 3G",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep --emit-slurm --mem 3G");
+    free(out);
+    char *script = file_text(tmp, "s2.sbatch");
+    assert_non_null(strstr(script, "\n#SBATCH --mem=3G\n"));
+    assert_non_null(strstr(script, "\n#SBATCH --array=0-3\n"));
+    free(script);
+    snprintf(path, sizeof path, "%s/s2-part2.sbatch", tmp);
+    assert_false(crt_exists(path));
+    crt_rmtree(tmp);
+}
+
+/* limits.memory_mb left at its default (half the machine's memory) is written as 0 in a point's config.yaml, so
+ * the staleness check, which compares that text, gives the same answer on a node with other memory (before, the
+ * machine's value was written: every point was stale elsewhere). An explicit value still counts: a rerun with
+ * another limits.memory_mb redoes every point. */
+static void test_staleness_ignores_machine_memory(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep");
+    free(out);
+    char *cfg = file_text(tmp, "sw/landscape.grid=11/config.yaml");
+    if (!strstr(cfg, "\n  memory_mb: 0  # half the memory of the machine that runs it\n"))
+        fail_msg("config.yaml records this machine's memory:\n%s", cfg);
+    free(cfg);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --set limits.memory_mb=4000",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "sweep with an explicit limit");
+    if (!strstr(out, "2 points, 2 to run, 0 done")) fail_msg("an explicit limits.memory_mb did not count:\n%s", out);
+    free(out);
+    cfg = file_text(tmp, "sw/landscape.grid=21/config.yaml");
+    assert_non_null(strstr(cfg, "\n  memory_mb: 4000\n"));
+    free(cfg);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --set limits.memory_mb=4000",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "rerun");
+    if (!strstr(out, "2 points, 0 to run, 2 done")) fail_msg("rerun of the same sweep redid points:\n%s", out);
+    free(out);
+    crt_rmtree(tmp);
+}
+
+/* Reusing a sweep's --out for another grid: the run folders of the earlier points go (their tables never stay
+ * beside the new ones), and a changed plan's emission removes the earlier sweep.csv until aggregate rebuilds it.
+ * A folder that is neither a point nor a cvxrelu run folder is never removed: the sweep is refused (exit 2) and
+ * nothing is touched; so is a folder holding other files without a sweep.yaml. (Before, the earlier points
+ * stayed, and any writable folder was written into.) */
+static void test_reused_sweep_folder(void **state)
+{
+    (void)state;
+    need_program();
+    char tmp[256], args[1024], names[4096], path[600], *out = NULL;
+    crt_tmpdir(tmp);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --quiet", LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "first sweep");
+    free(out);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=0.5 --set landscape.grid=11 --out sw --quiet",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "second sweep, another grid");
+    free(out);
+    snprintf(path, sizeof path, "%s/sw", tmp);
+    list_dir_names(path, names, sizeof names);
+    assert_string_equal(names, "landscape.beta=0.5|sweep.csv|sweep.yaml");
+    /* Another grid, emitted: the earlier table goes with the earlier points. */
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=2 --set landscape.grid=11 --out sw --emit-jobs j",
+             LANDSCAPE);
+    out = expect_prog(tmp, args, 0, "emitted sweep, another grid");
+    free(out);
+    list_dir_names(path, names, sizeof names);
+    assert_string_equal(names, "landscape.beta=2|sweep.yaml");
+    /* A foreign folder inside: refused, nothing removed. */
+    snprintf(path, sizeof path, "%s/sw/mine", tmp);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/sw/mine/notes.txt", tmp);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("mine\n", f);
+    assert_int_equal(fclose(f), 0);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11 --out sw", LANDSCAPE);
+    out = expect_prog(tmp, args, 2, "sweep into a folder holding a foreign folder");
+    if (!strstr(out, "holds the folder mine, which is neither a point")) fail_msg("message: %s", out);
+    free(out);
+    snprintf(path, sizeof path, "%s/sw", tmp);
+    list_dir_names(path, names, sizeof names);
+    assert_string_equal(names, "landscape.beta=2|mine|sweep.yaml");
+    /* A folder of other files and no sweep.yaml: refused. */
+    snprintf(path, sizeof path, "%s/home", tmp);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/home/thesis.tex", tmp);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11 --out home", LANDSCAPE);
+    out = expect_prog(tmp, args, 2, "sweep into a foreign folder");
+    if (!strstr(out, "no sweep.yaml of a cvxrelu sweep")) fail_msg("message: %s", out);
+    free(out);
+    snprintf(path, sizeof path, "%s/home", tmp);
+    list_dir_names(path, names, sizeof names);
+    assert_string_equal(names, "thesis.tex");
+    crt_rmtree(tmp);
+}
+
 /* ----------------------------------------------- failures and reruns */
 
 /* beta = 1 runs; beta = -5 is rejected by the schema (never runs); beta = 2 runs and fails at run time (the toy
@@ -480,6 +655,13 @@ static void test_usage_errors_write_nothing(void **state)
         {"--grid landscape.beta=1 --out", "--out needs a value"},
         {"--grid 'landscape.beta=1,[1]'", "name the same point folder"},
         {"--grid landscape.beta=1 --emit-slurm .", "is a folder"},
+        {"--grid landscape.beta=1 --time 1:00:00", "--time is an sbatch setting: it needs --emit-slurm"},
+        {"--grid landscape.beta=1 --emit-jobs j --max-running 2", "--max-running is an sbatch setting"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --mem lots", "--mem: expected a size"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --partition 'a b'", "cannot be written into an #SBATCH"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --sbatch-opt qos", "expected an sbatch option"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --max-array-size 0", "--max-array-size: expected an integer"},
+        {"--grid landscape.beta=1 --emit-slurm s.sbatch --max-running x", "--max-running: expected an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, "sweep '%s' %s --out o", LANDSCAPE, bad[i].args);
@@ -1105,13 +1287,19 @@ static void test_slurm_single_node(void **state)
     /* The sweep folder's name holds a blank, quotes, $(...) and %: sbatch must read the #SBATCH --output lines as
      * written (its quoting, % doubled), so every task's log lands in the logs folder under its pattern name. */
     const char *name = "sl urm'$(x) \"q\" 100%";
-    char script[300], agg[300], q_name[300], q_script[400], q_agg[400];
+    char script[300], script2[300], agg[300], q_name[300], q_script[400], q_script2[400], q_agg[400];
     snprintf(script, sizeof script, "%s/sweep.sbatch", name);
+    snprintf(script2, sizeof script2, "%s/sweep-part2.sbatch", name);
     snprintf(agg, sizeof agg, "%s/sweep-aggregate.sbatch", name);
     sq(name, q_name, sizeof q_name);
     sq(script, q_script, sizeof q_script);
+    sq(script2, q_script2, sizeof q_script2);
     sq(agg, q_agg, sizeof q_agg);
-    snprintf(args, sizeof args, "sweep '%s' " GRID4 " --out %s --emit-slurm %s", LANDSCAPE, q_name, q_script);
+    /* Split into two arrays (3 + 1 tasks), throttled, with a time limit and the estimated --mem: sbatch must
+     * accept every line, and the aggregation waits for both arrays. */
+    snprintf(args, sizeof args,
+             "sweep '%s' " GRID4 " --out %s --emit-slurm %s --max-array-size 3 --max-running 2 --time 10:00",
+             LANDSCAPE, q_name, q_script);
     out = expect_prog(f->tmp, args, 0, "sweep --emit-slurm");
     free(out);
 
@@ -1125,11 +1313,12 @@ static void test_slurm_single_node(void **state)
     /* Submit the array and the aggregation after it, as the script's header says; poll squeue (bounded). */
     snprintf(cmd, sizeof cmd,
              "export SLURM_CONF='%s/slurm.conf'; cd '%s' && "
-             "jid=$(sbatch --parsable %s) && aid=$(sbatch --parsable --dependency=afterany:$jid %s) || exit 3; "
-             "for i in $(seq 600); do [ -z \"$(squeue -h -j $jid,$aid)\" ] && break; sleep 0.2; done; "
-             "[ -z \"$(squeue -h -j $jid,$aid)\" ] || { echo 'jobs still queued after 120 s'; squeue; exit 4; }; "
+             "j1=$(sbatch --parsable %s) && j2=$(sbatch --parsable %s) && "
+             "aid=$(sbatch --parsable --dependency=afterany:$j1:$j2 %s) || exit 3; "
+             "for i in $(seq 600); do [ -z \"$(squeue -h -j $j1,$j2,$aid)\" ] && break; sleep 0.2; done; "
+             "[ -z \"$(squeue -h -j $j1,$j2,$aid)\" ] || { echo 'jobs still queued after 120 s'; squeue; exit 4; }; "
              "scontrol show job $aid | grep -q 'ExitCode=0:0' || { scontrol show job $aid; exit 5; }",
-             f->cluster, f->tmp, q_script, q_agg);
+             f->cluster, f->tmp, q_script, q_script2, q_agg);
     st = crt_sh(cmd, &out);
     double t2 = now_s();
     if (st != 0) {
@@ -1151,7 +1340,7 @@ static void test_slurm_single_node(void **state)
     snprintf(pattern, sizeof pattern, "%s/%s/logs/aggregate-[0-9]*.out", f->tmp, name);
     if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) fail_msg("%s: expected the aggregation's log", pattern);
     globfree(&g);
-    print_message("slurm: cluster up in %.1f s, 4-point array + aggregation in %.1f s\n", t1 - t0, t2 - t1);
+    print_message("slurm: cluster up in %.1f s, 4 points in two arrays + aggregation in %.1f s\n", t1 - t0, t2 - t1);
 }
 
 /* sweep.yaml is written with the config's YAML quoting and read with its loader: a config path with a byte that is
@@ -1215,6 +1404,9 @@ int main(void)
         cmocka_unit_test(test_point_names),
         cmocka_unit_test(test_serial_jobs2_parallel_identical),
         cmocka_unit_test(test_emitted_slurm_script_by_hand),
+        cmocka_unit_test(test_emitted_slurm_options_and_split),
+        cmocka_unit_test(test_staleness_ignores_machine_memory),
+        cmocka_unit_test(test_reused_sweep_folder),
         cmocka_unit_test(test_failed_points_recorded),
         cmocka_unit_test(test_rerun_redoes_only_missing_failed_stale),
         cmocka_unit_test(test_aggregate_before_jobs),

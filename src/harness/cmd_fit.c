@@ -327,13 +327,18 @@ static int load_input(const fit_args *a, cr_config *cfg, cr_data **data, cr_err 
     return st;
 }
 
+void cr_cmd_fit_usage(FILE *f)
+{
+    fputs(usage_text, f);
+}
+
 int cr_cmd_fit(int argc, char **argv)
 {
     cr_err err = {{0}};
     fit_args a;
     if (parse_args(argc, argv, &a, &err)) return die(CR_EINPUT, err.msg);
     if (a.help) {
-        fputs(usage_text, stdout);
+        cr_cmd_fit_usage(stdout);
         return 0;
     }
     static cr_config cfg;

@@ -5,6 +5,8 @@
 #ifndef CR_CMD_FIT_H
 #define CR_CMD_FIT_H
 
+#include <stdio.h>
+
 #include "config.h"
 #include "data.h"
 #include "err.h"
@@ -14,6 +16,9 @@
 /* The subcommand: argv[1] is "fit". Returns the exit status (0 ok, 1 runtime failure with the folder recording
  * status failed, 2 usage/config/data error with nothing written). */
 int cr_cmd_fit(int argc, char **argv);
+
+/* The usage and options of `cvxrelu fit` (its --help text) onto f. */
+void cr_cmd_fit_usage(FILE *f);
 
 /* The models fit.model asks for, trained on train, written into the run's folder with their metrics on train and,
  * when test is not NULL, on test (metrics.csv rows model,set,metric,value; summary keys MODEL_SET_METRIC).

@@ -181,13 +181,18 @@ static int write_manifest(const char *dir, const predict_args *a, const char *co
     return cr_atomic_commit(at, err);
 }
 
+void cr_cmd_predict_usage(FILE *f)
+{
+    fputs(usage_text, f);
+}
+
 int cr_cmd_predict(int argc, char **argv)
 {
     cr_err err = {{0}};
     predict_args a;
     if (parse_args(argc, argv, &a, &err)) return die(CR_EINPUT, err.msg);
     if (a.help) {
-        fputs(usage_text, stdout);
+        cr_cmd_predict_usage(stdout);
         return 0;
     }
     cr_model *M = NULL;

@@ -270,6 +270,93 @@ static const schema_key schema[] = {
 };
 #define NKEYS (sizeof schema / sizeof schema[0])
 
+/* Which runs read a key, for the resolved config's `# ignored ...` marks (cr_config_write). exps: the experiments
+ * whose drivers read it, space-separated, or "!" and those that do not (every experiment when the key has no
+ * row); kinds: the data kinds that use it (every kind when NULL), checked for the experiments that build the data
+ * set from the data section (experiment_list.h, needs_data). From the drivers in experiments/ and their helpers
+ * in experiments/common.c (patterns, convex solves, training). */
+static const struct {
+    const char *key, *exps, *kinds;
+} applies[] = {
+    {"seed", "!landscape", NULL},
+    {"loss", "convex width_sweep stationary optimal_set maxmargin alignment separable", NULL},
+    {"beta", "convex width_sweep stationary optimal_set maxmargin alignment separable", NULL},
+    {"data.kind", "!arrangement_count landscape separable", NULL},
+    {"data.n", "!arrangement_count landscape separable", "gaussian orthsep"},
+    {"data.d", "!arrangement_count landscape separable", "gaussian orthsep"},
+    {"data.seed", "!landscape separable", "gaussian orthsep"},
+    {"data.labels", "!arrangement_count landscape separable", "gaussian"},
+    {"data.noise", "!arrangement_count landscape separable", "gaussian"},
+    {"data.planted_width", "!arrangement_count landscape separable", "gaussian"},
+    {"data.cone_deg", "!arrangement_count landscape", "orthsep"},
+    {"data.between_deg", "!arrangement_count landscape", "orthsep"},
+    {"data.path", "!arrangement_count landscape separable", "csv"},
+    {"patterns.method", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
+    {"patterns.samples", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
+    {"solver.tol", "convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
+    {"solver.max_iter", "convex width_sweep stationary optimal_set", NULL},
+    {"solver.max_seconds", "convex width_sweep stationary optimal_set", NULL},
+    {"solver.method", "convex width_sweep stationary optimal_set", NULL},
+    {"train.width", "alignment maxmargin separable stationary", NULL},
+    {"train.seeds", "optimal_set stationary width_sweep", NULL},
+    {"train.iters", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin", NULL},
+    {"train.lr", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin", NULL},
+    {"train.flow_target", "maxmargin separable", NULL},
+    {"train.*", "alignment maxmargin optimal_set separable stationary width_sweep", NULL},
+    {"width_sweep.max_width", "width_sweep stationary optimal_set", NULL},
+    {"width_sweep.sgd_batch", "width_sweep stationary", NULL},
+    {"stationary.*", "stationary", NULL},
+    {"alignment.*", "alignment", NULL},
+    {"separable.*", "separable", NULL},
+    {"count.*", "arrangement_count", NULL},
+    {"landscape.*", "landscape", NULL},
+};
+
+#define EXP_NEEDS_DATA(ID, name, needs_data, ...) [CR_EXP_##ID] = needs_data,
+static const int exp_needs_data[] = {CR_EXPERIMENT_LIST(EXP_NEEDS_DATA)};
+#undef EXP_NEEDS_DATA
+
+/* Whether word occurs in the space-separated list. */
+static int in_list(const char *list, const char *word)
+{
+    size_t wl = strlen(word);
+    for (const char *c = list; *c;) {
+        size_t len = strcspn(c, " ");
+        if (len == wl && strncmp(c, word, wl) == 0) return 1;
+        c += len;
+        while (*c == ' ') c++;
+    }
+    return 0;
+}
+
+/* Why cfg's run ignores key: "ignored by EXPERIMENT" or "ignored for data.kind KIND" into why; 0 when it reads
+ * the key. The first row naming the key (or its section as "section.*") decides. */
+static int key_ignored(const cr_config *cfg, const char *key, char *why, size_t cap)
+{
+    const char *exp = enum_name(&E_EXPERIMENT, (int)cfg->experiment);
+    if (!exp) return 0;
+    for (size_t i = 0; i < sizeof applies / sizeof applies[0]; i++) {
+        const char *k = applies[i].key;
+        size_t kl = strlen(k);
+        int match = strcmp(k, key) == 0 || (kl > 2 && strcmp(k + kl - 2, ".*") == 0 &&
+                                            strncmp(k, key, kl - 1) == 0);
+        if (!match) continue;
+        const char *list = applies[i].exps;
+        int neg = list[0] == '!';
+        if (in_list(list + neg, exp) == neg) {
+            snprintf(why, cap, "ignored by %s", exp);
+            return 1;
+        }
+        const char *kind = enum_name(&E_DATA_KIND, (int)cfg->data.kind);
+        if (applies[i].kinds && exp_needs_data[cfg->experiment] && kind && !in_list(applies[i].kinds, kind)) {
+            snprintf(why, cap, "ignored for data.kind %s", kind);
+            return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
 size_t cr_config_nkeys(void) { return NKEYS; }
 const char *cr_config_key(size_t i) { return i < NKEYS ? schema[i].key : NULL; }
 const char *cr_config_key_doc(size_t i) { return i < NKEYS ? schema[i].doc : NULL; }
@@ -1120,7 +1207,10 @@ static int load(const char *path, const char *const *sets, size_t nset, int fit,
     st = validate(cfg, w.origin, fit, err);
     if (st) return st;
     if (cfg->data.seed < 0) cfg->data.seed = (long)cr_rng_derive(cfg->seed, "data");
-    if (cfg->limits.memory_mb == 0) cfg->limits.memory_mb = cr_limits_default_mb();
+    if (cfg->limits.memory_mb == 0) {
+        cfg->limits.memory_mb = cr_limits_default_mb();
+        cfg->limits.memory_default = 1;
+    }
     return CR_OK;
 }
 
@@ -1243,11 +1333,12 @@ static void write_value(const schema_key *k, const cr_config *cfg, FILE *f)
     }
 }
 
-int cr_config_write(const cr_config *cfg, FILE *f)
+/* The resolved config as YAML; here: also this machine's memory_mb where the text says "0" (cr_config_write). */
+static int write_config(const cr_config *cfg, FILE *f, int here)
 {
     fputs("# resolved configuration of ", f);
     cr_yaml_quote(f, cfg->file); /* a file name may hold a newline, which would end the comment */
-    fputs(" (every key, defaults filled in)\n", f);
+    fputs(" (every key, defaults filled in; a key this run does not read is marked # ignored)\n", f);
     char section[64] = "";
     for (size_t i = 0; i < NKEYS; i++) {
         const schema_key *k = &schema[i];
@@ -1265,11 +1356,20 @@ int cr_config_write(const cr_config *cfg, FILE *f)
             section[0] = 0;
             fprintf(f, "%s: ", k->key);
         }
-        write_value(k, cfg, f);
+        char why[128];
+        if (k->off == OFF(limits.memory_mb) && cfg->limits.memory_default) {
+            fputs("0  # half the memory of the machine that runs it", f); /* machine-independent text */
+            if (here) fprintf(f, ": %ld MiB here", cfg->limits.memory_mb);
+        } else {
+            write_value(k, cfg, f);
+            if (key_ignored(cfg, k->key, why, sizeof why)) fprintf(f, "  # %s", why);
+        }
         fputc('\n', f);
     }
     return ferror(f) ? CR_ERUNTIME : CR_OK;
 }
+
+int cr_config_write(const cr_config *cfg, FILE *f) { return write_config(cfg, f, 1); }
 
 char *cr_config_dump(const cr_config *cfg)
 {
@@ -1277,7 +1377,7 @@ char *cr_config_dump(const cr_config *cfg)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    int st = cr_config_write(cfg, f);
+    int st = write_config(cfg, f, 0);
     if (fclose(f) != 0 || st) {
         free(buf);
         return NULL;

@@ -167,6 +167,8 @@ typedef struct cr_config {
 
     struct {
         long memory_mb;           /* refuse a config whose memory estimate exceeds this (MiB); 0: half the RAM */
+        int memory_default;       /* 1: memory_mb was 0 and holds this machine's half; the dump writes 0, so the
+                                     resolved config does not depend on the machine (a sweep point's staleness) */
     } limits;
 
     struct {
@@ -216,9 +218,12 @@ struct yaml_document_s;
 void cr_yaml_quote(FILE *f, const char *s);
 int cr_yaml_load(const char *path, const unsigned char *text, size_t len, struct yaml_document_s *doc, cr_err *err);
 
-/* Writes the fully resolved config as YAML (every key, defaults filled in). */
+/* Writes the fully resolved config as YAML (every key, defaults filled in), what `check` prints: a key the
+ * experiment does not read is marked "# ignored by EXPERIMENT", one the data kind does not use "# ignored for
+ * data.kind KIND"; limits.memory_mb left at 0 stays 0, with this machine's value in a comment. */
 int cr_config_write(const cr_config *cfg, FILE *f);
-/* Same, into a malloc'ed string (caller frees); NULL on allocation failure. */
+/* Same, into a malloc'ed string (caller frees), without the machine's memory: the text a run writes as
+ * config.yaml and a sweep compares to tell a stale point, the same on every machine. NULL on allocation failure. */
 char *cr_config_dump(const cr_config *cfg);
 
 /* The config's name of an enum value (as written in config.yaml); "" for a value that has none

@@ -2,7 +2,9 @@
  * well-formed is never renamed into place. */
 #include "csvout.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +73,23 @@ static void sep(cr_csv *c)
     c->col++;
 }
 
+int cr_csv_format_real(char *buf, size_t cap, double v)
+{
+    /* A normal double whose shortest round-trip form has at most 15 significant digits is printed in that form
+     * by %.15g (15-digit decimals are farther apart than the double's spacing, and %g drops trailing zeros);
+     * otherwise 16 or 17 digits. A subnormal has fewer significant bits, so its shortest form may be shorter
+     * still: every precision is tried from 1 up. 17 digits always read back. */
+    int first = (v != 0 && isfinite(v) && fabs(v) < DBL_MIN) ? 1 : 15;
+    int k = 0;
+    for (int p = first; p <= 17; p++) {
+        k = snprintf(buf, cap, "%.*g", p, v);
+        if (!isfinite(v) || k < 0 || (size_t)k >= cap) break;
+        double back = strtod(buf, NULL);
+        if (memcmp(&back, &v, sizeof v) == 0) break;
+    }
+    return k;
+}
+
 void cr_csv_real(cr_csv *c, double v)
 {
     if (!isfinite(v) && !c->bad[0]) {
@@ -79,7 +98,9 @@ void cr_csv_real(cr_csv *c, double v)
         snprintf(c->bad, sizeof c->bad, "non-finite value %g in column %s, data row %ld", v, col, c->row + 1);
     }
     sep(c);
-    fprintf(cr_atomic_stream(c->a), "%.17g", v);
+    char buf[CR_CSV_REAL_MAX];
+    cr_csv_format_real(buf, sizeof buf, v);
+    fputs(buf, cr_atomic_stream(c->a));
 }
 
 void cr_csv_int(cr_csv *c, long long v)

@@ -290,6 +290,46 @@ static int replaceable(const char *what, const char *dir, cr_err *err)
     return st;
 }
 
+int cr_fs_is_run_folder(const char *dir)
+{
+    struct stat st;
+    cr_err ignored = {{0}};
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && replaceable("", dir, &ignored) == CR_OK;
+}
+
+int cr_fs_remove_run_folder(const char *dir, cr_err *err)
+{
+    char parent[CR_PATH_MAX + 16], base[NAME_MAX + 1], aside[NAME_MAX + 1];
+    if (split_path(dir, parent, sizeof parent, base, sizeof base) != 0)
+        return cr_err_set(err, CR_ERUNTIME, "%s: path too long", dir);
+    if (!cr_fs_is_run_folder(dir)) return cr_err_set(err, CR_EINPUT, "%s: not a cvxrelu run folder", dir);
+    int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pfd < 0) return cr_err_set(err, CR_ERUNTIME, "%s: cannot open %s: %s", dir, parent, strerror(errno));
+    int e = EEXIST;
+    for (int attempt = 0; attempt < 100 && e == EEXIST; attempt++) {
+        char rnd[7];
+        random_suffix(rnd);
+        int k = snprintf(aside, sizeof aside, ".%s" TMP_TAG "%ld.%s", base, (long)getpid(), rnd);
+        if (k < 0 || (size_t)k >= sizeof aside) {
+            e = ENAMETOOLONG;
+            break;
+        }
+        e = renameat2(pfd, base, pfd, aside, RENAME_NOREPLACE) == 0 ? 0 : errno;
+        if (e == EINVAL || e == ENOSYS || e == EOPNOTSUPP) {
+            struct stat st;
+            if (fstatat(pfd, aside, &st, AT_SYMLINK_NOFOLLOW) == 0) e = EEXIST;
+            else e = renameat(pfd, base, pfd, aside) == 0 ? 0 : errno;
+        }
+    }
+    if (e) {
+        close(pfd);
+        return cr_err_set(err, CR_ERUNTIME, "%s: cannot remove the earlier run folder: %s", dir, strerror(e));
+    }
+    remove_entry(pfd, aside);
+    close(pfd);
+    return CR_OK;
+}
+
 int cr_fs_check_outdir(const char *what, const char *dir, cr_err *err)
 {
     size_t len = strlen(dir);

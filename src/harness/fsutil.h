@@ -35,6 +35,15 @@ char *cr_fs_read_all(FILE *f, size_t *len);
  * replaced (its parent, or its first existing ancestor, is not a writable folder). Writes nothing. */
 int cr_fs_check_outdir(const char *what, const char *dir, cr_err *err);
 
+/* Whether dir is a folder (not a symbolic link) that a run may replace: empty, a run folder (this program's
+ * manifest.yaml) or only a sweep's stderr.log, without subfolders (see cr_fs_check_outdir). */
+int cr_fs_is_run_folder(const char *dir);
+
+/* Removes the run folder dir (cr_fs_is_run_folder): renamed to a temporary name beside it first, so that a
+ * process killed meanwhile leaves a temporary that the next run collects, never half a run under its name.
+ * CR_ERUNTIME (message naming dir) when it cannot be; CR_EINPUT when dir is not a run folder (nothing removed). */
+int cr_fs_remove_run_folder(const char *dir, cr_err *err);
+
 /* Creates a new empty file ".BASE.tmp.PID.XXXXXX" (random suffix) in folder dir with
  * O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and mode 0666 (less the umask), after collecting the stale
  * temporaries of BASE there. Returns the descriptor and its path in tmp (cap bytes), or -1 with errno set. */

@@ -107,6 +107,13 @@ int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err)
                       cfg->file, mb, n, d, pattern_bound(n, d), cfg->limits.memory_mb);
 }
 
+double cr_limits_config_estimate(const cr_config *cfg)
+{
+    if (cfg->data.kind == CR_CONFIG_DATA_CSV) return NAN;
+    int slide = cfg->data.kind == CR_CONFIG_DATA_SLIDE;
+    return cr_limits_estimate(cfg, slide ? 3 : (size_t)cfg->data.n, slide ? 2 : (size_t)cfg->data.d);
+}
+
 int cr_limits_check_config(const cr_config *cfg, cr_err *err)
 {
     if (cfg->data.kind == CR_CONFIG_DATA_CSV || cfg->data.kind == CR_CONFIG_DATA_IDX) return CR_OK; /* d unknown */

@@ -20,4 +20,8 @@ int cr_limits_check(const cr_config *cfg, size_t n, size_t d, cr_err *err);
  * oversized config is refused before anything is allocated; CR_OK for CSV data, checked once loaded. */
 int cr_limits_check_config(const cr_config *cfg, cr_err *err);
 
+/* cr_limits_estimate at the size the config gives before any data exist (generated data: data.n x data.d, the
+ * slide data 3 x 2); NaN for CSV data, whose size is known once read. */
+double cr_limits_config_estimate(const cr_config *cfg);
+
 #endif

@@ -3,6 +3,7 @@
  * and the table. */
 #include "sweep_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -91,12 +92,16 @@ void cr_sweep_usage(FILE *f)
 {
     fprintf(f,
             "usage: cvxrelu sweep CONFIG.yaml --grid key.path=v1,v2,... [--grid ...] [--set key.path=value]...\n"
-            "                     [--out DIR] [--jobs N | --emit-jobs FILE | --emit-slurm FILE] [--quiet]\n"
-            "       cvxrelu aggregate DIR [--quiet]\n"
+            "                     [--out DIR] [--jobs N | --emit-jobs FILE | --emit-slurm FILE [SLURM OPTIONS]]\n"
+            "                     [--quiet] [--] [CONFIG.yaml]\n"
+            "       cvxrelu aggregate [--quiet] [--] DIR\n"
             "\n"
             "sweep   runs CONFIG once per point of the cartesian product of the grids (the last --grid varies\n"
             "        fastest), each as `cvxrelu run CONFIG --set ... --out DIR/POINT --quiet 2>DIR/POINT/stderr.log`,\n"
-            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep.\n"
+            "        then writes DIR/sweep.csv. DIR defaults to results/<stem>-sweep. An existing DIR must hold a\n"
+            "        sweep (its sweep.yaml) or only this grid's points; reused for another grid, the earlier points'\n"
+            "        run folders (and a changed plan's sweep.csv) are removed; a subfolder that is no cvxrelu run\n"
+            "        folder is never removed: the sweep is refused (exit 2).\n"
             "  --grid key=v1,v2,...  values are separated by top-level commas; a list-valued key takes bracketed\n"
             "        lists: --grid 'count.n=[4,8],[16,32]' has two values, --grid count.n=4,8 two one-item lists.\n"
             "  POINT the folder name: key=value per grid key joined by \"__\", e.g.\n"
@@ -111,8 +116,22 @@ void cr_sweep_usage(FILE *f)
             "                     file: the --emit-jobs FILE, else FILE with extension .jobs) and FILE-aggregate\n"
             "                     (same extension) for the aggregation. Submit both:\n"
             "                     jid=$(sbatch --parsable FILE) && sbatch --dependency=afterany:$jid FILE-aggregate\n"
+            "  SLURM OPTIONS (with --emit-slurm only; values without blanks or quotes):\n"
+            "  --time T           #SBATCH --time=T in the array script(s) (e.g. 2:00:00)\n"
+            "  --mem M            #SBATCH --mem=M in the array script(s) (e.g. 4G); default: the largest memory\n"
+            "                     estimate of the points to run (the limits.memory_mb guard's, CSV data read for\n"
+            "                     their size) plus %d MiB for the program itself, in MiB\n"
+            "  --partition P, --account A   #SBATCH lines of every script (the aggregation too)\n"
+            "  --sbatch-opt OPT   any other sbatch option as one #SBATCH line of every script, repeatable:\n"
+            "                     --sbatch-opt=--qos=long --sbatch-opt=--constraint=avx512\n"
+            "  --max-running N    at most N tasks of an array at once (#SBATCH --array=0-K%%N)\n"
+            "  --max-array-size N indices per array, Slurm's MaxArraySize (default %d: 0..%d); more points are\n"
+            "                     split into FILE, FILE-part2.EXT, ... (each its own array over its lines of the\n"
+            "                     jobs file), all submitted before the aggregation, which waits for every one\n"
             "  A rerun runs (or emits) only the points not done: a point is done when its summary.csv says status\n"
-            "  ok or claims_failed (it completed) and its config.yaml is the config the point resolves to now.\n"
+            "  ok or claims_failed (it completed) and its config.yaml is the config the point resolves to now\n"
+            "  (limits.memory_mb left at 0, half the memory of the machine that runs it, is written as 0: a\n"
+            "  node with other memory does not make a point stale; an explicit value does count).\n"
             "  A point folder that is a symbolic link is never followed (reported as error). SIGINT, SIGTERM\n"
             "  and SIGHUP stop the running points first; the sweep then ends by the same signal.\n"
             "  Validation: a malformed option, an unknown --grid key or a config no point can load is a usage error\n"
@@ -127,7 +146,8 @@ void cr_sweep_usage(FILE *f)
             "  first-seen order except status, error and keys ending in _seconds (wall times), so the table is\n"
             "  byte-identical however the points ran; missing cells, and values a run does not have, are empty.\n"
             "Exit status: 0 every point ok (or the job files written), 1 some point failed, in error or not run,\n"
-            "  2 usage/config error (nothing written), 3 every point completed and some point's claims failed.\n");
+            "  2 usage/config error (nothing written), 3 every point completed and some point's claims failed.\n",
+            CR_SWEEP_SLURM_BASE_MB, CR_SWEEP_SLURM_MAX_ARRAY, CR_SWEEP_SLURM_MAX_ARRAY - 1);
 }
 
 typedef struct {
@@ -138,10 +158,15 @@ typedef struct {
     const char *out, *emit_jobs, *emit_slurm;
     long jobs;
     int quiet, help;
+    cr_sweep_slurm slurm;
+    const char *slurm_given; /* the first Slurm option given (they need --emit-slurm) */
+    cr_sweep_strs stale;     /* run folders in the sweep folder that are no point of this plan (removed) */
 } sweep_args;
 
 static void sweep_args_free(sweep_args *a)
 {
+    cr_sweep_strs_free(&a->stale);
+    cr_sweep_strs_free(&a->slurm.opts);
     cr_sweep_strs_free(&a->sets);
     for (size_t g = 0; g < a->ngrid; g++) cr_sweep_grid_clear(&a->grids[g]);
     free(a->grids);
@@ -158,14 +183,87 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
+/* An integer option value in [lo, hi] into *out. */
+static int long_value(const char *name, const char *v, long lo, long hi, long *out, cr_err *err)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(v, &end, 10);
+    if (errno || *end || end == v || *out < lo || *out > hi)
+        return cr_err_set(err, CR_EINPUT, "%s: expected an integer in [%ld, %ld], got \"%s\"", name, lo, hi, v);
+    return CR_OK;
+}
+
+/* A value written into an #SBATCH line: no blank, quote, backslash or control character, which would split or
+ * end the line (sbatch reads these lines word by word). */
+static int sbatch_value(const char *name, const char *v, cr_err *err)
+{
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c <= ' ' || *c == 0x7f || *c == '"' || *c == '\'' || *c == '\\')
+            return cr_err_set(err, CR_EINPUT, "%s %s: blanks, quotes, backslashes and control characters cannot be "
+                                              "written into an #SBATCH line",
+                              name, v);
+    return CR_OK;
+}
+
+/* --mem: a number of MiB, or a number with a K, M, G or T suffix (sbatch's syntax). */
+static int mem_value(const char *v, cr_err *err)
+{
+    size_t k = strspn(v, "0123456789");
+    if (k == 0 || k > 12 || (v[k] && (strchr("KMGTkmgt", v[k]) == NULL || v[k + 1])))
+        return cr_err_set(err, CR_EINPUT, "--mem: expected a size such as 4000 (MiB), 4000M or 4G, got \"%s\"", v);
+    return CR_OK;
+}
+
+/* The Slurm options (cr_sweep_slurm); 1 when argv[*i] is one of them. */
+static int slurm_option(int argc, char **argv, int *i, sweep_args *a, cr_err *err, int *st)
+{
+    const char *v = NULL, *s = argv[*i];
+    cr_sweep_slurm *so = &a->slurm;
+    if (opt_value(argc, argv, i, "--time", &v, err, st)) {
+        if (!*st) *st = sbatch_value("--time", v, err);
+        so->time = v;
+    } else if (opt_value(argc, argv, i, "--mem", &v, err, st)) {
+        if (!*st) *st = mem_value(v, err);
+        so->mem = v;
+    } else if (opt_value(argc, argv, i, "--partition", &v, err, st)) {
+        if (!*st) *st = sbatch_value("--partition", v, err);
+        so->partition = v;
+    } else if (opt_value(argc, argv, i, "--account", &v, err, st)) {
+        if (!*st) *st = sbatch_value("--account", v, err);
+        so->account = v;
+    } else if (opt_value(argc, argv, i, "--sbatch-opt", &v, err, st)) {
+        if (!*st && v[0] != '-')
+            *st = cr_err_set(err, CR_EINPUT, "--sbatch-opt %s: expected an sbatch option such as --qos=long", v);
+        if (!*st) *st = sbatch_value("--sbatch-opt", v, err);
+        if (!*st && cr_sweep_strs_push(&so->opts, v)) *st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    } else if (opt_value(argc, argv, i, "--max-running", &v, err, st)) {
+        if (!*st) *st = long_value("--max-running", v, 1, 1000000, &so->max_running, err);
+    } else if (opt_value(argc, argv, i, "--max-array-size", &v, err, st)) {
+        if (!*st) *st = long_value("--max-array-size", v, 1, 4000001, &so->max_array, err);
+    } else {
+        return 0;
+    }
+    if (!a->slurm_given) a->slurm_given = s;
+    return 1;
+}
+
 static int parse_sweep_args(int argc, char **argv, sweep_args *a, cr_err *err)
 {
     memset(a, 0, sizeof *a);
     a->jobs = 1;
-    int st = CR_OK, have_jobs = 0;
+    a->slurm.max_array = CR_SWEEP_SLURM_MAX_ARRAY;
+    int st = CR_OK, have_jobs = 0, options = 1;
     for (int i = 2; i < argc && !st; i++) {
         const char *s = argv[i], *v = NULL;
-        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+        if (!options) {
+            if (a->config) st = cr_err_set(err, CR_EINPUT, "unexpected argument %s (one config per sweep)", s);
+            a->config = s;
+        } else if (strcmp(s, "--") == 0) {
+            options = 0;
+        } else if (slurm_option(argc, argv, &i, a, err, &st)) {
+            continue;
+        } else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
             a->help = 1;
         } else if (opt_value(argc, argv, &i, "--grid", &v, err, &st)) {
             if (st) break;
@@ -206,6 +304,8 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a, cr_err *err)
     if (have_jobs && (a->emit_jobs || a->emit_slurm))
         return cr_err_set(err, CR_EINPUT, "--jobs runs the points here, --emit-jobs/--emit-slurm only writes them: "
                                           "choose one");
+    if (a->slurm_given && !a->emit_slurm)
+        return cr_err_set(err, CR_EINPUT, "%s is an sbatch setting: it needs --emit-slurm FILE", a->slurm_given);
     return CR_OK;
 }
 
@@ -262,8 +362,70 @@ static int check_some_point_loads(const cr_sweep_plan *p, cr_err *err)
     return st;
 }
 
+static int plan_point(const cr_sweep_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->npts; i++)
+        if (strcmp(p->pts[i].name, name) == 0) return 1;
+    return 0;
+}
+
+/* An existing sweep folder must be one this program made (its sweep.yaml), or hold only this plan's points:
+ * the sweep writes into it and removes from it the run folders that are no point of this plan (an earlier
+ * sweep's, whose tables would otherwise stay beside the new ones), their names in *stale. A subfolder that is
+ * neither a point of the plan, nor logs/, nor a cvxrelu run folder is never removed: the sweep is refused
+ * (CR_EINPUT), as is a folder holding other files without a sweep.yaml. Hidden entries (temporaries) are
+ * skipped; plain files are never removed. */
+static int check_sweep_dir(const cr_sweep_plan *p, cr_sweep_strs *stale, cr_err *err)
+{
+    DIR *d = opendir(p->dir);
+    if (!d) return errno == ENOENT ? CR_OK : cr_err_set(err, CR_EINPUT, "--out %s: %s", p->dir, strerror(errno));
+    int plan = 0, st = CR_OK;
+    char other[NAME_MAX + 1] = "";
+    struct dirent *e;
+    while (!st && (e = readdir(d))) {
+        const char *nm = e->d_name;
+        if (nm[0] == '.') continue;
+        char path[CR_PATH_MAX + NAME_MAX + 2];
+        snprintf(path, sizeof path, "%s/%s", p->dir, nm);
+        struct stat sb;
+        if (lstat(path, &sb) != 0) continue;
+        if (strcmp(nm, "sweep.yaml") == 0 && S_ISREG(sb.st_mode)) {
+            FILE *f = fopen(path, "rb");
+            char head[32] = "";
+            if (f) {
+                size_t k = fread(head, 1, sizeof head - 1, f);
+                head[k] = 0;
+                fclose(f);
+            }
+            if (strncmp(head, "# cvxrelu sweep plan", 20) == 0) {
+                plan = 1;
+                continue;
+            }
+        }
+        /* A point's own name is the point's business (a symbolic link there is reported as its error). */
+        if (plan_point(p, nm) || (S_ISDIR(sb.st_mode) && strcmp(nm, "logs") == 0)) continue;
+        if (S_ISDIR(sb.st_mode)) {
+            if (!cr_fs_is_run_folder(path))
+                st = cr_err_set(err, CR_EINPUT,
+                                "--out %s: holds the folder %s, which is neither a point of this sweep nor a cvxrelu "
+                                "run folder; choose another folder or remove it",
+                                p->dir, nm);
+            else if (cr_sweep_strs_push(stale, nm))
+                st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+        }
+        if (!other[0]) snprintf(other, sizeof other, "%s", nm);
+    }
+    closedir(d);
+    if (!st && !plan && other[0])
+        st = cr_err_set(err, CR_EINPUT,
+                        "--out %s: the folder holds %s but no sweep.yaml of a cvxrelu sweep, so a sweep may not "
+                        "write into it; choose another folder",
+                        p->dir, other);
+    return st;
+}
+
 /* The sweep folder (--out, default results/<stem>-sweep), absolute, short enough and writable or creatable. */
-static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
+static int setup_dir(sweep_args *a, cr_sweep_plan *p, cr_err *err)
 {
     char outdir[CR_PATH_MAX + 32];
     if (a->out) {
@@ -279,7 +441,8 @@ static int setup_dir(const sweep_args *a, cr_sweep_plan *p, cr_err *err)
         return cr_err_set(err, CR_EINPUT, "--out %.48s...: the folder's path has %zu bytes, at most %d are accepted "
                                           "for a sweep (its points' folders add %d)",
                           p->dir, strlen(p->dir), CR_OUT_MAX - 1 - CR_SWEEP_NAME_CUT, 1 + CR_SWEEP_NAME_CUT);
-    return check_dir("--out", p->dir, err);
+    int st = check_dir("--out", p->dir, err);
+    return st ? st : check_sweep_dir(p, &a->stale, err);
 }
 
 /* The emitted files' absolute paths (the jobs file defaults to the Slurm script's name with .jobs, the
@@ -315,6 +478,7 @@ static int sweep_setup(sweep_args *a, cr_sweep_plan *p, cr_sweep_emit_paths *ep,
     a->sets = (cr_sweep_strs){0};
     a->grids = NULL;
     a->ngrid = 0;
+    p->want_mem = a->emit_slurm && !a->slurm.mem;
     int st = setup_paths(a, p, err);
     if (!st) st = cr_sweep_plan_resolve(p, err);
     if (!st) st = check_some_point_loads(p, err);
@@ -343,14 +507,43 @@ static size_t points_to_run(const cr_sweep_plan *p, size_t *todo, long *cpus)
     return ntodo;
 }
 
-/* Validated: the sweep folder is made and the plan written in it (from here on, files are written). */
-static int write_plan(cr_sweep_plan *p, cr_err *err)
+/* The whole file at path, NULL when unreadable. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *t = cr_fs_read_all(f, NULL);
+    fclose(f);
+    return t;
+}
+
+/* Validated: the sweep folder is made, the run folders of an earlier sweep that are no point of this one are
+ * removed, and the plan written (from here on, files are written). A changed plan removes the earlier table
+ * too: sweep.csv is rebuilt from this plan's points (at the end here, or by `cvxrelu aggregate`). */
+static int write_plan(cr_sweep_plan *p, const cr_sweep_strs *stale, cr_err *err)
 {
     int e = cr_fs_mkdirs(p->dir);
     if (e) return cr_err_set(err, CR_ERUNTIME, "%s: cannot create the sweep folder: %s", p->dir, strerror(e));
     char real[PATH_MAX];
     if (realpath(p->dir, real) && strlen(real) < sizeof p->dir) memcpy(p->dir, real, strlen(real) + 1);
-    return cr_sweep_plan_write(p, err);
+    char path[CR_PATH_MAX + NAME_MAX + 2];
+    for (size_t k = 0; k < stale->n; k++) {
+        snprintf(path, sizeof path, "%s/%s", p->dir, stale->v[k]);
+        int st = cr_fs_remove_run_folder(path, err);
+        if (st) return CR_ERUNTIME;
+    }
+    snprintf(path, sizeof path, "%s/sweep.yaml", p->dir);
+    char *before = read_text(path);
+    int st = cr_sweep_plan_write(p, err);
+    char *after = st ? NULL : read_text(path);
+    if (!st && before && (!after || strcmp(before, after) != 0)) {
+        snprintf(path, sizeof path, "%s/sweep.csv", p->dir);
+        if (unlink(path) != 0 && errno != ENOENT)
+            st = cr_err_set(err, CR_ERUNTIME, "%s: cannot remove the earlier table: %s", path, strerror(errno));
+    }
+    free(before);
+    free(after);
+    return st;
 }
 
 /* Runs (or emits) the points not done yet, todo[] the room for their indices, then rebuilds the table when
@@ -372,7 +565,7 @@ static int sweep_points(const sweep_args *a, const cr_sweep_plan *p, const cr_sw
                 p->npts, ntodo, p->npts - nrejected - ntodo, nrejected, p->dir);
     int st = cr_sweep_make_point_dirs(p, todo, ntodo, err);
     if (st) return st;
-    if (ntodo && emitting) return cr_sweep_emit(p, todo, ntodo, cpus, a->emit_slurm != NULL, ep, out, err);
+    if (ntodo && emitting) return cr_sweep_emit(p, todo, ntodo, cpus, a->emit_slurm ? &a->slurm : NULL, ep, out, err);
     /* Everything done already (also when emitting): the table is rebuilt. */
     if (ntodo && (st = cr_sweep_run_local(p, todo, ntodo, a->jobs, a->quiet, log, err))) return st;
     if ((st = cr_sweep_plan_aggregate(p, &nbad, &nclaims, err))) return st;
@@ -395,7 +588,7 @@ int cr_sweep_cli(int argc, char **argv, FILE *out, FILE *log)
     size_t *todo = NULL;
     if (!p) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     else st = sweep_setup(&a, p, &ep, &err);
-    if (!st) st = write_plan(p, &err);
+    if (!st) st = write_plan(p, &a.stale, &err);
     if (!st && !(todo = calloc(p->npts, sizeof *todo))) st = cr_err_set(&err, CR_ERUNTIME, "out of memory");
     if (!st) st = sweep_points(&a, p, &ep, todo, out, log, &err);
     free(todo);
@@ -410,8 +603,19 @@ int cr_sweep_aggregate_cli(int argc, char **argv, FILE *out, FILE *log)
     const char *dir = NULL;
     int quiet = 0;
     cr_err err = {{0}};
+    int options = 1;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
+        if (!options || strcmp(argv[i], "--") == 0) {
+            if (options) {
+                options = 0;
+                continue;
+            }
+            if (dir) {
+                cr_err_set(&err, CR_EINPUT, "unexpected argument %s (one sweep folder)", argv[i]);
+                return usage_error(log, &err);
+            }
+            dir = argv[i];
+        } else if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cr_sweep_usage(out);
             return 0;

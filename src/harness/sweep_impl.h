@@ -41,6 +41,8 @@ typedef struct {
     char *dump;     /* resolved config text (cr_config_dump); NULL when the plan was read back from sweep.yaml */
     char hash[17];  /* FNV-1a of the resolved config text, hex; empty when error */
     long threads;   /* the point's BLAS threads (for the Slurm cpus-per-task) */
+    double mem_bytes; /* the memory guard's estimate for the point (memlimit.h); NaN when unknown (not asked
+                         for, or its CSV data could not be read) */
 } cr_sweep_point;
 
 typedef struct {
@@ -53,6 +55,7 @@ typedef struct {
     size_t ngrid;
     cr_sweep_point *pts;
     size_t npts;
+    int want_mem;             /* estimate each point's memory when resolving (Slurm --mem); reads CSV data */
 } cr_sweep_plan;
 
 /* Frees p and everything it owns (NULL accepted). */
@@ -121,10 +124,27 @@ typedef struct {
     char jobs[CR_PATH_MAX + 16], slurm[CR_PATH_MAX], agg[CR_PATH_MAX + 32];
 } cr_sweep_emit_paths;
 
+/* Slurm's default MaxArraySize (slurm.conf): array indices 0 .. 1000. */
+#define CR_SWEEP_SLURM_MAX_ARRAY 1001
+/* MiB added to the largest point estimate for Slurm's --mem: the estimate counts the run's large arrays only;
+ * the program itself (code, libraries, OpenBLAS and GSL state, stdio buffers) peaked at 6.1 to 7.6 MiB of
+ * resident memory in small runs (landscape, arrangements, convex at 1 and 4 threads, GNU time's %M), and
+ * Slurm's cgroup also charges the page cache of the tables written: 64 MiB leaves room for both. */
+#define CR_SWEEP_SLURM_BASE_MB 64
+
+/* The sbatch settings of --emit-slurm. */
+typedef struct {
+    const char *time, *mem, *partition, *account; /* --time ... as given; NULL: not given (mem: estimated) */
+    cr_sweep_strs opts;  /* --sbatch-opt values, each one #SBATCH line of every script, in order */
+    long max_running;    /* the array's %N throttle; 0: none */
+    long max_array;      /* indices per array (Slurm's MaxArraySize); more points are split into several */
+} cr_sweep_slurm;
+
 /* CR_EINPUT when anything an emitted file would hold has a control character (see sweep_emit.c). */
 int cr_sweep_emit_check(const cr_sweep_plan *p, const cr_sweep_emit_paths *ep, int slurm, cr_err *err);
-/* Writes the job file (and the Slurm scripts) for the points todo[] and prints to out how to run them. */
-int cr_sweep_emit(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, long cpus, int slurm,
+/* Writes the job file (and the Slurm scripts, when so is not NULL) for the points todo[] and prints to out how
+ * to run them. */
+int cr_sweep_emit(const cr_sweep_plan *p, const size_t *todo, size_t ntodo, long cpus, const cr_sweep_slurm *so,
                   const cr_sweep_emit_paths *ep, FILE *out, cr_err *err);
 
 #endif

@@ -4,12 +4,14 @@
 #include "sweep_impl.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "config.h"
+#include "dataload.h"
 #include "memlimit.h"
 
 int cr_sweep_strs_push(cr_sweep_strs *s, const char *text)
@@ -260,6 +262,20 @@ static void grid_message(cr_err *perr, const cr_sweep_strs *ov, size_t nsets)
     }
 }
 
+/* The memory guard's estimate for a resolved point (memlimit.h); CSV data are read for their size. NaN when
+ * they cannot be (the point's own run then reports why). */
+static double point_memory(const cr_config *cfg)
+{
+    double b = cr_limits_config_estimate(cfg);
+    if (!isnan(b)) return b;
+    cr_data *D = NULL;
+    cr_err ignored = {{0}};
+    if (cr_dataload_from_config(cfg, &D, &ignored)) return NAN;
+    b = cr_limits_estimate(cfg, D->n, D->d);
+    cr_data_free(D);
+    return b;
+}
+
 /* Point i: its folder name, and its resolved config (text, hash, threads) or the schema's message. */
 static int resolve_point(cr_sweep_plan *p, size_t i, cr_config *cfg, cr_err *err)
 {
@@ -283,6 +299,7 @@ static int resolve_point(cr_sweep_plan *p, size_t i, cr_config *cfg, cr_err *err
         } else {
             cr_sweep_hash_hex(pt->dump, pt->hash);
             pt->threads = cfg->threads;
+            pt->mem_bytes = p->want_mem ? point_memory(cfg) : NAN;
         }
     }
     cr_sweep_strs_free(&ov);
