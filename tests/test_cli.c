@@ -977,6 +977,10 @@ static void test_check_marks_ignored_keys(void **state)
     snprintf(want, sizeof want, "\n  path: \"%s/d.csv\"\n", dir);
     expect_in(r.out, want, "check (csv): data.path is read");
     expect_in(r.out, "\n  tol: 1e-08\n", "check (csv): solver.tol is read by convex");
+    expect_in(r.out, "\n  labels_path: \"\"  # ignored for data.kind csv\n", "check (csv): an idx key");
+    expect_in(r.out, "\n  n_test: 0  # ignored for data.kind csv\n", "check (csv): an idx key");
+    expect_in(r.out, "\n  delimiter: comma\n", "check (csv): a csv key is read");
+    expect_in(r.out, "\n  test_path: \"\"\n", "check (csv): the test set key is read");
     expect_in(r.out, "\n  memory_mb: 0  # half the memory of the machine that runs it: ", "check: memory_mb");
     result_free(&r);
     r = run("check configs/landscape.yaml");
@@ -984,6 +988,7 @@ static void test_check_marks_ignored_keys(void **state)
     expect_in(r.out, "\n  width: 10  # ignored by landscape\n", "check landscape");
     expect_in(r.out, "\n  n: 20  # ignored by landscape\n", "check landscape");
     expect_in(r.out, "\n  grid: 161\n", "check landscape");
+    expect_in(r.out, "\n  delimiter: comma  # ignored by landscape\n", "check landscape: a csv key");
     result_free(&r);
     const char *cases[][3] = {{"landscape", "--set landscape.grid=11", "--set train.width=3 --set data.n=5 "
                                                                         "--set patterns.method=sample --set beta=2"},
