@@ -757,6 +757,32 @@ static void test_failed_rerun_leaves_no_stale_claims(void **state)
     crt_rmtree(dir);
 }
 
+/* A file size limit that the run's records (config.yaml, manifest.yaml, summary.csv, claims.csv, sanity.csv)
+ * fit under and its runs.csv does not: halfway between, measured on a complete run of config into dir/ref. */
+static long limit_between_records_and_runs(const char *dir, const char *config, const char *set)
+{
+    char ref[300], path[400];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    const char *args[] = {"run", config, "--out", ref, "--quiet", "--set", set, NULL};
+    child c = spawn(dir, args, 0);
+    int st = wait_child(&c);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("%s: the reference run failed", config);
+    static const char *const records[] = {"config.yaml", "manifest.yaml", "summary.csv", "claims.csv", "sanity.csv"};
+    long largest = 0, runs = 0;
+    struct stat sb;
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", ref, records[i]);
+        if (stat(path, &sb) == 0 && sb.st_size > largest) largest = (long)sb.st_size;
+    }
+    snprintf(path, sizeof path, "%s/runs.csv", ref);
+    if (stat(path, &sb) == 0) runs = (long)sb.st_size;
+    /* The failed run's records are those of the ok one (its summary.csv longer by an error line, still far below
+     * config.yaml): halfway between the largest record and runs.csv leaves both a margin. */
+    if (!(largest + 256 < runs)) fail_msg("%s: runs.csv (%ld bytes) is not above the records (%ld)", config, runs, largest);
+    crt_rmtree(ref);
+    return (largest + runs) / 2;
+}
+
 /* Disk full while closing the first of two tables (width_sweep: runs.csv then curves.csv; optimal_set: runs.csv
  * then neuron_patterns.csv): exit 1, the second table's temporary removed too, the failure recorded. */
 static void test_disk_full_closes_both_tables(void **state)
@@ -765,23 +791,23 @@ static void test_disk_full_closes_both_tables(void **state)
     need_program();
     static const struct {
         const char *config, *set;
-        long fsize;
     } cases[] = {
-        {"configs/width_sweep.yaml", "train.seeds=5", 2048}, /* above config.yaml (~1.1 kB), below runs.csv (~4.5 kB) */
-        {"configs/optimal_set.yaml", "train.seeds=40", 2048},
+        {"configs/width_sweep.yaml", "train.seeds=5"},
+        {"configs/optimal_set.yaml", "train.seeds=40"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char dir[256], out[300], path[400], desc[128];
         crt_tmpdir(dir);
+        const long fsize = limit_between_records_and_runs(dir, cases[k].config, cases[k].set);
         snprintf(out, sizeof out, "%s/out", dir);
         const char *args[] = {"run", cases[k].config, "--out", out, "--quiet", "--set", cases[k].set, NULL};
-        child c = spawn(dir, args, cases[k].fsize);
+        child c = spawn(dir, args, fsize);
         int st = wait_child(&c);
         describe_status(st, desc, sizeof desc);
         char *log = crt_slurp(c.log, NULL);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || !strstr(log, "runs.csv") || strstr(log, "Sanitizer"))
-            fail_msg("%s with %ld-byte files: %s, expected exit 1 naming runs.csv\n%s", cases[k].config,
-                     cases[k].fsize, desc, log);
+            fail_msg("%s with %ld-byte files: %s, expected exit 1 naming runs.csv\n%s", cases[k].config, fsize,
+                     desc, log);
         free(log);
         check_run_folder(out, NULL, cases[k].config);
         snprintf(path, sizeof path, "%s/summary.csv", out);
