@@ -55,8 +55,8 @@ static double solve_ok(const inst *I, cr_loss_kind loss, double beta, double tol
     int st = cr_convex_solve(w, I->X, I->y, I->n, I->d, I->P, loss, beta, &o, sol, info, &e);
     if (st != CR_OK || info->status != CR_CONVEX_CONVERGED)
         fprintf(stderr, "n %zu d %zu p %zu beta %g tol %g method %s: %s (%s, rel gap %.3g, violation %.3g)\n", I->n,
-                I->d, I->P->p, beta, tol, cr_convex_method_name(m), st ? e.msg : "", cr_convex_status_name(info->status),
-                info->rel_gap, info->cone_violation);
+                I->d, I->P->p, beta, tol, cr_convex_method_name(m), st ? e.msg : "",
+                cr_convex_status_name(info->status), info->rel_gap, info->cone_violation);
     assert_int_equal(st, CR_OK);
     assert_int_equal(info->status, CR_CONVEX_CONVERGED);
     assert_true(info->rel_gap <= tol);
