@@ -8,12 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convex_ipm.h"
 #include "timer.h"
 
-/* AUTO uses the interior-point method for the squared loss from this many samples on: below it SSNAL's
- * Newton steps are cheap and few; above it the cone projections cross many faces per step and SSNAL needs
- * hundreds of steps (bench/bench_convex.c, the sampled regime). */
+/* AUTO's rule (convex.h, docs/MATH.md "Choosing the method"). The interior-point method goes first for the
+ * squared loss from a cold start when n >= CR_CONVEX_IPM_MIN_N, p d <= CR_CONVEX_IPM_PD_PER_N n and its
+ * workspace fits in CR_CONVEX_IPM_MAX_BYTES. Its iteration costs n^2 p d (the Woodbury system) for a count
+ * that hardly depends on the instance (25 to 45); SSNAL's Newton steps cost about n^2 times the active
+ * generators, a number that grows with the faces its projections cross (many-row patterns, n in the
+ * hundreds and more) and is unpredictable. Below n = 200 SSNAL's steps are cheap; with p d > 4 n the
+ * interior-point method's n^2 p d dominates (measured, one thread: (n, d, p) = (1000, 20, 50): IPM 3 s, SSNAL
+ * unfinished after 43 s; (1000, 20, 250): SSNAL 5 s, IPM 17 s; (200, 8, 200): SSNAL 0.15 s, IPM 0.6 s).
+ * Under AUTO, SSNAL gets CR_CONVEX_SSNAL_BUDGET Newton steps (deterministic, unlike a clock) before the next
+ * method takes over. */
 #define CR_CONVEX_IPM_MIN_N 200
+#define CR_CONVEX_IPM_PD_PER_N 4
+#define CR_CONVEX_IPM_MAX_BYTES ((size_t)2 << 30)
+#define CR_CONVEX_SSNAL_BUDGET 500
 
 /* ------------------------------------------------------------------ workspace */
 
@@ -201,12 +212,20 @@ static int check_solve(const cr_patterns *P, size_t d, cr_loss_kind loss, const 
     return CR_OK;
 }
 
-/* AUTO: the interior-point method for the squared loss with n >= CR_CONVEX_IPM_MIN_N from a cold start,
- * SSNAL otherwise (every loss). */
-static cr_convex_method choose(const cr_convex_opts *o, cr_loss_kind loss, size_t n)
+/* 1 when the interior-point method can serve this solve under AUTO: squared loss, cold start, its workspace
+ * within CR_CONVEX_IPM_MAX_BYTES. */
+static int ipm_fits(const cr_convex_opts *o, cr_loss_kind loss, size_t n, size_t d, size_t p)
+{
+    return loss == CR_LOSS_SQUARED && !o->warm_start && cr_convex_ipm_work_bytes(n, d, p) <= CR_CONVEX_IPM_MAX_BYTES;
+}
+
+/* AUTO's first method: the interior-point method when it fits and n >= CR_CONVEX_IPM_MIN_N and
+ * p d <= CR_CONVEX_IPM_PD_PER_N n, SSNAL otherwise (every loss). */
+static cr_convex_method choose(const cr_convex_opts *o, cr_loss_kind loss, size_t n, size_t d, size_t p)
 {
     if (o->method != CR_CONVEX_AUTO) return o->method;
-    return loss == CR_LOSS_SQUARED && n >= CR_CONVEX_IPM_MIN_N && !o->warm_start ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
+    int shape = n >= CR_CONVEX_IPM_MIN_N && p * d <= CR_CONVEX_IPM_PD_PER_N * n;
+    return shape && ipm_fits(o, loss, n, d, p) ? CR_CONVEX_IPM : CR_CONVEX_SSNAL;
 }
 
 /* The starting point in w->xa (zero, or sol projected onto the cones with opts->warm_start), its prediction
@@ -262,9 +281,79 @@ static void continue_keep_best(cr_convex_work *w, cr_convex_run *rs, const cr_co
     }
 }
 
-/* Runs `method` and the fallbacks of the table; info->method receives the method of the returned point. */
-static void run_methods(cr_convex_work *w, cr_convex_run *rs, cr_convex_method method, cr_convex_info *info)
+/* 1 when the iteration or time limit has been reached: no method follows. */
+static int at_limit(const cr_convex_run *rs)
 {
+    return rs->steps >= rs->o.max_iter || cr_convex_out_of_time(rs);
+}
+
+/* 1 when the point in w->xa carries a certificate in rs: a method's result, converged or not (SSNAL always
+ * leaves its best point; the interior-point method none when it returned -1). */
+static int has_point(const cr_convex_run *rs, cr_convex_method m, int rc)
+{
+    return (m != CR_CONVEX_IPM || rc == 0) && rs->status != CR_CONVEX_NUMERICAL && isfinite(rs->gap);
+}
+
+/* AUTO's chain: the first method, then the other of SSNAL and the interior-point method (when that one
+ * fits; from scratch), then FISTA from the better certified point of the two. A method fails when it
+ * returns without a certificate at the tolerance short of the limits: no certificate, a breakdown, a
+ * stall, or (SSNAL first) its budget of CR_CONVEX_SSNAL_BUDGET Newton steps spent. The first method's point
+ * waits in w->Uk (used by SSNAL alone, which has ended) while the second runs. */
+static void run_auto(cr_convex_work *w, cr_convex_run *rs, cr_convex_method first, cr_convex_info *info)
+{
+    size_t p = rs->P->p, m = 2 * p * w->d;
+    info->method = first;
+    int ipm_next = first == CR_CONVEX_SSNAL && ipm_fits(&rs->o, rs->loss, w->n, w->d, p);
+    rs->ssnal_budget = ipm_next ? CR_CONVEX_SSNAL_BUDGET : 0;
+    rs->status = CR_CONVEX_MAX_ITER; /* until a certificate says otherwise */
+    int rc = methods[first].type->run(w, rs);
+    rs->ssnal_budget = 0;
+    if (rs->status == CR_CONVEX_CONVERGED || at_limit(rs)) return;
+    int have = has_point(rs, first, rc);
+    cr_convex_method second = first == CR_CONVEX_IPM ? CR_CONVEX_SSNAL : ipm_next ? CR_CONVEX_IPM : CR_CONVEX_AUTO;
+    if (second != CR_CONVEX_AUTO) {
+        cr_convex_run kept = *rs;
+        if (have) memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+        restart(w, rs);
+        rs->steps = kept.steps, rs->newton = kept.newton, rs->polishes = kept.polishes, rs->fails = kept.fails;
+        info->method = second;
+        rs->status = CR_CONVEX_MAX_ITER;
+        rc = methods[second].type->run(w, rs);
+        int have2 = has_point(rs, second, rc);
+        if (have && (!have2 || kept.gap < rs->gap)) {
+            /* back to the first method's point, the counts of both kept */
+            long steps = rs->steps, newton = rs->newton, polishes = rs->polishes;
+            size_t fails = rs->fails;
+            *rs = kept;
+            rs->steps = steps, rs->newton = newton, rs->polishes = polishes, rs->fails = fails;
+            memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
+            cr_convex_forward(w, rs->X, p, w->xa, w->za);
+            info->method = first;
+        }
+        if (rs->status == CR_CONVEX_CONVERGED || at_limit(rs)) return;
+        have = have || have2;
+    }
+    if (!have) {
+        /* neither method left a point: FISTA from zero */
+        long steps = rs->steps, newton = rs->newton;
+        restart(w, rs);
+        rs->steps = steps, rs->newton = newton;
+        rs->gap = INFINITY;
+        rs->status = CR_CONVEX_MAX_ITER;
+    }
+    info->method = CR_CONVEX_FISTA;
+    continue_keep_best(w, rs, methods[CR_CONVEX_FISTA].type);
+}
+
+/* Runs `method` and the fallbacks of the table (AUTO: run_auto's chain); info->method receives the method of
+ * the returned point. */
+static void run_methods(cr_convex_work *w, cr_convex_run *rs, cr_convex_method method, int autom,
+                        cr_convex_info *info)
+{
+    if (autom) {
+        run_auto(w, rs, method, info);
+        return;
+    }
     for (;;) {
         info->method = method;
         if (methods[method].type->run(w, rs) == 0 || methods[method].fallback == CR_CONVEX_AUTO) return;
@@ -330,7 +419,7 @@ int cr_convex_solve(cr_convex_work *w, const double *X, const double *y, size_t 
 
     cr_convex_run rs = {.X = X, .y = y, .P = P, .loss = loss, .beta = beta, .o = o, .t0 = t0};
     start(w, &rs, sol);
-    run_methods(w, &rs, choose(&o, loss, n), info);
+    run_methods(w, &rs, choose(&o, loss, n, d, P->p), o.method == CR_CONVEX_AUTO, info);
     size_t p = P->p;
     memcpy(sol->U, w->xa, p * d * sizeof(double));
     memcpy(sol->Up, w->xa + p * d, p * d * sizeof(double));

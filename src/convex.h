@@ -62,7 +62,8 @@ void cr_convex_free(cr_convex_work *w);
 size_t cr_convex_work_bytes(size_t n, size_t d, size_t p);
 
 typedef enum {
-    CR_CONVEX_AUTO = 0,  /* IPM for the squared loss with n >= 200 and no warm start, else SSNAL (every loss) */
+    CR_CONVEX_AUTO = 0,  /* by shape, with fallback (cr_convex_solve): IPM first for the squared loss from a cold
+                            start with n >= 200, p d <= 4 n and its workspace <= 2 GiB, else SSNAL */
     CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: smoothed, with continuation) */
     CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian, then a polish (every loss); FISTA fallback */
     CR_CONVEX_IPM = 3,   /* primal-dual interior point (squared loss only), then sparsified; SSNAL fallback */
@@ -116,12 +117,21 @@ typedef struct {
 } cr_convex_info;
 
 /* Solves the convex program for X (n x d), y (n), patterns P (P->n = n, P->p <= the workspace's p), loss,
- * beta > 0 (for logistic and hinge, y in {-1, +1}) by opts->method (opts NULL: defaults). AUTO takes the
- * interior-point method for the squared loss with n >= 200 and no warm start, SSNAL otherwise:
+ * beta > 0 (for logistic and hinge, y in {-1, +1}) by opts->method (opts NULL: defaults).
+ * AUTO chooses by the program's shape (docs/MATH.md, Choosing the method): the interior-point method (one
+ * step costs n^2 p d, 25 to 45 steps) for the squared loss from a cold start when n >= 200, p d <= 4 n and
+ * cr_convex_ipm_work_bytes(n, d, p) <= 2 GiB; SSNAL otherwise (its steps cost about n^2 times the active
+ * generators, their number unpredictable). A method fails when it returns short of the tolerance before
+ * the iteration or time limit (no certificate, breakdown, stall, or SSNAL's budget of 500 Newton steps when
+ * the interior-point method may follow: a count, so results stay deterministic); then the other of the two
+ * runs from scratch (the interior-point method only where allowed), and last FISTA from the better
+ * certified point. An explicit method runs with its own fallback (IPM -> SSNAL, SSNAL -> FISTA):
  * - IPM (squared loss only; convex_ipm.h): a structure-exploiting interior-point method whose iterates are
  *   projected onto the cones and certified; the certified point is then cleared of the barrier's tiny
- *   blocks and finished by the face Newton polish when that stays certified. When it reaches no
- *   certificate (numerical trouble, or its workspace could not be allocated), SSNAL starts over from zero.
+ *   blocks and, when its relative gap is at most 1e-8 (or it is short of the tolerance), finished by the
+ *   face Newton polish when that stays certified; at a looser tolerance the certified interior point is
+ *   returned (never slower than a tighter one). When it reaches no certificate (numerical trouble, or its
+ *   workspace could not be allocated), SSNAL starts over from zero.
  * - SSNAL (every loss): the proximal point method whose subproblems are solved by semismooth Newton on an
  *   n-dimensional dual, finished by Newton on the identified face (squared, logistic) or on the KKT system
  *   of the identified face and margin partition (hinge). When Newton breaks down or stalls, FISTA continues

@@ -72,6 +72,8 @@ typedef struct {
     long restarts;       /* FISTA's momentum restarts */
     long polishes;       /* polish attempts */
     size_t fails;        /* projections that hit the step limit */
+    long ssnal_budget;   /* SSNAL gives up (returns -1, best point in w->xa) from this many Newton steps on;
+                            0 = no budget (AUTO sets it, convex.c) */
     double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
     double primal, dual, gmax, gap; /* the last certificate (convex_cert.c) */
     cr_convex_status status;

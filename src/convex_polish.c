@@ -56,7 +56,10 @@ static size_t face_setup(cr_convex_work *w, const cr_convex_run *rs, const doubl
         for (size_t k = 0; k < n; k++) {
             double h = 0;
             for (size_t a = 0; a < d; a++) h += X[k * d + a] * u[a];
-            if (w->xnorm[k] > 0 && fabs(h) <= 1e-9 * w->xnorm[k] * nu) w->tidx[nt++] = k;
+            /* tight, or violated (a row the previous round's steps pushed past its boundary by rounding):
+             * the face keeps it at zero, which also repairs the violation */
+            double sk = cr_mask_bit(cr_patterns_mask(P, j % p), k) ? 1.0 : -1.0;
+            if (w->xnorm[k] > 0 && sk * h <= 1e-9 * w->xnorm[k] * nu) w->tidx[nt++] = k;
         }
         double *B = w->Bs + j * d * d;
         size_t q0 = cr_convex_face_basis(X, d, w->tidx, nt, B), r = d - q0;
@@ -93,8 +96,12 @@ static void face_point(const cr_convex_work *w, size_t j, const double *wv, doub
 }
 
 /* Ratio test of the face Newton polishes along dir from the face coordinates pw (d <= 64): the largest step
- * <= 1 keeping every non-tight cone row of the polished blocks (*kind = 1 when one of them stops it), or the
- * step minimizing the norm of a block that would pass through zero (*kind = 2, *which = the block). */
+ * <= 1 keeping every cone row outside the face of the polished blocks (*kind = 1 when one of them stops it),
+ * or the step minimizing the norm of a block that would pass through zero (*kind = 2, *which = the block).
+ * A row is outside the face when the direction moves it (|x_k'du| above 1e-10 ||x_k|| ||du||; the face's
+ * rows are orthogonal to its basis up to rounding, the dependent ones skipped by the basis up to 1e-12), so
+ * a row that an earlier step of the round brought to its boundary (h = 0, or a rounding below it) stops
+ * the next step that would cross it, at once: the next round then takes it into the face. */
 static double face_ratio(const cr_convex_work *w, const double *X, const cr_patterns *P, const double *pw,
                          const double *dir, int *kind, size_t *which)
 {
@@ -104,14 +111,14 @@ static double face_ratio(const cr_convex_work *w, const double *X, const cr_patt
         if (!w->brank[j]) continue;
         face_point(w, j, pw, ub);
         face_point(w, j, dir, dub);
-        double nu = cr_linalg_nrm2(ub, d);
+        double ndu = cr_linalg_nrm2(dub, d);
         const uint64_t *mask = cr_patterns_mask(P, j % p);
         for (size_t k = 0; k < n; k++) {
             double h = 0, dh = 0;
             for (size_t a = 0; a < d; a++) h += X[k * d + a] * ub[a], dh += X[k * d + a] * dub[a];
             double sk = cr_mask_bit(mask, k) ? 1.0 : -1.0;
             h *= sk, dh *= sk;
-            if (h > 1e-9 * w->xnorm[k] * nu && dh < 0 && -h / dh < amax) amax = -h / dh, *kind = 1;
+            if (dh < -1e-10 * w->xnorm[k] * ndu && fmax(h, 0.0) / -dh < amax) amax = fmax(h, 0.0) / -dh, *kind = 1;
         }
         double uu = 0, ud = 0, dd = 0;
         for (size_t a = 0; a < d; a++) uu += ub[a] * ub[a], ud += ub[a] * dub[a], dd += dub[a] * dub[a];

@@ -352,8 +352,9 @@ static int polish_step(ssnal_iter *s)
     return conv;
 }
 
-/* Keeps the best certified point; three outer steps at the largest sigma without halving the gap: rounding
- * dominates, the best point goes back to w->xa for the first-order method (returns -1). */
+/* Keeps the best certified point; three outer steps at the largest sigma without halving the gap (rounding
+ * dominates), or the Newton steps beyond rs->ssnal_budget: the best point goes back to w->xa with its
+ * certificate for the method that follows (returns -1). */
 static int progress(ssnal_iter *s)
 {
     cr_convex_work *w = s->w;
@@ -369,6 +370,16 @@ static int progress(ssnal_iter *s)
     } else if (s->sigma >= s->sigmax && ++s->worse >= 3) {
         memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
         cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
+        return -1;
+    }
+    if (rs->ssnal_budget > 0 && rs->newton >= rs->ssnal_budget) {
+        if (s->best < rs->gap) {
+            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
+            cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
+            cr_loss_grad(rs->loss, w->za, rs->y, w->n, s->vcert);
+            cr_convex_check_point(w, rs, s->vcert, 0);
+        }
+        rs->status = CR_CONVEX_MAX_ITER;
         return -1;
     }
     return 0;

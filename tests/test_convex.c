@@ -646,7 +646,8 @@ static void test_method_names(void **state)
 }
 
 /* AUTO as convex.h states it: SSNAL for every loss below n = 200, the interior-point method for the squared
- * loss from n = 200 on unless warm-started (test_oracle_ipm_large covers the cold start). */
+ * loss from n = 200 on (with p d <= 4 n) unless warm-started (test_oracle_ipm_large covers the cold start;
+ * tests/test_convex_robust.c the shape rule and the fallbacks). */
 static void test_auto_choice(void **state)
 {
     (void)state;

@@ -202,7 +202,8 @@ static const schema_key schema[] = {
      "wall-clock limit per convex solve in seconds, 0 = none"},
     {"solver.method", T_ENUM, OFF(solver.method), 0, 0, &E_SOLVER, "auto",
      "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), interior point "
-     "(ipm, squared loss), or by loss and size (auto: ipm for the squared loss from n = 200 on, else ssnal)"},
+     "(ipm, squared loss), or by shape with fallback (auto: ipm for the squared loss when n >= 200 and p d <= 4 n, "
+     "else ssnal; a failed or stalled method hands over to the other, then fista; docs/MATH.md)"},
     {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
     {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
     {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
