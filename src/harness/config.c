@@ -45,7 +45,8 @@ static const char *const labels_names[] = {[CR_LABELS_PLANTED] = "planted", [CR_
 static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact",
                                              [CR_CONFIG_PATTERNS_SAMPLE] = "sample"};
 static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
-                                           [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm"};
+                                           [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm",
+                                           [CR_CONVEX_SSNAL_CG] = "ssnal_cg"};
 
 #define NAMES(a) {(int)(sizeof a / sizeof a[0]), a, NULL}
 static const enum_type E_EXPERIMENT = NAMES(experiment_names), E_DATA_KIND = NAMES(data_kind_names),
@@ -156,7 +157,8 @@ static const schema_key schema[] = {
      "wall-clock limit per convex solve in seconds, 0 = none"},
     {"solver.method", T_ENUM, OFF(solver.method), 0, 0, &E_SOLVER, "auto",
      "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), interior point "
-     "(ipm, squared loss), or by loss and size (auto: ipm for the squared loss from n = 200 on, else ssnal)"},
+     "(ipm, squared loss), SSNAL with matrix-free CG Newton solves for large n (ssnal_cg), or by loss and size "
+     "(auto: ipm for the squared loss from n = 200 on, else ssnal)"},
     {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
     {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
     {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
