@@ -6,6 +6,9 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef CR_SSNALCG_DEBUG
+#include <stdio.h>
+#endif
 
 #include "linalg.h"
 #include "patmap.h"
@@ -14,6 +17,14 @@
 /* The conjugate gradient solves stop at this many products at most (a direction that is not yet accurate is
  * still a descent direction: CG from zero keeps g'dv < 0). */
 #define CG_MAX 300
+/* Sketch size of the Nystrom preconditioner at most. */
+#define NYS_K 40
+#ifndef RHO
+#define RHO 10.0
+#endif
+#ifndef RT0
+#define RT0 0.1
+#endif
 
 /* The iterates (as in convex_ssnal.c): current and trial dual points v with their prox outputs P(v),
  * predictions M P(v) and gradients of psi; the proximal parameter and its cap; the best certified point
@@ -31,6 +42,10 @@ typedef struct {
     long cg;                  /* conjugate gradient products so far */
     /* Newton operator: hs + sigma sum_j D_j X J_j X' D_j, J_j = a_j (I - Q_j'Q_j) + c_j uhat_j uhat_j' */
     size_t pa;                /* patterns with an active block (w->boff[j] != -1: block j is active) */
+    /* Nystrom preconditioner: sketch size k (0: none), kept rank kp, eigenvalues lam, smallest lamk */
+    size_t k, kp;
+    double lam[NYS_K], coef[NYS_K], lamk;
+    int fresh, last_cg;       /* rebuild at the next Newton step; products of the last CG solve */
     double *Dact;             /* n x pa: compacted pattern matrix (w->Wt) */
 } cg_iter;
 
@@ -43,6 +58,8 @@ static void iter_init(cg_iter *s, cr_convex_work *w, cr_convex_run *rs)
     s->sigmax = 1e8 / s->mn;
     s->best = INFINITY, s->prog = INFINITY;
     s->ynorm = cr_linalg_nrm2(rs->y, w->n);
+    /* the sketch lives in w->F (n max(n, 64) doubles): 3 n k + 2 k^2 + k fit when k <= n / 4 */
+    s->k = w->n / 4 < NYS_K ? w->n / 4 : NYS_K;
 }
 
 /* psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P), W = Uk - sigma M'v, P = prox_{sigma h}(W), and
@@ -162,31 +179,185 @@ static void operator_apply(cg_iter *s, const double *x, double *out)
     for (size_t k = 0; k < n; k++) out[k] = w->hs[k] * x[k] + s->sigma * out[k];
 }
 
+/* ------------------------------------------------------------------ the preconditioner */
+
+/* Eigenvalues ev and orthonormal eigenvectors (columns of V, k x k row-major) of the symmetric A (k x k,
+ * destroyed) by cyclic Jacobi rotations. */
+static void jacobi_eigen(size_t k, double *A, double *V, double *ev)
+{
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) V[a * k + b] = a == b;
+    for (int sweep = 0; sweep < 60; sweep++) {
+        double off = 0, tot = 0;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = 0; b < k; b++) {
+                tot += A[a * k + b] * A[a * k + b];
+                if (a != b) off += A[a * k + b] * A[a * k + b];
+            }
+        if (!(off > 1e-30 * tot)) break;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = a + 1; b < k; b++) {
+                double apq = A[a * k + b];
+                if (apq == 0) continue;
+                double th = (A[b * k + b] - A[a * k + a]) / (2 * apq);
+                double t = (th >= 0 ? 1.0 : -1.0) / (fabs(th) + sqrt(th * th + 1)), c = 1 / sqrt(t * t + 1), sn = t * c;
+                for (size_t r = 0; r < k; r++) {
+                    double ar = A[r * k + a], br = A[r * k + b];
+                    A[r * k + a] = c * ar - sn * br;
+                    A[r * k + b] = sn * ar + c * br;
+                }
+                for (size_t r = 0; r < k; r++) {
+                    double ar = A[a * k + r], br = A[b * k + r];
+                    A[a * k + r] = c * ar - sn * br;
+                    A[b * k + r] = sn * ar + c * br;
+                }
+                for (size_t r = 0; r < k; r++) {
+                    double ar = V[r * k + a], br = V[r * k + b];
+                    V[r * k + a] = c * ar - sn * br;
+                    V[r * k + b] = sn * ar + c * br;
+                }
+            }
+    }
+    for (size_t a = 0; a < k; a++) ev[a] = A[a * k + a];
+}
+
+/* Orthonormalizes the k columns of Om (n x k row-major) by Gram-Schmidt twice. */
+static void orthonormal_columns(size_t n, size_t k, double *Om)
+{
+    for (size_t c = 0; c < k; c++) {
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t e = 0; e < c; e++) {
+                double h = 0;
+                for (size_t r = 0; r < n; r++) h += Om[r * k + e] * Om[r * k + c];
+                for (size_t r = 0; r < n; r++) Om[r * k + c] -= h * Om[r * k + e];
+            }
+        double nr = 0;
+        for (size_t r = 0; r < n; r++) nr += Om[r * k + c] * Om[r * k + c];
+        nr = sqrt(nr);
+        for (size_t r = 0; r < n; r++) Om[r * k + c] = nr > 0 ? Om[r * k + c] / nr : 0.0;
+    }
+}
+
+static void operator_apply(cg_iter *s, const double *x, double *out);
+
+/* Randomized Nystrom preconditioner (Frangella, Tropp and Udell, SIAM J. Matrix Anal. Appl. 44, 2023) of the
+ * scaled system I + H^{-1/2} sigma M J M' H^{-1/2} (H = diag(hs)): a rank-k approximation U diag(lam) U' from
+ * k products with an orthonormalized test matrix (a fixed deterministic pseudo-random sequence), then
+ * P^{-1} = (lam_k + 1) U (diag(lam) + I)^{-1} U' + I - U U'. Lives in w->F (3 n k + 2 k^2 + 2 k doubles). */
+static void precond_build(cg_iter *s)
+{
+    cr_convex_work *w = s->w;
+    size_t n = w->n, k = s->k;
+    double *Om = w->F, *Y = Om + n * k, *U = Y + n * k, *Ck = U + n * k, *Vk = Ck + k * k, *ev = Vk + k * k;
+    double *x = w->zt2, *ax = w->vk;
+    uint64_t st = 0x9E3779B97F4A7C15ull;
+    for (size_t t = 0; t < n * k; t++) {
+        st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+        Om[t] = (double)(st >> 11) / 9007199254740992.0 - 0.5;
+    }
+    orthonormal_columns(n, k, Om);
+    for (size_t c = 0; c < k; c++) {
+        for (size_t r = 0; r < n; r++) x[r] = Om[r * k + c] / sqrt(w->hs[r]);
+        operator_apply(s, x, ax); /* hs x + sigma M J M' x */
+        for (size_t r = 0; r < n; r++) Y[r * k + c] = (ax[r] - w->hs[r] * x[r]) / sqrt(w->hs[r]);
+    }
+    s->cg += (long)k;
+    double yn = cr_linalg_nrm2(Y, n * k), nu = 2.2e-16 * sqrt((double)n) * yn;
+    for (size_t t = 0; t < n * k; t++) Y[t] += nu * Om[t];
+    /* Ck = Om'Y (symmetric positive definite), its Cholesky factor R'R, B = Y R^{-1} into U */
+    cr_linalg_gemm(1, 0, k, k, n, 1.0, Om, k, Y, k, 0.0, Ck, k);
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < a; b++) Ck[a * k + b] = Ck[b * k + a] = 0.5 * (Ck[a * k + b] + Ck[b * k + a]);
+    /* row-major upper = column-major lower: potrf gives L (column-major lower) = R' with R upper row-major */
+    if (cr_linalg_potrf(k, Ck, k) != 0) {
+        s->kp = 0;
+        return;
+    }
+    /* B = Y R^{-1}: solve R' B' = Y' row by row, i.e. each row b of B: R' b = y (forward substitution with
+     * L = R', L[a][c] = Ck[c * k + a] for a >= c in row-major terms) */
+    for (size_t r = 0; r < n; r++) {
+        double *b = U + r * k;
+        const double *yr = Y + r * k;
+        for (size_t a = 0; a < k; a++) {
+            double t = yr[a];
+            for (size_t c = 0; c < a; c++) t -= Ck[c * k + a] * b[c];
+            b[a] = t / Ck[a * k + a];
+        }
+    }
+    /* B'B = V diag(sv^2) V', U = B V diag(1/sv), lam = max(0, sv^2 - nu) */
+    cr_linalg_gemm(1, 0, k, k, n, 1.0, U, k, U, k, 0.0, Ck, k);
+    jacobi_eigen(k, Ck, Vk, ev);
+    cr_linalg_gemm(0, 0, n, k, k, 1.0, U, k, Vk, k, 0.0, Y, k);
+    double lmin = INFINITY;
+    size_t kp = 0;
+    for (size_t c = 0; c < k; c++) {
+        double sv = sqrt(fmax(ev[c], 0.0));
+        if (!(sv > 0)) continue;
+        for (size_t r = 0; r < n; r++) U[r * k + kp] = Y[r * k + c] / sv;
+        s->lam[kp] = fmax(0.0, ev[c] - nu);
+        lmin = fmin(lmin, s->lam[kp]);
+        kp++;
+    }
+    s->kp = kp;
+    s->lamk = kp ? lmin : 0;
+}
+
+/* z = M^{-1} r = H^{-1/2} P^{-1} H^{-1/2} r (identity scaled by H when there is no sketch). */
+static void precond_apply(cg_iter *s, const double *r, double *z)
+{
+    cr_convex_work *w = s->w;
+    size_t n = w->n, k = s->k, kp = s->kp;
+    const double *U = w->F + 2 * n * k;
+    double *c = s->coef;
+    for (size_t r0 = 0; r0 < n; r0++) z[r0] = r[r0] / sqrt(w->hs[r0]);
+    if (kp > 0) {
+        for (size_t a = 0; a < kp; a++) c[a] = 0;
+        for (size_t r0 = 0; r0 < n; r0++)
+            for (size_t a = 0; a < kp; a++) c[a] += U[r0 * k + a] * z[r0];
+        for (size_t a = 0; a < kp; a++) c[a] *= (s->lamk + 1) / (s->lam[a] + 1) - 1;
+        for (size_t r0 = 0; r0 < n; r0++) {
+            double h = 0;
+            for (size_t a = 0; a < kp; a++) h += U[r0 * k + a] * c[a];
+            z[r0] += h;
+        }
+    }
+    for (size_t r0 = 0; r0 < n; r0++) z[r0] /= sqrt(w->hs[r0]);
+}
+
 /* Conjugate gradients on (diag(hs) + sigma M J M') dv = -g from dv = 0, to the relative residual rtol or
  * CG_MAX products. Returns 0, or -1 on a non-finite or non-positive curvature. */
 static int newton_cg(cg_iter *s, const double *g, double rtol, double *dv)
 {
     cr_convex_work *w = s->w;
     size_t n = w->n;
-    double *r = w->zt2, *pv = w->vk, *Ap = w->vpol;
+    double *r = w->zt2, *pv = w->vk, *Ap = w->vpol, *z = w->hz;
     operator_setup(s);
+    if (s->k > 0 && (s->fresh || s->last_cg > 20)) {
+        precond_build(s);
+        s->fresh = 0;
+    }
     memset(dv, 0, n * sizeof *dv);
-    for (size_t k = 0; k < n; k++) r[k] = -g[k], pv[k] = r[k];
-    double rr = cr_linalg_dot(r, r, n), stop = rtol * rtol * rr;
-    for (int it = 0; it < CG_MAX && rr > stop; it++) {
+    for (size_t k = 0; k < n; k++) r[k] = -g[k];
+    precond_apply(s, r, z);
+    memcpy(pv, z, n * sizeof *pv);
+    double rz = cr_linalg_dot(r, z, n), stop = rtol * rtol * cr_linalg_dot(r, r, n);
+    int it = 0;
+    for (; it < CG_MAX && cr_linalg_dot(r, r, n) > stop; it++) {
         operator_apply(s, pv, Ap);
         s->cg++;
         double pAp = cr_linalg_dot(pv, Ap, n);
         if (!(pAp > 0) || !isfinite(pAp)) return -1;
-        double al = rr / pAp;
+        double al = rz / pAp;
         for (size_t k = 0; k < n; k++) {
             dv[k] += al * pv[k];
             r[k] -= al * Ap[k];
         }
-        double rn = cr_linalg_dot(r, r, n), be = rn / rr;
-        rr = rn;
-        for (size_t k = 0; k < n; k++) pv[k] = r[k] + be * pv[k];
+        precond_apply(s, r, z);
+        double rzn = cr_linalg_dot(r, z, n), be = rzn / rz;
+        rz = rzn;
+        for (size_t k = 0; k < n; k++) pv[k] = z[k] + be * pv[k];
     }
+    s->last_cg = it;
     for (size_t k = 0; k < n; k++)
         if (!isfinite(dv[k])) return -1;
     return 0;
@@ -239,6 +410,7 @@ static int inner(cg_iter *s)
     cr_convex_run *rs = s->rs;
     size_t n = w->n, m = 2 * rs->P->p * w->d;
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
+    s->fresh = 1;
     double phi = psi(s, s->v, s->Pc, s->zc, s->gc);
     if (!isfinite(phi)) return -1;
     double gprev = INFINITY, epsk = 0.1 * (1 + s->ynorm) * pow(0.2, (double)rs->steps);
@@ -248,11 +420,16 @@ static int inner(cg_iter *s)
         if (inner_done(s, gn, gprev, epsk, &stall)) break;
         gprev = gn;
         /* the relative CG residual: loose far from the solution, tight near it (superlinear Newton-CG) */
-        double rtol = fmin(0.1, sqrt(gn / (1 + s->ynorm)));
+        double rtol = fmin(RT0, sqrt(gn / (1 + s->ynorm)));
         if (newton_cg(s, s->gc, fmax(rtol, 1e-10), w->dv) != 0) return -1;
         double gd = cr_linalg_dot(s->gc, w->dv, n), ft = INFINITY;
         if (!(gd < 0)) break;
-        if (!line_search(s, phi, gd, gn, &ft)) break;
+        int ok = line_search(s, phi, gd, gn, &ft);
+#ifdef CR_SSNALCG_DEBUG
+        fprintf(stderr, "   newton %d gn %.3e epsk %.3e cg %d ok %d sigma %.2e pa %zu\n", it, gn, epsk, s->last_cg, ok,
+                s->sigma, s->pa);
+#endif
+        if (!ok) break;
         swap_trial(s);
         phi = ft;
         rs->newton++;
@@ -310,6 +487,29 @@ static int outer_step(cg_iter *s)
     return stop;
 }
 
+/* Below a relative gap of 1e-3, the face Newton polish of convex_polish.c on the current point (it declines
+ * faces of more than the workspace's nmax coordinates); its point replaces the current one when its
+ * certificate is better. 1 when that certificate is converged. */
+static int polish_step(cg_iter *s)
+{
+    cr_convex_work *w = s->w;
+    cr_convex_run *rs = s->rs;
+    size_t n = w->n, m = 2 * rs->P->p * w->d;
+    if (!(rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal)))) return 0;
+    if (cr_convex_polish(w, rs, w->xa, w->xc, w->zw, 0.0) != 0) return 0;
+    cr_convex_run cand;
+    cr_loss_grad(rs->loss, w->zw, rs->y, n, s->vcert);
+    int conv = cr_convex_check_candidate(w, rs, w->xc, w->zw, s->vcert, &cand);
+    rs->polishes++;
+    if (!conv && !(cand.gap < rs->gap)) return 0;
+    memcpy(w->xa, w->xc, (m ? m : 1) * sizeof(double));
+    memcpy(w->za, w->zw, n * sizeof(double));
+    rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
+    if (conv) rs->status = CR_CONVEX_CONVERGED;
+    report(s, "polish");
+    return conv;
+}
+
 /* Keeps the best certified point; three outer steps at the largest sigma without halving the gap: -1 (the
  * best point goes back to w->xa for the fallback). */
 static int progress(cg_iter *s)
@@ -353,12 +553,12 @@ static int ssnal_cg(cr_convex_work *w, cr_convex_run *rs)
             rc = -1;
             break;
         }
-        if (outer_step(&s)) break;
+        if (outer_step(&s) || polish_step(&s)) break;
         if (progress(&s) != 0) {
             rc = -1;
             break;
         }
-        s.sigma = fmin(s.sigma * 10.0, s.sigmax);
+        s.sigma = fmin(s.sigma * RHO, s.sigmax);
     }
     if (s.v != w->v) memcpy(w->v, s.v, n * sizeof(double));
     rs->sigma = s.sigma;
