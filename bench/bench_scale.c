@@ -11,7 +11,8 @@
  * 5 min; peak memory under 4 GB.
  * Usage: bench_scale OUTDIR [ROW...]   writes OUTDIR/bench_scale.csv (temporary file + rename), prints a table;
  * ROW (0, 1, 2) selects rows (default all); CR_BENCH_VERBOSE=1 prints the solver's iteration log on stderr;
- * CR_BENCH_METHOD=NAME (auto, fista, ssnal, ipm) solves by another method for comparison. */
+ * CR_BENCH_METHOD=NAME (auto, fista, ssnal, ipm) solves by another method for comparison;
+ * CR_BENCH_MAX_SECONDS=S stops each solve after S seconds (default 1800) with the gap it certified. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,6 +159,8 @@ static row_result run_row(const bench_case *B, unsigned long seed)
     cr_convex_opts_default(&o);
     o.tol = TOL;
     o.max_seconds = CAP;
+    const char *cap = getenv("CR_BENCH_MAX_SECONDS"); /* a shorter limit per solve */
+    if (cap && atof(cap) > 0) o.max_seconds = atof(cap);
     o.method = CR_CONVEX_SSNAL_CG;
     const char *me = getenv("CR_BENCH_METHOD"); /* another method for comparison: auto, fista, ssnal, ipm */
     for (int m = 0; me && m <= CR_CONVEX_SSNAL_CG; m++)
