@@ -137,6 +137,7 @@ void cr_convex_opts_default(cr_convex_opts *o)
     o->check_every = 0;
     o->warm_start = 0;
     o->method = CR_CONVEX_AUTO;
+    o->log = NULL, o->log_ctx = NULL;
 }
 
 const char *cr_convex_status_name(cr_convex_status s)
@@ -184,6 +185,7 @@ static const struct {
     [CR_CONVEX_FISTA] = {&cr_convex_fista_type, CR_CONVEX_AUTO, 0},
     [CR_CONVEX_SSNAL] = {&cr_convex_ssnal_type, CR_CONVEX_FISTA, 0},
     [CR_CONVEX_IPM] = {&cr_convex_ipm_type, CR_CONVEX_SSNAL, 1},
+    [CR_CONVEX_SSNAL_CG] = {&cr_convex_ssnalcg_type, CR_CONVEX_FISTA, 0},
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 

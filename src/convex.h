@@ -67,9 +67,23 @@ typedef enum {
     CR_CONVEX_FISTA = 1, /* accelerated proximal gradient with restarts (hinge: smoothed, with continuation) */
     CR_CONVEX_SSNAL = 2, /* semismooth Newton augmented Lagrangian, then a polish (every loss); FISTA fallback */
     CR_CONVEX_IPM = 3,   /* primal-dual interior point (squared loss only), then sparsified; SSNAL fallback */
+    CR_CONVEX_SSNAL_CG = 4, /* SSNAL with matrix-free CG Newton solves, O(n p d) per step, for large n (squared,
+                               logistic; the hinge goes to FISTA); FISTA fallback (convex_ssnalcg.c) */
 } cr_convex_method;
 
-/* "auto", "fista", "ssnal", "ipm" (the names of the config's solver.method); "?" for any other value. */
+/* The state a method reports after each certificate to cr_convex_opts.log (the iteration log of a long solve). */
+typedef struct {
+    const char *method;  /* the method's name */
+    long iteration;      /* outer iterations so far (as cr_convex_info.iterations) */
+    long newton;         /* Newton steps so far */
+    long products;       /* matrix-free operator products so far (CG), 0 for methods without */
+    double primal, dual, gap, rel_gap; /* the certificate */
+    double sigma;        /* the proximal parameter, 0 if none */
+    size_t active;       /* nonzero blocks of the current point */
+    double seconds;      /* since the start of the solve */
+} cr_convex_progress;
+
+/* "auto", "fista", "ssnal", "ipm", "ssnal_cg" (the names of the config's solver.method); "?" for any other value. */
 const char *cr_convex_method_name(cr_convex_method m);
 
 typedef struct {
@@ -80,6 +94,10 @@ typedef struct {
     long check_every;   /* FISTA: certificate every this many steps, 0 = every 10; default 0 */
     int warm_start;     /* 1: start from the point in sol (projected onto the cones); default 0 */
     cr_convex_method method; /* default CR_CONVEX_AUTO */
+    /* Called after every certificate by the methods that log (ssnal_cg), NULL = silent; default NULL. The
+     * library prints nothing itself: the program's --verbose passes a function that does. */
+    void (*log)(const cr_convex_progress *pr, void *ctx);
+    void *log_ctx;
 } cr_convex_opts;
 
 /* Fills the defaults above. */

@@ -145,6 +145,7 @@ typedef struct {
 extern const cr_convex_method_type cr_convex_fista_type; /* convex_fista.c */
 extern const cr_convex_method_type cr_convex_ssnal_type; /* convex_ssnal.c */
 extern const cr_convex_method_type cr_convex_ipm_type;   /* convex_ipm_run.c */
+extern const cr_convex_method_type cr_convex_ssnalcg_type; /* convex_ssnalcg.c */
 
 /* ---- convex_polish.c */
 

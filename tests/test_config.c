@@ -748,6 +748,7 @@ static void test_enum_values(void **state)
         {"patterns.method", "sample", CR_CONFIG_PATTERNS_SAMPLE},
         {"solver.method", "auto", CR_CONVEX_AUTO}, {"solver.method", "fista", CR_CONVEX_FISTA},
         {"solver.method", "ssnal", CR_CONVEX_SSNAL}, {"solver.method", "ipm", CR_CONVEX_IPM},
+        {"solver.method", "ssnal_cg", CR_CONVEX_SSNAL_CG},
         {"train.schedule", "constant", CR_LR_CONSTANT}, {"train.schedule", "step", CR_LR_STEP},
         {"train.schedule", "inv", CR_LR_INV},
         {"train.init", "gaussian", CR_INIT_GAUSSIAN}, {"train.init", "balanced", CR_INIT_BALANCED},

@@ -53,7 +53,8 @@ static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact
 static const char *const fit_model_names[] = {[CR_CONFIG_FIT_CONVEX] = "convex", [CR_CONFIG_FIT_GD] = "gd",
                                               [CR_CONFIG_FIT_BOTH] = "both"};
 static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
-                                           [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm"};
+                                           [CR_CONVEX_SSNAL] = "ssnal", [CR_CONVEX_IPM] = "ipm",
+                                           [CR_CONVEX_SSNAL_CG] = "ssnal_cg"};
 
 #define NAMES(a) {(int)(sizeof a / sizeof a[0]), a, NULL}
 static const enum_type E_EXPERIMENT = NAMES(experiment_names), E_DATA_KIND = NAMES(data_kind_names),
@@ -202,8 +203,10 @@ static const schema_key schema[] = {
      "wall-clock limit per convex solve in seconds, 0 = none"},
     {"solver.method", T_ENUM, OFF(solver.method), 0, 0, &E_SOLVER, "auto",
      "convex solver: accelerated proximal gradient (fista), semismooth Newton ALM (ssnal), interior point "
-     "(ipm, squared loss), or by shape with fallback (auto: ipm for the squared loss when n >= 200 and p d <= 4 n, "
-     "else ssnal; a failed or stalled method hands over to the other, then fista; docs/MATH.md)"},
+     "(ipm, squared loss), SSNAL with matrix-free conjugate-gradient Newton solves (ssnal_cg, squared and "
+     "logistic; experimental: slower than ssnal at every size measured so far), or by shape with fallback (auto: ipm "
+     "for the squared loss when n >= 200 and p d <= 4 n, else ssnal; a failed or stalled method hands over to the "
+     "other, then fista; docs/MATH.md)"},
     {"train.width", T_INT, OFF(train.width), 1, 1000000, NULL, "10", "neurons m of the trained network"},
     {"train.seeds", T_INT, OFF(train.seeds), 1, 10000, NULL, "5", "independent initializations"},
     {"train.iters", T_INT, OFF(train.iters), 0, 1000000000, NULL, "20000", "gradient steps"},
