@@ -316,12 +316,8 @@ static int study_runs(const cr_config *cfg, const cr_data *D, cr_run *run, const
         }
     cr_progress_finish(prog);
     if (!st && ns) {
-        st = cr_csv_close(S->early, err);
-        S->early = NULL;
-        if (!st) {
-            st = cr_csv_close(S->runs, err);
-            S->runs = NULL;
-        }
+        st = cr_exp_close_tables((cr_csv *[]){S->early, S->runs}, 2, err);
+        S->early = S->runs = NULL;
     }
     cr_csv_abort(S->early);
     cr_csv_abort(S->runs);

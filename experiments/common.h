@@ -44,6 +44,25 @@ void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o);
 int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
                  cr_net **net, cr_train_info *info, cr_err *err);
 
+/* Called once per trained network of a width sweep: method 0 (gradient descent, "gd") or 1 (SGD, "sgd"), cfg the
+ * config with train.batch set for that method, width m, seed s. A nonzero return stops the sweep. */
+typedef int (*cr_exp_network_fn)(void *ctx, const cr_config *cfg, int method, const char *mname, size_t m, long s,
+                                 cr_err *err);
+
+/* The sweep of the width experiments: gradient descent (full batch whatever train.batch says) and, when
+ * width_sweep.sgd_batch > 0, minibatch SGD on that many rows beside it (the same initializations), at every width
+ * m = 1..maxw and seed s = 1..train.seeds, in that order, with a progress line titled `what`. An error is prefixed
+ * with the method, width and seed. */
+int cr_exp_each_network(const cr_config *cfg, cr_run *run, const char *what, size_t maxw, cr_exp_network_fn fn,
+                        void *ctx, cr_err *err);
+
+/* Closes the k tables t[0..k-1] in order; after the first failure the rest are aborted (their temporaries removed).
+ * Every t[i] is NULL afterwards. */
+int cr_exp_close_tables(cr_csv **t, size_t k, cr_err *err);
+
+/* The summary lines every driver of the regularized problem starts with: loss, p, p_convex and the certified gap. */
+void cr_exp_summary_convex(cr_run *run, const cr_config *cfg, const cr_patterns *P, double p_convex, double gap);
+
 /* A pattern mask (n bits, patterns.h layout) as its CSV cell: n characters '0'/'1', sample 1 first, as in
  * patterns.csv. buf is scratch of n + 1 bytes. Patterns travel as masks; this is the only place they become text. */
 void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);

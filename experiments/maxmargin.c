@@ -278,11 +278,12 @@ static int write_recheck(const cr_data *D, cr_run *run, const mm_run *r, cr_err 
     cr_exp_patterns_used_add(pt, 1, "P_star", r->mi.primal, r->P);
     cr_exp_patterns_used_add(pt, 1, "P_sub", r->si.primal, r->I);
     int st = cr_exp_samples_add(sp, 1, D, err);
-    if (!st) st = cr_csv_close(pt, err);
-    else cr_csv_abort(pt);
-    if (!st) st = cr_csv_close(sp, err);
-    else cr_csv_abort(sp);
-    return st;
+    if (st) {
+        cr_csv_abort(pt);
+        cr_csv_abort(sp);
+        return st;
+    }
+    return cr_exp_close_tables((cr_csv *[]){pt, sp}, 2, err);
 }
 
 static void write_summary(const cr_data *D, cr_run *run, const mm_run *r, double gamma_final)
