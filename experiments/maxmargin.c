@@ -262,7 +262,10 @@ static int measure_end_point(const cr_config *cfg, const cr_data *D, mm_run *r, 
     cr_mm_kkt_covering(D->X, D->y, n, d, net->W1, net->w2, net->m, &r->iplus, &r->iminus);
     double *cosj = calloc(net->m, sizeof *cosj);
     if (!cosj) return cr_err_set(err, CR_ERUNTIME, "out of memory");
-    cr_mm_kkt_best_alignment(D->X, D->y, n, d, net->W1, net->w2, net->m, cosj, &r->cos_pos, &r->cos_neg);
+    cr_mm_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, net->m, cosj);
+    double best[2];
+    cr_net_best_by_sign(net, cosj, best);
+    r->cos_pos = best[0], r->cos_neg = best[1];
     free(cosj);
     return CR_OK;
 }

@@ -262,15 +262,3 @@ void cr_mm_kkt_alignment(const double *X, const double *y, size_t n, size_t d, c
         if (vv > 0 && ww > 0) cosj[j] = vw / (sqrt(vv) * sqrt(ww));
     }
 }
-
-void cr_mm_kkt_best_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1,
-                              const double *w2, size_t m, double *cosj, double *cos_pos, double *cos_neg)
-{
-    cr_mm_kkt_alignment(X, y, n, d, W1, w2, m, cosj);
-    *cos_pos = -INFINITY, *cos_neg = -INFINITY;
-    for (size_t j = 0; j < m; j++) {
-        if (!isfinite(cosj[j])) continue;
-        if (w2[j] > 0 && cosj[j] > *cos_pos) *cos_pos = cosj[j];
-        if (w2[j] < 0 && cosj[j] > *cos_neg) *cos_neg = cosj[j];
-    }
-}

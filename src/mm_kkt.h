@@ -71,9 +71,4 @@ void cr_mm_kkt_covering(const double *X, const double *y, size_t n, size_t d, co
 void cr_mm_kkt_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1, const double *w2,
                          size_t m, double *cosj);
 
-/* The best alignment per sign: *cos_pos (*cos_neg) = the largest finite cos_j of cr_mm_kkt_alignment over the
- * neurons with w2_j > 0 (< 0); -inf when there is none. cosj (m) is scratch and receives every cos_j. */
-void cr_mm_kkt_best_alignment(const double *X, const double *y, size_t n, size_t d, const double *W1,
-                              const double *w2, size_t m, double *cosj, double *cos_pos, double *cos_neg);
-
 #endif

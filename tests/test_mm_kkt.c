@@ -294,26 +294,6 @@ static void test_alignment(void **state)
     assert_true(isnan(c2[0]));
 }
 
-/* Best alignment per sign on the data of test_alignment: neuron (3.8, 0.6), w2 > 0, is aligned (cos 1); neuron
- * (0, 1) has X'D y = (1.9, 0.2): cos 0.2 / |.| with w2 > 0 and -0.2 / |.| with w2 < 0; w2 = 0 counts for neither. */
-static void test_best_alignment(void **state)
-{
-    (void)state;
-    double W1[2 * 4] = {3.8, 0, 0, 1, /* first coordinates */
-                        0.6, 1, 1, 0};
-    double w2[4] = {0.7, -1.0, 1.0, 0.0}, c[4], pos, neg;
-    const double r = 0.2 / sqrt(1.9 * 1.9 + 0.2 * 0.2);
-    cr_mm_kkt_best_alignment(HX, HY, 4, 2, W1, w2, 4, c, &pos, &neg);
-    assert_true(fabs(pos - 1.0) <= 1e-15);
-    assert_true(fabs(neg + r) <= 1e-15);
-    assert_true(fabs(c[2] - r) <= 1e-15);
-    /* No neuron of a sign: -inf for it. */
-    double w2b[4] = {0.7, 0.0, 1.0, 0.0};
-    cr_mm_kkt_best_alignment(HX, HY, 4, 2, W1, w2b, 4, c, &pos, &neg);
-    assert_true(fabs(pos - 1.0) <= 1e-15);
-    assert_true(isinf(neg) && neg < 0);
-}
-
 static void test_patterns_closed(void **state)
 {
     (void)state;
@@ -426,7 +406,6 @@ int main(void)
         cmocka_unit_test(test_exact_kkt_by_hand),
         cmocka_unit_test(test_covering),
         cmocka_unit_test(test_alignment),
-        cmocka_unit_test(test_best_alignment),
         cmocka_unit_test(test_patterns_closed),
         cmocka_unit_test(test_fit_errors),
         cmocka_unit_test(test_gradient_descent),
