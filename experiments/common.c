@@ -195,14 +195,19 @@ void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, doub
         cr_csv_str(t, quantity);
         cr_csv_real(t, value);
         if (buf) {
-            cr_patterns_string(P, i, buf);
-            cr_csv_quoted(t, buf);
+            cr_exp_patterns_used_pattern(t, P, i, buf);
         } else {
             cr_csv_real(t, NAN); /* no memory for the string: the table is marked failed, never written */
         }
         cr_csv_endrow(t);
     }
     if (buf != small) free(buf);
+}
+
+void cr_exp_patterns_used_pattern(cr_csv *t, const cr_patterns *P, size_t i, char *buf)
+{
+    cr_patterns_string(P, i, buf);
+    cr_csv_quoted(t, buf);
 }
 
 cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err)

@@ -75,6 +75,9 @@ void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
  * cr_exp_samples_open (NULL with err set on failure) and close with cr_csv_close. */
 cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err);
 void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, double value, const cr_patterns *P);
+/* The pattern cell of patterns_used.csv, for any table that lists patterns: pattern i of P as a quoted 0/1 string
+ * (sample 1 first); buf is scratch of P->n + 1 bytes. */
+void cr_exp_patterns_used_pattern(cr_csv *t, const cr_patterns *P, size_t i, char *buf);
 cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err);
 /* Returns CR_ERUNTIME on an allocation failure. */
 int cr_exp_samples_add(cr_csv *t, long run_id, const cr_data *D, cr_err *err);

@@ -87,12 +87,11 @@ static void write_patterns(cr_csv *pat, const char *method, size_t m, long seed,
                            const cr_patterns *I, char *buf)
 {
     for (size_t i = 0; i < I->p; i++) {
-        cr_patterns_string(I, i, buf);
         cr_csv_str(pat, method);
         cr_csv_int(pat, (long long)m);
         cr_csv_int(pat, seed);
         cr_csv_str(pat, set);
-        cr_csv_str(pat, buf);
+        cr_exp_patterns_used_pattern(pat, I, i, buf);
         cr_csv_endrow(pat);
     }
 }
