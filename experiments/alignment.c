@@ -43,21 +43,16 @@ static int log_alignment(void *vctx, const cr_train_row *row, const cr_net *net)
     c->next += step > 0 ? step : 1;
     cr_mm_kkt_alignment(D->X, D->y, n, d, net->W1, net->w2, m, c->cosj);
     for (size_t j = 0; j < m; j++) {
-        double nrm = 0;
-        for (size_t k = 0; k < d; k++) nrm += net->W1[k * m + j] * net->W1[k * m + j];
-        nrm = sqrt(nrm);
+        double nrm, w1hat[2], zplus[2];
+        cr_align_picture(D->X, n, d, net->W1, m, j, &nrm, w1hat, zplus);
         cr_csv_int(c->traj, row->iter);
         cr_csv_int(c->traj, (long long)j + 1);
         cr_csv_int(c->traj, net->w2[j] >= 0 ? 1 : -1);
         cr_csv_real(c->traj, nrm);
         cr_csv_real(c->traj, fabs(net->w2[j]));
         /* w1hat (first two coordinates: the pictures are for d = 2) and (X w1hat)_+ (first two samples). */
-        for (size_t k = 0; k < 2; k++) cr_csv_real(c->traj, k < d && nrm > 0 ? net->W1[k * m + j] / nrm : 0.0);
-        for (size_t i = 0; i < 2; i++) {
-            double z = 0;
-            for (size_t k = 0; i < n && k < d && nrm > 0; k++) z += D->X[i * d + k] * net->W1[k * m + j] / nrm;
-            cr_csv_real(c->traj, z > 0 ? z : 0.0);
-        }
+        for (size_t k = 0; k < 2; k++) cr_csv_real(c->traj, w1hat[k]);
+        for (size_t i = 0; i < 2; i++) cr_csv_real(c->traj, zplus[i]);
         if (isfinite(c->cosj[j])) cr_csv_real(c->traj, c->cosj[j]);
         else cr_csv_str(c->traj, "");
         cr_csv_real(c->traj, nrm / c->scale);
@@ -178,216 +173,257 @@ static int study_sets(const cr_config *cfg, const cr_data *D, cr_run *run, al_se
     return cr_csv_close(c, err);
 }
 
-int cr_exp_alignment(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+/* The run at train.scale, with trajectories.csv: the best cos_j per sign into best (NaN when none). */
+static int trajectory_run(const cr_config *cfg, const cr_data *D, cr_run *run, double best[2], cr_err *err)
 {
     const size_t m = (size_t)cfg->train.width;
-    const double delta = cfg->alignment.delta, R = cfg->alignment.norm_ratio;
-    const size_t ns = cfg->alignment.seeds > 0 ? cfg->alignment.scales.len : 0;
-    const long seeds = cfg->alignment.seeds;
     double *cosj = calloc(m, sizeof *cosj);
-    al_count *cnt = calloc(ns ? ns : 1, sizeof *cnt);
-    al_sets sets = {0};
-    cr_csv *traj = NULL, *early = NULL, *runs = NULL, *sc = NULL;
-    cr_align *al = NULL;
+    cr_align *al = cosj ? cr_align_alloc(m, cfg->alignment.delta, cfg->train.scale) : NULL;
+    cr_csv *traj = NULL;
     cr_net *net = NULL;
     cr_train_info ti;
-    int st = cosj && cnt ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
-    if (!st && D->n == 2 && D->d == 2) st = cr_exp_write_circle(run, D, err);
-    cr_config gd = *cfg;
-    gd.train.log_every = 1; /* the callback observes every step */
-
-    /* The run at train.scale, with trajectories. */
-    if (!st && !(al = cr_align_alloc(m, delta, cfg->train.scale))) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
+    int st = al ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
     if (!st && !(traj = cr_run_table(run, "trajectories.csv",
                                      "iter,neuron,sign,norm_w1,abs_w2,w1hat_1,w1hat_2,z1,z2,cos,norm_ratio", err)))
         st = CR_ERUNTIME;
+    cr_config gd = *cfg;
+    gd.train.log_every = 1; /* the callback observes every step */
     al_ctx ctx = {.D = D, .al = al, .traj = traj, .cosj = cosj, .scale = cfg->train.scale, .next = 0,
                   .last = cfg->train.iters};
     if (!st) st = cr_exp_train(&gd, D, m, 1, log_alignment, &ctx, &net, &ti, err);
     cr_net_free(net);
-    net = NULL;
     if (!st) {
         st = cr_csv_close(traj, err);
         traj = NULL;
     }
-    double best[2] = {NAN, NAN}; /* best cos_j per sign over the trajectory run */
-    for (size_t j = 0; !st && j < m; j++) {
+    if (!st) cr_align_best(al, best, NULL);
+    cr_csv_abort(traj);
+    cr_align_free(al);
+    free(cosj);
+    return st;
+}
+
+/* The study's tables and tallies, filled run by run. */
+typedef struct {
+    cr_csv *early, *runs;
+    al_count *cnt; /* per scale */
+    long beyond;   /* runs x signs beyond their data set's certificate (a bug if any) */
+    long flipped;  /* neurons whose w2_j changed sign before aligning, over every run */
+} al_study;
+
+/* early.csv: one row per neuron of the run (scale, seed s). */
+static void write_early_rows(cr_csv *early, const cr_align *al, size_t m, double scale, long s)
+{
+    for (size_t j = 0; j < m; j++) {
         cr_align_neuron q;
         cr_align_get(al, j, &q);
-        int k = q.sign > 0 ? 0 : (q.sign < 0 ? 1 : -1);
-        if (k >= 0 && isfinite(q.best) && !(best[k] >= q.best)) best[k] = q.best;
+        cr_csv_real(early, scale);
+        cr_csv_int(early, s);
+        cr_csv_int(early, (long long)j + 1);
+        cr_csv_int(early, q.sign);
+        real_or_empty(early, q.cos0);
+        if (q.first >= 0) cr_csv_int(early, q.first);
+        else cr_csv_str(early, "");
+        real_or_empty(early, q.ratio);
+        real_or_empty(early, q.best);
+        cr_csv_endrow(early);
+    }
+}
+
+/* Counts the run (scale k, seed s) into the study and writes its runs.csv row. */
+static void tally_run(const cr_config *cfg, const cr_align *al, const al_sets *sets, size_t k, long s, al_study *S)
+{
+    const double delta = cfg->alignment.delta, R = cfg->alignment.norm_ratio, scale = cfg->alignment.scales.v[k];
+    al_count *c = &S->cnt[k];
+    double ratio[2], best[2];
+    int hit[2], ok[2];
+    size_t start_total = 0, flipped = 0;
+    cr_align_best(al, best, &flipped);
+    for (int g = 0; g < 2; g++) {
+        size_t reached, start;
+        cr_align_sign(al, g == 0 ? 1 : -1, &reached, &ratio[g], &start);
+        hit[g] = reached > 0;
+        ok[g] = hit[g] && ratio[g] <= R;
+        c->reached[g] += hit[g];
+        c->early[g] += ok[g];
+        start_total += start;
+        /* The certificate bounds every direction: reaching 1 - delta beyond it is a bug (general position:
+         * the certificate is exact there). */
+        if (hit[g] && sets->general[s - 1] && sets->A[2 * (s - 1) + g] < 1 - delta) S->beyond++;
+    }
+    S->flipped += (long)flipped;
+    c->reached[2] += hit[0] && hit[1];
+    c->early[2] += ok[0] && ok[1];
+    c->early_attainable += ok[0] && ok[1] && sets->attains[s - 1];
+    c->at_start += (long)start_total;
+    cr_csv_real(S->runs, scale);
+    cr_csv_int(S->runs, s);
+    cr_csv_int(S->runs, sets->attains[s - 1]);
+    real_or_empty(S->runs, ratio[0]);
+    real_or_empty(S->runs, ratio[1]);
+    cr_csv_int(S->runs, ok[0]);
+    cr_csv_int(S->runs, ok[1]);
+    cr_csv_int(S->runs, (long long)start_total);
+    cr_csv_int(S->runs, (long long)flipped);
+    cr_csv_endrow(S->runs);
+}
+
+/* One run of the study: initialization stream init/s at alignment.scales[k], on seed s's data set. */
+static int study_run(const cr_config *cfg, const cr_data *D, const al_sets *sets, size_t k, long s, al_study *S,
+                     cr_err *err)
+{
+    const size_t m = (size_t)cfg->train.width;
+    cr_config gd = *cfg;
+    gd.train.log_every = 1;
+    gd.train.scale = cfg->alignment.scales.v[k];
+    cr_align *al = cr_align_alloc(m, cfg->alignment.delta, gd.train.scale);
+    if (!al) return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    const cr_data *Ds = sets->own[s - 1] ? sets->own[s - 1] : D;
+    al_ctx sctx = {.D = Ds, .al = al, .scale = gd.train.scale};
+    cr_net *net = NULL;
+    cr_train_info ti;
+    int st = cr_exp_train(&gd, Ds, m, s, log_alignment, &sctx, &net, &ti, err);
+    cr_net_free(net);
+    if (st) {
+        cr_err_prefix(err, "alignment.scales[%zu] = %g, seed %ld", k, gd.train.scale, s);
+    } else {
+        write_early_rows(S->early, al, m, gd.train.scale, s);
+        tally_run(cfg, al, sets, k, s, S);
     }
     cr_align_free(al);
-    al = NULL;
+    return st;
+}
 
-    /* The early-alignment study: the data sets and their certificates, then alignment.seeds initializations
-     * (streams init/1.. of the config's seed, the same directions at every scale) at each scale. */
-    if (!st && ns) st = study_sets(cfg, D, run, &sets, err);
-    if (!st && ns) {
-        early = cr_run_table(run, "early.csv", "scale,seed,neuron,sign,cos0,first_iter,norm_ratio,best_cos", err);
-        runs = cr_run_table(run, "runs.csv",
-                            "scale,seed,attains,ratio_pos,ratio_neg,early_pos,early_neg,at_start,flipped", err);
-        if (!early || !runs) st = CR_ERUNTIME;
+/* The early-alignment study: alignment.seeds initializations (streams init/1.. of the config's seed, the same
+ * directions at every scale) at each of the ns scales; early.csv and runs.csv. */
+static int study_runs(const cr_config *cfg, const cr_data *D, cr_run *run, const al_sets *sets, size_t ns,
+                      al_study *S, cr_err *err)
+{
+    const long seeds = cfg->alignment.seeds;
+    int st = CR_OK;
+    if (ns) {
+        S->early = cr_run_table(run, "early.csv", "scale,seed,neuron,sign,cos0,first_iter,norm_ratio,best_cos", err);
+        S->runs = cr_run_table(run, "runs.csv",
+                               "scale,seed,attains,ratio_pos,ratio_neg,early_pos,early_neg,at_start,flipped", err);
+        if (!S->early || !S->runs) st = CR_ERUNTIME;
     }
-    long beyond = 0, flipped_total = 0;
     cr_progress *prog = cr_progress_start("alignment study", (double)(ns * (size_t)(seeds > 0 ? seeds : 0)),
                                           !cr_run_quiet(run));
-    for (size_t k = 0; !st && k < ns; k++) {
-        gd.train.scale = cfg->alignment.scales.v[k];
+    for (size_t k = 0; !st && k < ns; k++)
         for (long s = 1; !st && s <= seeds; s++) {
-            if (!(al = cr_align_alloc(m, delta, gd.train.scale))) {
-                st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-                break;
-            }
-            const cr_data *Ds = sets.own[s - 1] ? sets.own[s - 1] : D;
-            al_ctx sctx = {.D = Ds, .al = al, .scale = gd.train.scale};
-            st = cr_exp_train(&gd, Ds, m, s, log_alignment, &sctx, &net, &ti, err);
-            cr_net_free(net);
-            net = NULL;
-            if (st) {
-                cr_err_prefix(err, "alignment.scales[%zu] = %g, seed %ld", k, gd.train.scale, s);
-                break;
-            }
-            for (size_t j = 0; j < m; j++) {
-                cr_align_neuron q;
-                cr_align_get(al, j, &q);
-                cr_csv_real(early, gd.train.scale);
-                cr_csv_int(early, s);
-                cr_csv_int(early, (long long)j + 1);
-                cr_csv_int(early, q.sign);
-                real_or_empty(early, q.cos0);
-                if (q.first >= 0) cr_csv_int(early, q.first);
-                else cr_csv_str(early, "");
-                real_or_empty(early, q.ratio);
-                real_or_empty(early, q.best);
-                cr_csv_endrow(early);
-            }
-            double ratio[2];
-            int hit[2], ok[2];
-            size_t start_total = 0, flipped = 0;
-            for (size_t j = 0; j < m; j++) {
-                cr_align_neuron q;
-                cr_align_get(al, j, &q);
-                flipped += (size_t)q.flipped;
-            }
-            for (int g = 0; g < 2; g++) {
-                size_t reached, start;
-                cr_align_sign(al, g == 0 ? 1 : -1, &reached, &ratio[g], &start);
-                hit[g] = reached > 0;
-                ok[g] = hit[g] && ratio[g] <= R;
-                cnt[k].reached[g] += hit[g];
-                cnt[k].early[g] += ok[g];
-                start_total += start;
-                /* The certificate bounds every direction: reaching 1 - delta beyond it is a bug (general position:
-                 * the certificate is exact there). */
-                if (hit[g] && sets.general[s - 1] && sets.A[2 * (s - 1) + g] < 1 - delta) beyond++;
-            }
-            flipped_total += (long)flipped;
-            cnt[k].reached[2] += hit[0] && hit[1];
-            cnt[k].early[2] += ok[0] && ok[1];
-            cnt[k].early_attainable += ok[0] && ok[1] && sets.attains[s - 1];
-            cnt[k].at_start += (long)start_total;
-            cr_csv_real(runs, gd.train.scale);
-            cr_csv_int(runs, s);
-            cr_csv_int(runs, sets.attains[s - 1]);
-            real_or_empty(runs, ratio[0]);
-            real_or_empty(runs, ratio[1]);
-            cr_csv_int(runs, ok[0]);
-            cr_csv_int(runs, ok[1]);
-            cr_csv_int(runs, (long long)start_total);
-            cr_csv_int(runs, (long long)flipped);
-            cr_csv_endrow(runs);
-            cr_align_free(al);
-            al = NULL;
+            st = study_run(cfg, D, sets, k, s, S, err);
             cr_progress_update(prog, (double)(k * (size_t)seeds + (size_t)s));
         }
-    }
     cr_progress_finish(prog);
+    if (!st && ns) {
+        st = cr_exp_close_tables((cr_csv *[]){S->early, S->runs}, 2, err);
+        S->early = S->runs = NULL;
+    }
+    cr_csv_abort(S->early);
+    cr_csv_abort(S->runs);
+    S->early = S->runs = NULL;
+    return st;
+}
+
+/* scales.csv: the study's counts per scale. */
+static int write_scales(const cr_config *cfg, cr_run *run, const al_count *cnt, size_t ns, long attaining_runs,
+                        cr_err *err)
+{
+    cr_csv *sc = cr_run_table(run, "scales.csv",
+                              "scale,seeds,early_pos,early_neg,early_both,reached_pos,reached_neg,"
+                              "reached_both,attaining,early_both_attaining,fraction_early_attaining,at_start",
+                              err);
+    if (!sc) return CR_ERUNTIME;
+    for (size_t k = 0; k < ns; k++) {
+        cr_csv_real(sc, cfg->alignment.scales.v[k]);
+        cr_csv_int(sc, cfg->alignment.seeds);
+        for (int g = 0; g < 3; g++) cr_csv_int(sc, cnt[k].early[g]);
+        for (int g = 0; g < 3; g++) cr_csv_int(sc, cnt[k].reached[g]);
+        cr_csv_int(sc, attaining_runs);
+        cr_csv_int(sc, cnt[k].early_attainable);
+        if (attaining_runs) cr_csv_real(sc, (double)cnt[k].early_attainable / (double)attaining_runs);
+        else cr_csv_str(sc, "");
+        cr_csv_int(sc, cnt[k].at_start);
+        cr_csv_endrow(sc);
+    }
+    return cr_csv_close(sc, err);
+}
+
+/* The summary of the trajectory run. */
+static void trajectory_summary(const cr_config *cfg, cr_run *run, const double best[2])
+{
+    cr_run_summary_real(run, "delta", cfg->alignment.delta);
+    cr_run_summary_real(run, "norm_ratio_bound", cfg->alignment.norm_ratio);
+    cr_run_summary_real(run, "scale", cfg->train.scale);
+    /* The best cosine per sign of the trajectory run (every neuron, t = 0 included). */
+    if (isfinite(best[0])) cr_run_summary_real(run, "cos_pos", best[0]);
+    else cr_run_summary_none(run, "cos_pos");
+    if (isfinite(best[1])) cr_run_summary_real(run, "cos_neg", best[1]);
+    else cr_run_summary_none(run, "cos_neg");
+    cr_run_summary_int(run, "seeds", cfg->alignment.seeds);
+}
+
+/* The study's summary, its sanity check and the two claims. */
+static void study_claims(const cr_config *cfg, cr_run *run, const al_sets *sets, const al_study *S, size_t ns,
+                         long attaining_runs)
+{
+    const al_count *cnt = S->cnt;
+    const cr_reallist *sv = &cfg->alignment.scales;
+    size_t lo = 0, hi = 0;
+    for (size_t k = 0; k < ns; k++) {
+        if (sv->v[k] < sv->v[lo]) lo = k;
+        if (sv->v[k] > sv->v[hi]) hi = k;
+    }
+    long at_start = 0;
+    for (size_t k = 0; k < ns; k++) at_start += cnt[k].at_start;
+    double amin[2] = {INFINITY, INFINITY};
+    for (long s = 0; s < cfg->alignment.seeds; s++)
+        for (int g = 0; g < 2; g++) amin[g] = fmin(amin[g], sets->A[2 * s + g]);
+    cr_run_summary_int(run, "data_sets", sets->distinct);
+    cr_run_summary_int(run, "data_sets_attaining", sets->attaining);
+    cr_run_summary_real(run, "min_attainable_pos", amin[0]);
+    cr_run_summary_real(run, "min_attainable_neg", amin[1]);
+    cr_run_summary_int(run, "runs_attaining", attaining_runs);
+    cr_run_summary_real(run, "smallest_scale", sv->v[lo]);
+    cr_run_summary_int(run, "early_both_smallest_scale", cnt[lo].early[2]);
+    cr_run_summary_int(run, "early_both_attaining_smallest_scale", cnt[lo].early_attainable);
+    cr_run_summary_real(run, "largest_scale", sv->v[hi]);
+    cr_run_summary_int(run, "early_both_attaining_largest_scale", cnt[hi].early_attainable);
+    cr_run_summary_int(run, "neurons_aligned_at_start", at_start);
+    cr_run_summary_int(run, "neurons_sign_flipped", S->flipped);
+    cr_run_sanity(run, "no run reaches cos >= 1 - delta for a sign its data set's certificate A_s rules out "
+                       "(runs x signs)",
+                  (double)S->beyond, 0, 0, CR_CLAIM_ABS);
+    /* The slide's statement is for any data set: first, whether its conclusion can hold at all on each data
+     * set (an exact certificate over every pattern, no training); then, where it can, whether gradient
+     * descent from the smallest scale gets there in the early phase, for both signs. */
+    cr_run_claim(run, "[Theorem, cos >= 1 - delta] any data set: cos >= 1 - delta is attainable for s = +1 and -1, "
+                      "max_u cos(u, s X'D(u) y) >= 1 - delta (data sets)",
+                 (double)sets->attaining, (double)sets->distinct, 0, CR_CLAIM_ABS);
+    cr_run_claim(run, "[Theorem, cos >= 1 - delta] smallest scale: a neuron of each sign s reaches cos >= 1 - delta "
+                      "while ||w1_j|| <= norm_ratio * scale (runs, of those on a data set that attains it)",
+                 (double)cnt[lo].early_attainable, (double)attaining_runs, 0, CR_CLAIM_ABS);
+}
+
+int cr_exp_alignment(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+{
+    const size_t ns = cfg->alignment.seeds > 0 ? cfg->alignment.scales.len : 0;
+    const long seeds = cfg->alignment.seeds;
+    al_study S = {.cnt = calloc(ns ? ns : 1, sizeof *S.cnt)};
+    al_sets sets = {0};
+    double best[2] = {NAN, NAN}; /* best cos_j per sign over the trajectory run */
+    int st = S.cnt ? CR_OK : cr_err_set(err, CR_ERUNTIME, "out of memory");
+    if (!st && D->n == 2 && D->d == 2) st = cr_exp_write_circle(run, D, err);
+    if (!st) st = trajectory_run(cfg, D, run, best, err);
+    /* The early-alignment study: the data sets and their certificates, then the runs. */
+    if (!st && ns) st = study_sets(cfg, D, run, &sets, err);
+    if (!st) st = study_runs(cfg, D, run, &sets, ns, &S, err);
     long attaining_runs = 0;
-    for (long s = 1; ns && s <= seeds; s++) attaining_runs += sets.attains[s - 1];
-    if (!st && ns) {
-        st = cr_csv_close(early, err);
-        early = NULL;
-        if (!st) {
-            st = cr_csv_close(runs, err);
-            runs = NULL;
-        }
-        if (!st && !(sc = cr_run_table(run, "scales.csv",
-                                       "scale,seeds,early_pos,early_neg,early_both,reached_pos,reached_neg,"
-                                       "reached_both,attaining,early_both_attaining,fraction_early_attaining,at_start",
-                                       err)))
-            st = CR_ERUNTIME;
-        for (size_t k = 0; !st && k < ns; k++) {
-            cr_csv_real(sc, cfg->alignment.scales.v[k]);
-            cr_csv_int(sc, seeds);
-            for (int g = 0; g < 3; g++) cr_csv_int(sc, cnt[k].early[g]);
-            for (int g = 0; g < 3; g++) cr_csv_int(sc, cnt[k].reached[g]);
-            cr_csv_int(sc, attaining_runs);
-            cr_csv_int(sc, cnt[k].early_attainable);
-            if (attaining_runs) cr_csv_real(sc, (double)cnt[k].early_attainable / (double)attaining_runs);
-            else cr_csv_str(sc, "");
-            cr_csv_int(sc, cnt[k].at_start);
-            cr_csv_endrow(sc);
-        }
-        if (!st) {
-            st = cr_csv_close(sc, err);
-            sc = NULL;
-        }
-    }
-    if (!st) {
-        cr_run_summary_real(run, "delta", delta);
-        cr_run_summary_real(run, "norm_ratio_bound", R);
-        cr_run_summary_real(run, "scale", cfg->train.scale);
-        /* The best cosine per sign of the trajectory run (every neuron, t = 0 included). */
-        if (isfinite(best[0])) cr_run_summary_real(run, "cos_pos", best[0]);
-        else cr_run_summary_none(run, "cos_pos");
-        if (isfinite(best[1])) cr_run_summary_real(run, "cos_neg", best[1]);
-        else cr_run_summary_none(run, "cos_neg");
-        cr_run_summary_int(run, "seeds", seeds);
-    }
-    if (!st && ns) {
-        size_t lo = 0, hi = 0;
-        for (size_t k = 0; k < ns; k++) {
-            if (cfg->alignment.scales.v[k] < cfg->alignment.scales.v[lo]) lo = k;
-            if (cfg->alignment.scales.v[k] > cfg->alignment.scales.v[hi]) hi = k;
-        }
-        long at_start = 0;
-        for (size_t k = 0; k < ns; k++) at_start += cnt[k].at_start;
-        double amin[2] = {INFINITY, INFINITY};
-        for (long s = 0; s < seeds; s++)
-            for (int g = 0; g < 2; g++) amin[g] = fmin(amin[g], sets.A[2 * s + g]);
-        cr_run_summary_int(run, "data_sets", sets.distinct);
-        cr_run_summary_int(run, "data_sets_attaining", sets.attaining);
-        cr_run_summary_real(run, "min_attainable_pos", amin[0]);
-        cr_run_summary_real(run, "min_attainable_neg", amin[1]);
-        cr_run_summary_int(run, "runs_attaining", attaining_runs);
-        cr_run_summary_real(run, "smallest_scale", cfg->alignment.scales.v[lo]);
-        cr_run_summary_int(run, "early_both_smallest_scale", cnt[lo].early[2]);
-        cr_run_summary_int(run, "early_both_attaining_smallest_scale", cnt[lo].early_attainable);
-        cr_run_summary_real(run, "largest_scale", cfg->alignment.scales.v[hi]);
-        cr_run_summary_int(run, "early_both_attaining_largest_scale", cnt[hi].early_attainable);
-        cr_run_summary_int(run, "neurons_aligned_at_start", at_start);
-        cr_run_summary_int(run, "neurons_sign_flipped", flipped_total);
-        cr_run_sanity(run, "no run reaches cos >= 1 - delta for a sign its data set's certificate A_s rules out "
-                           "(runs x signs)",
-                      (double)beyond, 0, 0, CR_CLAIM_ABS);
-        /* The slide's statement is for any data set: first, whether its conclusion can hold at all on each data
-         * set (an exact certificate over every pattern, no training); then, where it can, whether gradient
-         * descent from the smallest scale gets there in the early phase, for both signs. */
-        cr_run_claim(run, "[Theorem, cos >= 1 - delta] any data set: cos >= 1 - delta is attainable for s = +1 and -1, "
-                          "max_u cos(u, s X'D(u) y) >= 1 - delta (data sets)",
-                     (double)sets.attaining, (double)sets.distinct, 0, CR_CLAIM_ABS);
-        cr_run_claim(run, "[Theorem, cos >= 1 - delta] smallest scale: a neuron of each sign s reaches cos >= 1 - delta "
-                          "while ||w1_j|| <= norm_ratio * scale (runs, of those on a data set that attains it)",
-                     (double)cnt[lo].early_attainable, (double)attaining_runs, 0, CR_CLAIM_ABS);
-    }
+    for (long s = 1; !st && ns && s <= seeds; s++) attaining_runs += sets.attains[s - 1];
+    if (!st && ns) st = write_scales(cfg, run, S.cnt, ns, attaining_runs, err);
+    if (!st) trajectory_summary(cfg, run, best);
+    if (!st && ns) study_claims(cfg, run, &sets, &S, ns, attaining_runs);
     sets_free(&sets, ns ? seeds : 0);
-    cr_align_free(al);
-    cr_csv_abort(traj);
-    cr_csv_abort(early);
-    cr_csv_abort(runs);
-    cr_csv_abort(sc);
-    free(cnt);
-    free(cosj);
+    free(S.cnt);
     return st;
 }

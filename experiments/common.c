@@ -9,6 +9,7 @@
 #include "dataload.h"
 #include "dualnorm.h"
 #include "plane_arrangement.h"
+#include "progress.h"
 #include "rng.h"
 
 int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, cr_err *err)
@@ -136,6 +137,46 @@ int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr
     return st;
 }
 
+int cr_exp_each_network(const cr_config *cfg, cr_run *run, const char *what, size_t maxw, cr_exp_network_fn fn,
+                        void *ctx, cr_err *err)
+{
+    const int nmeth = cfg->width_sweep.sgd_batch > 0 ? 2 : 1;
+    const size_t seeds = (size_t)cfg->train.seeds;
+    cr_progress *prog = cr_progress_start(what, (double)((size_t)nmeth * maxw * seeds), !cr_run_quiet(run));
+    int st = CR_OK;
+    for (int meth = 0; !st && meth < nmeth; meth++) {
+        cr_config c = *cfg;
+        c.train.batch = meth == 0 ? 0 : cfg->width_sweep.sgd_batch;
+        const char *mname = meth == 0 ? "gd" : "sgd";
+        for (size_t m = 1; !st && m <= maxw; m++)
+            for (long s = 1; !st && s <= cfg->train.seeds; s++) {
+                if ((st = fn(ctx, &c, meth, mname, m, s, err))) cr_err_prefix(err, "%s, width %zu, seed %ld", mname, m, s);
+                cr_progress_update(prog, (double)(((size_t)meth * maxw + m - 1) * seeds + (size_t)s));
+            }
+    }
+    cr_progress_finish(prog);
+    return st;
+}
+
+int cr_exp_close_tables(cr_csv **t, size_t k, cr_err *err)
+{
+    int st = CR_OK;
+    for (size_t i = 0; i < k; i++) {
+        if (!st) st = cr_csv_close(t[i], err);
+        else cr_csv_abort(t[i]);
+        t[i] = NULL;
+    }
+    return st;
+}
+
+void cr_exp_summary_convex(cr_run *run, const cr_config *cfg, const cr_patterns *P, double p_convex, double gap)
+{
+    cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
+    cr_run_summary_int(run, "p", (long long)P->p);
+    cr_run_summary_real(run, "p_convex", p_convex);
+    cr_run_summary_real(run, "gap", gap);
+}
+
 void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf)
 {
     for (size_t i = 0; i < n; i++) buf[i] = cr_mask_bit(mask, i) ? '1' : '0';
@@ -157,14 +198,19 @@ void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, doub
         cr_csv_str(t, quantity);
         cr_csv_real(t, value);
         if (buf) {
-            cr_patterns_string(P, i, buf);
-            cr_csv_quoted(t, buf);
+            cr_exp_patterns_used_pattern(t, P, i, buf);
         } else {
             cr_csv_real(t, NAN); /* no memory for the string: the table is marked failed, never written */
         }
         cr_csv_endrow(t);
     }
     if (buf != small) free(buf);
+}
+
+void cr_exp_patterns_used_pattern(cr_csv *t, const cr_patterns *P, size_t i, char *buf)
+{
+    cr_patterns_string(P, i, buf);
+    cr_csv_quoted(t, buf);
 }
 
 cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err)

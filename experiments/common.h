@@ -45,6 +45,25 @@ void cr_exp_train_opts(const cr_config *cfg, cr_train_opts *o);
 int cr_exp_train(const cr_config *cfg, const cr_data *D, size_t m, long seed, cr_train_log_fn log, void *ctx,
                  cr_net **net, cr_train_info *info, cr_err *err);
 
+/* Called once per trained network of a width sweep: method 0 (gradient descent, "gd") or 1 (SGD, "sgd"), cfg the
+ * config with train.batch set for that method, width m, seed s. A nonzero return stops the sweep. */
+typedef int (*cr_exp_network_fn)(void *ctx, const cr_config *cfg, int method, const char *mname, size_t m, long s,
+                                 cr_err *err);
+
+/* The sweep of the width experiments: gradient descent (full batch whatever train.batch says) and, when
+ * width_sweep.sgd_batch > 0, minibatch SGD on that many rows beside it (the same initializations), at every width
+ * m = 1..maxw and seed s = 1..train.seeds, in that order, with a progress line titled `what`. An error is prefixed
+ * with the method, width and seed. */
+int cr_exp_each_network(const cr_config *cfg, cr_run *run, const char *what, size_t maxw, cr_exp_network_fn fn,
+                        void *ctx, cr_err *err);
+
+/* Closes the k tables t[0..k-1] in order; after the first failure the rest are aborted (their temporaries removed).
+ * Every t[i] is NULL afterwards. */
+int cr_exp_close_tables(cr_csv **t, size_t k, cr_err *err);
+
+/* The summary lines every driver of the regularized problem starts with: loss, p, p_convex and the certified gap. */
+void cr_exp_summary_convex(cr_run *run, const cr_config *cfg, const cr_patterns *P, double p_convex, double gap);
+
 /* A pattern mask (n bits, patterns.h layout) as its CSV cell: n characters '0'/'1', sample 1 first, as in
  * patterns.csv. buf is scratch of n + 1 bytes. Patterns travel as masks; this is the only place they become text. */
 void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
@@ -57,6 +76,9 @@ void cr_exp_csv_mask(cr_csv *c, const uint64_t *mask, size_t n, char *buf);
  * cr_exp_samples_open (NULL with err set on failure) and close with cr_csv_close. */
 cr_csv *cr_exp_patterns_used_open(cr_run *run, cr_err *err);
 void cr_exp_patterns_used_add(cr_csv *t, long run_id, const char *quantity, double value, const cr_patterns *P);
+/* The pattern cell of patterns_used.csv, for any table that lists patterns: pattern i of P as a quoted 0/1 string
+ * (sample 1 first); buf is scratch of P->n + 1 bytes. */
+void cr_exp_patterns_used_pattern(cr_csv *t, const cr_patterns *P, size_t i, char *buf);
 cr_csv *cr_exp_samples_open(cr_run *run, cr_err *err);
 /* Returns CR_ERUNTIME on an allocation failure. */
 int cr_exp_samples_add(cr_csv *t, long run_id, const cr_data *D, cr_err *err);

@@ -89,144 +89,187 @@ static void empty_cells(cr_csv *t, int k)
     for (int i = 0; i < k; i++) cr_csv_str(t, "");
 }
 
-static int one_run(const cr_config *cfg, int fam, size_t n, size_t d, long r, long id, tables *tb, fam_stats *fs,
-                   cr_err *err)
-{
-    const double R = cfg->separable.kkt_resid;
-    const size_t m = (size_t)cfg->train.width;
-    cr_data *D = NULL;
-    cr_patterns *P = NULL, *I = NULL;
-    cr_mm_work *mw = NULL;
-    cr_net *net = NULL;
-    cr_mflow_work *fw = NULL;
-    cr_kktc_work *cw = NULL;
-    cr_mm_kkt_work *kw = NULL;
-    cr_dualnorm_work *dw = NULL;
-    double *U = NULL, *Up = NULL, *dir = NULL, *lam = NULL;
-    int st = draw_data(cfg, fam, n, d, r, &D, err);
-    if (st) return st;
-    if ((st = cr_exp_samples_add(tb->samp, id, D, err))) goto done;
-    if ((st = cr_exp_patterns(cfg, D, &P, err))) goto done;
-    mw = cr_mm_alloc(n, d, P->p);
-    U = calloc(P->p * d, sizeof *U), Up = calloc(P->p * d, sizeof *Up);
-    dir = calloc(n, sizeof *dir), lam = calloc(n, sizeof *lam);
-    fw = cr_mflow_alloc(n, d, m);
-    cw = cr_kktc_alloc(n, d, m);
-    kw = cr_mm_kkt_alloc(n, d, m);
-    dw = cr_dualnorm_alloc(n, d);
-    if (!mw || !U || !Up || !dir || !lam || !fw || !cw || !kw || !dw) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
-    cr_mm_info mi;
-    if ((st = cr_exp_mm_solve(cfg, mw, D, P, U, Up, NULL, &mi, "P*", err))) goto done;
-    const double pstar = mi.primal;
-    cr_exp_patterns_used_add(tb->pat, id, "P_star", pstar, P);
-    fs->runs++;
+/* One run's workspaces and results. */
+typedef struct {
+    cr_data *D;
+    cr_patterns *P, *I;
+    cr_mm_work *mw;
+    cr_net *net;
+    cr_mflow_work *fw;
+    cr_kktc_work *cw;
+    cr_mm_kkt_work *kw;
+    cr_dualnorm_work *dw;
+    double *U, *Up, *dir, *lam;
+    double pstar, psub, ratio, dn;
+    cr_mflow_info fi;
+    cr_kktc_info ci;   /* Clarke fit */
+    cr_mm_kkt_info ki; /* strict fit */
+} sep_run;
 
-    cr_train_info ti;
-    if ((st = cr_exp_train(cfg, D, m, id, NULL, NULL, &net, &ti, err))) goto done;
-    cr_csv *t = tb->runs;
-    cr_csv_int(t, id);
-    cr_csv_str(t, fam_name[fam]);
-    cr_csv_int(t, (long long)n);
-    cr_csv_int(t, (long long)d);
-    cr_csv_int(t, r);
-    cr_csv_int(t, (long long)P->p);
-    cr_csv_real(t, pstar);
-    double gamma = cr_mm_gamma(D->X, D->y, n, d, net->W1, net->w2, net->m);
-    if (!(gamma > 0)) {
-        /* Gradient descent did not separate the data (a sample no live neuron reaches): no KKT point to test;
-         * counted as not reaching the global max margin. */
-        cr_csv_int(t, 0);
-        cr_csv_str(t, "");
-        cr_csv_int(t, 0);
-        if (isfinite(gamma)) cr_csv_real(t, gamma / cr_mm_gamma_ceiling(pstar));
-        else cr_csv_str(t, "");
-        cr_csv_int(t, 0);
-        empty_cells(t, 8);
-        cr_csv_endrow(t);
-        goto done;
-    }
-    fs->separated++;
+static void sep_run_free(sep_run *r)
+{
+    cr_data_free(r->D);
+    cr_patterns_free(r->P);
+    cr_patterns_free(r->I);
+    cr_mm_free(r->mw);
+    cr_net_free(r->net);
+    cr_mflow_free(r->fw);
+    cr_kktc_free(r->cw);
+    cr_mm_kkt_free(r->kw);
+    cr_dualnorm_free(r->dw);
+    free(r->U), free(r->Up), free(r->dir), free(r->lam);
+}
+
+/* The patterns of the config, the workspaces, and P* over every pattern (written to patterns_used.csv). */
+static int solve_pstar(const cr_config *cfg, long id, tables *tb, sep_run *r, cr_err *err)
+{
+    const cr_data *D = r->D;
+    const size_t n = D->n, d = D->d, m = (size_t)cfg->train.width;
+    int st = cr_exp_patterns(cfg, D, &r->P, err);
+    if (st) return st;
+    r->mw = cr_mm_alloc(n, d, r->P->p);
+    r->U = calloc(r->P->p * d, sizeof *r->U), r->Up = calloc(r->P->p * d, sizeof *r->Up);
+    r->dir = calloc(n, sizeof *r->dir), r->lam = calloc(n, sizeof *r->lam);
+    r->fw = cr_mflow_alloc(n, d, m);
+    r->cw = cr_kktc_alloc(n, d, m);
+    r->kw = cr_mm_kkt_alloc(n, d, m);
+    r->dw = cr_dualnorm_alloc(n, d);
+    if (!r->mw || !r->U || !r->Up || !r->dir || !r->lam || !r->fw || !r->cw || !r->kw || !r->dw)
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    cr_mm_info mi;
+    if ((st = cr_exp_mm_solve(cfg, r->mw, D, r->P, r->U, r->Up, NULL, &mi, "P*", err))) return st;
+    r->pstar = mi.primal;
+    cr_exp_patterns_used_add(tb->pat, id, "P_star", r->pstar, r->P);
+    return CR_OK;
+}
+
+/* Once the data are separated: the loss-scaled descent, gamma 2 P* at its end, and gradient descent's multipliers,
+ * the Clarke fit (the residual the bound applies to) and the strict fit of mm_kkt.h beside it, both with the
+ * direction y_i sigma(-y_i f_i) computed without underflow, and N(lambda) over every pattern. */
+static int fit_multipliers(const cr_config *cfg, sep_run *r, cr_err *err)
+{
+    const cr_data *D = r->D;
+    const size_t n = D->n, d = D->d, m = (size_t)cfg->train.width;
+    const cr_net *net = r->net;
     cr_mflow_opts fo;
     cr_mflow_defaults(&fo);
     fo.target = cfg->train.flow_target;
     fo.steps = cfg->train.flow_target > 0 ? FLOW_MAX_STEPS : 0;
-    cr_mflow_info fi;
-    if ((st = cr_mflow_run(fw, net, D->X, D->y, n, &fo, &fi, err))) goto done;
-    gamma = cr_mm_gamma(D->X, D->y, n, d, net->W1, net->w2, net->m);
-    const double ratio = gamma / cr_mm_gamma_ceiling(pstar);
+    int st = cr_mflow_run(r->fw, r->net, D->X, D->y, n, &fo, &r->fi, err);
+    if (st) return st;
+    r->ratio = cr_mm_gamma(D->X, D->y, n, d, net->W1, net->w2, net->m) / cr_mm_gamma_ceiling(r->pstar);
+    cr_mflow_dir(D->X, D->y, n, d, net->W1, net->w2, m, r->dir);
+    st = cr_kktc_fit(r->cw, D->X, D->y, n, d, net->W1, net->w2, m, r->dir, KINK_TAU, r->lam, &r->ci, err);
+    if (!st) st = cr_mm_kkt_fit_dir(r->kw, D->X, D->y, n, d, net->W1, net->w2, m, r->dir, NULL, NULL, &r->ki, err);
+    if (!st) st = cr_dualnorm_over(r->dw, D->X, n, d, r->P, r->lam, CR_DUALNORM_ABS, &r->dn, NULL, NULL, NULL, err);
+    return st;
+}
 
-    /* Gradient descent's multipliers: the Clarke fit (the residual the bound applies to) and the strict fit of
-     * kkt.h beside it, both with the direction y_i sigma(-y_i f_i) computed without underflow. */
-    cr_mflow_dir(D->X, D->y, n, d, net->W1, net->w2, m, dir);
-    cr_kktc_info ci;
-    if ((st = cr_kktc_fit(cw, D->X, D->y, n, d, net->W1, net->w2, m, dir, KINK_TAU, lam, &ci, err))) goto done;
-    cr_mm_kkt_info ki;
-    if ((st = cr_mm_kkt_fit_dir(kw, D->X, D->y, n, d, net->W1, net->w2, m, dir, NULL, NULL, &ki, err))) goto done;
-    double dn;
-    if ((st = cr_dualnorm_over(dw, D->X, n, d, P, lam, CR_DUALNORM_ABS, &dn, NULL, NULL, NULL, err))) goto done;
-
-    if ((st = cr_mm_kkt_patterns(D->X, n, d, net->W1, net->w2, net->m, &I, err))) goto done;
-    cr_mm_free(mw);
-    free(U), free(Up);
-    mw = cr_mm_alloc(n, d, I->p);
-    U = calloc(I->p * d, sizeof *U), Up = calloc(I->p * d, sizeof *Up);
-    if (!mw || !U || !Up) {
-        st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-        goto done;
-    }
+/* P_sub over the final neurons' patterns (written to patterns_used.csv); +inf when they cannot separate the data. */
+static int solve_psub(const cr_config *cfg, long id, tables *tb, sep_run *r, cr_err *err)
+{
+    const cr_data *D = r->D;
+    const size_t n = D->n, d = D->d;
+    int st = cr_mm_kkt_patterns(D->X, n, d, r->net->W1, r->net->w2, r->net->m, &r->I, err);
+    if (st) return st;
+    cr_mm_free(r->mw);
+    free(r->U), free(r->Up);
+    r->mw = cr_mm_alloc(n, d, r->I->p);
+    r->U = calloc(r->I->p * d, sizeof *r->U), r->Up = calloc(r->I->p * d, sizeof *r->Up);
+    if (!r->mw || !r->U || !r->Up) return cr_err_set(err, CR_ERUNTIME, "out of memory");
     cr_mm_info si;
-    double psub;
-    st = cr_exp_mm_solve(cfg, mw, D, I, U, Up, NULL, &si, "P_sub", err);
+    st = cr_exp_mm_solve(cfg, r->mw, D, r->I, r->U, r->Up, NULL, &si, "P_sub", err);
     if (st == CR_EINPUT && si.status == CR_MM_INFEASIBLE) {
-        st = CR_OK; /* the final patterns cannot separate the data: P_sub = +inf */
-        psub = INFINITY;
-    } else if (st) {
-        goto done;
-    } else {
-        psub = si.primal;
-        cr_exp_patterns_used_add(tb->pat, id, "P_sub", psub, I);
+        r->psub = INFINITY; /* the final patterns cannot separate the data: P_sub = +inf */
+        return CR_OK;
     }
-    const int reached = fabs(psub - pstar) <= PSUB_TOL * pstar;
-    const int global = reached && ratio >= 1 - cfg->separable.margin_tol;
-    const int ok = ci.resid <= R, feasible = dn <= 1 + DUAL_PER_RESID * ci.resid;
+    if (st) return st;
+    r->psub = si.primal;
+    cr_exp_patterns_used_add(tb->pat, id, "P_sub", r->psub, r->I);
+    return CR_OK;
+}
+
+/* The run's first cells of runs.csv: who it is and P*. */
+static void row_head(cr_csv *t, int fam, long r_seed, long id, const sep_run *r)
+{
+    cr_csv_int(t, id);
+    cr_csv_str(t, fam_name[fam]);
+    cr_csv_int(t, (long long)r->D->n);
+    cr_csv_int(t, (long long)r->D->d);
+    cr_csv_int(t, r_seed);
+    cr_csv_int(t, (long long)r->P->p);
+    cr_csv_real(t, r->pstar);
+}
+
+/* Gradient descent did not separate the data (a sample no live neuron reaches): no KKT point to test; counted as not
+ * reaching the global max margin. */
+static void row_not_separated(cr_csv *t, double gamma, double pstar)
+{
+    cr_csv_int(t, 0);
+    cr_csv_str(t, "");
+    cr_csv_int(t, 0);
+    if (isfinite(gamma)) cr_csv_real(t, gamma / cr_mm_gamma_ceiling(pstar));
+    else cr_csv_str(t, "");
+    cr_csv_int(t, 0);
+    empty_cells(t, 8);
+    cr_csv_endrow(t);
+}
+
+/* Classifies a separated run (reached P_sub = P*, global, KKT residual small, dual feasible), counts it into fs and
+ * finishes its runs.csv row. */
+static void tally_separated(const cr_config *cfg, cr_csv *t, const sep_run *r, fam_stats *fs)
+{
+    const int reached = fabs(r->psub - r->pstar) <= PSUB_TOL * r->pstar;
+    const int global = reached && r->ratio >= 1 - cfg->separable.margin_tol;
+    const int ok = r->ci.resid <= cfg->separable.kkt_resid, feasible = r->dn <= 1 + DUAL_PER_RESID * r->ci.resid;
     fs->reached += reached;
     fs->global += global;
     if (ok) {
         fs->kkt_ok++;
         fs->conf[!feasible][global ? 0 : reached ? 1 : 2]++;
-        if (ci.resid > fs->max_resid_ok) fs->max_resid_ok = ci.resid;
+        if (r->ci.resid > fs->max_resid_ok) fs->max_resid_ok = r->ci.resid;
     } else {
         fs->above_bound++;
     }
     cr_csv_int(t, 1);
-    if (isfinite(psub)) cr_csv_real(t, psub);
+    if (isfinite(r->psub)) cr_csv_real(t, r->psub);
     else cr_csv_str(t, "inf");
     cr_csv_int(t, reached);
-    cr_csv_real(t, ratio);
+    cr_csv_real(t, r->ratio);
     cr_csv_int(t, global);
-    cr_csv_real(t, fi.min_yf);
-    cr_csv_int(t, fi.steps);
-    cr_csv_real(t, ci.resid);
-    cr_csv_real(t, ki.resid);
-    cr_csv_int(t, (long long)ci.kinks);
-    cr_csv_real(t, dn);
+    cr_csv_real(t, r->fi.min_yf);
+    cr_csv_int(t, r->fi.steps);
+    cr_csv_real(t, r->ci.resid);
+    cr_csv_real(t, r->ki.resid);
+    cr_csv_int(t, (long long)r->ci.kinks);
+    cr_csv_real(t, r->dn);
     cr_csv_int(t, ok);
     cr_csv_int(t, feasible);
     cr_csv_endrow(t);
+}
+
+static int one_run(const cr_config *cfg, int fam, size_t n, size_t d, long r_seed, long id, tables *tb,
+                   fam_stats *fs, cr_err *err)
+{
+    sep_run r = {0};
+    int st = draw_data(cfg, fam, n, d, r_seed, &r.D, err);
+    if (!st) st = cr_exp_samples_add(tb->samp, id, r.D, err);
+    if (!st) st = solve_pstar(cfg, id, tb, &r, err);
+    if (st) goto done;
+    fs->runs++;
+    cr_train_info ti;
+    if ((st = cr_exp_train(cfg, r.D, (size_t)cfg->train.width, id, NULL, NULL, &r.net, &ti, err))) goto done;
+    row_head(tb->runs, fam, r_seed, id, &r);
+    const double gamma = cr_mm_gamma(r.D->X, r.D->y, n, d, r.net->W1, r.net->w2, r.net->m);
+    if (!(gamma > 0)) {
+        row_not_separated(tb->runs, gamma, r.pstar);
+        goto done;
+    }
+    fs->separated++;
+    if (!(st = fit_multipliers(cfg, &r, err)) && !(st = solve_psub(cfg, id, tb, &r, err)))
+        tally_separated(cfg, tb->runs, &r, fs);
 done:
-    cr_data_free(D);
-    cr_patterns_free(P);
-    cr_patterns_free(I);
-    cr_mm_free(mw);
-    cr_net_free(net);
-    cr_mflow_free(fw);
-    cr_kktc_free(cw);
-    cr_mm_kkt_free(kw);
-    cr_dualnorm_free(dw);
-    free(U), free(Up), free(dir), free(lam);
+    sep_run_free(&r);
     return st;
 }
 
@@ -247,6 +290,57 @@ static int write_confusion(cr_run *run, const fam_stats *fs, cr_err *err)
                 cr_csv_endrow(c);
             }
     return cr_csv_close(c, err);
+}
+
+static void write_summary(const cr_config *cfg, cr_run *run, const fam_stats *fs)
+{
+    const double R = cfg->separable.kkt_resid;
+    for (int f = 0; f < NFAM; f++) {
+        char key[96];
+#define KEY(s) (snprintf(key, sizeof key, "%s_%s", fam_name[f], s), key)
+        cr_run_summary_int(run, KEY("runs"), fs[f].runs);
+        cr_run_summary_int(run, KEY("separated"), fs[f].separated);
+        cr_run_summary_int(run, KEY("reached_P_sub_eq_P_star"), fs[f].reached);
+        cr_run_summary_int(run, KEY("global_max_margin"), fs[f].global);
+        cr_run_summary_real(run, KEY("fraction_global"), fs[f].runs ? (double)fs[f].global / (double)fs[f].runs : 0);
+        cr_run_summary_int(run, KEY("kkt_residual_ok"), fs[f].kkt_ok);
+        cr_run_summary_int(run, KEY("kkt_residual_above_bound"), fs[f].above_bound);
+        if (fs[f].kkt_ok) cr_run_summary_real(run, KEY("max_kkt_residual_counted"), fs[f].max_resid_ok);
+        else cr_run_summary_none(run, KEY("max_kkt_residual_counted"));
+        cr_run_summary_int(run, KEY("dual_le_and_global"), fs[f].conf[0][0]);
+        cr_run_summary_int(run, KEY("dual_le_and_P_sub_eq_not_global"), fs[f].conf[0][1]);
+        cr_run_summary_int(run, KEY("dual_le_and_P_sub_gt"), fs[f].conf[0][2]);
+        cr_run_summary_int(run, KEY("dual_gt_and_global"), fs[f].conf[1][0]);
+        cr_run_summary_int(run, KEY("dual_gt_and_P_sub_eq_not_global"), fs[f].conf[1][1]);
+        cr_run_summary_int(run, KEY("dual_gt_and_P_sub_gt"), fs[f].conf[1][2]);
+#undef KEY
+    }
+    cr_run_summary_real(run, "kkt_residual_bound", R);
+    cr_run_summary_real(run, "dual_norm_tolerance_per_residual", DUAL_PER_RESID);
+    cr_run_summary_real(run, "margin_tolerance", cfg->separable.margin_tol);
+    cr_run_summary_real(run, "p_sub_tolerance", PSUB_TOL);
+    cr_run_summary_real(run, "kink_tolerance", KINK_TAU);
+
+}
+
+/* The Theorem and the slide "KKT point". */
+static void write_claims(cr_run *run, const fam_stats *fs)
+{
+    /* The Theorem, as the slide states it: every orthogonally separable data set, every run. */
+    cr_run_claim(run, "Theorem (orthogonally separable data, small scaled initialization): gradient descent reaches "
+                      "the global max margin, P_sub = P* and gamma 2P* >= 1 - margin_tol (runs)",
+                 (double)fs[FAM_ORTH].global, (double)fs[FAM_ORTH].runs, 0, CR_CLAIM_GE);
+    /* The "iff" on gradient descent's own multipliers, over both families, counted only where the KKT residual is
+     * small; no such run means nothing was tested (NaN fails). Its other side is the slide's: the KKT point
+     * corresponds to a convex KKT point, i.e. is a global max-margin network (gamma 2 P* = 1; then P_sub = P*
+     * too). P_sub = P* alone is weaker: the patterns of a spurious KKT point can carry the optimum. */
+    const long ok = fs[0].kkt_ok + fs[1].kkt_ok;
+    long held = 0;
+    for (int f = 0; f < NFAM; f++) held += fs[f].conf[0][0] + fs[f].conf[1][1] + fs[f].conf[1][2];
+    cr_run_claim(run, "KKT point: gradient descent's multipliers have dual norm <= 1 (+ 2 x residual) exactly when "
+                      "its KKT point is a global max-margin network (runs with KKT residual <= kkt_resid where it "
+                      "holds)",
+                 ok ? (double)held : NAN, (double)ok, 0, CR_CLAIM_GE);
 }
 
 int cr_exp_separable(const cr_config *cfg, const cr_data *unused, cr_run *run, cr_err *err)
@@ -286,55 +380,11 @@ int cr_exp_separable(const cr_config *cfg, const cr_data *unused, cr_run *run, c
         cr_csv_abort(tb.samp);
         return st;
     }
-    st = cr_csv_close(tb.runs, err);
-    if (!st) st = cr_csv_close(tb.pat, err);
-    else cr_csv_abort(tb.pat);
-    if (!st) st = cr_csv_close(tb.samp, err);
-    else cr_csv_abort(tb.samp);
+    st = cr_exp_close_tables((cr_csv *[]){tb.runs, tb.pat, tb.samp}, 3, err);
     if (!st) st = write_confusion(run, fs, err);
     if (st) return st;
 
-    const double R = cfg->separable.kkt_resid;
-    for (int f = 0; f < NFAM; f++) {
-        char key[96];
-#define KEY(s) (snprintf(key, sizeof key, "%s_%s", fam_name[f], s), key)
-        cr_run_summary_int(run, KEY("runs"), fs[f].runs);
-        cr_run_summary_int(run, KEY("separated"), fs[f].separated);
-        cr_run_summary_int(run, KEY("reached_P_sub_eq_P_star"), fs[f].reached);
-        cr_run_summary_int(run, KEY("global_max_margin"), fs[f].global);
-        cr_run_summary_real(run, KEY("fraction_global"), fs[f].runs ? (double)fs[f].global / (double)fs[f].runs : 0);
-        cr_run_summary_int(run, KEY("kkt_residual_ok"), fs[f].kkt_ok);
-        cr_run_summary_int(run, KEY("kkt_residual_above_bound"), fs[f].above_bound);
-        if (fs[f].kkt_ok) cr_run_summary_real(run, KEY("max_kkt_residual_counted"), fs[f].max_resid_ok);
-        else cr_run_summary_none(run, KEY("max_kkt_residual_counted"));
-        cr_run_summary_int(run, KEY("dual_le_and_global"), fs[f].conf[0][0]);
-        cr_run_summary_int(run, KEY("dual_le_and_P_sub_eq_not_global"), fs[f].conf[0][1]);
-        cr_run_summary_int(run, KEY("dual_le_and_P_sub_gt"), fs[f].conf[0][2]);
-        cr_run_summary_int(run, KEY("dual_gt_and_global"), fs[f].conf[1][0]);
-        cr_run_summary_int(run, KEY("dual_gt_and_P_sub_eq_not_global"), fs[f].conf[1][1]);
-        cr_run_summary_int(run, KEY("dual_gt_and_P_sub_gt"), fs[f].conf[1][2]);
-#undef KEY
-    }
-    cr_run_summary_real(run, "kkt_residual_bound", R);
-    cr_run_summary_real(run, "dual_norm_tolerance_per_residual", DUAL_PER_RESID);
-    cr_run_summary_real(run, "margin_tolerance", cfg->separable.margin_tol);
-    cr_run_summary_real(run, "p_sub_tolerance", PSUB_TOL);
-    cr_run_summary_real(run, "kink_tolerance", KINK_TAU);
-
-    /* The Theorem, as the slide states it: every orthogonally separable data set, every run. */
-    cr_run_claim(run, "Theorem (orthogonally separable data, small scaled initialization): gradient descent reaches "
-                      "the global max margin, P_sub = P* and gamma 2P* >= 1 - margin_tol (runs)",
-                 (double)fs[FAM_ORTH].global, (double)fs[FAM_ORTH].runs, 0, CR_CLAIM_GE);
-    /* The "iff" on gradient descent's own multipliers, over both families, counted only where the KKT residual is
-     * small; no such run means nothing was tested (NaN fails). Its other side is the slide's: the KKT point
-     * corresponds to a convex KKT point, i.e. is a global max-margin network (gamma 2 P* = 1; then P_sub = P*
-     * too). P_sub = P* alone is weaker: the patterns of a spurious KKT point can carry the optimum. */
-    const long ok = fs[0].kkt_ok + fs[1].kkt_ok;
-    long held = 0;
-    for (int f = 0; f < NFAM; f++) held += fs[f].conf[0][0] + fs[f].conf[1][1] + fs[f].conf[1][2];
-    cr_run_claim(run, "KKT point: gradient descent's multipliers have dual norm <= 1 (+ 2 x residual) exactly when "
-                      "its KKT point is a global max-margin network (runs with KKT residual <= kkt_resid where it "
-                      "holds)",
-                 ok ? (double)held : NAN, (double)ok, 0, CR_CLAIM_GE);
+    write_summary(cfg, run, fs);
+    write_claims(run, fs);
     return CR_OK;
 }

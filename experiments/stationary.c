@@ -13,7 +13,6 @@
 #include "clarke.h"
 #include "common.h"
 #include "experiments.h"
-#include "progress.h"
 
 /* "L = p_sub(I)" means |L - p_sub(I)| <= max(EQ_TOL p_sub, ||theta|| delta) for a network of Clarke measure delta:
  * the certificate of docs/MATH.md (Clarke stationary points) gives L - p_sub(I) <= (||theta|| delta + e) / 2 when
@@ -88,12 +87,11 @@ static void write_patterns(cr_csv *pat, const char *method, size_t m, long seed,
                            const cr_patterns *I, char *buf)
 {
     for (size_t i = 0; i < I->p; i++) {
-        cr_patterns_string(I, i, buf);
         cr_csv_str(pat, method);
         cr_csv_int(pat, (long long)m);
         cr_csv_int(pat, seed);
         cr_csv_str(pat, set);
-        cr_csv_quoted(pat, buf);
+        cr_exp_patterns_used_pattern(pat, I, i, buf);
         cr_csv_endrow(pat);
     }
 }
@@ -104,168 +102,173 @@ static void real_or_empty(cr_csv *c, double x)
     else cr_csv_str(c, "");
 }
 
-int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
-{
-    cr_patterns *P = NULL;
-    cr_convex_sol *sol = NULL;
-    cr_convex_info info;
-    cr_csv *tab = NULL, *pat = NULL;
-    double *v = NULL;
-    char *buf = NULL;
-    int st = cr_exp_patterns(cfg, D, &P, err);
-    if (!st) st = cr_exp_convex_solve(cfg, D, P, &sol, &info, err);
-    if (st) goto done;
-    const double p_convex = info.primal;
-    const cr_net_obj obj = {cfg->loss, cfg->beta, 1.0};
-    cr_config cmp = *cfg; /* the comparison solves, capped */
-    if (cmp.solver.max_iter > COMPARE_MAX_ITER) cmp.solver.max_iter = COMPARE_MAX_ITER;
-    v = malloc(D->n * sizeof *v);
-    buf = malloc(D->n + 1);
-    tab = cr_run_table(run, "networks.csv",
-                       "method,m,seed,L_beta,theta_norm,grad_norm,clarke,clarke_lower,relu_kinks,hinge_kinks,exact,"
-                       "kink_dist_max,free_dist_min,live_norm_min,dead_norm_max,stationary,patterns_used,p_sub,"
-                       "rel_diff,tol,holds,p_sub_strict,rel_diff_strict,p_sub_both,rel_diff_both,cert_sub,cert_all,"
-                       "kind,excess",
-                       err);
-    pat = tab ? cr_run_table(run, "patterns.csv", "method,m,seed,set,pattern", err) : NULL;
-    if (!tab || !pat || !v || !buf) {
-        st = (tab && pat) ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_ERUNTIME;
-        goto done;
-    }
-    const double ktol = cfg->stationary.kink_tol;
-    const double ctols[2] = {cfg->stationary.clarke_tol, cfg->stationary.clarke_tol_sgd};
-    const size_t maxw = cfg->width_sweep.max_width > 0 ? (size_t)cfg->width_sweep.max_width : (size_t)cfg->train.width;
-    const int nmeth = cfg->width_sweep.sgd_batch > 0 ? 2 : 1;
+/* The run's state: the convex optimum, the tables, and the tallies per method. */
+typedef struct {
+    const cr_data *D;
+    const cr_patterns *P;
+    const cr_convex_info *info;
+    cr_config cmp; /* the comparison solves, capped */
+    cr_net_obj obj;
+    double ctols[2]; /* Clarke tolerance per method */
+    cr_csv *tab, *pat;
+    double *v; /* n: the loss derivative of the minimum-norm element */
+    char *buf; /* n + 1 */
     tally T[2];
-    memset(T, 0, sizeof T);
-    long inexact = 0, uncertified = 0;
-    double max_lower_gap = 0.0;
-    const size_t seeds = (size_t)cfg->train.seeds;
-    cr_progress *prog =
-        cr_progress_start("stationary points", (double)((size_t)nmeth * maxw * seeds), !cr_run_quiet(run));
-    for (int meth = 0; !st && meth < nmeth; meth++) {
-        cr_config c = *cfg;
-        c.train.batch = meth == 0 ? 0 : cfg->width_sweep.sgd_batch;
-        const char *mname = meth == 0 ? "gd" : "sgd";
-        tally *t = &T[meth];
-        const double ctol = ctols[meth];
-        for (size_t m = 1; !st && m <= maxw; m++) {
-            for (long s = 1; !st && s <= cfg->train.seeds; s++) {
-                cr_net *net = NULL;
-                cr_patterns *I = NULL, *Is = NULL, *Ib = NULL;
-                cr_train_info ti;
-                cr_clarke_info ci;
-                double ps = NAN, pst = NAN, pb = NAN, cert_sub = NAN, cert_all = NAN;
-                st = cr_exp_train(&c, D, m, s, NULL, NULL, &net, &ti, err);
-                if (!st) st = cr_clarke_network(net, D->X, D->y, D->n, &obj, ktol, NULL, v, &ci, err);
-                if (!st) st = kink_patterns(cfg, D, net, CR_CLARKE_CLOSED, &I, err);
-                if (!st) st = kink_patterns(cfg, D, net, CR_CLARKE_STRICT, &Is, err);
-                if (!st) st = kink_patterns(cfg, D, net, CR_CLARKE_BOTH, &Ib, err);
-                if (!st) st = psub(cfg, D, I, &ps, err);
-                /* Comparisons, not claims: a solve that cannot be certified leaves an empty cell. */
-                if (!st && psub(&cmp, D, Is, &pst, err) != CR_OK) pst = NAN, uncertified++;
-                if (!st && psub(&cmp, D, Ib, &pb, err) != CR_OK) pb = NAN, uncertified++;
-                if (!st) st = certificate(cfg, D, I, v, &cert_sub, err);
-                if (!st) st = certificate(cfg, D, P, v, &cert_all, err);
-                if (st) {
-                    cr_err_prefix(err, "%s, width %zu, seed %ld", mname, m, s);
-                } else {
-                    const double L = ti.objective, tn = sqrt(cr_net_norm2(net));
-                    const int stat = ci.measure <= ctol;
-                    const double tol = fmax(EQ_TOL * fabs(ps), tn * ci.measure);
-                    const double rel = fabs(L - ps) / fabs(ps);
-                    const double rels = fabs(L - pst) / fabs(pst), relb = fabs(L - pb) / fabs(pb);
-                    const int holds = fabs(L - ps) <= tol;
-                    const double excess = (L - p_convex) / p_convex;
-                    const int global = cert_all <= 1.0 + CERT_TOL;
-                    t->runs++;
-                    if (ci.measure - ci.lower > max_lower_gap) max_lower_gap = ci.measure - ci.lower;
-                    if (stat) {
-                        t->stationary++;
-                        t->on_kinks += ci.relu_kinks + ci.hinge_kinks > 0;
-                        t->holds += holds;
-                        t->holds_strict += isfinite(pst) && fabs(L - pst) <= tol;
-                        t->holds_both += isfinite(pb) && fabs(L - pb) <= tol;
-                        if (rel > t->worst_rel) t->worst_rel = rel;
-                        /* The certificate classifies: global (cert <= 1) with L = p_convex up to the tolerance and
-                         * the gap, or spurious (cert > 1) with L above p_convex by more than they allow. */
-                        const double slack = info.gap + tol;
-                        if (global) {
-                            t->global++;
-                            t->classified += fabs(L - p_convex) <= slack;
-                        } else {
-                            t->spurious++;
-                            t->classified += L - p_convex > slack;
-                        }
-                        inexact += !ci.exact;
-                    }
-                    cr_csv_str(tab, mname);
-                    cr_csv_int(tab, (long long)m);
-                    cr_csv_int(tab, s);
-                    cr_csv_real(tab, L);
-                    cr_csv_real(tab, tn);
-                    cr_csv_real(tab, ci.grad_norm);
-                    cr_csv_real(tab, ci.measure);
-                    cr_csv_real(tab, ci.lower);
-                    cr_csv_int(tab, (long long)ci.relu_kinks);
-                    cr_csv_int(tab, (long long)ci.hinge_kinks);
-                    cr_csv_int(tab, ci.exact);
-                    cr_csv_real(tab, ci.kink_dist_max);
-                    real_or_empty(tab, ci.free_dist_min);
-                    real_or_empty(tab, ci.live_norm_min);
-                    cr_csv_real(tab, ci.dead_norm_max);
-                    cr_csv_int(tab, stat);
-                    cr_csv_int(tab, (long long)I->p);
-                    cr_csv_real(tab, ps);
-                    cr_csv_real(tab, rel);
-                    cr_csv_real(tab, tol);
-                    cr_csv_int(tab, holds);
-                    real_or_empty(tab, pst);
-                    real_or_empty(tab, rels);
-                    real_or_empty(tab, pb);
-                    real_or_empty(tab, relb);
-                    cr_csv_real(tab, cert_sub);
-                    cr_csv_real(tab, cert_all);
-                    cr_csv_str(tab, !stat ? "not_stationary" : global ? "global" : "spurious");
-                    cr_csv_real(tab, excess);
-                    cr_csv_endrow(tab);
-                    write_patterns(pat, mname, m, s, "closed", I, buf);
-                    write_patterns(pat, mname, m, s, "strict", Is, buf);
-                    write_patterns(pat, mname, m, s, "both_sides", Ib, buf);
-                }
-                cr_patterns_free(I);
-                cr_patterns_free(Is);
-                cr_patterns_free(Ib);
-                cr_net_free(net);
-                cr_progress_update(prog, (double)(((size_t)meth * maxw + m - 1) * seeds + (size_t)s));
-            }
-        }
+    long inexact, uncertified;
+    double max_lower_gap;
+} st_run;
+
+/* What is measured at one trained network. */
+typedef struct {
+    cr_net *net;
+    cr_patterns *I, *Is, *Ib; /* closed, strict and both-sides patterns at the kink point */
+    cr_train_info ti;
+    cr_clarke_info ci;
+    double ps, pst, pb, cert_sub, cert_all; /* p_sub over I, Is, Ib; certificates over I and every pattern */
+} st_net;
+
+static void st_net_free(st_net *N)
+{
+    cr_patterns_free(N->I);
+    cr_patterns_free(N->Is);
+    cr_patterns_free(N->Ib);
+    cr_net_free(N->net);
+}
+
+/* Trains the network and measures it: the Clarke measure, the three pattern sets, p_sub over each (the strict and
+ * both-sides ones are comparisons: a solve that cannot be certified leaves NaN) and the certificates. */
+static int measure(const cr_config *c, st_run *S, size_t m, long s, st_net *N, cr_err *err)
+{
+    const cr_data *D = S->D;
+    N->ps = N->pst = N->pb = N->cert_sub = N->cert_all = NAN;
+    int st = cr_exp_train(c, D, m, s, NULL, NULL, &N->net, &N->ti, err);
+    if (!st) st = cr_clarke_network(N->net, D->X, D->y, D->n, &S->obj, c->stationary.kink_tol, NULL, S->v, &N->ci,
+                                    err);
+    if (!st) st = kink_patterns(c, D, N->net, CR_CLARKE_CLOSED, &N->I, err);
+    if (!st) st = kink_patterns(c, D, N->net, CR_CLARKE_STRICT, &N->Is, err);
+    if (!st) st = kink_patterns(c, D, N->net, CR_CLARKE_BOTH, &N->Ib, err);
+    if (!st) st = psub(c, D, N->I, &N->ps, err);
+    if (!st && psub(&S->cmp, D, N->Is, &N->pst, err) != CR_OK) N->pst = NAN, S->uncertified++;
+    if (!st && psub(&S->cmp, D, N->Ib, &N->pb, err) != CR_OK) N->pb = NAN, S->uncertified++;
+    if (!st) st = certificate(c, D, N->I, S->v, &N->cert_sub, err);
+    if (!st) st = certificate(c, D, S->P, S->v, &N->cert_all, err);
+    return st;
+}
+
+/* The verdict on one network. */
+typedef struct {
+    double L, tn, tol, rel, rels, relb, excess;
+    int stat, holds, global;
+} st_verdict;
+
+/* Judges the network (stationary, L = p_sub(I) within the tolerance, global or spurious by the certificate) and
+ * counts it into the tally of its method. */
+static void judge(st_run *S, int meth, const st_net *N, st_verdict *V)
+{
+    const double p_convex = S->info->primal, ps = N->ps, pst = N->pst, pb = N->pb;
+    tally *t = &S->T[meth];
+    const cr_clarke_info *ci = &N->ci;
+    V->L = N->ti.objective, V->tn = sqrt(cr_net_norm2(N->net));
+    V->stat = ci->measure <= S->ctols[meth];
+    V->tol = fmax(EQ_TOL * fabs(ps), V->tn * ci->measure);
+    V->rel = fabs(V->L - ps) / fabs(ps);
+    V->rels = fabs(V->L - pst) / fabs(pst), V->relb = fabs(V->L - pb) / fabs(pb);
+    V->holds = fabs(V->L - ps) <= V->tol;
+    V->excess = (V->L - p_convex) / p_convex;
+    V->global = N->cert_all <= 1.0 + CERT_TOL;
+    t->runs++;
+    if (ci->measure - ci->lower > S->max_lower_gap) S->max_lower_gap = ci->measure - ci->lower;
+    if (!V->stat) return;
+    t->stationary++;
+    t->on_kinks += ci->relu_kinks + ci->hinge_kinks > 0;
+    t->holds += V->holds;
+    t->holds_strict += isfinite(pst) && fabs(V->L - pst) <= V->tol;
+    t->holds_both += isfinite(pb) && fabs(V->L - pb) <= V->tol;
+    if (V->rel > t->worst_rel) t->worst_rel = V->rel;
+    /* The certificate classifies: global (cert <= 1) with L = p_convex up to the tolerance and the gap, or spurious
+     * (cert > 1) with L above p_convex by more than they allow. */
+    const double slack = S->info->gap + V->tol;
+    if (V->global) {
+        t->global++;
+        t->classified += fabs(V->L - p_convex) <= slack;
+    } else {
+        t->spurious++;
+        t->classified += V->L - p_convex > slack;
     }
-    cr_progress_finish(prog);
-    if (st) goto done;
-    st = cr_csv_close(tab, err);
-    tab = NULL;
-    if (st) goto done;
-    st = cr_csv_close(pat, err);
-    pat = NULL;
-    if (st) goto done;
-    cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
-    cr_run_summary_int(run, "p", (long long)P->p);
-    cr_run_summary_real(run, "p_convex", p_convex);
-    cr_run_summary_real(run, "gap", info.gap);
-    cr_run_summary_real(run, "kink_tol", ktol);
+    S->inexact += !ci->exact;
+}
+
+/* networks.csv: one row per network. */
+static void write_network(cr_csv *tab, const char *mname, size_t m, long s, const st_net *N, const st_verdict *V)
+{
+    const cr_clarke_info *ci = &N->ci;
+    cr_csv_str(tab, mname);
+    cr_csv_int(tab, (long long)m);
+    cr_csv_int(tab, s);
+    cr_csv_real(tab, V->L);
+    cr_csv_real(tab, V->tn);
+    cr_csv_real(tab, ci->grad_norm);
+    cr_csv_real(tab, ci->measure);
+    cr_csv_real(tab, ci->lower);
+    cr_csv_int(tab, (long long)ci->relu_kinks);
+    cr_csv_int(tab, (long long)ci->hinge_kinks);
+    cr_csv_int(tab, ci->exact);
+    cr_csv_real(tab, ci->kink_dist_max);
+    real_or_empty(tab, ci->free_dist_min);
+    real_or_empty(tab, ci->live_norm_min);
+    cr_csv_real(tab, ci->dead_norm_max);
+    cr_csv_int(tab, V->stat);
+    cr_csv_int(tab, (long long)N->I->p);
+    cr_csv_real(tab, N->ps);
+    cr_csv_real(tab, V->rel);
+    cr_csv_real(tab, V->tol);
+    cr_csv_int(tab, V->holds);
+    real_or_empty(tab, N->pst);
+    real_or_empty(tab, V->rels);
+    real_or_empty(tab, N->pb);
+    real_or_empty(tab, V->relb);
+    cr_csv_real(tab, N->cert_sub);
+    cr_csv_real(tab, N->cert_all);
+    cr_csv_str(tab, !V->stat ? "not_stationary" : V->global ? "global" : "spurious");
+    cr_csv_real(tab, V->excess);
+    cr_csv_endrow(tab);
+}
+
+/* One network of the sweep (cr_exp_each_network): measure, judge, write its row and its three pattern sets. */
+static int one_network(void *vctx, const cr_config *c, int meth, const char *mname, size_t m, long s, cr_err *err)
+{
+    st_run *S = vctx;
+    st_net N = {0};
+    int st = measure(c, S, m, s, &N, err);
+    if (!st) {
+        st_verdict V;
+        judge(S, meth, &N, &V);
+        write_network(S->tab, mname, m, s, &N, &V);
+        write_patterns(S->pat, mname, m, s, "closed", N.I, S->buf);
+        write_patterns(S->pat, mname, m, s, "strict", N.Is, S->buf);
+        write_patterns(S->pat, mname, m, s, "both_sides", N.Ib, S->buf);
+    }
+    st_net_free(&N);
+    return st;
+}
+
+static void write_summary(const cr_config *cfg, cr_run *run, const st_run *S)
+{
+    cr_exp_summary_convex(run, cfg, S->P, S->info->primal, S->info->gap);
+    cr_run_summary_real(run, "kink_tol", cfg->stationary.kink_tol);
     cr_run_summary_real(run, "eq_tol", EQ_TOL);
     cr_run_summary_real(run, "cert_tol", CERT_TOL);
-    cr_run_summary_real(run, "max_clarke_bound_gap", max_lower_gap);
-    cr_run_summary_int(run, "stationary_inexact_polytope", inexact);
-    cr_run_summary_int(run, "comparison_solves_uncertified", uncertified);
+    cr_run_summary_real(run, "max_clarke_bound_gap", S->max_lower_gap);
+    cr_run_summary_int(run, "stationary_inexact_polytope", S->inexact);
+    cr_run_summary_int(run, "comparison_solves_uncertified", S->uncertified);
+    const int nmeth = cfg->width_sweep.sgd_batch > 0 ? 2 : 1;
     for (int meth = 0; meth < nmeth; meth++) {
         const char *mn = meth == 0 ? "gd" : "sgd";
-        const tally *t = &T[meth];
+        const tally *t = &S->T[meth];
         char key[64];
 #define SUMI(name, val) (snprintf(key, sizeof key, "%s_%s", mn, name), cr_run_summary_int(run, key, val))
         snprintf(key, sizeof key, "%s_clarke_tol", mn);
-        cr_run_summary_real(run, key, ctols[meth]);
+        cr_run_summary_real(run, key, S->ctols[meth]);
         SUMI("networks", t->runs);
         SUMI("stationary", t->stationary);
         SUMI("stationary_on_kinks", t->on_kinks);
@@ -280,22 +283,27 @@ int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_er
         if (t->stationary) cr_run_summary_real(run, key, t->worst_rel);
         else cr_run_summary_none(run, key);
     }
+}
+
+static void write_claims(const cr_config *cfg, cr_run *run, const st_run *S)
+{
+    const int nmeth = cfg->width_sweep.sgd_batch > 0 ? 2 : 1;
     for (int meth = 0; meth < nmeth; meth++) {
-        const tally *t = &T[meth];
+        const tally *t = &S->T[meth];
         const char *who = meth == 0 ? "GD" : "SGD";
         char label[300];
         /* The slide's "limit points of SGD are almost surely Clarke stationary", at the last iterate: every SGD run. */
         if (meth == 1) {
             snprintf(label, sizeof label,
                      "[Clarke stationary point] the limit points of SGD are Clarke stationary: final iterates with Clarke measure <= %g (count of runs)",
-                     ctols[meth]);
+                     S->ctols[meth]);
             cr_run_claim(run, label, (double)t->stationary, (double)t->runs, 0, CR_CLAIM_ABS);
         }
         /* No stationary network leaves nothing to test: the claims then fail (nan) rather than pass on zero cases. */
         snprintf(label, sizeof label,
                  "[Characterization of Clarke stationary point] %s, Clarke stationary (measure delta <= %g) => L_beta = p_sub(I), I the closed patterns: "
                  "|L - p_sub| <= max(%g p_sub, ||theta|| delta) (count of stationary networks)",
-                 who, ctols[meth], EQ_TOL);
+                 who, S->ctols[meth], EQ_TOL);
         cr_run_claim(run, label, t->stationary ? (double)t->holds : NAN, (double)t->stationary, 0, CR_CLAIM_ABS);
         snprintf(label, sizeof label,
                  "[All global optima] %s, certificate max_i g_i(v) / beta <= 1 + %g exactly at the global stationary points (L = "
@@ -303,11 +311,45 @@ int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_er
                  who, CERT_TOL);
         cr_run_claim(run, label, t->stationary ? (double)t->classified : NAN, (double)t->stationary, 0, CR_CLAIM_ABS);
     }
+}
+
+int cr_exp_stationary(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
+{
+    cr_patterns *P = NULL;
+    cr_convex_sol *sol = NULL;
+    cr_convex_info info;
+    st_run S = {.D = D, .info = &info, .cmp = *cfg, .obj = {cfg->loss, cfg->beta, 1.0},
+                .ctols = {cfg->stationary.clarke_tol, cfg->stationary.clarke_tol_sgd}};
+    if (S.cmp.solver.max_iter > COMPARE_MAX_ITER) S.cmp.solver.max_iter = COMPARE_MAX_ITER;
+    int st = cr_exp_patterns(cfg, D, &P, err);
+    if (!st) st = cr_exp_convex_solve(cfg, D, P, &sol, &info, err);
+    if (st) goto done;
+    S.P = P;
+    S.v = malloc(D->n * sizeof *S.v);
+    S.buf = malloc(D->n + 1);
+    S.tab = cr_run_table(run, "networks.csv",
+                         "method,m,seed,L_beta,theta_norm,grad_norm,clarke,clarke_lower,relu_kinks,hinge_kinks,exact,"
+                         "kink_dist_max,free_dist_min,live_norm_min,dead_norm_max,stationary,patterns_used,p_sub,"
+                         "rel_diff,tol,holds,p_sub_strict,rel_diff_strict,p_sub_both,rel_diff_both,cert_sub,cert_all,"
+                         "kind,excess",
+                         err);
+    S.pat = S.tab ? cr_run_table(run, "patterns.csv", "method,m,seed,set,pattern", err) : NULL;
+    if (!S.tab || !S.pat || !S.v || !S.buf) {
+        st = (S.tab && S.pat) ? cr_err_set(err, CR_ERUNTIME, "out of memory") : CR_ERUNTIME;
+        goto done;
+    }
+    const size_t maxw = cfg->width_sweep.max_width > 0 ? (size_t)cfg->width_sweep.max_width : (size_t)cfg->train.width;
+    st = cr_exp_each_network(cfg, run, "stationary points", maxw, one_network, &S, err);
+    if (!st) st = cr_exp_close_tables((cr_csv *[]){S.tab, S.pat}, 2, err);
+    S.tab = S.pat = NULL;
+    if (st) goto done;
+    write_summary(cfg, run, &S);
+    write_claims(cfg, run, &S);
 done:
-    cr_csv_abort(tab);
-    cr_csv_abort(pat);
-    free(v);
-    free(buf);
+    cr_csv_abort(S.tab);
+    cr_csv_abort(S.pat);
+    free(S.v);
+    free(S.buf);
     cr_convex_sol_free(sol);
     cr_patterns_free(P);
     return st;

@@ -7,7 +7,6 @@
 
 #include "common.h"
 #include "experiments.h"
-#include "progress.h"
 
 typedef struct {
     cr_csv *curves;
@@ -28,115 +27,101 @@ static int log_curve(void *ctx, const cr_train_row *row, const cr_net *net)
     return 0;
 }
 
+/* The sweep's state: the convex optimum and what the trained networks reached. */
+typedef struct {
+    const cr_data *D;
+    const cr_patterns *P;
+    size_t mstar;
+    cr_csv *runs, *curves;
+    double best_at_mstar[2]; /* per method: best final L_beta at m >= m* */
+    double best_all;         /* best final L_beta of any network */
+    double worst_excess;     /* largest relative excess of a network's mapped convex objective over its own */
+    long nets;
+} ws_ctx;
+
+/* One network: train (curves.csv from the callback), map back over its own patterns appended to a copy of the full
+ * set when missing, a runs.csv row, and the bests. */
+static int one_network(void *vctx, const cr_config *c, int meth, const char *mname, size_t m, long s, cr_err *err)
+{
+    ws_ctx *w = vctx;
+    curve_ctx cc = {w->curves, mname, (long)m, s};
+    cr_net *net = NULL;
+    cr_train_info ti;
+    double mapped;
+    int st = cr_exp_train(c, w->D, m, s, log_curve, &cc, &net, &ti, err);
+    if (!st) st = cr_exp_map_back(c, w->D, w->P, net, &mapped, NULL, err);
+    cr_net_free(net);
+    if (st) return st;
+    cr_csv_str(w->runs, mname);
+    cr_csv_int(w->runs, (long long)m);
+    cr_csv_int(w->runs, s);
+    cr_csv_real(w->runs, ti.objective);
+    cr_csv_real(w->runs, ti.grad_norm);
+    cr_csv_int(w->runs, ti.iterations);
+    cr_csv_real(w->runs, mapped);
+    cr_csv_endrow(w->runs);
+    if (m >= w->mstar && ti.objective < w->best_at_mstar[meth]) w->best_at_mstar[meth] = ti.objective;
+    if (ti.objective < w->best_all) w->best_all = ti.objective;
+    double excess = (mapped - ti.objective) / fmax(1.0, fabs(ti.objective));
+    if (excess > w->worst_excess) w->worst_excess = excess;
+    w->nets++;
+    return CR_OK;
+}
+
+static void write_claims(const cr_config *cfg, cr_run *run, const ws_ctx *w, size_t maxw, double p_convex,
+                         double gap)
+{
+    cr_run_summary_int(run, "m_star", (long long)w->mstar);
+    cr_run_summary_int(run, "max_width", (long long)maxw);
+    cr_run_summary_int(run, "networks", w->nets);
+    /* With max_width < m* no width >= m* was trained: the best objective there does not exist (an empty summary
+     * value) and the claim about it fails (measured nan): the run completes and exits 3. */
+    const int reached_mstar = maxw >= w->mstar;
+    if (reached_mstar) cr_run_summary_real(run, "best_objective_at_m_ge_mstar", w->best_at_mstar[0]);
+    else cr_run_summary_none(run, "best_objective_at_m_ge_mstar");
+    cr_run_claim(run, "[All global optima] GD: best final L_beta at m >= m* equals p_convex (relative 1e-3)",
+                 reached_mstar ? w->best_at_mstar[0] : NAN, p_convex, 1e-3, CR_CLAIM_REL);
+    if (cfg->width_sweep.sgd_batch > 0) {
+        if (reached_mstar) cr_run_summary_real(run, "sgd_best_objective_at_m_ge_mstar", w->best_at_mstar[1]);
+        else cr_run_summary_none(run, "sgd_best_objective_at_m_ge_mstar");
+        cr_run_claim(run, "[All global optima] SGD: best final L_beta at m >= m* equals p_convex (relative 1e-3)",
+                     reached_mstar ? w->best_at_mstar[1] : NAN, p_convex, 1e-3, CR_CLAIM_REL);
+    }
+    cr_run_claim(run, "[Convex optimization formulation] no trained network beats p_convex (min objective >= p_convex - gap)", w->best_all,
+                 p_convex - gap, 0, CR_CLAIM_GE);
+    cr_run_sanity(run, "every network maps to a convex point with objective <= its own (max relative excess)",
+                 w->worst_excess, 0, 1e-12, CR_CLAIM_LE);
+}
+
 int cr_exp_width_sweep(const cr_config *cfg, const cr_data *D, cr_run *run, cr_err *err)
 {
     cr_patterns *P = NULL;
     cr_convex_sol *sol = NULL;
     cr_convex_info info;
-    cr_csv *runs = NULL, *curves = NULL;
+    ws_ctx w = {.D = D, .best_at_mstar = {INFINITY, INFINITY}, .best_all = INFINITY, .worst_excess = -INFINITY};
     int st = cr_exp_patterns(cfg, D, &P, err);
     if (!st) st = cr_exp_convex_solve(cfg, D, P, &sol, &info, err);
-    size_t mstar = 0;
-    if (!st) st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &mstar, err);
+    if (!st) st = cr_convex_reduce_support(D->X, D->n, D->d, P, sol, &w.mstar, err);
     if (st) goto done;
-    const cr_loss_kind loss = cfg->loss;
-    const double p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, loss, cfg->beta, sol, NULL);
-    const size_t maxw = cfg->width_sweep.max_width > 0 ? (size_t)cfg->width_sweep.max_width : 2 * (mstar ? mstar : 1);
-
-    runs = cr_run_table(run, "runs.csv", "method,m,seed,final_objective,grad_norm,iterations,mapped_objective", err);
-    curves = cr_run_table(run, "curves.csv", "method,m,seed,iter,objective,grad_norm", err);
-    if (!runs || !curves) {
+    w.P = P;
+    const double p_convex = cr_convex_objective(D->X, D->y, D->n, D->d, P, cfg->loss, cfg->beta, sol, NULL);
+    const size_t maxw =
+        cfg->width_sweep.max_width > 0 ? (size_t)cfg->width_sweep.max_width : 2 * (w.mstar ? w.mstar : 1);
+    w.runs = cr_run_table(run, "runs.csv", "method,m,seed,final_objective,grad_norm,iterations,mapped_objective", err);
+    w.curves = cr_run_table(run, "curves.csv", "method,m,seed,iter,objective,grad_norm", err);
+    if (!w.runs || !w.curves) {
         st = CR_ERUNTIME;
         goto done;
     }
-    double best_at_mstar[2] = {INFINITY, INFINITY}, best_all = INFINITY, worst_excess = -INFINITY;
-    long nets = 0;
-    const int nmeth = cfg->width_sweep.sgd_batch > 0 ? 2 : 1;
-    cr_progress *prog = cr_progress_start("width sweep", (double)((size_t)nmeth * maxw * (size_t)cfg->train.seeds),
-                                          !cr_run_quiet(run));
-    for (int meth = 0; !st && meth < nmeth; meth++) {
-        /* The same initializations for both methods: GD runs full batch whatever train.batch says, SGD on
-         * width_sweep.sgd_batch rows. */
-        cr_config c = *cfg;
-        c.train.batch = meth == 0 ? 0 : cfg->width_sweep.sgd_batch;
-        const char *mname = meth == 0 ? "gd" : "sgd";
-        for (size_t m = 1; !st && m <= maxw; m++) {
-            for (long s = 1; !st && s <= cfg->train.seeds; s++) {
-                curve_ctx ctx = {curves, mname, (long)m, s};
-                cr_net *net = NULL;
-                cr_train_info ti;
-                st = cr_exp_train(&c, D, m, s, log_curve, &ctx, &net, &ti, err);
-                if (st) {
-                    cr_err_prefix(err, "%s, width %zu, seed %ld", mname, m, s);
-                    break;
-                }
-                /* Map back over the network's own patterns (appended to a copy of the full set when missing). */
-                cr_patterns *Q = cr_patterns_alloc(D->n, P->p + m);
-                for (size_t i = 0; Q && !st && i < P->p; i++) st = cr_patterns_add(Q, cr_patterns_mask(P, i), err);
-                cr_convex_sol *back = NULL;
-                size_t added = 0;
-                if (!Q) st = cr_err_set(err, CR_ERUNTIME, "out of memory");
-                if (!st) st = cr_convex_from_network(D->X, D->n, D->d, net->W1, net->w2, m, Q, 1, &back, &added, err);
-                double mapped = st ? NAN : cr_convex_objective(D->X, D->y, D->n, D->d, Q, loss, cfg->beta, back, NULL);
-                if (!st) {
-                    cr_csv_str(runs, mname);
-                    cr_csv_int(runs, (long long)m);
-                    cr_csv_int(runs, s);
-                    cr_csv_real(runs, ti.objective);
-                    cr_csv_real(runs, ti.grad_norm);
-                    cr_csv_int(runs, ti.iterations);
-                    cr_csv_real(runs, mapped);
-                    cr_csv_endrow(runs);
-                    if (m >= mstar && ti.objective < best_at_mstar[meth]) best_at_mstar[meth] = ti.objective;
-                    if (ti.objective < best_all) best_all = ti.objective;
-                    double excess = (mapped - ti.objective) / fmax(1.0, fabs(ti.objective));
-                    if (excess > worst_excess) worst_excess = excess;
-                    nets++;
-                }
-                cr_convex_sol_free(back);
-                cr_patterns_free(Q);
-                cr_net_free(net);
-                const size_t done_runs = ((size_t)meth * maxw + m - 1) * (size_t)cfg->train.seeds + (size_t)s;
-                cr_progress_update(prog, (double)done_runs);
-            }
-        }
-    }
-    cr_progress_finish(prog);
+    st = cr_exp_each_network(cfg, run, "width sweep", maxw, one_network, &w, err);
+    if (!st) st = cr_exp_close_tables((cr_csv *[]){w.runs, w.curves}, 2, err);
+    w.runs = w.curves = NULL;
     if (st) goto done;
-    st = cr_csv_close(runs, err);
-    runs = NULL;
-    if (st) goto done; /* curves is still open: aborted at done, its temporary removed */
-    st = cr_csv_close(curves, err);
-    curves = NULL;
-    if (st) goto done;
-
-    cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
-    cr_run_summary_int(run, "p", (long long)P->p);
-    cr_run_summary_real(run, "p_convex", p_convex);
-    cr_run_summary_real(run, "gap", info.gap);
-    cr_run_summary_int(run, "m_star", (long long)mstar);
-    cr_run_summary_int(run, "max_width", (long long)maxw);
-    cr_run_summary_int(run, "networks", nets);
-    /* With max_width < m* no width >= m* was trained: the best objective there does not exist (an empty summary
-     * value) and the claim about it fails (measured nan): the run completes and exits 3. */
-    const int reached_mstar = maxw >= mstar;
-    if (reached_mstar) cr_run_summary_real(run, "best_objective_at_m_ge_mstar", best_at_mstar[0]);
-    else cr_run_summary_none(run, "best_objective_at_m_ge_mstar");
-    cr_run_claim(run, "[All global optima] GD: best final L_beta at m >= m* equals p_convex (relative 1e-3)",
-                 reached_mstar ? best_at_mstar[0] : NAN, p_convex, 1e-3, CR_CLAIM_REL);
-    if (nmeth == 2) {
-        if (reached_mstar) cr_run_summary_real(run, "sgd_best_objective_at_m_ge_mstar", best_at_mstar[1]);
-        else cr_run_summary_none(run, "sgd_best_objective_at_m_ge_mstar");
-        cr_run_claim(run, "[All global optima] SGD: best final L_beta at m >= m* equals p_convex (relative 1e-3)",
-                     reached_mstar ? best_at_mstar[1] : NAN, p_convex, 1e-3, CR_CLAIM_REL);
-    }
-    cr_run_claim(run, "[Convex optimization formulation] no trained network beats p_convex (min objective >= p_convex - gap)", best_all,
-                 p_convex - info.gap, 0, CR_CLAIM_GE);
-    cr_run_sanity(run, "every network maps to a convex point with objective <= its own (max relative excess)",
-                 worst_excess, 0, 1e-12, CR_CLAIM_LE);
+    cr_exp_summary_convex(run, cfg, P, p_convex, info.gap);
+    write_claims(cfg, run, &w, maxw, p_convex, info.gap);
 done:
-    cr_csv_abort(runs);
-    cr_csv_abort(curves);
+    cr_csv_abort(w.runs);
+    cr_csv_abort(w.curves);
     cr_convex_sol_free(sol);
     cr_patterns_free(P);
     return st;

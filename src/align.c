@@ -91,6 +91,34 @@ void cr_align_sign(const cr_align *a, int s, size_t *reached, double *min_ratio,
     if (at_start) *at_start = start;
 }
 
+void cr_align_best(const cr_align *a, double best[2], size_t *flipped)
+{
+    size_t f = 0;
+    best[0] = best[1] = NAN;
+    for (size_t j = 0; j < a->m; j++) {
+        const cr_align_neuron *q = &a->nr[j];
+        int k = q->sign > 0 ? 0 : (q->sign < 0 ? 1 : -1);
+        if (k >= 0 && isfinite(q->best) && !(best[k] >= q->best)) best[k] = q->best;
+        f += (size_t)q->flipped;
+    }
+    if (flipped) *flipped = f;
+}
+
+void cr_align_picture(const double *X, size_t n, size_t d, const double *W1, size_t m, size_t j, double *norm,
+                      double w1hat[2], double zplus[2])
+{
+    double nrm = 0;
+    for (size_t k = 0; k < d; k++) nrm += W1[k * m + j] * W1[k * m + j];
+    nrm = sqrt(nrm);
+    *norm = nrm;
+    for (size_t k = 0; k < 2; k++) w1hat[k] = k < d && nrm > 0 ? W1[k * m + j] / nrm : 0.0;
+    for (size_t i = 0; i < 2; i++) {
+        double z = 0;
+        for (size_t k = 0; i < n && k < d && nrm > 0; k++) z += X[i * d + k] * W1[k * m + j] / nrm;
+        zplus[i] = z > 0 ? z : 0.0;
+    }
+}
+
 int cr_align_attainable(const double *X, const double *y, size_t n, size_t d, const cr_patterns *P, int s,
                         double *value, size_t *which, cr_err *err)
 {

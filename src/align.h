@@ -45,6 +45,17 @@ void cr_align_get(const cr_align *a, size_t j, cr_align_neuron *out);
  * already aligned at the first observation, left out (the dynamics did not align them). */
 void cr_align_sign(const cr_align *a, int s, size_t *reached, double *min_ratio, size_t *at_start);
 
+/* best[0] (best[1]) = the largest cos_j observed over the neurons of initial sign +1 (-1), at any step including the
+ * first; NaN when no such neuron had a defined cos_j. *flipped (may be NULL) = neurons whose w2_j left its initial
+ * sign before they were aligned. */
+void cr_align_best(const cr_align *a, double best[2], size_t *flipped);
+
+/* What the slides' pictures (d = 2, n = 2) draw of neuron j of W1 (d x m row-major, column j) on X (n x d
+ * row-major): *norm = ||w1_j||, w1hat[k] = w1_j[k] / ||w1_j|| for the first two coordinates k (0 when k >= d or
+ * w1_j = 0), zplus[i] = (x_i'w1hat)_+ for the first two samples i (0 when i >= n or w1_j = 0). */
+void cr_align_picture(const double *X, size_t n, size_t d, const double *W1, size_t m, size_t j, double *norm,
+                      double w1hat[2], double zplus[2]);
+
 /* The best alignment any direction attains, whatever the dynamics (docs/MATH.md, Early alignment):
  *     A_s = sup_{u : X'D(u) y != 0} cos angle(u, s X'D(u) y) = max_i ||P_{K_i}(t_i)|| / ||t_i||,  t_i = s X'D_i y,
  * over the patterns i of P (an exact pattern set of X, cr_patterns_enumerate; P->n = n): on the region of pattern

@@ -226,19 +226,187 @@ static int face_step(ls_work *s, const polytope *P, size_t p, const double *G, c
     return GSL_SUCCESS;
 }
 
-int cr_clarke_ls(size_t p, size_t K, const double *g0, const double *G, const long *parent, double *z, double *w,
-                 cr_clarke_ls_info *info, cr_err *err)
+/* Checks that every parent is -1 or a variable without a parent; *npair = the variables with a parent. */
+static int check_parents(size_t K, const long *parent, size_t *npair, cr_err *err)
 {
-    if (info) memset(info, 0, sizeof *info);
-    size_t npair = 0;
+    *npair = 0;
     for (size_t k = 0; parent && k < K; k++) {
         long a = parent[k];
         if (a < -1 || a >= (long)K || a == (long)k || (a >= 0 && parent[a] >= 0))
             return cr_err_set(err, CR_EINPUT,
                               "clarke least squares: parent[%zu] = %ld is not -1 or a variable without a parent",
                               k, a);
-        if (a >= 0) npair++;
+        if (a >= 0) (*npair)++;
     }
+    return CR_OK;
+}
+
+/* The active-set state: the work space, the polytope and the working set W (nw constraints, inW marks them). */
+typedef struct {
+    ls_work s;
+    polytope P;
+    size_t *child, *W;
+    unsigned char *inW;
+    size_t ncon, nw;
+    long dropped;   /* the constraint that just left W: by convexity the next face step moves away from it */
+    int at_min;     /* at the minimum of the current face */
+    double lam_tol; /* multipliers above -lam_tol count as >= 0 */
+} ls_state;
+
+static void ls_state_free(ls_state *L)
+{
+    ls_work_free(&L->s);
+    free(L->child);
+    free(L->W);
+    free(L->inW);
+}
+
+/* Allocates the state and starts at the vertex z = 0 with the lower bounds as the working set. */
+static int ls_state_init(ls_state *L, size_t p, size_t K, size_t npair, const long *parent, cr_err *err)
+{
+    memset(L, 0, sizeof *L);
+    L->child = malloc((npair ? npair : 1) * sizeof *L->child);
+    L->ncon = 2 * K + npair;
+    L->W = malloc(L->ncon * sizeof *L->W);
+    L->inW = calloc(L->ncon, 1);
+    int ok = ls_work_alloc(&L->s, p, K);
+    if (!L->child || !L->W || !L->inW || !ok) {
+        ls_state_free(L);
+        return cr_err_set(err, CR_ERUNTIME, "clarke least squares: out of memory (p = %zu, K = %zu)", p, K);
+    }
+    for (size_t k = 0, q = 0; parent && k < K; k++)
+        if (parent[k] >= 0) L->child[q++] = k;
+    L->P = (polytope){K, npair, L->child, parent};
+    for (size_t k = 0; k < K; k++) {
+        L->W[L->nw++] = k;
+        L->inW[k] = 1;
+    }
+    L->dropped = -1;
+    return CR_OK;
+}
+
+/* Tolerance on the multipliers from the scale of the rounding in w = g0 + G z. */
+static double multiplier_tol(size_t p, size_t K, const double *g0, const double *G)
+{
+    double gscale = norm2(g0, p), gkmax = 0.0;
+    for (size_t k = 0; k < K; k++) {
+        double nk = norm2(G + k * p, p);
+        gscale += nk;
+        gkmax = fmax(gkmax, nk);
+    }
+    return 1e3 * DBL_EPSILON * gkmax * gscale;
+}
+
+/* One step towards the minimum of the current face: the face direction, the ratio test, and the blocking constraint
+ * (if any) joins W; without one the face minimum is reached. */
+static int face_move(ls_state *L, size_t p, size_t K, const double *G, double *z, cr_err *err)
+{
+    ls_work *s = &L->s;
+    size_t q;
+    if (face_step(s, &L->P, p, G, L->W, L->nw, &q) != GSL_SUCCESS)
+        return cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR or SVD failed (K = %zu, face of %zu)", K, q);
+    double dmax = 0.0;
+    for (size_t k = 0; k < K; k++) dmax = fmax(dmax, fabs(s->d[k]));
+    double alpha = 1.0;
+    long block = -1;
+    for (size_t c = 0; dmax > 0.0 && c < L->ncon; c++) {
+        if (L->inW[c] || (long)c == L->dropped) continue;
+        double ad = con_dot(&L->P, c, s->d);
+        if (!(ad > 64 * DBL_EPSILON * dmax)) continue;
+        double slack = fmax(0.0, con_rhs(&L->P, c) - con_dot(&L->P, c, z));
+        double t = slack / ad;
+        if (t < alpha) {
+            alpha = t;
+            block = (long)c;
+        }
+    }
+    for (size_t k = 0; k < K; k++) z[k] += alpha * s->d[k];
+    clamp(&L->P, z);
+    L->dropped = -1;
+    if (block >= 0) {
+        L->W[L->nw++] = (size_t)block;
+        L->inW[block] = 1;
+    } else {
+        L->at_min = 1;
+    }
+    return CR_OK;
+}
+
+/* At the minimum of the face: the multipliers from A_W' lambda = -grad, grad = G r; *optimal = 1 when all are >= 0
+ * (or W is empty: an interior minimum, the global one), else the most negative one leaves W. */
+static int release_constraint(ls_state *L, size_t p, size_t K, const double *G, int *optimal, cr_err *err)
+{
+    ls_work *s = &L->s;
+    *optimal = 0;
+    for (size_t k = 0; k < K; k++) {
+        double a = 0.0;
+        for (size_t i = 0; i < p; i++) a += G[k * p + i] * s->r[i];
+        s->grad[k] = a;
+    }
+    if (L->nw == 0) {
+        *optimal = 1;
+        return CR_OK;
+    }
+    if (factor_working(s, &L->P, L->W, L->nw) != GSL_SUCCESS)
+        return cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR of the working set failed");
+    gsl_matrix_view Mv = gsl_matrix_submatrix(s->M, 0, 0, K, L->nw);
+    gsl_vector_view tv = gsl_vector_subvector(s->tau, 0, L->nw);
+    gsl_vector_view bv = gsl_vector_view_array(s->grad, K);
+    gsl_vector_view lv = gsl_vector_view_array(s->lam, L->nw);
+    gsl_vector_view resv = gsl_vector_view_array(s->acc, K);
+    gsl_vector_scale(&bv.vector, -1.0);
+    if (gsl_linalg_QR_lssolve(&Mv.matrix, &tv.vector, &bv.vector, &lv.vector, &resv.vector) != GSL_SUCCESS)
+        return cr_err_set(err, CR_ERUNTIME, "clarke least squares: multiplier solve failed");
+    size_t drop = L->nw;
+    double worst = -L->lam_tol;
+    for (size_t a = 0; a < L->nw; a++)
+        if (s->lam[a] < worst) {
+            worst = s->lam[a];
+            drop = a;
+        }
+    if (drop == L->nw) {
+        *optimal = 1;
+        return CR_OK;
+    }
+    L->inW[L->W[drop]] = 0;
+    L->dropped = (long)L->W[drop];
+    L->W[drop] = L->W[--L->nw];
+    L->at_min = 0;
+    return CR_OK;
+}
+
+/* The element w = g0 + G z at the solution, its norm and the lower bound of clarke.h. */
+static void ls_finish(ls_state *L, size_t p, size_t K, const double *g0, const double *G, const double *z, double *w,
+                      long it, cr_clarke_ls_info *info)
+{
+    ls_work *s = &L->s;
+    element(p, K, g0, G, z, w);
+    double nrm = norm2(w, p), lower = 0.0;
+    if (nrm > 0.0) {
+        for (size_t k = 0; k < K; k++) {
+            double a = 0.0;
+            for (size_t i = 0; i < p; i++) a += G[k * p + i] * w[i];
+            s->grad[k] = a;
+        }
+        double mval = 0.0;
+        for (size_t i = 0; i < p; i++) mval += w[i] * g0[i];
+        mval += polytope_min(&L->P, s->grad, s->acc);
+        lower = fmax(0.0, mval) / nrm;
+    }
+    if (info) {
+        info->norm = nrm;
+        info->lower = fmin(lower, nrm);
+        info->iterations = it;
+    }
+}
+
+int cr_clarke_ls(size_t p, size_t K, const double *g0, const double *G, const long *parent, double *z, double *w,
+                 cr_clarke_ls_info *info, cr_err *err)
+{
+    if (info) memset(info, 0, sizeof *info);
+    size_t npair;
+    int st = check_parents(K, parent, &npair, err);
+    if (st) return st;
     for (size_t k = 0; k < K; k++) z[k] = 0.0;
     if (K == 0) {
         memcpy(w, g0, p * sizeof *w);
@@ -246,141 +414,24 @@ int cr_clarke_ls(size_t p, size_t K, const double *g0, const double *G, const lo
         if (info) info->norm = info->lower = nw0;
         return CR_OK;
     }
-    size_t *child = malloc((npair ? npair : 1) * sizeof *child);
-    size_t ncon = 2 * K + npair;
-    size_t *W = malloc(ncon * sizeof *W);
-    unsigned char *inW = calloc(ncon, 1);
-    ls_work s;
-    int ok = ls_work_alloc(&s, p, K);
-    if (!child || !W || !inW || !ok) {
-        free(child);
-        free(W);
-        free(inW);
-        ls_work_free(&s);
-        return cr_err_set(err, CR_ERUNTIME, "clarke least squares: out of memory (p = %zu, K = %zu)", p, K);
-    }
-    for (size_t k = 0, q = 0; parent && k < K; k++)
-        if (parent[k] >= 0) child[q++] = k;
-    polytope P = {K, npair, child, parent};
+    ls_state L;
+    if ((st = ls_state_init(&L, p, K, npair, parent, err))) return st;
+    L.lam_tol = multiplier_tol(p, K, g0, G);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-
-    /* Scale of the rounding in w = g0 + G z (for the multiplier signs and the ratio test). */
-    double gscale = norm2(g0, p), gkmax = 0.0;
-    for (size_t k = 0; k < K; k++) {
-        double nk = norm2(G + k * p, p);
-        gscale += nk;
-        gkmax = fmax(gkmax, nk);
-    }
-    const double lam_tol = 1e3 * DBL_EPSILON * gkmax * gscale;
-
-    /* Start at the vertex z = 0 with the lower bounds as the working set. */
-    size_t nw = 0;
-    for (size_t k = 0; k < K; k++) {
-        W[nw++] = k;
-        inW[k] = 1;
-    }
-    int at_min = 0, st = CR_OK;
-    long dropped = -1; /* the constraint that just left W: by convexity the next face step moves away from it */
     long it = 0, max_it = 20 * (3 * (long)K + 10);
-    for (;; it++) {
+    for (int optimal = 0; !st && !optimal; it++) {
         if (it >= max_it) {
             st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: no convergence in %ld active-set steps (K = %zu)",
                             max_it, K);
             break;
         }
-        element(p, K, g0, G, z, s.r);
-        if (!at_min) {
-            size_t q;
-            if (face_step(&s, &P, p, G, W, nw, &q) != GSL_SUCCESS) {
-                st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR or SVD failed (K = %zu, face of %zu)", K,
-                                q);
-                break;
-            }
-            double dmax = 0.0;
-            for (size_t k = 0; k < K; k++) dmax = fmax(dmax, fabs(s.d[k]));
-            double alpha = 1.0;
-            long block = -1;
-            for (size_t c = 0; dmax > 0.0 && c < ncon; c++) {
-                if (inW[c] || (long)c == dropped) continue;
-                double ad = con_dot(&P, c, s.d);
-                if (!(ad > 64 * DBL_EPSILON * dmax)) continue;
-                double slack = fmax(0.0, con_rhs(&P, c) - con_dot(&P, c, z));
-                double t = slack / ad;
-                if (t < alpha) {
-                    alpha = t;
-                    block = (long)c;
-                }
-            }
-            for (size_t k = 0; k < K; k++) z[k] += alpha * s.d[k];
-            clamp(&P, z);
-            dropped = -1;
-            if (block >= 0) {
-                W[nw++] = (size_t)block;
-                inW[block] = 1;
-            } else {
-                at_min = 1;
-            }
-            continue;
-        }
-        /* At the minimum of the face: multipliers from A_W' lambda = -grad, grad = G r. */
-        for (size_t k = 0; k < K; k++) {
-            double a = 0.0;
-            for (size_t i = 0; i < p; i++) a += G[k * p + i] * s.r[i];
-            s.grad[k] = a;
-        }
-        if (nw == 0) break; /* an interior minimum: the global one */
-        if (factor_working(&s, &P, W, nw) != GSL_SUCCESS) {
-            st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: QR of the working set failed");
-            break;
-        }
-        gsl_matrix_view Mv = gsl_matrix_submatrix(s.M, 0, 0, K, nw);
-        gsl_vector_view tv = gsl_vector_subvector(s.tau, 0, nw);
-        gsl_vector_view bv = gsl_vector_view_array(s.grad, K);
-        gsl_vector_view lv = gsl_vector_view_array(s.lam, nw);
-        gsl_vector_view resv = gsl_vector_view_array(s.acc, K);
-        gsl_vector_scale(&bv.vector, -1.0);
-        if (gsl_linalg_QR_lssolve(&Mv.matrix, &tv.vector, &bv.vector, &lv.vector, &resv.vector) != GSL_SUCCESS) {
-            st = cr_err_set(err, CR_ERUNTIME, "clarke least squares: multiplier solve failed");
-            break;
-        }
-        size_t drop = nw;
-        double worst = -lam_tol;
-        for (size_t a = 0; a < nw; a++)
-            if (s.lam[a] < worst) {
-                worst = s.lam[a];
-                drop = a;
-            }
-        if (drop == nw) break; /* every multiplier >= 0: optimal */
-        inW[W[drop]] = 0;
-        dropped = (long)W[drop];
-        W[drop] = W[--nw];
-        at_min = 0;
+        element(p, K, g0, G, z, L.s.r);
+        if (!L.at_min) st = face_move(&L, p, K, G, z, err);
+        else st = release_constraint(&L, p, K, G, &optimal, err);
     }
     gsl_set_error_handler(old);
-    if (!st) {
-        element(p, K, g0, G, z, w);
-        double nrm = norm2(w, p), lower = 0.0;
-        if (nrm > 0.0) {
-            for (size_t k = 0; k < K; k++) {
-                double a = 0.0;
-                for (size_t i = 0; i < p; i++) a += G[k * p + i] * w[i];
-                s.grad[k] = a;
-            }
-            double mval = 0.0;
-            for (size_t i = 0; i < p; i++) mval += w[i] * g0[i];
-            mval += polytope_min(&P, s.grad, s.acc);
-            lower = fmax(0.0, mval) / nrm;
-        }
-        if (info) {
-            info->norm = nrm;
-            info->lower = fmin(lower, nrm);
-            info->iterations = it;
-        }
-    }
-    ls_work_free(&s);
-    free(child);
-    free(W);
-    free(inW);
+    if (!st) ls_finish(&L, p, K, g0, G, z, w, it - 1, info);
+    ls_state_free(&L);
     return st;
 }
 
@@ -432,49 +483,51 @@ static int mgs_add(double *Qb, size_t *nq, size_t len, const double *a)
     return 1;
 }
 
-int cr_clarke_network(const cr_net *net, const double *X, const double *y, size_t n, const cr_net_obj *obj,
-                      double tol, double *g, double *v, cr_clarke_info *info, cr_err *err)
+/* The measure's work: pre-activations, outputs, kinks, the base gradient g0 and the generators G of the polytope. */
+typedef struct {
+    size_t n, d, m, P, K;
+    double *H, *xn, *f, *dl, *g0, *gf, *G, *z, *wv, *Qb;
+    long *tidx, *parent; /* tidx: per sample, its hinge kink's variable (-1 when none); parent as cr_clarke_ls */
+    unsigned char *hk;   /* per sample: on the hinge's kink */
+    double kmax, fmin_d, live_min, dead_max;
+    size_t nrelu, nhinge, ndouble, live, maxnk;
+} cn_work;
+
+static void cn_free(cn_work *c)
 {
-    if (!net || !X || !y || !obj || n == 0)
-        return cr_err_set(err, CR_EINPUT, "clarke measure: missing network, data or objective");
-    if (!(tol > 0.0 && isfinite(tol))) return cr_err_set(err, CR_EINPUT, "clarke measure: tol = %g must be > 0", tol);
-    if (!(obj->beta >= 0.0) || !(obj->loss_weight > 0.0) || (int)obj->loss < 0 || obj->loss > CR_LOSS_HINGE)
-        return cr_err_set(err, CR_EINPUT, "clarke measure: bad objective (beta >= 0, loss weight > 0, a known loss)");
-    const size_t d = net->d, m = net->m, P = d * m + m;
-    const double lw = obj->loss_weight, beta = obj->beta;
-    const int hinge = obj->loss == CR_LOSS_HINGE;
-    double *H = malloc(n * m * sizeof *H), *xn = malloc(n * sizeof *xn), *f = malloc(n * sizeof *f);
-    double *dl = malloc(n * sizeof *dl), *g0 = calloc(P, sizeof *g0), *gf = malloc(P * sizeof *gf);
-    long *tidx = malloc(n * sizeof *tidx);
-    unsigned char *hk = calloc(n, 1);
-    double *G = NULL, *z = NULL, *wv = NULL, *Qb = NULL;
-    long *parent = NULL;
-    int st = CR_OK;
-    if (!H || !xn || !f || !dl || !g0 || !gf || !tidx || !hk) {
-        st = cr_err_set(err, CR_ERUNTIME, "clarke measure: out of memory (n = %zu, m = %zu)", n, m);
-        goto done;
-    }
-    preact(net, X, n, H, xn);
+    free(c->H), free(c->xn), free(c->f), free(c->dl), free(c->g0), free(c->gf), free(c->G), free(c->z);
+    free(c->wv), free(c->Qb), free(c->tidx), free(c->parent), free(c->hk);
+}
+
+/* Pre-activations, outputs f and the loss derivative dl = l'(f). */
+static void network_outputs(const cr_net *net, const double *X, const double *y, const cr_net_obj *obj, cn_work *c)
+{
+    const size_t n = c->n, m = c->m;
+    preact(net, X, n, c->H, c->xn);
     for (size_t i = 0; i < n; i++) {
         double s = 0.0;
-        for (size_t j = 0; j < m; j++) s += fmax(H[i * m + j], 0.0) * net->w2[j];
-        f[i] = s;
+        for (size_t j = 0; j < m; j++) s += fmax(c->H[i * m + j], 0.0) * net->w2[j];
+        c->f[i] = s;
     }
-    cr_loss_grad(obj->loss, f, y, n, dl);
+    cr_loss_grad(obj->loss, c->f, y, n, c->dl);
+}
 
-    /* Kinks and their distances. grad_theta f_i: w1_j block w2_j s_ij x_i, w2 block (x_i'w1_j)_+, with s_ij = 1
-     * on the ReLU's kink (the largest norm: the nearest the hinge's kink surface can be). */
-    double kmax = 0.0, fmin_d = INFINITY;
-    size_t nrelu = 0, nhinge = 0, ndouble = 0, live = 0, maxnk = 0;
+/* Kinks and their distances. grad_theta f_i: w1_j block w2_j s_ij x_i, w2 block (x_i'w1_j)_+, with s_ij = 1 on the
+ * ReLU's kink (the largest norm: the nearest the hinge's kink surface can be). */
+static void find_kinks(const cr_net *net, const double *y, double tol, int hinge, cn_work *c)
+{
+    const size_t n = c->n, m = c->m;
+    const double *H = c->H, *xn = c->xn;
+    c->kmax = 0.0, c->fmin_d = INFINITY;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < m; j++) {
             if (!(xn[i] > 0.0)) continue;
             double dist = fabs(H[i * m + j]) / xn[i];
             if (dist <= tol) {
-                nrelu++;
-                kmax = fmax(kmax, dist);
+                c->nrelu++;
+                c->kmax = fmax(c->kmax, dist);
             } else {
-                fmin_d = fmin(fmin_d, dist);
+                c->fmin_d = fmin(c->fmin_d, dist);
             }
         }
     for (size_t i = 0; hinge && i < n; i++) {
@@ -484,139 +537,175 @@ int cr_clarke_network(const cr_net *net, const double *X, const double *y, size_
             s2 += fmax(h, 0.0) * fmax(h, 0.0);
             if (h > 0.0 || relu_kink(h, xn[i], tol)) s2 += net->w2[j] * net->w2[j] * xn[i] * xn[i];
         }
-        double gap = fabs(y[i] * f[i] - 1.0), gn = sqrt(s2);
+        double gap = fabs(y[i] * c->f[i] - 1.0), gn = sqrt(s2);
         double dist = gap == 0.0 ? 0.0 : (gn > 0.0 ? gap / gn : INFINITY);
         if (dist <= tol) {
-            hk[i] = 1;
-            nhinge++;
-            kmax = fmax(kmax, dist);
+            c->hk[i] = 1;
+            c->nhinge++;
+            c->kmax = fmax(c->kmax, dist);
         } else {
-            fmin_d = fmin(fmin_d, dist);
+            c->fmin_d = fmin(c->fmin_d, dist);
         }
     }
-    double live_min = INFINITY, dead_max = 0.0;
-    for (size_t j = 0; j < m; j++) {
+}
+
+/* Live neurons (||w1_j|| and |w2_j| above tol): their smallest norm, the largest dead one, the most kinks of one. */
+static void neuron_census(const cr_net *net, double tol, cn_work *c)
+{
+    c->live_min = INFINITY, c->dead_max = 0.0;
+    for (size_t j = 0; j < c->m; j++) {
         double a = neuron_w1norm(net, j), nj = hypot(a, net->w2[j]);
         if (!(a > tol && fabs(net->w2[j]) > tol)) {
-            dead_max = fmax(dead_max, nj);
+            c->dead_max = fmax(c->dead_max, nj);
             continue;
         }
-        live_min = fmin(live_min, nj);
-        live++;
-        size_t c = 0;
-        for (size_t i = 0; i < n; i++) c += (size_t)relu_kink(H[i * m + j], xn[i], tol);
-        if (c > maxnk) maxnk = c;
+        c->live_min = fmin(c->live_min, nj);
+        c->live++;
+        size_t k = 0;
+        for (size_t i = 0; i < c->n; i++) k += (size_t)relu_kink(c->H[i * c->m + j], c->xn[i], tol);
+        if (k > c->maxnk) c->maxnk = k;
     }
+}
 
-    /* g0: the gradient with s = t = 0 on the kinks (r_i = lw l'(f_i), 0 at a hinge kink). */
+/* g0: the gradient with s = t = 0 on the kinks (r_i = lw l'(f_i), 0 at a hinge kink), plus beta theta. */
+static void base_gradient(const cr_net *net, const double *X, const cr_net_obj *obj, double tol, cn_work *c)
+{
+    const size_t n = c->n, d = c->d, m = c->m;
     for (size_t i = 0; i < n; i++) {
-        double ri = hk[i] ? 0.0 : lw * dl[i];
+        double ri = c->hk[i] ? 0.0 : obj->loss_weight * c->dl[i];
         if (ri == 0.0) continue;
         for (size_t j = 0; j < m; j++) {
-            double h = H[i * m + j];
-            if (h > 0.0) g0[d * m + j] += ri * h;
-            if (h > 0.0 && !relu_kink(h, xn[i], tol))
-                for (size_t k = 0; k < d; k++) g0[k * m + j] += ri * net->w2[j] * X[i * d + k];
+            double h = c->H[i * m + j];
+            if (h > 0.0) c->g0[d * m + j] += ri * h;
+            if (h > 0.0 && !relu_kink(h, c->xn[i], tol))
+                for (size_t k = 0; k < d; k++) c->g0[k * m + j] += ri * net->w2[j] * X[i * d + k];
         }
     }
-    for (size_t k = 0; k < P; k++) g0[k] += beta * net->theta[k];
+    for (size_t k = 0; k < c->P; k++) c->g0[k] += obj->beta * net->theta[k];
+}
 
-    /* Generators: a hinge kink i (t_i), then each ReLU kink (i, j) (s_ij, or z_ij <= t_i on a hinge kink). */
-    size_t K = nhinge + nrelu;
-    G = calloc((K ? K : 1) * P, sizeof *G);
-    parent = malloc((K ? K : 1) * sizeof *parent);
-    z = malloc((K ? K : 1) * sizeof *z);
-    wv = malloc(P * sizeof *wv);
-    Qb = malloc((K ? K : 1) * P * sizeof *Qb);
-    if (!G || !parent || !z || !wv || !Qb) {
-        st = cr_err_set(err, CR_ERUNTIME, "clarke measure: out of memory (%zu kinks)", K);
-        goto done;
-    }
+/* Generators: a hinge kink i (t_i), then each ReLU kink (i, j) (s_ij, or z_ij <= t_i on a hinge kink). */
+static int generators(const cr_net *net, const double *X, const double *y, const cr_net_obj *obj, double tol,
+                      cn_work *c, cr_err *err)
+{
+    const size_t n = c->n, d = c->d, m = c->m, P = c->P, K = c->nhinge + c->nrelu;
+    const double lw = obj->loss_weight;
+    c->K = K;
+    c->G = calloc((K ? K : 1) * P, sizeof *c->G);
+    c->parent = malloc((K ? K : 1) * sizeof *c->parent);
+    c->z = malloc((K ? K : 1) * sizeof *c->z);
+    c->wv = malloc(P * sizeof *c->wv);
+    c->Qb = malloc((K ? K : 1) * P * sizeof *c->Qb);
+    if (!c->G || !c->parent || !c->z || !c->wv || !c->Qb)
+        return cr_err_set(err, CR_ERUNTIME, "clarke measure: out of memory (%zu kinks)", K);
     size_t kk = 0;
     for (size_t i = 0; i < n; i++) {
-        tidx[i] = -1;
-        if (!hk[i]) continue;
-        tidx[i] = (long)kk;
-        double *col = G + kk * P, c = -lw * y[i];
+        c->tidx[i] = -1;
+        if (!c->hk[i]) continue;
+        c->tidx[i] = (long)kk;
+        double *col = c->G + kk * P, a = -lw * y[i];
         for (size_t j = 0; j < m; j++) {
-            double h = H[i * m + j];
-            if (h > 0.0) col[d * m + j] = c * h;
-            if (h > 0.0 && !relu_kink(h, xn[i], tol))
-                for (size_t k = 0; k < d; k++) col[k * m + j] = c * net->w2[j] * X[i * d + k];
+            double h = c->H[i * m + j];
+            if (h > 0.0) col[d * m + j] = a * h;
+            if (h > 0.0 && !relu_kink(h, c->xn[i], tol))
+                for (size_t k = 0; k < d; k++) col[k * m + j] = a * net->w2[j] * X[i * d + k];
         }
-        parent[kk++] = -1;
+        c->parent[kk++] = -1;
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < m; j++) {
-            if (!relu_kink(H[i * m + j], xn[i], tol)) continue;
-            double *col = G + kk * P, c = hk[i] ? -lw * y[i] : lw * dl[i];
-            for (size_t k = 0; k < d; k++) col[k * m + j] = c * net->w2[j] * X[i * d + k];
-            parent[kk++] = hk[i] ? tidx[i] : -1;
-            if (hk[i]) ndouble++;
+            if (!relu_kink(c->H[i * m + j], c->xn[i], tol)) continue;
+            double *col = c->G + kk * P, a = c->hk[i] ? -lw * y[i] : lw * c->dl[i];
+            for (size_t k = 0; k < d; k++) col[k * m + j] = a * net->w2[j] * X[i * d + k];
+            c->parent[kk++] = c->hk[i] ? c->tidx[i] : -1;
+            if (c->hk[i]) c->ndouble++;
         }
+    return CR_OK;
+}
 
-    /* Exactness: the normals of the kink surfaces (x_i in the w1_j block for neurons with |w2_j| > tol, and
-     * grad_theta f_i for the hinge's kinks) linearly independent, so that every side combination is reached. */
+/* Exactness: the normals of the kink surfaces (x_i in the w1_j block for neurons with |w2_j| > tol, and
+ * grad_theta f_i for the hinge's kinks) linearly independent, so that every side combination is reached. */
+static int kinks_exact(const cr_net *net, const double *X, double tol, cn_work *c)
+{
+    const size_t n = c->n, d = c->d, m = c->m, P = c->P;
+    double *gf = c->gf;
     int exact = 1;
     size_t nq = 0;
     for (size_t i = 0; exact && i < n; i++) {
-        if (hk[i]) {
+        if (c->hk[i]) {
             for (size_t k = 0; k < P; k++) gf[k] = 0.0;
             for (size_t j = 0; j < m; j++) {
-                double h = H[i * m + j];
+                double h = c->H[i * m + j];
                 gf[d * m + j] = fmax(h, 0.0);
-                if (h > 0.0 || relu_kink(h, xn[i], tol))
+                if (h > 0.0 || relu_kink(h, c->xn[i], tol))
                     for (size_t k = 0; k < d; k++) gf[k * m + j] = net->w2[j] * X[i * d + k];
             }
-            exact = mgs_add(Qb, &nq, P, gf);
+            exact = mgs_add(c->Qb, &nq, P, gf);
         }
         for (size_t j = 0; exact && j < m; j++) {
-            if (!relu_kink(H[i * m + j], xn[i], tol) || !(fabs(net->w2[j]) > tol)) continue;
+            if (!relu_kink(c->H[i * m + j], c->xn[i], tol) || !(fabs(net->w2[j]) > tol)) continue;
             for (size_t k = 0; k < P; k++) gf[k] = 0.0;
             for (size_t k = 0; k < d; k++) gf[k * m + j] = X[i * d + k];
-            exact = mgs_add(Qb, &nq, P, gf);
+            exact = mgs_add(c->Qb, &nq, P, gf);
         }
     }
+    return exact;
+}
 
+static void fill_info(const cn_work *c, const cr_clarke_ls_info *li, int exact, cr_clarke_info *info)
+{
+    info->measure = li->norm;
+    info->lower = li->lower;
+    info->grad_norm = norm2(c->g0, c->P);
+    info->relu_kinks = c->nrelu;
+    info->hinge_kinks = c->nhinge;
+    info->double_kinks = c->ndouble;
+    info->live = c->live;
+    info->max_neuron_kinks = c->maxnk;
+    info->exact = exact;
+    info->kink_dist_max = c->kmax;
+    info->free_dist_min = c->fmin_d;
+    info->live_norm_min = c->live_min;
+    info->dead_norm_max = c->dead_max;
+    info->iterations = li->iterations;
+}
+
+int cr_clarke_network(const cr_net *net, const double *X, const double *y, size_t n, const cr_net_obj *obj,
+                      double tol, double *g, double *v, cr_clarke_info *info, cr_err *err)
+{
+    if (!net || !X || !y || !obj || n == 0)
+        return cr_err_set(err, CR_EINPUT, "clarke measure: missing network, data or objective");
+    if (!(tol > 0.0 && isfinite(tol))) return cr_err_set(err, CR_EINPUT, "clarke measure: tol = %g must be > 0", tol);
+    if (!(obj->beta >= 0.0) || !(obj->loss_weight > 0.0) || (int)obj->loss < 0 || obj->loss > CR_LOSS_HINGE)
+        return cr_err_set(err, CR_EINPUT, "clarke measure: bad objective (beta >= 0, loss weight > 0, a known loss)");
+    const size_t d = net->d, m = net->m, P = d * m + m;
+    cn_work c = {.n = n, .d = d, .m = m, .P = P};
+    c.H = malloc(n * m * sizeof *c.H), c.xn = malloc(n * sizeof *c.xn), c.f = malloc(n * sizeof *c.f);
+    c.dl = malloc(n * sizeof *c.dl), c.g0 = calloc(P, sizeof *c.g0), c.gf = malloc(P * sizeof *c.gf);
+    c.tidx = malloc(n * sizeof *c.tidx);
+    c.hk = calloc(n, 1);
+    int st = CR_OK;
+    if (!c.H || !c.xn || !c.f || !c.dl || !c.g0 || !c.gf || !c.tidx || !c.hk) {
+        st = cr_err_set(err, CR_ERUNTIME, "clarke measure: out of memory (n = %zu, m = %zu)", n, m);
+        goto done;
+    }
+    network_outputs(net, X, y, obj, &c);
+    find_kinks(net, y, tol, obj->loss == CR_LOSS_HINGE, &c);
+    neuron_census(net, tol, &c);
+    base_gradient(net, X, obj, tol, &c);
+    if ((st = generators(net, X, y, obj, tol, &c, err))) goto done;
+    const int exact = kinks_exact(net, X, tol, &c);
     cr_clarke_ls_info li;
-    st = cr_clarke_ls(P, K, g0, G, parent, z, wv, &li, err);
-    if (st) {
+    if ((st = cr_clarke_ls(P, c.K, c.g0, c.G, c.parent, c.z, c.wv, &li, err))) {
         cr_err_prefix(err, "clarke measure");
         goto done;
     }
-    if (g) memcpy(g, wv, P * sizeof *g);
+    if (g) memcpy(g, c.wv, P * sizeof *g);
     if (v)
-        for (size_t i = 0; i < n; i++) v[i] = hk[i] ? -y[i] * z[tidx[i]] : dl[i];
-    if (info) {
-        info->measure = li.norm;
-        info->lower = li.lower;
-        info->grad_norm = norm2(g0, P);
-        info->relu_kinks = nrelu;
-        info->hinge_kinks = nhinge;
-        info->double_kinks = ndouble;
-        info->live = live;
-        info->max_neuron_kinks = maxnk;
-        info->exact = exact;
-        info->kink_dist_max = kmax;
-        info->free_dist_min = fmin_d;
-        info->live_norm_min = live_min;
-        info->dead_norm_max = dead_max;
-        info->iterations = li.iterations;
-    }
+        for (size_t i = 0; i < n; i++) v[i] = c.hk[i] ? -y[i] * c.z[c.tidx[i]] : c.dl[i];
+    if (info) fill_info(&c, &li, exact, info);
 done:
-    free(H);
-    free(xn);
-    free(f);
-    free(dl);
-    free(g0);
-    free(gf);
-    free(tidx);
-    free(hk);
-    free(G);
-    free(parent);
-    free(z);
-    free(wv);
-    free(Qb);
+    cn_free(&c);
     return st;
 }
 

@@ -97,17 +97,10 @@ static double residual2(cr_kktc_work *w, double c)
     return total;
 }
 
-int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
-                const double *w2, size_t m, const double *dir, double tau, double *lambda, cr_kktc_info *info,
-                cr_err *err)
+/* Pre-activations H = X W1, row norms and outputs; returns min_i y_i f_i. */
+static double outputs(cr_kktc_work *w, const double *X, const double *y, const double *W1, const double *w2)
 {
-    if (!w || !X || !y || !W1 || !w2 || !dir) return cr_err_set(err, CR_EINPUT, "kktclarke: NULL argument");
-    if (n != w->n || d != w->d || m != w->m)
-        return cr_err_set(err, CR_EINPUT, "kktclarke: n = %zu, d = %zu, m = %zu do not match workspace %zu x %zu x %zu",
-                          n, d, m, w->n, w->d, w->m);
-    if (!(isfinite(tau) && tau >= 0))
-        return cr_err_set(err, CR_EINPUT, "kktclarke: tau: expected a finite number >= 0, got %g", tau);
-    /* Pre-activations and outputs. */
+    const size_t n = w->n, d = w->d, m = w->m;
     double mn = INFINITY;
     for (size_t i = 0; i < n; i++) {
         double f = 0.0, nx = 0.0;
@@ -121,11 +114,16 @@ int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, siz
         }
         if (y[i] * f < mn) mn = y[i] * f;
     }
-    if (!(mn > 0))
-        return cr_err_set(err, CR_EINPUT, "kktclarke: the network does not separate the data (min_i y_i f_i = %g)", mn);
-    const double a = 1.0 / sqrt(mn);
-    w->X = X, w->dir = dir;
-    cr_kktc_info r = {0};
+    return mn;
+}
+
+/* The scaled network t = a theta, g0, the pairs relaxed at tau (s at their strict values) and v over the others;
+ * returns ||t||^2 and counts the relaxed pairs into *kinks. */
+static double scaled_targets(cr_kktc_work *w, const double *W1, const double *w2, double a, double tau,
+                             size_t *kinks)
+{
+    const size_t n = w->n, d = w->d, m = w->m;
+    const double *X = w->X, *dir = w->dir;
     double tt = 0.0;
     for (size_t j = 0; j < m; j++) {
         double nw = 0.0;
@@ -146,15 +144,22 @@ int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, siz
             w->kink[i * m + j] = (unsigned char)kink;
             w->s[i * m + j] = h > 0 ? 1.0 : 0.0;
             if (kink) {
-                r.kinks++;
+                (*kinks)++;
             } else if (h > 0) {
                 for (size_t k = 0; k < d; k++) w->v[j * d + k] += w->tw2[j] * dir[i] * X[i * d + k];
             }
         }
         w->g0[j] = g0;
     }
-    /* A bracket for c: the least-squares c with the relaxed pairs at their strict values (s = 1(h > 0)),
-     * doubled until the convex residual grows. */
+    return tt;
+}
+
+/* A bracket [0, hi] for c: the least-squares c with the relaxed pairs at their strict values (s = 1(h > 0)),
+ * doubled until the convex residual grows. */
+static double bracket(cr_kktc_work *w)
+{
+    const size_t n = w->n, d = w->d, m = w->m;
+    const double *X = w->X, *dir = w->dir;
     double tg = 0.0, gg = 0.0;
     for (size_t j = 0; j < m; j++) {
         tg += w->tw2[j] * w->g0[j];
@@ -169,8 +174,13 @@ int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, siz
     }
     double hi = gg > 0 && tg > 0 ? 2.0 * tg / gg : 1.0;
     for (int k = 0; k < 200 && residual2(w, 2.0 * hi) < residual2(w, hi); k++) hi *= 2.0;
-    hi *= 2.0;
-    /* Golden section on [0, hi]. */
+    return 2.0 * hi;
+}
+
+/* Golden section for the residual's minimum over c in [0, hi], c = 0 a candidate too (the bracket's end is never
+ * evaluated by the section); *r2 = the squared residual there. */
+static double minimize_c(cr_kktc_work *w, double hi, double *r2)
+{
     const double phi = 0.5 * (sqrt(5.0) - 1.0);
     double lo = 0.0, x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo);
     double f1 = residual2(w, x1), f2 = residual2(w, x2);
@@ -186,26 +196,42 @@ int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, siz
         }
     }
     double c = f1 <= f2 ? x1 : x2;
-    /* c = 0 is a candidate too (the bracket's end is never evaluated by the section). */
-    double r2 = residual2(w, c), r0 = residual2(w, 0.0);
-    if (r0 < r2) {
-        c = 0.0;
-        r2 = r0;
-    } else {
-        r2 = residual2(w, c);
+    double rc = residual2(w, c), r0 = residual2(w, 0.0);
+    if (r0 < rc) {
+        *r2 = r0;
+        return 0.0;
     }
+    *r2 = residual2(w, c);
+    return c;
+}
+
+int cr_kktc_fit(cr_kktc_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
+                const double *w2, size_t m, const double *dir, double tau, double *lambda, cr_kktc_info *info,
+                cr_err *err)
+{
+    if (!w || !X || !y || !W1 || !w2 || !dir) return cr_err_set(err, CR_EINPUT, "kktclarke: NULL argument");
+    if (n != w->n || d != w->d || m != w->m)
+        return cr_err_set(err, CR_EINPUT, "kktclarke: n = %zu, d = %zu, m = %zu do not match workspace %zu x %zu x %zu",
+                          n, d, m, w->n, w->d, w->m);
+    if (!(isfinite(tau) && tau >= 0))
+        return cr_err_set(err, CR_EINPUT, "kktclarke: tau: expected a finite number >= 0, got %g", tau);
+    const double mn = outputs(w, X, y, W1, w2);
+    if (!(mn > 0))
+        return cr_err_set(err, CR_EINPUT, "kktclarke: the network does not separate the data (min_i y_i f_i = %g)", mn);
+    const double a = 1.0 / sqrt(mn);
+    w->X = X, w->dir = dir;
+    size_t kinks = 0;
+    const double tt = scaled_targets(w, W1, w2, a, tau, &kinks);
+    double r2;
+    const double c = minimize_c(w, bracket(w), &r2);
     double yl = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (lambda) lambda[i] = c * dir[i];
         yl += y[i] * c * dir[i];
     }
-    r.min_yf = mn;
-    r.scale = a;
-    r.c = c;
-    r.resid_abs = sqrt(r2);
-    r.resid = tt > 0 ? sqrt(r2 / tt) : NAN;
-    r.ytlambda = yl;
-    r.half_norm2 = 0.5 * tt;
-    if (info) *info = r;
+    if (info) {
+        cr_mm_kkt_set_info(mn, a, c, r2, tt, yl, info);
+        info->kinks = kinks;
+    }
     return CR_OK;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "mm_kkt.h"
 
 typedef struct cr_kktc_work cr_kktc_work;
 
@@ -24,16 +25,10 @@ typedef struct cr_kktc_work cr_kktc_work;
 cr_kktc_work *cr_kktc_alloc(size_t n, size_t d, size_t m);
 void cr_kktc_free(cr_kktc_work *w);
 
-typedef struct {
-    double min_yf;     /* min_i y_i f_i of the network as given (> 0 required) */
-    double scale;      /* a = 1 / sqrt(min_yf) */
-    double c;          /* fitted multiplier scale (>= 0): lambda = c dir */
-    double resid;      /* relative residual ||t - g|| / ||t|| at the fitted (c, s) (0 at an exact KKT point) */
-    double resid_abs;  /* ||t - g|| */
-    double ytlambda;   /* y'lambda */
-    double half_norm2; /* 1/2 ||theta||^2 at the scaled theta */
-    size_t kinks;      /* pairs (i, j) with |x_i'w1_j| <= tau ||x_i|| ||w1_j|| (w2_j != 0), relaxed to s_ij in [0, 1] */
-} cr_kktc_info;
+/* The fit's result is the strict fit's (mm_kkt.h): min_yf, scale, c (>= 0 here), resid and resid_abs at the fitted
+ * (c, s), ytlambda, half_norm2, and kinks = the pairs (i, j) with |x_i'w1_j| <= tau ||x_i|| ||w1_j|| (w2_j != 0)
+ * relaxed to s_ij in [0, 1]; dualnorm is NaN. */
+typedef cr_mm_kkt_info cr_kktc_info;
 
 /* The fit above with kink tolerance tau >= 0 (tau = 0: only exact zeros are relaxed). lambda (n, may be NULL)
  * receives c dir. CR_EINPUT when the network does not separate the data (min_i y_i f_i <= 0), on bad shapes or a

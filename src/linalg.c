@@ -196,6 +196,42 @@ void cr_linalg_trsm_lower(size_t m, size_t n, const double *L, size_t ldl, doubl
     }
 }
 
+int cr_linalg_chol_guarded(double *A, size_t m)
+{
+    for (size_t j = 0; j < m; j++) {
+        double a0 = A[j * m + j], s = a0;
+        if (!(a0 > 0) || !isfinite(a0)) return -1;
+        for (size_t k = 0; k < j; k++) s -= A[j * m + k] * A[j * m + k];
+        s = s > 1e-13 * a0 ? sqrt(s) : 1e64;
+        A[j * m + j] = s;
+        for (size_t i = j + 1; i < m; i++) {
+            double t = A[i * m + j];
+            for (size_t k = 0; k < j; k++) t -= A[i * m + k] * A[j * m + k];
+            A[i * m + j] = t / s;
+        }
+    }
+    return 0;
+}
+
+void cr_linalg_chol_lower_solve(const double *L, size_t m, double *b)
+{
+    for (size_t i = 0; i < m; i++) {
+        double t = b[i];
+        for (size_t k = 0; k < i; k++) t -= L[i * m + k] * b[k];
+        b[i] = t / L[i * m + i];
+    }
+}
+
+void cr_linalg_chol_solve(const double *L, size_t m, double *b)
+{
+    cr_linalg_chol_lower_solve(L, m, b);
+    for (size_t i = m; i-- > 0;) {
+        double t = b[i];
+        for (size_t k = i + 1; k < m; k++) t -= L[k * m + i] * b[k];
+        b[i] = t / L[i * m + i];
+    }
+}
+
 double cr_linalg_dot(const double *a, const double *b, size_t n)
 {
     double s = 0.0;

@@ -50,6 +50,24 @@ int cr_linalg_potrf(size_t n, double *A, size_t lda);
 /* b (n) <- A^{-1} b for A factored by cr_linalg_potrf. */
 void cr_linalg_potrs(size_t n, const double *A, size_t lda, double *b);
 
+/* Guarded Cholesky A = L L' of the m x m symmetric matrix A (row-major; the lower triangle is read and receives L,
+ * the strict upper triangle is not touched), for the normal equations of interior-point methods. The safeguard
+ * ("Cholesky-infinity": Y. Zhang, LIPSOL, 1996; S. Wright, "Modified Cholesky factorizations in interior-point
+ * algorithms for linear programming", SIAM J. Optim. 1999): a pivot that rounding has reduced to <= 1e-13 of its
+ * diagonal entry (a degenerate program near its optimum) is replaced by 1e64, which makes the matching component of
+ * every solution 0 instead of failing; the caller's iterative refinement corrects the direction. Returns -1 only
+ * for a non-finite or non-positive diagonal entry. Why not cr_linalg_potrf (LAPACK's dpotf2): it has no such
+ * safeguard (it stops at the first tiny pivot, and the max-margin solver on configs/separable.yaml then ends short
+ * of its tolerance, at relative gap 5.2e-8), and its BLAS kernels sum in another order than these plain loops
+ * (which would change the reported P* in its last bits). Plain loops in index order: the same bits everywhere. */
+int cr_linalg_chol_guarded(double *A, size_t m);
+
+/* b (m) <- L^{-1} b: forward substitution with the row-major lower triangular L of cr_linalg_chol_guarded. */
+void cr_linalg_chol_lower_solve(const double *L, size_t m, double *b);
+
+/* b (m) <- A^{-1} b = L'^{-1} L^{-1} b for A factored by cr_linalg_chol_guarded. */
+void cr_linalg_chol_solve(const double *L, size_t m, double *b);
+
 /* Solves A x = b for a column-major A (n x n, leading dimension lda) by LU with partial pivoting (LAPACK's
  * dgetf2 and dgetrs): A receives the factors, ipiv (n) the pivots, b (n) the solution. Returns 0, or j > 0 when
  * U_jj = 0 (b is then unchanged). */

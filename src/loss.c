@@ -4,14 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-int cr_loss_parse(const char *name)
-{
-    if (strcmp(name, "squared") == 0) return CR_LOSS_SQUARED;
-    if (strcmp(name, "logistic") == 0) return CR_LOSS_LOGISTIC;
-    if (strcmp(name, "hinge") == 0) return CR_LOSS_HINGE;
-    return -1;
-}
-
 const char *cr_loss_name(cr_loss_kind k)
 {
     switch (k) {

@@ -10,8 +10,6 @@
 
 typedef enum { CR_LOSS_SQUARED = 0, CR_LOSS_LOGISTIC = 1, CR_LOSS_HINGE = 2 } cr_loss_kind;
 
-/* "squared" | "logistic" | "hinge" -> kind; -1 for an unknown name. */
-int cr_loss_parse(const char *name);
 const char *cr_loss_name(cr_loss_kind k);
 
 /* l(z, y) over n samples. */

@@ -2,7 +2,7 @@
  * Nesterov-Todd scaling, the structured KKT factorization (block factors, a Woodbury Schur complement and a
  * dense part for the blocks near the cone boundary) and its solve with iterative refinement, and the
  * homogeneous self-dual predictor-corrector loop whose iterates are certified by cr_mm_certify. The large
- * products go through linalg.h (the same at any BLAS thread count). */
+ * products and the guarded Cholesky factorizations go through linalg.h (the same at any BLAS thread count). */
 #include "maxmargin_impl.h"
 
 #include <math.h>
@@ -213,53 +213,6 @@ static void identity_scaling(cr_mm_work *w)
     }
 }
 
-/* In-place Cholesky of an m x m symmetric matrix (row-major, lower triangle used and produced), with the
- * "Cholesky-infinity" safeguard of interior-point codes (Y. Zhang, LIPSOL, 1996; S. Wright, "Modified Cholesky
- * factorizations in interior-point algorithms for linear programming", SIAM J. Optim. 1999): a pivot that
- * rounding has reduced to <= 1e-13 of its diagonal entry (the normal equations of a degenerate program near
- * its optimum) is replaced by 1e64, which sets the matching solution component to 0 instead of failing; the
- * iterative refinement of kkt_solve then corrects the direction. -1 only for a non-finite entry or a
- * non-positive diagonal. Not cr_linalg_potrf/potrs (linalg.h): LAPACK's dpotf2 has no such safeguard (it
- * stops at the first tiny pivot, and configs/separable.yaml then ends short of its tol) and its BLAS kernels
- * sum in another order, which changes the reported P* in their last bits. */
-static int chol(double *A, size_t m)
-{
-    for (size_t j = 0; j < m; j++) {
-        double a0 = A[j * m + j], s = a0;
-        if (!(a0 > 0) || !isfinite(a0)) return -1;
-        for (size_t k = 0; k < j; k++) s -= A[j * m + k] * A[j * m + k];
-        s = s > 1e-13 * a0 ? sqrt(s) : 1e64;
-        A[j * m + j] = s;
-        for (size_t i = j + 1; i < m; i++) {
-            double t = A[i * m + j];
-            for (size_t k = 0; k < j; k++) t -= A[i * m + k] * A[j * m + k];
-            A[i * m + j] = t / s;
-        }
-    }
-    return 0;
-}
-
-/* Forward substitution L y = b in place (L lower, row-major m x m). */
-static void lower_solve(const double *Lf, size_t m, double *b)
-{
-    for (size_t i = 0; i < m; i++) {
-        double t = b[i];
-        for (size_t k = 0; k < i; k++) t -= Lf[i * m + k] * b[k];
-        b[i] = t / Lf[i * m + i];
-    }
-}
-
-/* Solves L L' x = b in place (L lower, row-major m x m). */
-static void chol_solve(const double *Lf, size_t m, double *b)
-{
-    lower_solve(Lf, m, b);
-    for (size_t i = m; i-- > 0;) {
-        double t = b[i];
-        for (size_t k = i + 1; k < m; k++) t -= Lf[k * m + i] * b[k];
-        b[i] = t / Lf[i * m + i];
-    }
-}
-
 /* Reorders v[0..len) so that its k largest scores come first (Hoare's quickselect, in place, no allocation).
  * Invariant: v[0..lo) >= v[lo..hi) >= v[hi..len). */
 static void select_largest(struct score_idx *v, size_t len, size_t k)
@@ -321,7 +274,7 @@ static void choose_dense(cr_mm_work *w, double dense_threshold)
     w->NA = NA;
 }
 
-/* An eliminated block b: the Cholesky factor of T_b = I + W Ct' Omega Ct W into Bf and
+/* An eliminated block b: the (guarded, linalg.h) Cholesky factor of T_b = I + W Ct' Omega Ct W into Bf and
  * R_b = T_b^{-1/2} W M_b' (column i of M_b' = (0, sigma L_k[i, :]), 0 off the rows of D) into its rows of R.
  * -1 if the factorization fails. */
 static int factor_block(cr_mm_work *w, size_t b)
@@ -341,7 +294,7 @@ static int factor_block(cr_mm_work *w, size_t b)
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j <= i; j++) F[i * m + j] += wc[i] * wc[j];
     }
-    if (chol(F, m)) return -1;
+    if (cr_linalg_chol_guarded(F, m)) return -1;
     const double *Lk = w->kL + k * n * d;
     const size_t *on = w->kon + k * n;
     double sg = (double)w->bs[b];
@@ -350,7 +303,7 @@ static int factor_block(cr_mm_work *w, size_t b)
         ct[0] = 0.0;
         for (size_t c = 0; c < q; c++) ct[1 + c] = sg * Lk[a * q + c];
         soc_apply(wb, be, m, ct, wc, 0);
-        lower_solve(F, m, wc);
+        cr_linalg_chol_lower_solve(F, m, wc);
         for (size_t e = 0; e < m; e++) Rb[e * n + on[a]] = wc[e];
     }
     return 0;
@@ -373,7 +326,7 @@ static int factor_dense(cr_mm_work *w)
     }
     for (size_t j = 0; j < NA; j++) {
         for (size_t i = 0; i < n; i++) w->tn[i] = w->MA[i * NA + j];
-        chol_solve(w->S, n, w->tn);
+        cr_linalg_chol_solve(w->S, n, w->tn);
         for (size_t i = 0; i < n; i++) w->YA[i * NA + j] = w->tn[i];
     }
     cr_linalg_gemm(1, 0, NA, NA, n, 1.0, w->MA, NA, w->YA, NA, 0.0, w->HA, NA);
@@ -401,7 +354,7 @@ static int factor_dense(cr_mm_work *w)
             double t = 0.5 * (w->HA[i * NA + j] + w->HA[j * NA + i]);
             w->HA[i * NA + j] = w->HA[j * NA + i] = t;
         }
-    return chol(w->HA, NA);
+    return cr_linalg_chol_guarded(w->HA, NA);
 }
 
 /* Factors H = G' W^{-2} G = Bd + M' Delta M (Bd block diagonal: second-order scaling plus the cone rows of each
@@ -433,7 +386,7 @@ static int kkt_factor(cr_mm_work *w, double dense_threshold)
     if (w->nblkA < w->B) cr_linalg_syrk(1, n, w->N, 1.0, w->R, n, 1.0, w->S, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) w->S[j * n + i] = w->S[i * n + j];
-    if (chol(w->S, n)) return -1;
+    if (cr_linalg_chol_guarded(w->S, n)) return -1;
     return w->NA == 0 ? 0 : factor_dense(w);
 }
 
@@ -443,7 +396,7 @@ static void block_solve(const cr_mm_work *w, size_t b, size_t m, double *v)
     size_t D1 = w->d + 1, o = w->qoff[b];
     double t[64];
     soc_apply(w->wl + o, w->beta[b], m, v, t, 0);
-    chol_solve(w->Bf + b * D1 * D1, m, t);
+    cr_linalg_chol_solve(w->Bf + b * D1 * D1, m, t);
     soc_apply(w->wl + o, w->beta[b], m, t, v, 0);
 }
 
@@ -472,7 +425,7 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
         }
     }
     /* u = S_E^{-1} t; x_A = H_A^{-1} (r_A - M_A' u); zeta = u + Y_A x_A. */
-    chol_solve(w->S, n, w->tn);
+    cr_linalg_chol_solve(w->S, n, w->tn);
     if (NA > 0) {
         for (size_t b = 0; b < w->B; b++) {
             if (w->apos[b] == SIZE_MAX) continue;
@@ -484,7 +437,7 @@ static void kkt_solve_once(cr_mm_work *w, const double *bx, const double *bz, do
             if (ui == 0.0) continue;
             for (size_t j = 0; j < NA; j++) w->xa[j] -= w->MA[i * NA + j] * ui;
         }
-        chol_solve(w->HA, NA, w->xa);
+        cr_linalg_chol_solve(w->HA, NA, w->xa);
         for (size_t i = 0; i < n; i++) w->tn[i] += cr_linalg_dot(w->YA + i * NA, w->xa, NA);
     }
     /* x_E = y_E - Bd_E^{-1} M_E' zeta. */

@@ -81,6 +81,19 @@ static int check_shapes(const cr_mm_kkt_work *w, const double *X, const double *
     return CR_OK;
 }
 
+void cr_mm_kkt_set_info(double mn, double a, double c, double r2, double tt, double yl, cr_mm_kkt_info *info)
+{
+    info->min_yf = mn;
+    info->scale = a;
+    info->c = c;
+    info->resid_abs = sqrt(r2);
+    info->resid = tt > 0 ? sqrt(r2 / tt) : NAN;
+    info->ytlambda = yl;
+    info->half_norm2 = 0.5 * tt;
+    info->dualnorm = NAN;
+    info->kinks = 0;
+}
+
 /* The fit for a direction already in w->dir (f in w->f). */
 static int fit_core(cr_mm_kkt_work *w, const double *X, const double *y, size_t n, size_t d, const double *W1,
                     const double *w2, size_t m, const cr_patterns *P, double *lambda, cr_mm_kkt_info *info,
@@ -133,14 +146,7 @@ static int fit_core(cr_mm_kkt_work *w, const double *X, const double *y, size_t 
         yl += y[i] * li;
     }
     cr_mm_kkt_info r;
-    r.min_yf = mn;
-    r.scale = a;
-    r.c = c;
-    r.resid_abs = sqrt(r2);
-    r.resid = tt > 0 ? sqrt(r2 / tt) : NAN;
-    r.ytlambda = yl;
-    r.half_norm2 = 0.5 * tt;
-    r.dualnorm = NAN;
+    cr_mm_kkt_set_info(mn, a, c, r2, tt, yl, &r);
     if (P) {
         /* lambda itself may be NULL: rebuild it in w->h. */
         for (size_t i = 0; i < n; i++) w->h[i] = c * w->dir[i];

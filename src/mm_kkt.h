@@ -18,17 +18,25 @@ typedef struct cr_mm_kkt_work cr_mm_kkt_work;
 cr_mm_kkt_work *cr_mm_kkt_alloc(size_t n, size_t d, size_t m);
 void cr_mm_kkt_free(cr_mm_kkt_work *w);
 
+/* The result of a KKT fit: this strict fit and the Clarke fit of kktclarke.h (cr_kktc_info is this type). */
 typedef struct {
     double min_yf;     /* min_i y_i f_i of the network as given (> 0 required) */
     double scale;      /* a = 1 / sqrt(min_yf): theta <- a theta makes min_i y_i f_i = 1 (f is 2-homogeneous) */
     double c;          /* fitted multiplier scale: lambda = c * dir */
     double resid;      /* relative KKT residual ||t - c g|| / ||t|| at the scaled theta (0 at an exact KKT point):
-                          t stacks w2_j and w1_j, g stacks dir'(X w1_j)_+ and w2_j X'D(w1_j) dir, D strict */
+                          t stacks w2_j and w1_j, g stacks dir'(X w1_j)_+ and w2_j X'D(w1_j) dir, D strict (the Clarke
+                          fit: D relaxed to S_j at the kinks) */
     double resid_abs;  /* ||t - c g|| */
     double ytlambda;   /* y'lambda */
     double half_norm2; /* 1/2 ||theta||^2 at the scaled theta (equals y'lambda at a KKT point) */
-    double dualnorm;   /* N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+| over P (NaN when P is NULL) */
+    double dualnorm;   /* N(lambda) = max_{||u|| <= 1} |lambda'(X u)_+| over P (NaN when P is NULL; the Clarke fit
+                          leaves it NaN) */
+    size_t kinks;      /* the Clarke fit: pairs (i, j) relaxed to s_ij in [0, 1] (0 for the strict fit) */
 } cr_mm_kkt_info;
+
+/* The scalars of a fit from its parts: min_yf = mn, scale = a, c, resid_abs = sqrt(r2), resid = sqrt(r2 / tt) (NaN
+ * when tt = 0), ytlambda = yl, half_norm2 = tt / 2, dualnorm = NaN, kinks = 0. */
+void cr_mm_kkt_set_info(double mn, double a, double c, double r2, double tt, double yl, cr_mm_kkt_info *info);
 
 /* The KKT fit (docs/MATH.md, KKT multipliers and their fit): theta scaled to min_i y_i f_i = 1, lambda = c * dir with
  *     dir_i = y_i sigma(-y_i f_i)   (f of the network as given: gradient descent's logistic weights),

@@ -131,6 +131,117 @@ static double passive_ls(cr_nnls_work *w, const double *A, size_t m, size_t k, c
 
 /* ------------------------------------------------------------------- solver */
 
+/* Checks the inputs are finite; *bn = ||b||, *amax = the largest column norm of A. */
+static int check_finite(const double *A, size_t m, size_t k, const double *b, double *bn, double *amax, cr_err *err)
+{
+    double am = 0.0, bs = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        if (!isfinite(b[i])) return cr_err_set(err, CR_EINPUT, "nnls: b[%zu] is not finite", i);
+        bs += b[i] * b[i];
+    }
+    *bn = sqrt(bs);
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < m; i++) {
+            double a = A[i * k + j];
+            if (!isfinite(a)) return cr_err_set(err, CR_EINPUT, "nnls: A[%zu,%zu] is not finite", i, j);
+            s += a * a;
+        }
+        if (s > am) am = s;
+    }
+    *amax = sqrt(am);
+    return CR_OK;
+}
+
+/* 1 when some active column has w_j > tol (the KKT conditions do not hold yet). */
+static int kkt_violated(const cr_nnls_work *w, size_t k, double tol)
+{
+    for (size_t j = 0; j < k; j++)
+        if (w->state[j] == 0 && w->w[j] > tol) return 1;
+    return 0;
+}
+
+/* The outer step's entering column: the active column with the largest dual w_j > tol whose entry keeps the passive
+ * columns independent with a positive new coefficient (the others are rejected for this outer step). Returns 1 when
+ * one entered (*np grows), 0 when the KKT conditions hold (every active w_j <= tol). */
+static int enter_column(cr_nnls_work *w, const double *A, size_t m, size_t k, const double *b, double tol, size_t *np)
+{
+    for (;;) {
+        size_t t = (size_t)-1;
+        double best = tol;
+        for (size_t j = 0; j < k; j++)
+            if (w->state[j] == 0 && w->w[j] > best) {
+                best = w->w[j];
+                t = j;
+            }
+        if (t == (size_t)-1) return 0;
+        w->pset[*np] = t;
+        double cond = passive_ls(w, A, m, k, b, *np + 1);
+        /* Dependent column or non-positive new coefficient: entering t cannot decrease the residual. */
+        if (cond <= 64.0 * DBL_EPSILON || !(w->z[*np] > 0.0)) {
+            w->state[t] = 2;
+            continue;
+        }
+        w->state[t] = 1;
+        (*np)++;
+        return 1;
+    }
+}
+
+/* Inner loop: move from x toward z until z is feasible, dropping the columns that hit zero. Each pass removes at
+ * least one column, so it ends within np passes; then x = z on the passive set. */
+static void inner_steps(cr_nnls_work *w, const double *A, size_t m, size_t k, const double *b, double *x, size_t *np)
+{
+    for (;;) {
+        int feasible = 1;
+        for (size_t q = 0; q < *np; q++)
+            if (!(w->z[q] > 0.0)) feasible = 0;
+        if (feasible) break;
+        double alpha = INFINITY;
+        size_t qmin = 0;
+        for (size_t q = 0; q < *np; q++) {
+            if (w->z[q] > 0.0) continue;
+            double xq = x[w->pset[q]];
+            double a = xq / (xq - w->z[q]);
+            if (a < alpha) {
+                alpha = a;
+                qmin = q;
+            }
+        }
+        for (size_t q = 0; q < *np; q++) {
+            size_t j = w->pset[q];
+            x[j] += alpha * (w->z[q] - x[j]);
+        }
+        x[w->pset[qmin]] = 0.0;
+        size_t keep = 0;
+        for (size_t q = 0; q < *np; q++) {
+            size_t j = w->pset[q];
+            if (q == qmin || x[j] <= 0.0) {
+                x[j] = 0.0;
+                w->state[j] = 0;
+            } else {
+                w->pset[keep++] = j;
+            }
+        }
+        *np = keep;
+        if (*np == 0) break;
+        passive_ls(w, A, m, k, b, *np);
+    }
+    for (size_t q = 0; q < *np; q++) x[w->pset[q]] = w->z[q];
+}
+
+/* ||A x - b||, plain loops. */
+static double residual_norm(const double *A, size_t m, size_t k, const double *b, const double *x)
+{
+    double s2 = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        double s = -b[i];
+        for (size_t j = 0; j < k; j++) s += A[i * k + j] * x[j];
+        s2 += s * s;
+    }
+    return sqrt(s2);
+}
+
 /* min_{x >= 0} ||A x - b||_2, Lawson and Hanson (1974), algorithm NNLS of ch. 23, with their safeguard:
  * a column whose entry into the passive set would be dependent, or whose tentative coefficient is not
  * positive, is rejected for the current outer step instead of looping on rounding noise. */
@@ -142,21 +253,8 @@ int cr_nnls_solve(cr_nnls_work *w, const double *A, size_t m, size_t k, const do
     if (m > w->m || k > w->k)
         return cr_err_set(err, CR_EINPUT, "nnls: problem %zu x %zu exceeds workspace %zu x %zu", m, k, w->m, w->k);
     double amax = 0.0, bn = 0.0;
-    for (size_t i = 0; i < m; i++) {
-        if (!isfinite(b[i])) return cr_err_set(err, CR_EINPUT, "nnls: b[%zu] is not finite", i);
-        bn += b[i] * b[i];
-    }
-    bn = sqrt(bn);
-    for (size_t j = 0; j < k; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            double a = A[i * k + j];
-            if (!isfinite(a)) return cr_err_set(err, CR_EINPUT, "nnls: A[%zu,%zu] is not finite", i, j);
-            s += a * a;
-        }
-        if (s > amax) amax = s;
-    }
-    amax = sqrt(amax);
+    int status = check_finite(A, m, k, b, &bn, &amax, err);
+    if (status) return status;
     for (size_t j = 0; j < k; j++) {
         x[j] = 0.0;
         w->state[j] = 0;
@@ -164,88 +262,18 @@ int cr_nnls_solve(cr_nnls_work *w, const double *A, size_t m, size_t k, const do
     /* Rounding in w_j = a_j' r is about m eps ||a_j|| ||b||: below this a positive w_j is noise. */
     double tol = 10.0 * DBL_EPSILON * (double)(m > k ? m : k) * amax * bn;
     size_t np = 0, limit = 3 * k + 30;
-    int status = CR_OK;
-
     for (size_t outer = 0;; outer++) {
         residual_and_dual(w, A, m, k, b, x);
         for (size_t j = 0; j < k; j++)
             if (w->state[j] == 2) w->state[j] = 0;
-        int added = 0;
-        while (!added) {
-            size_t t = (size_t)-1;
-            double best = tol;
-            for (size_t j = 0; j < k; j++)
-                if (w->state[j] == 0 && w->w[j] > best) {
-                    best = w->w[j];
-                    t = j;
-                }
-            if (t == (size_t)-1) break; /* KKT holds: every active w_j <= tol */
-            if (outer >= limit) {
-                status = cr_err_set(err, CR_ERUNTIME, "nnls: no convergence in %zu outer steps (m = %zu, k = %zu)",
-                                    limit, m, k);
-                goto done;
-            }
-            w->pset[np] = t;
-            double cond = passive_ls(w, A, m, k, b, np + 1);
-            /* Dependent column or non-positive new coefficient: entering t cannot decrease the residual. */
-            if (cond <= 64.0 * DBL_EPSILON || !(w->z[np] > 0.0)) {
-                w->state[t] = 2;
-                continue;
-            }
-            w->state[t] = 1;
-            np++;
-            added = 1;
+        if (outer >= limit && kkt_violated(w, k, tol)) {
+            status = cr_err_set(err, CR_ERUNTIME, "nnls: no convergence in %zu outer steps (m = %zu, k = %zu)", limit,
+                                m, k);
+            break;
         }
-        if (!added) break;
-
-        /* Inner loop: move from x toward z until z is feasible, dropping the columns that hit zero.
-         * Each pass removes at least one column, so it ends within np passes. */
-        for (;;) {
-            int feasible = 1;
-            for (size_t q = 0; q < np; q++)
-                if (!(w->z[q] > 0.0)) feasible = 0;
-            if (feasible) break;
-            double alpha = INFINITY;
-            size_t qmin = 0;
-            for (size_t q = 0; q < np; q++) {
-                if (w->z[q] > 0.0) continue;
-                double xq = x[w->pset[q]];
-                double a = xq / (xq - w->z[q]);
-                if (a < alpha) {
-                    alpha = a;
-                    qmin = q;
-                }
-            }
-            for (size_t q = 0; q < np; q++) {
-                size_t j = w->pset[q];
-                x[j] += alpha * (w->z[q] - x[j]);
-            }
-            x[w->pset[qmin]] = 0.0;
-            size_t keep = 0;
-            for (size_t q = 0; q < np; q++) {
-                size_t j = w->pset[q];
-                if (q == qmin || x[j] <= 0.0) {
-                    x[j] = 0.0;
-                    w->state[j] = 0;
-                } else {
-                    w->pset[keep++] = j;
-                }
-            }
-            np = keep;
-            if (np == 0) break;
-            passive_ls(w, A, m, k, b, np);
-        }
-        for (size_t q = 0; q < np; q++) x[w->pset[q]] = w->z[q];
+        if (!enter_column(w, A, m, k, b, tol, &np)) break;
+        inner_steps(w, A, m, k, b, x, &np);
     }
-done:
-    {
-        double s2 = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            double s = -b[i];
-            for (size_t j = 0; j < k; j++) s += A[i * k + j] * x[j];
-            s2 += s * s;
-        }
-        *resid = sqrt(s2);
-    }
+    *resid = residual_norm(A, m, k, b, x);
     return status;
 }

@@ -331,6 +331,102 @@ static enumws *enumws_alloc(size_t n, size_t m, size_t r)
  * of rho - 1 independent rows), sign(Xv) off Z times patterns(X_Z). X_Z lies in v's orthogonal complement;
  * dropping the coordinate where |v_j| is largest maps that complement injectively onto R^(rho-1) and keeps
  * x'u for the rows of Z, so the recursion runs on exact copies of the data. */
+static int expand(enumws *W, size_t l, size_t m, const uint64_t *prefix);
+
+/* Rank 1: the rows lie on a line; the two half-lines give the patterns (prefix plus the rows >= 0, or <= 0). */
+static int line_patterns(enumws *W, level *L, size_t m, const uint64_t *prefix)
+{
+    const size_t words = W->words;
+    int st;
+    memcpy(L->mpos, prefix, words * sizeof *prefix);
+    memcpy(L->mneg, prefix, words * sizeof *prefix);
+    for (size_t k = 0; k < m; k++) {
+        if (L->rows[k] >= 0.0) set_bit(L->mpos, L->id[k]);
+        if (L->rows[k] <= 0.0) set_bit(L->mneg, L->id[k]);
+    }
+    if ((st = cr_patterns_add(W->out, L->mpos, W->err)) != CR_OK) return st;
+    return cr_patterns_add(W->out, L->mneg, W->err);
+}
+
+/* The ray v of the rows comb[0..q-1] (their null vector): the signs s_k = x_k'v and the rows on it (inz). Returns 1
+ * when the ray is to be skipped: no null vector, or (rank 2) a line already expanded from an earlier row. */
+static int ray_signs(enumws *W, level *L, size_t m, size_t rho, size_t q)
+{
+    if (null_vector(L->rows, rho, L->comb, L->nrm, L->v, W->hh) <= TOL) return 1;
+    double vn = vnorm(L->v, rho);
+    for (size_t k = 0; k < m; k++) {
+        double s = cr_linalg_dot(L->rows + k * rho, L->v, rho);
+        L->s[k] = s;
+        L->inz[k] = fabs(s) <= TOL * L->nrm[k] * vn;
+    }
+    for (size_t i = 0; i < q; i++) L->inz[L->comb[i]] = 1;
+    int skip = 0;
+    if (rho == 2) {
+        /* The line is the perpendicular of row comb[0]: expand it from its first row only (a cheap
+         * shortcut; the face index below would also catch the repeats). */
+        for (size_t k = 0; k < L->comb[0] && !skip; k++) skip = L->inz[k];
+    }
+    return skip;
+}
+
+/* Off the ray's zero rows, the prefix plus sign(Xv) (mpos for +v, mneg for -v); the zero rows are copied to the next
+ * level N without the coordinate where |v_j| is largest. Returns their count. */
+static size_t split_on_ray(enumws *W, level *L, level *N, size_t m, size_t rho, const uint64_t *prefix)
+{
+    const size_t words = W->words;
+    size_t jd = 0;
+    for (size_t j = 1; j < rho; j++)
+        if (fabs(L->v[j]) > fabs(L->v[jd])) jd = j;
+    size_t mz = 0;
+    memcpy(L->mpos, prefix, words * sizeof *prefix);
+    memcpy(L->mneg, prefix, words * sizeof *prefix);
+    for (size_t k = 0; k < m; k++) {
+        if (L->inz[k]) {
+            const double *x = L->rows + k * rho;
+            double *y = N->rows + mz * (rho - 1);
+            for (size_t j = 0, c = 0; j < rho; j++)
+                if (j != jd) y[c++] = x[j];
+            N->id[mz++] = L->id[k];
+        } else if (L->s[k] > 0.0) {
+            set_bit(L->mpos, L->id[k]);
+        } else {
+            set_bit(L->mneg, L->id[k]);
+        }
+    }
+    return mz;
+}
+
+/* Recurses into the faces through +v and -v (mz zero rows at level l + 1), skipping a face already expanded when
+ * the face index is kept. */
+static int expand_sides(enumws *W, size_t l, size_t mz, int index)
+{
+    const level *L = &W->lv[l], *N = &W->lv[l + 1];
+    const size_t words = W->words;
+    int st;
+    for (int sgn = 0; sgn < 2; sgn++) {
+        const uint64_t *mask = sgn ? L->mneg : L->mpos;
+        if (index) {
+            memcpy(W->key, mask, words * sizeof *mask);
+            memset(W->key + words, 0, words * sizeof *W->key);
+            for (size_t i = 0; i < mz; i++) set_bit(W->key + words, N->id[i]);
+            size_t before = W->faces->p;
+            if ((st = cr_patterns_add(W->faces, W->key, W->err)) != CR_OK) return st;
+            if (W->faces->p == before) continue;
+        }
+        if ((st = expand(W, l + 1, mz, mask)) != CR_OK) return st;
+    }
+    return CR_OK;
+}
+
+/* Adds every pattern of the level-l arrangement (m rows, rank rho = r - l, no zero row), each combined with
+ * the bits in prefix that the enclosing rays fixed.
+ * Why this is exact: in an essential arrangement every face F != {0} is a relatively open pointed cone, and
+ * its closure contains an extreme ray v, itself a 1-dimensional face. Rows with x'v != 0 have the sign of
+ * x'v on all of F; the rows Z with x'v = 0 see F as one of their own faces. Conversely u = v + eps w realizes
+ * sign(x'v) off Z and the pattern of w on Z. So patterns = {all ones} union, over the rays +-v (null vectors
+ * of rho - 1 independent rows), sign(Xv) off Z times patterns(X_Z). X_Z lies in v's orthogonal complement;
+ * dropping the coordinate where |v_j| is largest maps that complement injectively onto R^(rho-1) and keeps
+ * x'u for the rows of Z, so the recursion runs on exact copies of the data. */
 static int expand(enumws *W, size_t l, size_t m, const uint64_t *prefix)
 {
     level *L = &W->lv[l];
@@ -340,23 +436,12 @@ static int expand(enumws *W, size_t l, size_t m, const uint64_t *prefix)
     memcpy(L->mpos, prefix, words * sizeof *prefix);
     for (size_t k = 0; k < m; k++) set_bit(L->mpos, L->id[k]);
     if ((st = cr_patterns_add(W->out, L->mpos, W->err)) != CR_OK) return st;
-
-    if (rho == 1) {
-        memcpy(L->mpos, prefix, words * sizeof *prefix);
-        memcpy(L->mneg, prefix, words * sizeof *prefix);
-        for (size_t k = 0; k < m; k++) {
-            if (L->rows[k] >= 0.0) set_bit(L->mpos, L->id[k]);
-            if (L->rows[k] <= 0.0) set_bit(L->mneg, L->id[k]);
-        }
-        if ((st = cr_patterns_add(W->out, L->mpos, W->err)) != CR_OK) return st;
-        return cr_patterns_add(W->out, L->mneg, W->err);
-    }
+    if (rho == 1) return line_patterns(W, L, m, prefix);
 
     for (size_t k = 0; k < m; k++) L->nrm[k] = vnorm(L->rows + k * rho, rho);
     size_t q = rho - 1;
     if (m < q) return CR_OK;
     for (size_t i = 0; i < q; i++) L->comb[i] = i;
-    level *N = &W->lv[l + 1];
     /* The face reached through a ray (prefix, sign of v, zero on Z) is reached again along every other
      * chain of rays ending in it (k! chains for a k-face in general position), and degenerate data span
      * one ray by many subsets. Indexing faces by sign vector (positive rows, zero rows) expands each
@@ -365,53 +450,9 @@ static int expand(enumws *W, size_t l, size_t m, const uint64_t *prefix)
      * has rank >= 3; below that the repeated work is a few additions to the output set. */
     int index = rho >= 3 && (l == 0 || rho >= 4);
     do {
-        if (null_vector(L->rows, rho, L->comb, L->nrm, L->v, W->hh) <= TOL) continue;
-        double vn = vnorm(L->v, rho);
-        int skip = 0;
-        for (size_t k = 0; k < m; k++) {
-            double s = cr_linalg_dot(L->rows + k * rho, L->v, rho);
-            L->s[k] = s;
-            L->inz[k] = fabs(s) <= TOL * L->nrm[k] * vn;
-        }
-        for (size_t i = 0; i < q; i++) L->inz[L->comb[i]] = 1;
-        if (rho == 2) {
-            /* The line is the perpendicular of row comb[0]: expand it from its first row only (a cheap
-             * shortcut; the face index below would also catch the repeats). */
-            for (size_t k = 0; k < L->comb[0] && !skip; k++) skip = L->inz[k];
-        }
-        if (skip) continue;
-
-        size_t jd = 0;
-        for (size_t j = 1; j < rho; j++)
-            if (fabs(L->v[j]) > fabs(L->v[jd])) jd = j;
-        size_t mz = 0;
-        memcpy(L->mpos, prefix, words * sizeof *prefix);
-        memcpy(L->mneg, prefix, words * sizeof *prefix);
-        for (size_t k = 0; k < m; k++) {
-            if (L->inz[k]) {
-                const double *x = L->rows + k * rho;
-                double *y = N->rows + mz * (rho - 1);
-                for (size_t j = 0, c = 0; j < rho; j++)
-                    if (j != jd) y[c++] = x[j];
-                N->id[mz++] = L->id[k];
-            } else if (L->s[k] > 0.0) {
-                set_bit(L->mpos, L->id[k]);
-            } else {
-                set_bit(L->mneg, L->id[k]);
-            }
-        }
-        for (int sgn = 0; sgn < 2; sgn++) {
-            const uint64_t *mask = sgn ? L->mneg : L->mpos;
-            if (index) {
-                memcpy(W->key, mask, words * sizeof *mask);
-                memset(W->key + words, 0, words * sizeof *W->key);
-                for (size_t i = 0; i < mz; i++) set_bit(W->key + words, N->id[i]);
-                size_t before = W->faces->p;
-                if ((st = cr_patterns_add(W->faces, W->key, W->err)) != CR_OK) return st;
-                if (W->faces->p == before) continue;
-            }
-            if ((st = expand(W, l + 1, mz, mask)) != CR_OK) return st;
-        }
+        if (ray_signs(W, L, m, rho, q)) continue;
+        size_t mz = split_on_ray(W, L, &W->lv[l + 1], m, rho, prefix);
+        if ((st = expand_sides(W, l, mz, index)) != CR_OK) return st;
     } while (next_comb(L->comb, q, m));
     return CR_OK;
 }

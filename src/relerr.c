@@ -17,3 +17,14 @@ double cr_relerr_gap(double primal, double dual)
 {
     return (primal - dual) / fmax(1.0, fabs(primal));
 }
+
+double cr_relerr_max_drop(const double *v, const long *t, size_t len, long from)
+{
+    double worst = 0;
+    for (size_t k = 1; k < len; k++) {
+        if (t[k - 1] < from) continue;
+        double drop = (v[k - 1] - v[k]) / fabs(v[k - 1]);
+        if (drop > worst) worst = drop;
+    }
+    return worst;
+}

@@ -23,13 +23,6 @@ struct cr_train_work {
 
 /* ------------------------------------------------------------------------------------------------- names */
 
-int cr_init_parse(const char *name)
-{
-    if (strcmp(name, "gaussian") == 0) return CR_INIT_GAUSSIAN;
-    if (strcmp(name, "balanced") == 0) return CR_INIT_BALANCED;
-    return -1;
-}
-
 const char *cr_init_name(cr_init_kind k)
 {
     switch (k) {
@@ -37,14 +30,6 @@ const char *cr_init_name(cr_init_kind k)
     case CR_INIT_BALANCED: return "balanced";
     }
     return "?";
-}
-
-int cr_lr_parse(const char *name)
-{
-    if (strcmp(name, "constant") == 0) return CR_LR_CONSTANT;
-    if (strcmp(name, "step") == 0) return CR_LR_STEP;
-    if (strcmp(name, "inv") == 0) return CR_LR_INV;
-    return -1;
 }
 
 const char *cr_lr_name(cr_lr_kind k)

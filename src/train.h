@@ -21,8 +21,6 @@ typedef enum {
     CR_INIT_BALANCED = 1, /* w1_j = scale * uniform direction, w2_j = +-scale (fair sign): ||w1_j|| = |w2_j| */
 } cr_init_kind;
 
-/* "gaussian" | "balanced" -> kind; -1 for an unknown name. */
-int cr_init_parse(const char *name);
 const char *cr_init_name(cr_init_kind k);
 
 /* Fills net from rng (draws in neuron order; for balanced: d normals, then one uniform for the sign, per neuron).
@@ -37,8 +35,6 @@ typedef enum {
     CR_LR_INV = 2,      /* lr / (1 + t / t0) */
 } cr_lr_kind;
 
-/* "constant" | "step" | "inv" -> kind; -1 for an unknown name. */
-int cr_lr_parse(const char *name);
 const char *cr_lr_name(cr_lr_kind k);
 
 /* ------------------------------------------------------------------------------------------------- training */

@@ -231,12 +231,66 @@ static void test_attainable_brute_force(void **state)
     if (below == 0 || below == cases) fail_msg("%zu of %zu cases with A_s < 1: both kinds are needed", below, cases);
 }
 
+/* The picture of a neuron: w1 = (3, 4) has norm 5 and direction (0.6, 0.8); on x1 = (1, 0), x2 = (0, -1) the
+ * rectified outputs are 0.6 and (-0.8)_+ = 0. With d = 1 the second coordinate and, with n = 1, the second sample
+ * are 0. */
+static void test_picture(void **state)
+{
+    (void)state;
+    const double X[] = {1, 0, 0, -1}, W1[] = {9, 3, /* neuron 2 is column 1 */ 9, 4};
+    double nrm, w1hat[2], z[2];
+    cr_align_picture(X, 2, 2, W1, 2, 1, &nrm, w1hat, z);
+    assert_true(nrm == 5.0);
+    assert_true(w1hat[0] == 0.6 && w1hat[1] == 0.8);
+    assert_true(fabs(z[0] - 0.6) <= 1e-16 && z[1] == 0.0);
+    const double X1[] = {2}, W11[] = {-0.5};
+    cr_align_picture(X1, 1, 1, W11, 1, 0, &nrm, w1hat, z);
+    assert_true(nrm == 0.5 && w1hat[0] == -1.0 && w1hat[1] == 0.0 && z[0] == 0.0 && z[1] == 0.0);
+    const double W0[] = {0, 0};
+    cr_align_picture(X, 2, 2, W0, 1, 0, &nrm, w1hat, z);
+    assert_true(nrm == 0.0 && w1hat[0] == 0.0 && z[0] == 0.0);
+}
+
+/* Best cosine per sign and the sign flips: X = I, y = (1, -1). Neuron 1, w1 = (1, 0), w2 > 0: D = {x1},
+ * X'D y = (1, 0): cos 1. Neuron 2, w1 = (1, -1), w2 < 0: D = {x1}, s X'D y = (-1, 0): cos -1/sqrt(2); at the second
+ * step it is (1, 1) with w2 > 0: its sign flipped before it aligned (cos 0 there: D = {x1, x2}, X'D y = (1, -1)). */
+static void test_best_and_flips(void **state)
+{
+    (void)state;
+    const double X[] = {1, 0, 0, 1}, y[] = {1, -1};
+    cr_align *al = cr_align_alloc(2, 0.1, 1.0);
+    assert_non_null(al);
+    double W1[] = {1, 1, 0, -1}, w2[] = {1, -1}, best[2];
+    size_t flipped = 9;
+    cr_align_observe(al, 0, X, y, 2, 2, W1, w2);
+    cr_align_best(al, best, &flipped);
+    assert_true(fabs(best[0] - 1.0) <= 1e-15);
+    assert_true(fabs(best[1] + 1.0 / sqrt(2.0)) <= 1e-15);
+    assert_int_equal(flipped, 0);
+    double W1b[] = {1, 1, 0, 1}, w2b[] = {1, 1};
+    cr_align_observe(al, 1, X, y, 2, 2, W1b, w2b);
+    cr_align_best(al, best, &flipped);
+    assert_int_equal(flipped, 1);
+    assert_true(fabs(best[1] - 0.0) <= 1e-15); /* the best of neuron 2 (initial sign -1) is now cos 0 */
+    cr_align_best(al, best, NULL);
+    cr_align_free(al);
+    /* No neuron of a sign: NaN. */
+    cr_align *a2 = cr_align_alloc(1, 0.1, 1.0);
+    double w2c[] = {0};
+    cr_align_observe(a2, 0, X, y, 2, 2, W1, w2c);
+    cr_align_best(a2, best, &flipped);
+    assert_true(isnan(best[0]) && isnan(best[1]));
+    cr_align_free(a2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tracker_fixed_pattern_closed_form),
         cmocka_unit_test(test_tracker_bookkeeping),
         cmocka_unit_test(test_attainable_brute_force),
+        cmocka_unit_test(test_picture),
+        cmocka_unit_test(test_best_and_flips),
     };
     return cmocka_run_group_tests_name("align", tests, NULL, NULL) ? 1 : 0;
 }

@@ -76,45 +76,13 @@ static int program_present(void)
     return access(crt_prog(), X_OK) == 0;
 }
 
-/* Fails the test when the program has not been built. */
-static void need_program(void)
-{
-    if (!program_present()) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
-}
-
-/* Names in dir (sorted, without "." and ".."), joined with '|'. */
-static void list_dir(const char *dir, char *buf, size_t cap)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    buf[0] = 0;
-    if (n < 0) return;
-    for (int i = 0; i < n; i++) {
-        const char *nm = ents[i]->d_name;
-        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
-            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
-            strncat(buf, nm, cap - strlen(buf) - 1);
-        }
-        free(ents[i]);
-    }
-    free(ents);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* ------------------------------------------------------- bad config fixtures */
 
 /* A fixture (state: its path) run by the program: exit 2, the expected message, nothing written. */
 static void test_bad_config_fixture(void **state)
 {
     const char *path = *state; /* relative to the source root */
-    need_program();
+    crt_need_program();
     char needle[2048], msg[4096];
     crt_fixture_needle(path, needle, sizeof needle);
     char dir[256], out[300], args[1024], names[1024];
@@ -129,7 +97,7 @@ static void test_bad_config_fixture(void **state)
         snprintf(msg, sizeof msg, "%s:\n  stderr \"%s\"\n  expected \"%s\"", path, r.err, needle);
     else if (crt_exists(out))
         snprintf(msg, sizeof msg, "%s: the output folder %s was created", path, out);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     result_free(&r);
     crt_rmtree(dir);
     if (msg[0]) fail_msg("%s", msg);
@@ -141,7 +109,7 @@ static void test_bad_config_fixture(void **state)
 static void test_set_shown_by_check(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     result r = run("check configs/landscape.yaml --set landscape.grid=21 --set seed=7 --set data.noise=0.5");
     expect_status(&r, 0, "check --set");
     expect_in(r.out, "\nexperiment: landscape\n", "check --set");
@@ -178,7 +146,7 @@ static void expect_set_error(const char *set, const char *part)
     expect_status(&r, 2, set);
     expect_in(r.err, part, set);
     char names[1024];
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     if (names[0]) fail_msg("%s: wrote %s", set, names);
     result_free(&r);
     crt_rmtree(dir);
@@ -187,7 +155,7 @@ static void expect_set_error(const char *set, const char *part)
 static void test_set_errors(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     expect_set_error("--set data.n=abc", "--set data.n=abc: data.n: expected an integer in [1, 1000000], got \"abc\"");
     expect_set_error("--set landscape.grid=5", "--set landscape.grid=5: landscape.grid: expected an integer in [11, 2001], got \"5\"");
     expect_set_error("--set landscape.gird=5", "--set landscape.gird=5: landscape.gird: unknown key (did you mean landscape.grid?)");
@@ -203,7 +171,7 @@ static void test_set_errors(void **state)
 static void test_usage_errors(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], names[1024];
     crt_tmpdir(dir);
     struct {
@@ -237,7 +205,7 @@ static void test_usage_errors(void **state)
         expect_status(&r, 2, a);
         expect_in(r.err, cases[i].part, a);
         result_free(&r);
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         if (names[0]) fail_msg("%s: wrote %s", a, names);
     }
     /* A bad config with the default output folder creates no results/ either. */
@@ -245,7 +213,7 @@ static void test_usage_errors(void **state)
     result r = run_in(dir, args);
     expect_status(&r, 2, args);
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "");
     crt_rmtree(dir);
 }
@@ -254,11 +222,11 @@ static void test_usage_errors(void **state)
 static void test_unreadable_config(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[300], args[1024];
     user_tmpdir(dir);
     snprintf(path, sizeof path, "%s/c.yaml", dir);
-    write_text(path, "experiment: landscape\n");
+    crt_write_text(path, "experiment: landscape\n");
     if (geteuid() == 0) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "chown nobody:nogroup '%s'", path);
@@ -279,11 +247,11 @@ static void test_unreadable_config(void **state)
 static void test_out_is_a_file(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], file[300], args[1024], names[1024];
     crt_tmpdir(dir);
     snprintf(file, sizeof file, "%s/taken", dir);
-    write_text(file, "keep me\n");
+    crt_write_text(file, "keep me\n");
     snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s'", file);
     result r = run(args);
     expect_status(&r, 2, args);
@@ -292,14 +260,14 @@ static void test_out_is_a_file(void **state)
     char *text = crt_slurp(file, NULL);
     assert_string_equal(text, "keep me\n");
     free(text);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "taken");
     /* Below a file. */
     snprintf(args, sizeof args, "run configs/landscape.yaml --out '%s/sub'", file);
     r = run(args);
     expect_status(&r, 2, args);
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "taken");
     crt_rmtree(dir);
 }
@@ -310,7 +278,7 @@ static void test_out_is_a_file(void **state)
 static void test_out_parent_read_only(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], ro[300], args[1024], names[1024], path[400];
     user_tmpdir(dir);
     snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/ro/run' --quiet", dir);
@@ -336,7 +304,7 @@ static void test_out_parent_read_only(void **state)
     expect_status(&r, 2, args);
     expect_in(r.err, "not writable", args);
     result_free(&r);
-    list_dir(ro, names, sizeof names);
+    crt_list_dir(ro, names, sizeof names, "|");
     assert_string_equal(names, "run");
     assert_int_equal(chmod(ro, 0755), 0);
     crt_rmtree(dir);
@@ -345,7 +313,7 @@ static void test_out_parent_read_only(void **state)
 static void test_help_version_keys(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     result r = run("--help");
     expect_status(&r, 0, "--help");
     expect_in(r.out, "usage:", "--help");
@@ -370,13 +338,13 @@ static void test_help_version_keys(void **state)
 static void test_bad_data_exit_2(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[300], args[1024], names[1024];
     crt_tmpdir(dir);
     snprintf(path, sizeof path, "%s/bad.csv", dir);
-    write_text(path, "x1,x2,y\n1,2,1\n3,4\n");
+    crt_write_text(path, "x1,x2,y\n1,2,1\n3,4\n");
     snprintf(path, sizeof path, "%s/c.yaml", dir);
-    write_text(path, "experiment: arrangements\ndata:\n  kind: csv\n  path: bad.csv\n");
+    crt_write_text(path, "experiment: arrangements\ndata:\n  kind: csv\n  path: bad.csv\n");
     snprintf(args, sizeof args, "run '%s' --out '%s/out'", path, dir);
     result r = run(args);
     expect_status(&r, 2, args);
@@ -384,7 +352,7 @@ static void test_bad_data_exit_2(void **state)
     snprintf(where, sizeof where, "%s/bad.csv:3:", dir);
     expect_in(r.err, where, args);
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "bad.csv|c.yaml");
     crt_rmtree(dir);
 }
@@ -498,7 +466,7 @@ static void test_pattern_file_same_program(void **state)
 static void test_check_prints_resolved(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], names[1024];
     crt_tmpdir(dir);
     snprintf(args, sizeof args, "check '%s/configs/landscape.yaml'", CR_SOURCE_DIR);
@@ -539,7 +507,7 @@ static void test_check_prints_resolved(void **state)
     assert_string_equal(r.err, "");
     result_free(&r);
     /* check writes nothing. */
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "");
     crt_rmtree(dir);
 }
@@ -548,7 +516,7 @@ static void test_check_prints_resolved(void **state)
 static void test_run_landscape_files(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], out[300], names[4096];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/deep/er/out", dir);
@@ -557,7 +525,7 @@ static void test_run_landscape_files(void **state)
     expect_status(&r, 0, args);
     assert_string_equal(r.err, "");
     result_free(&r);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, "|");
     for (const char *want = "claims.csv|config.yaml|manifest.yaml|sanity.csv|summary.csv"; *want;) {
         size_t len = strcspn(want, "|");
         char one[64];
@@ -595,7 +563,7 @@ static void test_run_landscape_files(void **state)
 /* Two runs of one config: every CSV (and the resolved config) byte for byte the same. */
 static void check_deterministic(const char *config, const char *extra)
 {
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], o1[300], o2[300], n1[4096], n2[4096];
     crt_tmpdir(dir);
     snprintf(o1, sizeof o1, "%s/one", dir);
@@ -606,8 +574,8 @@ static void check_deterministic(const char *config, const char *extra)
         expect_status(&r, 0, args);
         result_free(&r);
     }
-    list_dir(o1, n1, sizeof n1);
-    list_dir(o2, n2, sizeof n2);
+    crt_list_dir(o1, n1, sizeof n1, "|");
+    crt_list_dir(o2, n2, sizeof n2, "|");
     assert_string_equal(n1, n2);
     size_t ncsv = 0;
     for (char *name = strtok(n1, "|"); name; name = strtok(NULL, "|")) {
@@ -647,7 +615,7 @@ static void test_deterministic_arrangements(void **state)
 static void test_killed_run_leaves_no_partial_file(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], cmd[2048], names[4096];
     crt_tmpdir(dir);
     snprintf(cmd, sizeof cmd,
@@ -657,7 +625,7 @@ static void test_killed_run_leaves_no_partial_file(void **state)
     crt_sh(cmd, NULL);
     char out[300];
     snprintf(out, sizeof out, "%s/out", dir);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, "|");
     if (names[0] == '.' || strstr(names, "|.")) fail_msg("temporaries left: %s", names);
     /* The grids have one header and 2001^2 rows when present. */
     const char *grids[] = {"nonconvex.csv", "convex.csv"};
@@ -724,7 +692,7 @@ static void test_numerical_failures_recorded(void **state)
 static void test_out_too_long(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[4096], names[1024], out[2048];
     crt_tmpdir(dir);
     /* 1100 bytes in components of 200: every component is legal, the path is too long. */
@@ -740,7 +708,7 @@ static void test_out_too_long(void **state)
     expect_status(&r, 2, "--out of 1100 bytes");
     expect_in(r.err, "1100 bytes", "--out of 1100 bytes");
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     if (names[0]) fail_msg("--out of 1100 bytes created %s", names);
     /* One component of 300 bytes in a short path. */
     n = snprintf(out, sizeof out, "%s/", dir);
@@ -750,7 +718,7 @@ static void test_out_too_long(void **state)
     r = run(args);
     expect_status(&r, 2, "--out with a 300-byte component");
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     if (names[0]) fail_msg("--out with a 300-byte component created %s", names);
     crt_rmtree(dir);
 }
@@ -760,7 +728,7 @@ static void test_out_too_long(void **state)
 static void test_claims_missing_outdir(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], names[1024];
     crt_tmpdir(dir);
     const char *cmds[] = {"claims", "latex"};
@@ -773,7 +741,7 @@ static void test_claims_missing_outdir(void **state)
         expect_in(r.err, want, args);
         assert_string_equal(r.out, "");
         result_free(&r);
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         if (names[0]) fail_msg("%s: wrote %s", args, names);
     }
     crt_rmtree(dir);
@@ -784,20 +752,20 @@ static void test_claims_missing_outdir(void **state)
 static void test_config_dot_names(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[400], args[1024], names[1024], *text = crt_slurp("configs/landscape.yaml", NULL);
     assert_non_null(text);
     crt_tmpdir(dir);
     const char *files[] = {"...yaml", "..yaml"};
     for (int k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-        write_text(path, text);
+        crt_write_text(path, text);
         snprintf(args, sizeof args, "run '%s' --set landscape.grid=11 --quiet", files[k]);
         result r = run_in(dir, args);
         expect_status(&r, 2, args);
         expect_in(r.err, "--out", args);
         result_free(&r);
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         if (strcmp(names, k ? "...yaml|..yaml" : "...yaml") != 0) fail_msg("%s wrote into its folder: %s", args, names);
     }
     const char *outs[] = {".", "..", "/", "sub/.", "sub/..", "./"};
@@ -806,7 +774,7 @@ static void test_config_dot_names(void **state)
         result r = run_in(dir, args);
         expect_status(&r, 2, args);
         result_free(&r);
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         if (strcmp(names, "...yaml|..yaml") != 0) fail_msg("%s wrote: %s", args, names);
     }
     free(text);
@@ -1061,7 +1029,7 @@ static void test_reused_out_holds_only_new_tables(void **state)
 static void test_rerun_replaces_whole_folder(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], names[4096];
     crt_tmpdir(dir);
     snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
@@ -1075,11 +1043,11 @@ static void test_rerun_replaces_whole_folder(void **state)
     result_free(&r);
     char out[300];
     snprintf(out, sizeof out, "%s/out", dir);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, "|");
     if (strstr(names, "nonconvex.csv") || strstr(names, "minima.csv"))
         fail_msg("the failed rerun left the previous run's tables beside its own: %s", names);
     assert_string_equal(names, "claims.csv|config.yaml|manifest.yaml|sanity.csv|summary.csv");
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "out");
     crt_rmtree(dir);
 }
@@ -1088,14 +1056,14 @@ static void test_rerun_replaces_whole_folder(void **state)
 static void test_out_link_or_foreign_folder(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], other[300], link[300], args[1024], names[1024], path[400];
     crt_tmpdir(dir);
     snprintf(other, sizeof other, "%s/other", dir);
     snprintf(link, sizeof link, "%s/link", dir);
     assert_int_equal(mkdir(other, 0755), 0);
     snprintf(path, sizeof path, "%s/notes.txt", other);
-    write_text(path, "mine\n");
+    crt_write_text(path, "mine\n");
     assert_int_equal(symlink(other, link), 0);
     const char *outs[] = {link, other};
     const char *why[] = {"symbolic link", "no manifest.yaml"};
@@ -1105,9 +1073,9 @@ static void test_out_link_or_foreign_folder(void **state)
         expect_status(&r, 2, args);
         expect_in(r.err, why[k], args);
         result_free(&r);
-        list_dir(other, names, sizeof names);
+        crt_list_dir(other, names, sizeof names, "|");
         assert_string_equal(names, "notes.txt");
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         assert_string_equal(names, "link|other");
     }
     crt_rmtree(dir);
@@ -1119,20 +1087,20 @@ static void test_out_link_or_foreign_folder(void **state)
 static void test_driver_input_error_writes_nothing(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[400], args[1024], names[1024];
     crt_tmpdir(dir);
     snprintf(path, sizeof path, "%s/xor.csv", dir);
-    write_text(path, "1,1,1\n-1,-1,1\n1,-1,-1\n-1,1,-1\n");
+    crt_write_text(path, "1,1,1\n-1,-1,1\n1,-1,-1\n-1,1,-1\n");
     snprintf(path, sizeof path, "%s/lm.yaml", dir);
-    write_text(path, "experiment: linear_margin\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: xor.csv\n"
+    crt_write_text(path, "experiment: linear_margin\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: xor.csv\n"
                      "train:\n  iters: 100\n  lr: 0.5\n");
     snprintf(args, sizeof args, "run '%s' --out '%s/deep/er/out' --quiet", path, dir);
     result r = run(args);
     expect_status(&r, 2, args);
     expect_in(r.err, "separable", args);
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "lm.yaml|xor.csv");
     /* Over a previous run: it stays whole. */
     snprintf(args, sizeof args, "run configs/landscape.yaml --set landscape.grid=11 --out '%s/out' --quiet", dir);
@@ -1144,14 +1112,14 @@ static void test_driver_input_error_writes_nothing(void **state)
     expect_status(&r, 2, args);
     result_free(&r);
     snprintf(path, sizeof path, "%s/out", dir);
-    list_dir(path, names, sizeof names);
+    crt_list_dir(path, names, sizeof names, "|");
     assert_string_equal(names, "claims.csv|config.yaml|convex.csv|manifest.yaml|minima.csv|nonconvex.csv|sanity.csv|summary.csv");
     snprintf(path, sizeof path, "%s/out/config.yaml", dir);
     char *cfg = crt_slurp(path, NULL);
     assert_non_null(cfg);
     assert_non_null(strstr(cfg, "experiment: landscape"));
     free(cfg);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "lm.yaml|out|xor.csv");
     crt_rmtree(dir);
 }
@@ -1162,12 +1130,12 @@ static void test_driver_input_error_writes_nothing(void **state)
 static void test_planted_links_not_followed(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], out[300], victim[300];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(victim, sizeof victim, "%s/victim.txt", dir);
-    write_text(victim, "precious\n");
+    crt_write_text(victim, "precious\n");
     assert_int_equal(mkdir(out, 0755), 0);
     fflush(NULL);
     pid_t pid = fork();
@@ -1222,7 +1190,7 @@ static char *out_file(const char *dir, const char *name, const char *what)
 static void test_exit_status_contract(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], out[300];
     crt_tmpdir(dir);
 
@@ -1312,7 +1280,7 @@ static void test_exit_status_contract(void **state)
 static void test_data_refused_before_writing(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[2048], out[300], path[300], names[1024];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -1325,9 +1293,9 @@ static void test_data_refused_before_writing(void **state)
     if (crt_exists(out)) fail_msg("%s: wrote %s", args, out);
 
     snprintf(path, sizeof path, "%s/three.csv", dir);
-    write_text(path, "x1,x2,y\n1,0,1\n-1,0.5,-1\n0.9,0.1,1\n");
+    crt_write_text(path, "x1,x2,y\n1,0,1\n-1,0.5,-1\n0.9,0.1,1\n");
     snprintf(path, sizeof path, "%s/g.yaml", dir);
-    write_text(path, "experiment: geometry\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: three.csv\n");
+    crt_write_text(path, "experiment: geometry\nloss: logistic\nbeta: 0\ndata:\n  kind: csv\n  path: three.csv\n");
     snprintf(args, sizeof args, "run '%s' --out '%s'", path, out);
     r = run(args);
     expect_status(&r, 2, args);
@@ -1337,7 +1305,7 @@ static void test_data_refused_before_writing(void **state)
     if (crt_exists(out)) fail_msg("%s: wrote %s", args, out);
 
     snprintf(path, sizeof path, "%s/z.yaml", dir);
-    write_text(path, "experiment: arrangements\nlimits:\n  memory_mb: 100\ndata:\n  kind: csv\n  path: /dev/zero\n");
+    crt_write_text(path, "experiment: arrangements\nlimits:\n  memory_mb: 100\ndata:\n  kind: csv\n  path: /dev/zero\n");
     char cmd[4096], *text = NULL;
 #ifdef __SANITIZE_ADDRESS__
     /* The program is built with AddressSanitizer too, which reserves terabytes of address space: its own limit. */
@@ -1354,7 +1322,7 @@ static void test_data_refused_before_writing(void **state)
     int ok = st == 2 && text && strstr(text, "\"/dev/zero\" is not a regular file");
     free(text);
     if (!ok) fail_msg("%s", msg);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "g.yaml|three.csv|z.yaml");
     crt_rmtree(dir);
 }

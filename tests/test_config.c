@@ -18,21 +18,13 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* Writes text to DIR/name and loads it; returns the status, err and cfg filled. */
 static int load_text(const char *dir, const char *name, const char *text, const char *const *sets, size_t nset,
                      cr_config *cfg, cr_err *err)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    write_text(path, text);
+    crt_write_text(path, text);
     return cr_config_load(path, sets, nset, cfg, err);
 }
 
@@ -502,9 +494,9 @@ static void test_relative_data_path(void **state)
     assert_int_equal(mkdir(sub, 0755), 0);
     char csv[400];
     snprintf(csv, sizeof csv, "%s/x.csv", dir);
-    write_text(csv, "x1,x2,y\n1,2,1\n3,4,-1\n");
+    crt_write_text(csv, "x1,x2,y\n1,2,1\n3,4,-1\n");
     snprintf(csv, sizeof csv, "%s/x.csv", sub);
-    write_text(csv, "x1,y\n1,1\n");
+    crt_write_text(csv, "x1,y\n1,1\n");
     cr_config c;
     cr_err err = {{0}};
 
@@ -577,7 +569,7 @@ static void check_round_trip(const char *dir, const char *name, const char *text
     snprintf(p2, sizeof p2, "%s/again-%s", dir, name);
     cr_config a, b;
     cr_err err = {{0}};
-    write_text(p1, text);
+    crt_write_text(p1, text);
     if (cr_config_load(p1, NULL, 0, &a, &err)) fail_msg("%s: load failed: %s", name, err.msg);
     char *da = cr_config_dump(&a);
     assert_non_null(da);
@@ -590,7 +582,7 @@ static void check_round_trip(const char *dir, const char *name, const char *text
         if (!strstr(da, line)) fail_msg("key %s missing from the dump:\n%s", key, da);
     }
     /* To another file: the same values, the same text but for the first (comment) line. */
-    write_text(p2, da);
+    crt_write_text(p2, da);
     if (cr_config_load(p2, NULL, 0, &b, &err)) fail_msg("%s: reloading the dump failed: %s\n%s", name, err.msg, da);
     assert_config_equal(&a, &b);
     char *db = cr_config_dump(&b);
@@ -598,7 +590,7 @@ static void check_round_trip(const char *dir, const char *name, const char *text
     assert_string_equal(after_first_line(da), after_first_line(db));
     free(db);
     /* Over the same file: byte-identical dumps. */
-    write_text(p1, da);
+    crt_write_text(p1, da);
     if (cr_config_load(p1, NULL, 0, &b, &err)) fail_msg("%s: reloading the dump failed: %s", name, err.msg);
     db = cr_config_dump(&b);
     assert_non_null(db);
@@ -623,7 +615,7 @@ static void test_dump_round_trip(void **state)
     /* A data path with characters that need quoting in YAML. */
     char name[300];
     snprintf(name, sizeof name, "%s/we\"ird\\ name: #1.csv", dir);
-    write_text(name, "1,1\n");
+    crt_write_text(name, "1,1\n");
     check_round_trip(dir, "path.yaml",
                      "experiment: arrangements\ndata:\n  kind: csv\n  path: 'we\"ird\\ name: #1.csv'\n");
     /* The shipped configs. */

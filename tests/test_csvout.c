@@ -15,28 +15,10 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Names in dir (sorted, "." and ".." left out), joined with '|'; "" when empty. */
-static void list_dir(const char *dir, char *buf, size_t cap)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    assert_true(n >= 0);
-    buf[0] = 0;
-    for (int i = 0; i < n; i++) {
-        const char *nm = ents[i]->d_name;
-        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
-            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
-            strncat(buf, nm, cap - strlen(buf) - 1);
-        }
-        free(ents[i]);
-    }
-    free(ents);
-}
-
 static size_t count_entries(const char *dir)
 {
     char buf[4096];
-    list_dir(dir, buf, sizeof buf);
+    crt_list_dir(dir, buf, sizeof buf, "|");
     if (!buf[0]) return 0;
     size_t n = 1;
     for (const char *p = buf; *p; p++) n += (*p == '|');
@@ -95,7 +77,7 @@ static void test_csv_exact_bytes(void **state)
     /* Before the close: nothing under the final name; one dot-temporary in the folder. */
     path_in(path, sizeof path, dir, "t.csv");
     assert_false(crt_exists(path));
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_int_equal(count_entries(dir), 1);
     assert_int_equal(names[0], '.');
     assert_non_null(strstr(names, "t.csv"));
@@ -109,7 +91,7 @@ static void test_csv_exact_bytes(void **state)
                             "2.5,1,\n"
                             "5e-324,2,\"cr\rhere\"\n");
     /* Only the final file is left. */
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "t.csv");
     crt_rmtree(dir);
 }
@@ -335,7 +317,7 @@ static void test_atomic_write_file_replaces(void **state)
 
     assert_int_equal(cr_atomic_write_file(path, "", &err), CR_OK);
     assert_file_bytes(path, "");
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "a.txt");
 
     /* Abort keeps the old file and removes the temporary. */
@@ -345,7 +327,7 @@ static void test_atomic_write_file_replaces(void **state)
     cr_atomic_abort(a);
     cr_atomic_abort(NULL);
     assert_file_bytes(path, "");
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "a.txt");
     crt_rmtree(dir);
 }
@@ -372,14 +354,14 @@ static void test_atomic_cleanup_all(void **state)
     fflush(cr_atomic_stream(a));
     assert_int_equal(count_entries(dir), 3);
     cr_atomic_cleanup_all();
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "done.txt");
     assert_false(crt_exists(p1));
     assert_false(crt_exists(p2));
     /* Releasing them afterwards is safe and writes nothing. */
     cr_csv_abort(c);
     cr_atomic_abort(a);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "done.txt");
     /* Nothing is left registered: a later cleanup does not touch new complete files. */
     assert_int_equal(cr_atomic_write_file(p2, "x", &err), CR_OK);
@@ -481,7 +463,7 @@ static void test_run_finish_exact(void **state)
     /* No sanity check recorded: sanity.csv is its header alone. */
     path_in(path, sizeof path, dir, "sanity.csv");
     assert_file_bytes(path, "claim,measured,expected,tolerance,pass\n");
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
     cr_run_free(r);
     crt_rmtree(dir);
@@ -523,7 +505,7 @@ static void test_run_sanity_apart(void **state)
                             "\"bound, far\",3,13,0,PASS\n"
                             "by construction,-1,0,0,FAIL\n"
                             "undefined,nan,0,1,FAIL\n");
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "claims.csv|sanity.csv|summary.csv");
     cr_run_free(r);
     crt_rmtree(dir);

@@ -11,23 +11,6 @@
 /* ------------------------------------------------------------------ helpers */
 
 
-static void assert_data(const cr_data *D, size_t n, size_t d, const double *X, const double *y)
-{
-    assert_non_null(D);
-    assert_int_equal(D->n, n);
-    assert_int_equal(D->d, d);
-    for (size_t i = 0; i < n * d; i++)
-        if (D->X[i] != X[i]) fail_msg("X[%zu] = %.17g, expected %.17g", i, D->X[i], X[i]);
-    for (size_t i = 0; i < n; i++)
-        if (D->y[i] != y[i]) fail_msg("y[%zu] = %.17g, expected %.17g", i, D->y[i], y[i]);
-}
-
-static int same_data(const cr_data *A, const cr_data *B)
-{
-    return A->n == B->n && A->d == B->d && memcmp(A->X, B->X, A->n * A->d * sizeof(double)) == 0 &&
-           memcmp(A->y, B->y, A->n * sizeof(double)) == 0;
-}
-
 static double dot(const double *a, const double *b, size_t d)
 {
     long double s = 0;
@@ -51,7 +34,7 @@ static void test_slide(void **state)
     (void)state;
     cr_data *D = cr_data_slide();
     const double X[] = {3, 3, 2, 2, 1, 0}, y[] = {1, -1, 1};
-    assert_data(D, 3, 2, X, y);
+    crt_assert_data(D, 3, 2, X, y);
     cr_data_free(D);
     cr_data_free(NULL);
 }
@@ -75,7 +58,7 @@ static void test_gaussian_shape_and_determinism(void **state)
     cr_data *A = gaussian(37, 5, 3, 0.1, 0, 7), *B = gaussian(37, 5, 3, 0.1, 0, 7), *C = gaussian(37, 5, 3, 0.1, 0, 8);
     assert_int_equal(A->n, 37);
     assert_int_equal(A->d, 5);
-    assert_true(same_data(A, B));
+    assert_true(crt_same_data(A, B));
     assert_false(memcmp(A->X, C->X, 37 * 5 * sizeof(double)) == 0);
     assert_false(memcmp(A->y, C->y, 37 * sizeof(double)) == 0);
     for (size_t i = 0; i < 37 * 5; i++) assert_true(isfinite(A->X[i]));
@@ -182,7 +165,7 @@ static void check_orthsep(const orth_case *c, unsigned long seed)
     cr_data *E = NULL;
     assert_int_equal(cr_data_orthsep(c->n, c->d, c->cone, c->between, r, &E, &err), CR_OK);
     gsl_rng_free(r);
-    assert_true(same_data(D, E));
+    assert_true(crt_same_data(D, E));
     cr_data_free(E);
     r = cr_rng_seeded(seed + 1);
     E = NULL;

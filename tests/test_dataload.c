@@ -36,23 +36,6 @@ static int load_text(const char *text, cr_data **out, cr_err *err)
     return st;
 }
 
-static void assert_data(const cr_data *D, size_t n, size_t d, const double *X, const double *y)
-{
-    assert_non_null(D);
-    assert_int_equal(D->n, n);
-    assert_int_equal(D->d, d);
-    for (size_t i = 0; i < n * d; i++)
-        if (D->X[i] != X[i]) fail_msg("X[%zu] = %.17g, expected %.17g", i, D->X[i], X[i]);
-    for (size_t i = 0; i < n; i++)
-        if (D->y[i] != y[i]) fail_msg("y[%zu] = %.17g, expected %.17g", i, D->y[i], y[i]);
-}
-
-static int same_data(const cr_data *A, const cr_data *B)
-{
-    return A->n == B->n && A->d == B->d && memcmp(A->X, B->X, A->n * A->d * sizeof(double)) == 0 &&
-           memcmp(A->y, B->y, A->n * sizeof(double)) == 0;
-}
-
 /* ------------------------------------------------------------- CSV: good */
 
 static void test_csv_header_detected(void **state)
@@ -62,12 +45,12 @@ static void test_csv_header_detected(void **state)
     cr_err err = {{0}};
     const double X[] = {1, 2, 3, 4}, y[] = {1, -1};
     if (load_text("x1,x2,y\n1,2,1\n3,4,-1\n", &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 2, 2, X, y);
+    crt_assert_data(D, 2, 2, X, y);
     cr_data_free(D);
     D = NULL;
     /* Without a header the first row is data. */
     if (load_text("1,2,1\n3,4,-1\n", &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 2, 2, X, y);
+    crt_assert_data(D, 2, 2, X, y);
     cr_data_free(D);
 }
 
@@ -80,7 +63,7 @@ static void test_csv_comments_blank_crlf(void **state)
     const char *text = "# features then label\r\n\r\n x1 , x2 , y \r\n 1 , 2 , 1 \r\n# between rows\r\n   \r\n"
                        "3,4,-1\r\n\n\t\n5,6,1"; /* the last line has no line break */
     if (load_text(text, &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 3, 2, X, y);
+    crt_assert_data(D, 3, 2, X, y);
     cr_data_free(D);
 }
 
@@ -91,13 +74,13 @@ static void test_csv_number_forms(void **state)
     cr_err err = {{0}};
     const double X[] = {-150.0, 0.25, 1e-3, -7}, y[] = {3, -0.5};
     if (load_text("-1.5e2,0.25,+3\n1E-3,-7,-.5\n", &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 2, 2, X, y);
+    crt_assert_data(D, 2, 2, X, y);
     cr_data_free(D);
     /* One feature. */
     const double X1[] = {0.5}, y1[] = {1};
     D = NULL;
     if (load_text("x,y\n0.5,1\n", &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 1, 1, X1, y1);
+    crt_assert_data(D, 1, 1, X1, y1);
     cr_data_free(D);
 }
 
@@ -110,7 +93,7 @@ static void test_csv_subnormal_is_finite(void **state)
     const double X[] = {1e-310}, y[] = {1};
     int st = load_text("1e-310,1\n", &D, &err);
     if (st) fail_msg("1e-310 (a finite, representable double) refused: %s", err.msg);
-    assert_data(D, 1, 1, X, y);
+    crt_assert_data(D, 1, 1, X, y);
     cr_data_free(D);
 }
 
@@ -123,7 +106,7 @@ static void test_csv_quoted_fields(void **state)
     cr_err err = {{0}};
     const double X[] = {1.5, 2}, y[] = {-1, 1};
     if (load_text("\"x, first\",\"y\"\r\n\"1.5\",-1\r\n 2 ,\"1\"\n", &D, &err)) fail_msg("%s", err.msg);
-    assert_data(D, 2, 1, X, y);
+    crt_assert_data(D, 2, 1, X, y);
     cr_data_free(D);
     D = NULL;
     assert_int_equal(load_text("1,2\n3,\"4\n5,6\n", &D, &err), CR_EINPUT);
@@ -345,8 +328,8 @@ static void test_from_config(void **state)
     assert_int_equal(A->n, 15);
     assert_int_equal(A->d, 4);
     /* The data has its own stream: the master seed does not move it, the data seed does. */
-    assert_true(same_data(A, B));
-    assert_false(same_data(A, C));
+    assert_true(crt_same_data(A, B));
+    assert_false(crt_same_data(A, C));
     cr_data_free(A);
     cr_data_free(B);
     cr_data_free(C);
@@ -367,7 +350,7 @@ static void test_from_config(void **state)
     const char *s6[] = {"data.kind=slide", "data.n=99"};
     A = from_sets(s6, 2);
     const double X[] = {3, 3, 2, 2, 1, 0}, y[] = {1, -1, 1};
-    assert_data(A, 3, 2, X, y);
+    crt_assert_data(A, 3, 2, X, y);
     cr_data_free(A);
 
     char dir[256], path[300], set[400];
@@ -378,7 +361,7 @@ static void test_from_config(void **state)
     const char *s7[] = {"data.kind=csv", set};
     A = from_sets(s7, 2);
     const double X7[] = {1, 2, 3}, y7[] = {-1};
-    assert_data(A, 1, 3, X7, y7);
+    crt_assert_data(A, 1, 3, X7, y7);
     cr_data_free(A);
 
     /* Bad CSV through the config: CR_EINPUT naming the file and line. */

@@ -21,16 +21,6 @@
 
 /* ---------------------------------------------------------------------------------------------- helpers */
 
-static void put(const char *dir, const char *name, const char *text)
-{
-    char p[1200];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 static void sub(char *out, size_t cap, const char *dir, const char *name) { snprintf(out, cap, "%s/%s", dir, name); }
 
 /* Every path below dir (relative, sorted, one per line): what a step wrote. */
@@ -126,7 +116,7 @@ static void test_mkdirs(void **state)
     assert_int_equal(cr_fs_mkdirs(p), 0);
     sub(p, sizeof p, dir, "a/b/d");
     assert_true(is_dir(p));
-    put(dir, "file", "x");
+    crt_put(dir, "file", "x");
     sub(p, sizeof p, dir, "file");
     assert_int_equal(cr_fs_mkdirs(p), ENOTDIR);
     sub(p, sizeof p, dir, "file/sub");
@@ -190,7 +180,7 @@ static void test_check_outdir(void **state)
     /* New folders below a writable one (also several levels deep); not below a file. */
     check_outdir_case(dir, "new", CR_OK, "");
     check_outdir_case(dir, "new/deeper/run/", CR_OK, "");
-    put(dir, "file", "keep");
+    crt_put(dir, "file", "keep");
     check_outdir_case(dir, "file", CR_EINPUT, "exists and is not a folder");
     check_outdir_case(dir, "file/run", CR_EINPUT, "is not a folder");
     /* A symbolic link, to a folder or dangling, is refused and never followed. */
@@ -205,20 +195,20 @@ static void test_check_outdir(void **state)
     check_outdir_case(dir, "target", CR_OK, "");
     sub(p, sizeof p, dir, "run");
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, "manifest.yaml", "cvxrelu_version: 0.1.0\n");
-    put(p, "summary.csv", "key,value\n");
+    crt_put(p, "manifest.yaml", "cvxrelu_version: 0.1.0\n");
+    crt_put(p, "summary.csv", "key,value\n");
     check_outdir_case(dir, "run", CR_OK, "");
     sub(p, sizeof p, dir, "log");
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, CR_FS_LOG_NAME, "x");
-    put(p, ".summary.csv.tmp.1.abcdef", "x");
+    crt_put(p, CR_FS_LOG_NAME, "x");
+    crt_put(p, ".summary.csv.tmp.1.abcdef", "x");
     check_outdir_case(dir, "log", CR_OK, "");
     /* Foreign folders: a file without a manifest of ours, a foreign manifest, a subfolder. */
     sub(p, sizeof p, dir, "foreign");
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, "notes.txt", "mine");
+    crt_put(p, "notes.txt", "mine");
     check_outdir_case(dir, "foreign", CR_EINPUT, "no manifest.yaml of a cvxrelu run");
-    put(p, "manifest.yaml", "name: other tool\n");
+    crt_put(p, "manifest.yaml", "name: other tool\n");
     check_outdir_case(dir, "foreign", CR_EINPUT, "no manifest.yaml of a cvxrelu run");
     sub(p, sizeof p, dir, "run/sub");
     assert_int_equal(mkdir(p, 0777), 0);
@@ -314,35 +304,35 @@ static void test_collect(void **state)
     long dead = dead_pid(), live = (long)getppid();
     /* Stale: a file, a folder of files, a link (to a folder whose file must survive). */
     snprintf(name, sizeof name, ".base.tmp.%ld", dead);
-    put(dir, name, "stale");
+    crt_put(dir, name, "stale");
     snprintf(name, sizeof name, ".base.tmp.%ld.AbC123", dead);
     sub(p, sizeof p, dir, name);
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, "a.csv", "1");
-    put(p, ".b.csv.tmp.1.zzzzzz", "2");
+    crt_put(p, "a.csv", "1");
+    crt_put(p, ".b.csv.tmp.1.zzzzzz", "2");
     sub(p, sizeof p, dir, "elsewhere");
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, "precious", "keep");
+    crt_put(p, "precious", "keep");
     char link[600];
     snprintf(name, sizeof name, ".base.tmp.%ld.LiNk00", dead);
     sub(link, sizeof link, dir, name);
     assert_int_equal(symlink(p, link), 0);
     /* Kept: a live writer's, another base's, look-alikes, the target itself, a folder locked by a writer. */
     snprintf(name, sizeof name, ".base.tmp.%ld.LiVe00", live);
-    put(dir, name, "live");
+    crt_put(dir, name, "live");
     snprintf(name, sizeof name, ".other.tmp.%ld", dead);
-    put(dir, name, "other");
+    crt_put(dir, name, "other");
     snprintf(name, sizeof name, ".base.tmp.%ld.ab", dead);
-    put(dir, name, "short suffix");
+    crt_put(dir, name, "short suffix");
     snprintf(name, sizeof name, ".base.tmp.%ld.ab-def", dead);
-    put(dir, name, "bad character");
+    crt_put(dir, name, "bad character");
     snprintf(name, sizeof name, "base.tmp.%ld", dead);
-    put(dir, name, "no dot");
-    put(dir, "base", "the target");
+    crt_put(dir, name, "no dot");
+    crt_put(dir, "base", "the target");
     snprintf(name, sizeof name, ".base.tmp.%ld.L0cked", dead);
     sub(p, sizeof p, dir, name);
     assert_int_equal(mkdir(p, 0777), 0);
-    put(p, "f", "x");
+    crt_put(p, "f", "x");
     int lk = open(p, O_RDONLY | O_DIRECTORY);
     assert_true(lk >= 0);
     assert_int_equal(flock(lk, LOCK_EX | LOCK_NB), 0);
@@ -395,16 +385,16 @@ static void test_stage_new_and_replace(void **state)
     assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
     assert_int_equal(errno, EWOULDBLOCK);
     close(fd);
-    put(sd, "a.csv", "new");
+    crt_put(sd, "a.csv", "new");
     cr_err e;
     assert_int_equal(cr_fs_stage_commit(s, &e), CR_OK);
     char *t = tree(dir);
     assert_string_equal(t, "./p\n./p/q\n./p/q/run\n./p/q/run/a.csv\n");
     free(t);
     /* A rerun replaces the whole folder: the old files go. */
-    put(target, "old.csv", "old");
+    crt_put(target, "old.csv", "old");
     s = begin(target);
-    put(cr_fs_stage_dir(s), "b.csv", "newer");
+    crt_put(cr_fs_stage_dir(s), "b.csv", "newer");
     assert_int_equal(cr_fs_stage_commit(s, &e), CR_OK);
     t = tree(dir);
     assert_string_equal(t, "./p\n./p/q\n./p/q/run\n./p/q/run/b.csv\n");
@@ -413,7 +403,7 @@ static void test_stage_new_and_replace(void **state)
     char stale[700];
     snprintf(stale, sizeof stale, "%s/p/q/.run.tmp.%ld.DeAd00", dir, dead_pid());
     assert_int_equal(mkdir(stale, 0777), 0);
-    put(stale, "x.csv", "x");
+    crt_put(stale, "x.csv", "x");
     s = begin(target);
     assert_false(crt_exists(stale));
     cr_fs_stage_abort(s, 0);
@@ -431,7 +421,7 @@ static void test_stage_abort(void **state)
     /* A fresh target in new parents: abort leaves nothing, not even the parents. */
     sub(target, sizeof target, dir, "p/q/run");
     cr_fs_stage *s = begin(target);
-    put(cr_fs_stage_dir(s), "a.csv", "x");
+    crt_put(cr_fs_stage_dir(s), "a.csv", "x");
     cr_fs_stage_abort(s, 0);
     char *t = tree(dir);
     assert_string_equal(t, "");
@@ -439,16 +429,16 @@ static void test_stage_abort(void **state)
     /* An existing run, abort without replacing: the old run stays as it was. */
     sub(target, sizeof target, dir, "run");
     assert_int_equal(mkdir(target, 0777), 0);
-    put(target, "old.csv", "old");
+    crt_put(target, "old.csv", "old");
     s = begin(target);
-    put(cr_fs_stage_dir(s), "a.csv", "x");
+    crt_put(cr_fs_stage_dir(s), "a.csv", "x");
     cr_fs_stage_abort(s, 0);
     t = tree(dir);
     assert_string_equal(t, "./run\n./run/old.csv\n");
     free(t);
     /* Replacing: an empty folder takes its place (no old run stays under its name as if current). */
     s = begin(target);
-    put(cr_fs_stage_dir(s), "a.csv", "x");
+    crt_put(cr_fs_stage_dir(s), "a.csv", "x");
     cr_fs_stage_abort(s, 1);
     t = tree(dir);
     assert_string_equal(t, "./run\n");
@@ -462,7 +452,7 @@ static void test_stage_abort(void **state)
     free(t);
     cr_fs_stage_abort(NULL, 0); /* accepted */
     /* begin fails below a file: nothing made. */
-    put(dir, "file", "x");
+    crt_put(dir, "file", "x");
     sub(target, sizeof target, dir, "file/run");
     cr_fs_stage *bad = (cr_fs_stage *)1;
     cr_err e;
@@ -483,8 +473,8 @@ static void test_stage_carries_log(void **state)
     crt_tmpdir(dir);
     sub(target, sizeof target, dir, "run");
     assert_int_equal(mkdir(target, 0777), 0);
-    put(target, CR_FS_LOG_NAME, "early message\n");
-    put(target, "old.csv", "old");
+    crt_put(target, CR_FS_LOG_NAME, "early message\n");
+    crt_put(target, "old.csv", "old");
     sub(log, sizeof log, target, CR_FS_LOG_NAME);
     struct stat before, after;
     assert_int_equal(stat(log, &before), 0);
@@ -495,7 +485,7 @@ static void test_stage_carries_log(void **state)
     assert_int_equal(dup2(lfd, 2), 2);
     close(lfd);
     cr_fs_stage *s = begin(target);
-    put(cr_fs_stage_dir(s), "a.csv", "new");
+    crt_put(cr_fs_stage_dir(s), "a.csv", "new");
     cr_err e;
     int st = cr_fs_stage_commit(s, &e);
     dup2(saved, 2);
@@ -511,7 +501,7 @@ static void test_stage_carries_log(void **state)
     free(text);
     /* Standard error elsewhere: the log is the old run's and goes with it. */
     s = begin(target);
-    put(cr_fs_stage_dir(s), "b.csv", "newer");
+    crt_put(cr_fs_stage_dir(s), "b.csv", "newer");
     assert_int_equal(cr_fs_stage_commit(s, &e), CR_OK);
     t = tree(dir);
     assert_string_equal(t, "./run\n./run/b.csv\n");
@@ -526,12 +516,12 @@ static void test_stage_cleanup_signal(void **state)
     crt_tmpdir(dir);
     sub(target, sizeof target, dir, "run");
     assert_int_equal(mkdir(target, 0777), 0);
-    put(target, "old.csv", "old");
+    crt_put(target, "old.csv", "old");
     cr_fs_stage *s = begin(target);
     for (int i = 0; i < 300; i++) { /* more entries than one getdents64 buffer holds */
         char name[32];
         snprintf(name, sizeof name, "table-%03d.csv", i);
-        put(cr_fs_stage_dir(s), name, "x");
+        crt_put(cr_fs_stage_dir(s), name, "x");
     }
     cr_fs_stage_cleanup_signal();
     char *t = tree(dir);
@@ -544,7 +534,7 @@ static void test_stage_cleanup_signal(void **state)
     free(t);
     /* After a commit there is nothing for a handler to remove. */
     s = begin(target);
-    put(cr_fs_stage_dir(s), "a.csv", "new");
+    crt_put(cr_fs_stage_dir(s), "a.csv", "new");
     cr_err e;
     assert_int_equal(cr_fs_stage_commit(s, &e), CR_OK);
     cr_fs_stage_cleanup_signal();
@@ -554,11 +544,44 @@ static void test_stage_cleanup_signal(void **state)
     crt_rmtree(dir);
 }
 
+/* The parent of a path, by the cases of fsutil.h; and the check that a missing folder can be made, walking up to
+ * the first existing ancestor: a folder (accepted) or a file (refused, naming it). */
+static void test_parent_and_creatable(void **state)
+{
+    (void)state;
+    char out[64];
+    cr_fs_parent("a/b/c", out, sizeof out);
+    assert_string_equal(out, "a/b");
+    cr_fs_parent("a", out, sizeof out);
+    assert_string_equal(out, ".");
+    cr_fs_parent("/a", out, sizeof out);
+    assert_string_equal(out, "/");
+    cr_fs_parent("/", out, sizeof out);
+    assert_string_equal(out, "/");
+    char dir[256], file[512], deep[600], from[600];
+    crt_tmpdir(dir);
+    crt_put(dir, "f", "x");
+    sub(file, sizeof file, dir, "f");
+    cr_err e;
+    snprintf(deep, sizeof deep, "%s/new/sub", dir);
+    snprintf(from, sizeof from, "%s/new", dir);
+    assert_int_equal(cr_fs_check_creatable("out", deep, from, &e), CR_OK);
+    snprintf(deep, sizeof deep, "%s/f/sub/x", dir);
+    snprintf(from, sizeof from, "%s/f/sub", dir);
+    assert_int_equal(cr_fs_check_creatable("out", deep, from, &e), CR_EINPUT);
+    char needle[1400];
+    snprintf(needle, sizeof needle, "out %s: %s is not a folder", deep, file);
+    assert_non_null(strstr(e.msg, needle));
+    assert_false(crt_exists(from)); /* nothing made */
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mkdirs),
         cmocka_unit_test(test_check_outdir),
+        cmocka_unit_test(test_parent_and_creatable),
         cmocka_unit_test(test_check_outdir_permissions),
         cmocka_unit_test(test_temp_file),
         cmocka_unit_test(test_collect),

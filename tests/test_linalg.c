@@ -208,6 +208,51 @@ static void test_potrf_potrs(void **state)
     gsl_rng_free(g);
 }
 
+/* The guarded Cholesky: a closed form (L = [2 0 0; 1 3 0; -1 1 2] for A = L L'), LAPACK's factor (an independent
+ * implementation) on random SPD matrices, and the guard on the singular [1 1; 1 1]: dpotf2 stops there (info 2),
+ * the guarded factor puts 1e64 on the pivot and the solve of A x = (1, 1) returns the solution with x_2 = 0,
+ * x = (1, 0). */
+static void test_chol_guarded(void **state)
+{
+    (void)state;
+    double A[9] = {4, 99, 99, 2, 10, 99, -2, 2, 6}; /* row-major, lower triangle read; 99 must survive */
+    const double L[9] = {2, 99, 99, 1, 3, 99, -1, 1, 2};
+    assert_int_equal(cr_linalg_chol_guarded(A, 3), 0);
+    for (size_t k = 0; k < 9; k++) assert_true(A[k] == L[k]);
+    double b[3] = {-2, -4, 8}; /* A (1, -1, 2) */
+    cr_linalg_chol_solve(A, 3, b);
+    assert_true(fabs(b[0] - 1) <= 4 * DBL_EPSILON && fabs(b[1] + 1) <= 4 * DBL_EPSILON &&
+                fabs(b[2] - 2) <= 8 * DBL_EPSILON);
+    double y[3] = {2, 4, -2}; /* L (1, 1, -1) */
+    cr_linalg_chol_lower_solve(A, 3, y);
+    assert_true(y[0] == 1 && y[1] == 1 && y[2] == -1);
+
+    gsl_rng *g = crt_rng_seeded(15);
+    for (size_t n = 1; n <= 40; n += 13) {
+        double *S = spd(g, n, n), *F = copy_of(S, n * n), *G = copy_of(S, n * n);
+        assert_int_equal(cr_linalg_potrf(n, F, n), 0); /* column-major lower = row-major upper: F[j n + i] */
+        assert_int_equal(cr_linalg_chol_guarded(G, n), 0); /* S is symmetric: its row-major lower triangle */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++)
+                if (fabs(G[i * n + j] - F[j * n + i]) > 64.0 * (double)n * DBL_EPSILON)
+                    fail_msg("chol n %zu: L[%zu,%zu] = %.17g, LAPACK %.17g", n, i, j, G[i * n + j], F[j * n + i]);
+        free(S), free(F), free(G);
+    }
+    gsl_rng_free(g);
+
+    double Z[4] = {1, 1, 1, 1}, Zl[4] = {1, 1, 1, 1};
+    assert_int_equal(cr_linalg_potrf(2, Zl, 2), 2);
+    assert_int_equal(cr_linalg_chol_guarded(Z, 2), 0);
+    assert_true(Z[3] == 1e64);
+    double x[2] = {1, 1};
+    cr_linalg_chol_solve(Z, 2, x);
+    assert_true(x[0] == 1 && x[1] == 0);
+    /* Only a non-positive or non-finite diagonal entry fails. */
+    double N[4] = {0, 0, 0, 1}, Nf[4] = {1, 0, 0, NAN};
+    assert_int_equal(cr_linalg_chol_guarded(N, 2), -1);
+    assert_int_equal(cr_linalg_chol_guarded(Nf, 2), -1);
+}
+
 static void test_gesv(void **state)
 {
     (void)state;
@@ -463,7 +508,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm),        cmocka_unit_test(test_gemv),   cmocka_unit_test(test_syrk),
-        cmocka_unit_test(test_potrf_potrs), cmocka_unit_test(test_gesv),   cmocka_unit_test(test_qr_trsm),
+        cmocka_unit_test(test_potrf_potrs), cmocka_unit_test(test_chol_guarded), cmocka_unit_test(test_gesv),   cmocka_unit_test(test_qr_trsm),
         cmocka_unit_test(test_threads),     cmocka_unit_test(test_dot_nrm2),
     };
     return cmocka_run_group_tests_name("linalg", tests, NULL, NULL) ? 1 : 0;

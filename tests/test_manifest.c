@@ -100,21 +100,6 @@ static void expect_keys(const doc *d, int with_error, int with_timings)
     assert_int_equal(j, d->n);
 }
 
-/* Names in dir, sorted, joined by spaces. */
-static void list_dir(const char *dir, char *out, size_t cap)
-{
-    struct dirent **ents;
-    int k = scandir(dir, &ents, NULL, alphasort);
-    assert_true(k >= 0);
-    out[0] = 0;
-    for (int i = 0; i < k; i++) {
-        if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, ".."))
-            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? " " : "", ents[i]->d_name);
-        free(ents[i]);
-    }
-    free(ents);
-}
-
 /* ----------------------------------------------------------------------------------------------- tests */
 
 /* Writes a config whose path needs quoting (quote, colon, hash, non-ASCII) into dir and loads it. */
@@ -169,7 +154,7 @@ static void test_full_manifest(void **state)
     char path[400];
     snprintf(path, sizeof path, "%s/manifest.yaml", out);
     assert_int_equal(cr_manifest_write(&m, out, &e), CR_OK);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, " ");
     assert_string_equal(names, "manifest.yaml");
 
     doc d;
@@ -214,7 +199,7 @@ static void test_full_manifest(void **state)
     assert_string_equal(get(&d, "status"), "ok");
     assert_string_equal(get(&d, "claims_failed"), "0");
     doc_free(&d);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, " ");
     assert_string_equal(names, "manifest.yaml");
     cr_run_free(run);
     crt_rmtree(dir);
@@ -243,7 +228,7 @@ static void test_missing_folder(void **state)
     cr_err e;
     assert_int_equal(cr_manifest_write(&m, out, &e), CR_ERUNTIME);
     assert_non_null(strstr(e.msg, "absent"));
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, " ");
     assert_string_equal(names, "");
     crt_rmtree(dir);
 }

@@ -10,15 +10,17 @@
 
 #include "nnls.h"
 
+/* ||A x - b|| accumulated in long double, A x first and b subtracted after (the oracle's own arithmetic). */
 static double resid_of(const double *A, size_t m, size_t k, const double *b, const double *x)
 {
-    double s2 = 0.0;
+    long double s2 = 0.0L;
     for (size_t i = 0; i < m; i++) {
-        double s = -b[i];
-        for (size_t j = 0; j < k; j++) s += A[i * k + j] * x[j];
-        s2 += s * s;
+        long double ax = 0.0L;
+        for (size_t j = 0; j < k; j++) ax += (long double)A[i * k + j] * x[j];
+        long double r = ax - b[i];
+        s2 += r * r;
     }
-    return sqrt(s2);
+    return (double)sqrtl(s2);
 }
 
 /* KKT of min_{x>=0} 1/2 ||Ax - b||^2: x >= 0, w = A'(b - Ax) <= 0, w_j = 0 where x_j > 0, up to a

@@ -112,10 +112,38 @@ static void test_recheck(void **state)
     crt_rmtree(dir);
 }
 
+/* The stationary experiment's patterns.csv writes each pattern as the other experiments' patterns_used.csv do: a
+ * quoted 0/1 string of n characters (n = 12 on configs/stationary.yaml), so no reader takes it for a number. */
+static void test_stationary_patterns_quoted(void **state)
+{
+    (void)state;
+    char dir[256], out[512], path[600];
+    crt_tmpdir(dir);
+    snprintf(out, sizeof out, "%s/stationary", dir);
+    run_program("configs/stationary.yaml --set train.iters=2000 --set train.seeds=1 --set width_sweep.max_width=2 "
+                "--set width_sweep.sgd_batch=0",
+                out);
+    snprintf(path, sizeof path, "%s/patterns.csv", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "method,m,seed,set,pattern\n"));
+    size_t rows = 0;
+    for (char *line = strchr(text, '\n') + 1; *line; line = strchr(line, '\n') + 1, rows++) {
+        char *end = strchr(line, '\n'), *comma = end;
+        while (comma > line && comma[-1] != ',') comma--;
+        if (end - comma != 14 || comma[0] != '"' || end[-1] != '"' || strspn(comma + 1, "01") != 12)
+            fail_msg("patterns.csv row %zu: %.*s", rows + 1, (int)(end - line), line);
+    }
+    assert_true(rows >= 2);
+    free(text);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recheck),
+        cmocka_unit_test(test_stationary_patterns_quoted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,12 +37,29 @@ static void test_relerr_gap(void **state)
     assert_true(cr_relerr_gap(6.0, 8.0) == -1.0 / 3.0);
 }
 
+/* The largest relative drop between logged values, counted from a step on; worked by hand (dyadic values). */
+static void test_relerr_max_drop(void **state)
+{
+    (void)state;
+    const double v[] = {1, 2, 1, 3, 2.25};
+    const long t[] = {0, 10, 20, 30, 40};
+    assert_true(cr_relerr_max_drop(v, t, 5, 0) == 0.5);   /* 2 -> 1 */
+    assert_true(cr_relerr_max_drop(v, t, 5, 20) == 0.25); /* 3 -> 2.25; the drop 2 -> 1 starts at t = 10 */
+    assert_true(cr_relerr_max_drop(v, t, 5, 41) == 0.0);
+    const double up[] = {1, 1, 2, 4};
+    assert_true(cr_relerr_max_drop(up, t, 4, 0) == 0.0); /* nondecreasing */
+    const double neg[] = {-4, -5};
+    assert_true(cr_relerr_max_drop(neg, t, 2, 0) == 0.25); /* scaled by |-4| */
+    assert_true(cr_relerr_max_drop(v, t, 1, 0) == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relerr_scale),
         cmocka_unit_test(test_relerr_within),
         cmocka_unit_test(test_relerr_gap),
+        cmocka_unit_test(test_relerr_max_drop),
     };
     return cmocka_run_group_tests_name("relerr", tests, NULL, NULL);
 }

@@ -7,23 +7,13 @@
 
 #include "report.h"
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* A finished run's files in dir. */
 static void fake_run(const char *dir, const char *summary)
 {
     assert_int_equal(mkdir(dir, 0755), 0);
-    write_file(dir, "claims.csv", "claim,measured,expected,tolerance,pass\nc,1,1,0,PASS\n");
-    write_file(dir, "summary.csv", summary);
-    write_file(dir, "config.yaml", "experiment: landscape\n");
+    crt_put(dir, "claims.csv", "claim,measured,expected,tolerance,pass\nc,1,1,0,PASS\n");
+    crt_put(dir, "summary.csv", summary);
+    crt_put(dir, "config.yaml", "experiment: landscape\n");
 }
 
 /* What TeX makes of the text between "\csname " and "\endcsname" with \escapechar=-1: "\string\b" is the
@@ -184,7 +174,7 @@ static void test_claims_leave_sanity_out(void **state)
     assert_int_equal(mkdir(out, 0755), 0);
     snprintf(a, sizeof a, "%s/alpha", dir);
     fake_run(a, "key,value\n");
-    write_file(a, "sanity.csv", "claim,measured,expected,tolerance,pass\nm* <= n + 1,3,13,0,PASS\n"
+    crt_put(a, "sanity.csv", "claim,measured,expected,tolerance,pass\nm* <= n + 1,3,13,0,PASS\n"
                                 "L(rec) = p_convex,0.5,0.25,1e-09,FAIL\n");
     snprintf(b, sizeof b, "%s/beta", dir);
     fake_run(b, "key,value\n"); /* no sanity.csv */
@@ -234,7 +224,7 @@ static void test_latex_claim_brackets(void **state)
     assert_int_equal(mkdir(out, 0755), 0);
     snprintf(run, sizeof run, "%s/r", dir);
     fake_run(run, "key,value\n");
-    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\n[All global optima] p = 4,4,4,0,PASS\n");
+    crt_put(run, "claims.csv", "claim,measured,expected,tolerance,pass\n[All global optima] p = 4,4,4,0,PASS\n");
     const char *runs[] = {run};
     cr_err err = {{0}};
     if (cr_report_latex(out, runs, 1, &err)) fail_msg("%s", err.msg);
@@ -258,7 +248,7 @@ static void test_claims_quoted_fields(void **state)
     crt_tmpdir(dir);
     snprintf(run, sizeof run, "%s/r1", dir);
     fake_run(run, "key,value\n");
-    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\r\n\"a, b\nc\",1,1,0,PASS\r\n\r\n"
+    crt_put(run, "claims.csv", "claim,measured,expected,tolerance,pass\r\n\"a, b\nc\",1,1,0,PASS\r\n\r\n"
                                   "plain,2,3,0.5,FAIL\r\n");
     snprintf(out, sizeof out, "%s/gen", dir);
     assert_int_equal(mkdir(out, 0755), 0);
@@ -277,7 +267,7 @@ static void test_claims_quoted_fields(void **state)
                               "r1,plain,2,3,0.5,FAIL\n");
     free(text);
 
-    write_file(run, "claims.csv", "claim,measured,expected,tolerance,pass\nx,1,1,0,PASS\ny,1,1\n");
+    crt_put(run, "claims.csv", "claim,measured,expected,tolerance,pass\nx,1,1,0,PASS\ny,1,1\n");
     assert_int_equal(cr_report_claims(out, runs, 1, devnull, &failed, &err), CR_EINPUT);
     char want[700];
     snprintf(want, sizeof want, "%s/claims.csv:3: expected 5 fields", run);
@@ -298,12 +288,12 @@ static void test_refuted_claims(void **state)
     assert_int_equal(mkdir(out, 0755), 0);
     snprintf(a, sizeof a, "%s/alpha", dir);
     fake_run(a, "key,value\n");
-    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",16,20,0,FAIL\nok,1,1,0,PASS\n");
+    crt_put(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",16,20,0,FAIL\nok,1,1,0,PASS\n");
     snprintf(b, sizeof b, "%s/beta", dir);
     fake_run(b, "key,value\n");
-    write_file(b, "claims.csv", "claim,measured,expected,tolerance,pass\nother,0,1,0,FAIL\n");
+    crt_put(b, "claims.csv", "claim,measured,expected,tolerance,pass\nother,0,1,0,FAIL\n");
     snprintf(list, sizeof list, "%s/refuted.csv", dir);
-    write_file(dir, "refuted.csv", "experiment,claim,why\nalpha,\"[S] any, data\",a counterexample\n");
+    crt_put(dir, "refuted.csv", "experiment,claim,why\nalpha,\"[S] any, data\",a counterexample\n");
     const char *runs[] = {a, b};
     cr_refuted *known = NULL;
     cr_err err = {{0}};
@@ -327,7 +317,7 @@ static void test_refuted_claims(void **state)
     if (!strstr(csv, "alpha,\"[S] any, data\",16,20,0,FAIL\n")) fail_msg("claims.csv must keep the verdict:\n%s", csv);
     free(csv);
     /* The same list when the claim passes, and when no run wrote it: both count as failures. */
-    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",20,20,0,PASS\n");
+    crt_put(a, "claims.csv", "claim,measured,expected,tolerance,pass\n\"[S] any, data\",20,20,0,PASS\n");
     f = open_memstream(&table, &len);
     st = cr_report_claims_known(out, runs, 2, known, f, &failed, &refuted, &err);
     fclose(f);
@@ -336,7 +326,7 @@ static void test_refuted_claims(void **state)
     assert_int_equal(refuted, 0);
     if (!strstr(table, "PASS (listed as refuted: update the list)")) fail_msg("table:\n%s", table);
     free(table);
-    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\nrenamed,16,20,0,FAIL\n");
+    crt_put(a, "claims.csv", "claim,measured,expected,tolerance,pass\nrenamed,16,20,0,FAIL\n");
     cr_refuted_free(known);
     assert_int_equal(cr_refuted_load(list, &known, &err), 0);
     f = open_memstream(&table, &len);

@@ -325,11 +325,6 @@ static int has_file(const char *dir, const char *name)
     return crt_exists(path);
 }
 
-static void need_program(void)
-{
-    if (access(crt_prog(), X_OK) != 0) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
-}
-
 /* ------------------------------------------------------------------- tests */
 
 /* One uninterrupted run of `run CONFIG EXTRA... --out DIR --quiet` as the reference (nfiles files), then
@@ -424,7 +419,7 @@ static long kill_trials(const char *config, const char *extra1, const char *extr
 static void test_kill_arrangement_count(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     uint64_t seed = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917);
     long trials = env_long("CR_SIGNAL_TRIALS", 6), partial;
     if (trials < 1) fail_msg("CR_SIGNAL_TRIALS=%ld: at least one kill is needed", trials);
@@ -438,7 +433,7 @@ static void test_kill_arrangement_count(void **state)
 static void test_kill_landscape_between_tables(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     uint64_t seed = (uint64_t)env_long("CR_SIGNAL_SEED", 20240917) + 1;
     long trials = 2 * env_long("CR_SIGNAL_TRIALS", 6), partial;
     if (trials < 1) fail_msg("CR_SIGNAL_TRIALS=%ld: at least one kill is needed", trials / 2);
@@ -451,7 +446,7 @@ static void test_kill_landscape_between_tables(void **state)
 static void test_kill_immediately(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], out[300];
     crt_tmpdir(dir);
     const int sigs[] = {SIGINT, SIGTERM};
@@ -477,7 +472,7 @@ static void test_kill_immediately(void **state)
 static void test_io_failure_exit_1(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], out[300];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -514,7 +509,7 @@ static void test_io_failure_exit_1(void **state)
 static void test_yaml_outputs_load_with_odd_argv(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], out[300], odd[400], log_text_what[64] = "data.path with a control character";
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -624,7 +619,7 @@ static int temporaries_of(const char *dir, const char *base)
  * moments. The staging folder a SIGKILL leaves is collected by the next run into the same folder. */
 static void sigkill_rerun_trials(int without_exchange)
 {
-    need_program();
+    crt_need_program();
     no_renameat2 = without_exchange;
     char dir[256], old_ref[300], new_ref[300], out[300], desc[128];
     crt_tmpdir(dir);
@@ -721,7 +716,7 @@ static void test_sigkill_rerun_without_exchange(void **state)
 static void test_failed_rerun_leaves_no_stale_claims(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], out[300], cmd[2048];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -788,7 +783,7 @@ static long limit_between_records_and_runs(const char *dir, const char *config, 
 static void test_disk_full_closes_both_tables(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     static const struct {
         const char *config, *set;
     } cases[] = {

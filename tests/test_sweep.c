@@ -33,11 +33,6 @@ static int prog_in(const char *dir, const char *args, char **out)
     return crt_sh(cmd, out);
 }
 
-static void need_program(void)
-{
-    if (access(crt_prog(), X_OK) != 0) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
-}
-
 static void expect_status(int got, int want, const char *what, const char *out)
 {
     if (got != want) fail_msg("%s: exit status %d, expected %d; output:\n%s", what, got, want, out ? out : "");
@@ -93,23 +88,6 @@ static int lines(const char *text)
     int n = 0;
     for (; *text; text++) n += *text == '\n';
     return n;
-}
-
-/* Names in dir (sorted, without "." and ".."), joined with '|'. */
-static void list_dir_names(const char *dir, char *buf, size_t cap)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, alphasort);
-    buf[0] = 0;
-    for (int i = 0; i < n; i++) {
-        const char *nm = ents[i]->d_name;
-        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
-            if (buf[0]) strncat(buf, "|", cap - strlen(buf) - 1);
-            strncat(buf, nm, cap - strlen(buf) - 1);
-        }
-        free(ents[i]);
-    }
-    if (n >= 0) free(ents);
 }
 
 /* The serial reference of the 4-point landscape sweep in tmp/NAME; returns its sweep.csv path in buf. */
@@ -207,7 +185,7 @@ static void test_point_names(void **state)
 static void test_serial_jobs2_parallel_identical(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     if (crt_sh("command -v parallel", NULL) != 0)
         fail_msg("GNU parallel is not installed: it is a required dependency, `make deps` should install the Debian "
                  "package parallel");
@@ -270,7 +248,7 @@ static void test_serial_jobs2_parallel_identical(void **state)
 static void test_emitted_slurm_script_by_hand(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], ref[512], args[1024], cmd[2048], path[512], *out = NULL;
     crt_tmpdir(tmp);
     serial_reference(tmp, "serial", ref, sizeof ref);
@@ -487,7 +465,7 @@ static void test_reused_sweep_folder(void **state)
 static void test_failed_points_recorded(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], ok[512], failed[512], rejected[512], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=1,-5,2 --grid landscape.grid=11 --out f --jobs 2",
@@ -524,7 +502,7 @@ static void test_failed_points_recorded(void **state)
 static void test_rerun_redoes_only_missing_failed_stale(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], ref[512], args[1024], p[4][512], *out = NULL;
     crt_tmpdir(tmp);
     serial_reference(tmp, "s", ref, sizeof ref);
@@ -585,7 +563,7 @@ static void test_rerun_redoes_only_missing_failed_stale(void **state)
 static void test_aggregate_before_jobs(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=1,2 --out e --emit-jobs e.jobs", LANDSCAPE);
@@ -605,7 +583,7 @@ static void test_aggregate_before_jobs(void **state)
 static void test_summary_columns(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], cmd[2048], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=0.5,1 --out c --quiet", LANDSCAPE);
@@ -636,7 +614,7 @@ static void test_summary_columns(void **state)
 static void test_usage_errors_write_nothing(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[2048], path[512], *out = NULL;
     crt_tmpdir(tmp);
     static const struct {
@@ -696,7 +674,7 @@ static void test_usage_errors_write_nothing(void **state)
 static void test_default_out_and_list_values(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], path[512], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args,
@@ -803,7 +781,7 @@ static void sleep_ms(long ms)
 static void test_log_link_not_followed(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], cmd[2048], victim[300], log[600], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(victim, sizeof victim, "%s/victim.txt", tmp);
@@ -833,7 +811,7 @@ static void test_log_link_not_followed(void **state)
 static void test_linked_point_folder_not_followed(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], path[600], outside[300], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(outside, sizeof outside, "%s/outside", tmp);
@@ -865,7 +843,7 @@ static void test_linked_point_folder_not_followed(void **state)
 static void test_sigterm_stops_points(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256];
     crt_tmpdir(tmp);
     const char *args[] = {"sweep", LANDSCAPE, "--grid", "landscape.grid=2001,2000", "--out", "s", "--jobs", "2",
@@ -927,7 +905,7 @@ static unsigned long long run_inodes(const char *dir)
 static void test_killed_point_never_ok_with_other_tables(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], point[600], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=401 --out k --quiet", LANDSCAPE);
@@ -989,7 +967,7 @@ static void test_killed_point_never_ok_with_other_tables(void **state)
 static void test_claims_failed_points(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], *out = NULL;
     crt_tmpdir(tmp);
     const char *lm = CR_SOURCE_DIR "/configs/linear_margin.yaml";
@@ -1029,7 +1007,7 @@ static void test_claims_failed_points(void **state)
 static void test_emitted_log_link_not_followed(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], cmd[4096], victim[300], log[600];
     crt_tmpdir(tmp);
     snprintf(victim, sizeof victim, "%s/victim.txt", tmp);
@@ -1114,7 +1092,7 @@ static void find_pwned(const char *dir, char *buf, size_t cap)
 static void test_emitted_lines_injection_proof(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], cfgdir[512], cfg[640], outdir[640], val[512], cmd[4096], args[5000], *out = NULL;
     char q_cfg[1400], q_out[1400], q_set[1200], pwned[2048];
     crt_tmpdir(tmp);
@@ -1199,7 +1177,7 @@ static void test_emitted_lines_injection_proof(void **state)
 static void test_emit_refuses_control_characters(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], path[512], names[1024], *out = NULL;
     crt_tmpdir(tmp);
     char *text = crt_slurp(LANDSCAPE, NULL);
@@ -1234,7 +1212,7 @@ static void test_emit_refuses_control_characters(void **state)
         if (st != 2 || !strstr(out, bad[i].fragment))
             fail_msg("%s: exit %d, output \"%s\"; expected 2 and \"%s\"", bad[i].args, st, out, bad[i].fragment);
         free(out);
-        list_dir_names(tmp, names, sizeof names);
+        crt_list_dir(tmp, names, sizeof names, "|");
         if (strcmp(names, "a\nb.yaml") != 0) fail_msg("%s: wrote files: %s", bad[i].args, names);
     }
     crt_rmtree(tmp);
@@ -1275,7 +1253,7 @@ static int slurm_teardown(void **state)
 static void test_slurm_single_node(void **state)
 {
     slurm_fixture *f = *state;
-    need_program();
+    crt_need_program();
     if (crt_sh("command -v slurmctld && command -v slurmd && command -v sbatch && command -v munged", NULL) != 0)
         fail_msg("Slurm is not installed: slurm-wlm and munge are required dependencies, `make deps` should install "
                  "the Debian packages slurm-wlm and munge");
@@ -1350,7 +1328,7 @@ static void test_slurm_single_node(void **state)
 static void test_plan_file_round_trip_and_errors(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], dir[512], path[600], args[2048], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(dir, sizeof dir, "%s/odd \xff \xc3\xa9 \"q\" \\b", tmp);

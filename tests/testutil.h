@@ -4,6 +4,7 @@
 #ifndef CR_TESTUTIL_H
 #define CR_TESTUTIL_H
 
+#include <dirent.h>
 #include <glob.h>
 #include <math.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
+#include "data.h"
 #include "patterns.h"
 
 #ifndef CR_SOURCE_DIR
@@ -99,6 +101,66 @@ static inline const char *crt_prog(void)
 {
     const char *p = getenv("CR_PROG");
     return p && *p ? p : CR_SOURCE_DIR "/build/cvxrelu";
+}
+
+/* Fails the test when the program has not been built. */
+static inline void crt_need_program(void)
+{
+    if (access(crt_prog(), X_OK) != 0) fail_msg("%s is not built (make build/cvxrelu)", crt_prog());
+}
+
+/* Writes text to path (fails the test on any error). */
+static inline void crt_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Writes text to dir/name. */
+static inline void crt_put(const char *dir, const char *name, const char *text)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    crt_write_text(p, text);
+}
+
+/* The names in dir (sorted, without "." and ".."), joined by sep, into buf (cap bytes); "" when dir is missing. */
+static inline void crt_list_dir(const char *dir, char *buf, size_t cap, const char *sep)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    buf[0] = 0;
+    if (n < 0) return;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+            if (buf[0]) strncat(buf, sep, cap - strlen(buf) - 1);
+            strncat(buf, nm, cap - strlen(buf) - 1);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+/* D holds exactly the n x d samples X and labels y (bit for bit). */
+static inline void crt_assert_data(const cr_data *D, size_t n, size_t d, const double *X, const double *y)
+{
+    assert_non_null(D);
+    assert_int_equal(D->n, n);
+    assert_int_equal(D->d, d);
+    for (size_t i = 0; i < n * d; i++)
+        if (D->X[i] != X[i]) fail_msg("X[%zu] = %.17g, expected %.17g", i, D->X[i], X[i]);
+    for (size_t i = 0; i < n; i++)
+        if (D->y[i] != y[i]) fail_msg("y[%zu] = %.17g, expected %.17g", i, D->y[i], y[i]);
+}
+
+/* 1 when A and B are the same data set, bit for bit. */
+static inline int crt_same_data(const cr_data *A, const cr_data *B)
+{
+    return A->n == B->n && A->d == B->d && memcmp(A->X, B->X, A->n * A->d * sizeof(double)) == 0 &&
+           memcmp(A->y, B->y, A->n * sizeof(double)) == 0;
 }
 
 /* An mt19937 generator seeded with seed (the test's own stream; gsl_rng_free it). */

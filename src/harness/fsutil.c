@@ -368,9 +368,23 @@ int cr_fs_check_outdir(const char *what, const char *dir, cr_err *err)
             return cr_err_set(err, CR_EINPUT, "%s %s: cannot replace it, %s is not writable", what, dir, parent);
         return replaceable(what, norm, err);
     }
-    /* Walk up to the first existing ancestor: it must be a writable folder. */
-    char buf[CR_OUT_MAX + 1];
-    snprintf(buf, sizeof buf, "%s", parent);
+    return cr_fs_check_creatable(what, dir, parent, err);
+}
+
+void cr_fs_parent(const char *path, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (!slash) snprintf(out, cap, ".");
+    else if (slash == out) out[1] = 0;
+    else *slash = 0;
+}
+
+int cr_fs_check_creatable(const char *what, const char *dir, const char *from, cr_err *err)
+{
+    char buf[CR_PATH_MAX + 16];
+    struct stat st;
+    snprintf(buf, sizeof buf, "%s", from);
     for (;;) {
         if (stat(buf, &st) == 0) {
             if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "%s %s: %s is not a folder", what, dir, buf);
@@ -379,10 +393,9 @@ int cr_fs_check_outdir(const char *what, const char *dir, cr_err *err)
             return CR_OK;
         }
         if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) return CR_OK;
-        char *slash = strrchr(buf, '/');
-        if (!slash) snprintf(buf, sizeof buf, ".");
-        else if (slash == buf) buf[1] = 0;
-        else *slash = 0;
+        char up[CR_PATH_MAX + 16];
+        cr_fs_parent(buf, up, sizeof up);
+        memcpy(buf, up, sizeof buf);
     }
 }
 

@@ -44,6 +44,15 @@ int cr_fs_is_run_folder(const char *dir);
  * CR_ERUNTIME (message naming dir) when it cannot be; CR_EINPUT when dir is not a run folder (nothing removed). */
 int cr_fs_remove_run_folder(const char *dir, cr_err *err);
 
+/* The path without its last component: "." when it has no slash, "/" for a name just under the root (out: cap
+ * bytes, truncated to fit). */
+void cr_fs_parent(const char *path, char *out, size_t cap);
+
+/* CR_OK when a folder dir that does not exist can be made: walking up from `from` (dir's parent, or dir itself) to
+ * the first existing path, that path is a writable folder (or the walk reaches "." or "/"); else CR_EINPUT with a
+ * message naming `what`, dir and the offending ancestor. */
+int cr_fs_check_creatable(const char *what, const char *dir, const char *from, cr_err *err);
+
 /* Creates a new empty file ".BASE.tmp.PID.XXXXXX" (random suffix) in folder dir with
  * O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and mode 0666 (less the umask), after collecting the stale
  * temporaries of BASE there. Returns the descriptor and its path in tmp (cap bytes), or -1 with errno set. */

@@ -252,7 +252,9 @@ static int read_header(const reader *r, yaml_node_t *val[NK], cr_model *M, size_
     else if (strcmp(s, "gd") == 0) M->kind = CR_MODEL_GD;
     else return fail_node(r, val[K_KIND], "kind", "expected convex or gd, got \"%.40s\"", s);
     if (!(s = scalar(r, val[K_LOSS], "loss", "squared, logistic or hinge"))) return CR_EINPUT;
-    int loss = cr_loss_parse(s);
+    int loss = -1;
+    for (int k = CR_LOSS_SQUARED; k <= CR_LOSS_HINGE; k++)
+        if (strcmp(s, cr_loss_name((cr_loss_kind)k)) == 0) loss = k; /* the names the writer uses */
     if (loss < 0) return fail_node(r, val[K_LOSS], "loss", "expected squared, logistic or hinge, got \"%.40s\"", s);
     M->loss = (cr_loss_kind)loss;
     int st = read_number(r, val[K_BETA], "beta", &M->beta);

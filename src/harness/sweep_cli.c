@@ -23,21 +23,9 @@ static int check_dir(const char *what, const char *dir, cr_err *err)
         if (access(dir, W_OK) != 0) return cr_err_set(err, CR_EINPUT, "%s %s: folder is not writable", what, dir);
         return CR_OK;
     }
-    char buf[CR_PATH_MAX + 16];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (;;) {
-        char *slash = strrchr(buf, '/');
-        if (!slash) snprintf(buf, sizeof buf, ".");
-        else if (slash == buf) buf[1] = 0;
-        else *slash = 0;
-        if (stat(buf, &st) == 0) {
-            if (!S_ISDIR(st.st_mode)) return cr_err_set(err, CR_EINPUT, "%s %s: %s is not a folder", what, dir, buf);
-            if (access(buf, W_OK) != 0)
-                return cr_err_set(err, CR_EINPUT, "%s %s: cannot create it, %s is not writable", what, dir, buf);
-            return CR_OK;
-        }
-        if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) return CR_OK;
-    }
+    char parent[CR_PATH_MAX + 16];
+    cr_fs_parent(dir, parent, sizeof parent);
+    return cr_fs_check_creatable(what, dir, parent, err);
 }
 
 /* EINPUT unless path can be written as a file: not a folder, and its folder is writable or can be made. */
@@ -47,11 +35,7 @@ static int check_file(const char *what, const char *path, cr_err *err)
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return cr_err_set(err, CR_EINPUT, "%s %s: is a folder, expected a file name", what, path);
     char parent[CR_PATH_MAX + 16];
-    snprintf(parent, sizeof parent, "%s", path);
-    char *slash = strrchr(parent, '/');
-    if (!slash) snprintf(parent, sizeof parent, ".");
-    else if (slash == parent) parent[1] = 0;
-    else *slash = 0;
+    cr_fs_parent(path, parent, sizeof parent);
     return check_dir(what, parent, err);
 }
 
