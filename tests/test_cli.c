@@ -362,7 +362,7 @@ static void test_bad_data_exit_2(void **state)
 static void test_bad_real_data_exit_2(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     static const struct {
         const char *file, *content; /* the data file written beside the config */
         const char *keys;           /* the config's data and patterns sections */
@@ -387,10 +387,10 @@ static void test_bad_real_data_exit_2(void **state)
         char dir[256], path[300], cfg[300], text[1024], args[1024], names[1024], want[600], files[700];
         crt_tmpdir(dir);
         snprintf(path, sizeof path, "%s/%s", dir, cases[i].file);
-        write_text(path, cases[i].content);
+        crt_write_text(path, cases[i].content);
         snprintf(cfg, sizeof cfg, "%s/c.yaml", dir);
         snprintf(text, sizeof text, "experiment: convex\n%s", cases[i].keys);
-        write_text(cfg, text);
+        crt_write_text(cfg, text);
         snprintf(args, sizeof args, "run '%s' --out '%s/out'", cfg, dir);
         result r = run(args);
         expect_status(&r, 2, args);
@@ -399,7 +399,7 @@ static void test_bad_real_data_exit_2(void **state)
         expect_in(r.err, cases[i].key, cases[i].file);
         if (strchr(r.err, '\n') != r.err + strlen(r.err) - 1) fail_msg("%s: not one line: %s", cases[i].file, r.err);
         result_free(&r);
-        list_dir(dir, names, sizeof names);
+        crt_list_dir(dir, names, sizeof names, "|");
         snprintf(files, sizeof files, "c.yaml|%s", cases[i].file);
         if (strcmp(names, files) != 0) fail_msg("%s: folder holds %s, expected %s", cases[i].file, names, files);
         crt_rmtree(dir);
@@ -426,7 +426,7 @@ static double summary_number(const char *dir, const char *key)
 static void test_pattern_file_same_program(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     const double X[] = {3, 3, 2, 2, 1, 0};
     cr_patterns *P = NULL;
     cr_err err = {{0}};
@@ -443,7 +443,7 @@ static void test_pattern_file_same_program(void **state)
     assert_int_equal(fclose(f), 0);
     cr_patterns_free(P);
     snprintf(path, sizeof path, "%s/c.yaml", dir);
-    write_text(path, "experiment: convex\nbeta: 0.5\ndata:\n  kind: slide\npatterns:\n  method: file\n"
+    crt_write_text(path, "experiment: convex\nbeta: 0.5\ndata:\n  kind: slide\npatterns:\n  method: file\n"
                      "  path: p.txt\nsolver:\n  tol: 1.0e-12\n");
     snprintf(out1, sizeof out1, "%s/file", dir);
     snprintf(out2, sizeof out2, "%s/exact", dir);
@@ -786,7 +786,7 @@ static void test_config_dot_names(void **state)
 static void test_subcommand_help(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     const char *cmds[] = {"run", "check", "claims", "sweep", "aggregate", "latex", "readme-table", "keys", "help"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char args[128], want[128];
@@ -831,13 +831,13 @@ static void test_subcommand_help(void **state)
 static void test_double_dash_ends_options(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[400], names[1024];
     crt_tmpdir(dir);
     char *cfg = crt_slurp(CR_SOURCE_DIR "/configs/landscape.yaml", NULL);
     assert_non_null(cfg);
     snprintf(path, sizeof path, "%s/-x.yaml", dir);
-    write_text(path, cfg);
+    crt_write_text(path, cfg);
     free(cfg);
     result r = run_in(dir, "check -- -x.yaml");
     expect_status(&r, 0, "check -- -x.yaml");
@@ -865,7 +865,7 @@ static void test_double_dash_ends_options(void **state)
     r = run_in(dir, "claims -- o");
     expect_status(&r, 2, "claims -- o (no RUNDIR)");
     result_free(&r);
-    list_dir(dir, names, sizeof names);
+    crt_list_dir(dir, names, sizeof names, "|");
     assert_string_equal(names, "-x.yaml|o|sw");
     crt_rmtree(dir);
 }
@@ -875,7 +875,7 @@ static void test_double_dash_ends_options(void **state)
 static void test_pattern_columns_quoted(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024];
     crt_tmpdir(dir);
     const char *runs[][2] = {{"arrangements", "patterns.csv sectors.csv"}, {"convex", NULL}};
@@ -929,13 +929,13 @@ static void test_pattern_columns_quoted(void **state)
 static void test_check_marks_ignored_keys(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], path[400], args[2048];
     crt_tmpdir(dir);
     snprintf(path, sizeof path, "%s/d.csv", dir);
-    write_text(path, "1,2,1\n2,1,-1\n0,1,1\n3,0,-1\n");
+    crt_write_text(path, "1,2,1\n2,1,-1\n0,1,1\n3,0,-1\n");
     snprintf(path, sizeof path, "%s/c.yaml", dir);
-    write_text(path, "experiment: convex\ndata:\n  kind: csv\n  path: d.csv\n");
+    crt_write_text(path, "experiment: convex\ndata:\n  kind: csv\n  path: d.csv\n");
     result r = run_in(dir, "check c.yaml");
     expect_status(&r, 0, "check c.yaml");
     expect_in(r.out, "\n  n: 20  # ignored for data.kind csv\n", "check (csv)");
@@ -1003,7 +1003,7 @@ static void test_check_marks_ignored_keys(void **state)
 static void test_reused_out_holds_only_new_tables(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char dir[256], args[1024], names[4096], out[300];
     crt_tmpdir(dir);
     snprintf(out, sizeof out, "%s/out", dir);
@@ -1011,13 +1011,13 @@ static void test_reused_out_holds_only_new_tables(void **state)
     result r = run(args);
     expect_status(&r, 0, args);
     result_free(&r);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, "|");
     expect_in(names, "minima.csv", "landscape run");
     snprintf(args, sizeof args, "run configs/arrangements.yaml --out '%s' --quiet", out);
     r = run(args);
     expect_status(&r, 0, args);
     result_free(&r);
-    list_dir(out, names, sizeof names);
+    crt_list_dir(out, names, sizeof names, "|");
     if (strstr(names, "minima.csv") || strstr(names, "nonconvex.csv") || strstr(names, "convex.csv"))
         fail_msg("the earlier run's tables are still there: %s", names);
     expect_in(names, "patterns.csv", "arrangements run");

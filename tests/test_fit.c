@@ -15,14 +15,6 @@
 #include "dataload.h"
 #include "model.h"
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* n x d Gaussian rows; labels from a planted ReLU network plus noise (classify: their sign). With a header row
  * when header; without labels when !labels. */
 static void write_data(const char *path, size_t n, size_t d, int classify, int header, int labels, unsigned long seed)
@@ -137,7 +129,7 @@ static void check_with_numpy(const char *dir, const char *fitdir, const char *ki
     snprintf(path, sizeof path, "%s/unlab_%s/metrics.csv", dir, kind);
     assert_false(crt_exists(path)); /* no labels, no metrics */
     snprintf(py, sizeof py, "%s/oracle.py", dir);
-    write_text(py, oracle_py);
+    crt_write_text(py, oracle_py);
     snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s/model_%s.yaml' '%s' '%s/pred_%s' '%s/unlab_%s'", CRT_PYTHON, py,
              fitdir, fitdir, kind, data, dir, kind, dir, kind);
     char *out = NULL;
@@ -167,7 +159,7 @@ static void write_config(const char *path, const char *data, const char *extra)
              "solver:\n  max_seconds: 120\n"
              "train:\n  width: 12\n  iters: 1500\n  lr: 0.002\n%s",
              data, extra);
-    write_text(path, text);
+    crt_write_text(path, text);
 }
 
 /* The issue's "done when": a user's CSV through fit and predict, every number checked by numpy. The squared loss,
@@ -244,7 +236,7 @@ static void test_test_set_metrics(void **state)
     snprintf(cfgpath, sizeof cfgpath, "%s/fit.yaml", dir);
     snprintf(rundir, sizeof rundir, "%s/run", dir);
     assert_int_equal(mkdir(rundir, 0755), 0);
-    write_text(cfgpath, "data:\n  n: 30\n  d: 3\nbeta: 0.05\nfit:\n  model: convex\n");
+    crt_write_text(cfgpath, "data:\n  n: 30\n  d: 3\nbeta: 0.05\nfit:\n  model: convex\n");
     static cr_config cfg;
     cr_err err = {{0}};
     if (cr_config_load_fit(cfgpath, NULL, 0, &cfg, &err)) fail_msg("%s", err.msg);
@@ -319,11 +311,11 @@ static void test_test_path_numpy(void **state)
              "data:\n  kind: csv\n  path: '%s'\n  test_path: '%s'\npatterns:\n  method: sample\n  samples: 100\n"
              "seed: 3\nsolver:\n  max_seconds: 120\ntrain:\n  width: 8\n  iters: 800\n  lr: 0.002\n%s",
              data, test, extra);
-    write_text(cfg, text);
+    crt_write_text(cfg, text);
     snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
     expect_prog(args, 0);
     snprintf(py, sizeof py, "%s/test_oracle.py", dir);
-    write_text(py, test_oracle_py);
+    crt_write_text(py, test_oracle_py);
     char cmd[4096], *out = NULL;
     snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s'", CRT_PYTHON, py, fitdir, test);
     if (crt_sh(cmd, &out) != 0) fail_msg("numpy test-set oracle: %s", out);
@@ -341,7 +333,7 @@ static void test_bad_input_and_determinism(void **state)
     snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(data, sizeof data, "%s/data.csv", dir);
-    write_text(cfg, "experiment: maxmargin\nloss: logistic\nbeta: 0\ndata:\n  n: 25\n  d: 2\n  labels: sign\n");
+    crt_write_text(cfg, "experiment: maxmargin\nloss: logistic\nbeta: 0\ndata:\n  n: 25\n  d: 2\n  labels: sign\n");
     struct {
         const char *args, *expect;
     } bad[] = {
@@ -396,14 +388,14 @@ static void test_bad_input_and_determinism(void **state)
     snprintf(model, sizeof model, "%s/model_gd.yaml", out);
     char pout[600];
     snprintf(pout, sizeof pout, "%s/pred", dir);
-    write_text(data, "1,2,3,4\n5,6,7,8\n");
+    crt_write_text(data, "1,2,3,4\n5,6,7,8\n");
     snprintf(args, sizeof args, "predict '%s' '%s' --out '%s'", model, data, pout);
     char *text = NULL;
     int st = prog(args, &text);
     if (st != 2 || !strstr(text, "data.csv: expected 2 columns (the model's d = 2 features) or 3 (then the label), got 4"))
         fail_msg("%s: exit %d: %s", args, st, text);
     free(text);
-    write_text(data, "x1,x2,y\n1,2,1\n5,6,0\n");
+    crt_write_text(data, "x1,x2,y\n1,2,1\n5,6,0\n");
     st = prog(args, &text);
     if (st != 2 || !strstr(text, "data.csv: data row 2: label: expected -1 or +1 for a logistic model, got 0"))
         fail_msg("%s: exit %d: %s", args, st, text);

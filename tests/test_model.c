@@ -169,14 +169,6 @@ static char *base_text(const char *dir)
     return text;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_corrupted_files(void **state)
 {
     (void)state;
@@ -186,7 +178,7 @@ static void test_corrupted_files(void **state)
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     for (size_t c = 0; c < sizeof corruptions / sizeof corruptions[0]; c++) {
         char *text = replace_first(base, corruptions[c].find, corruptions[c].replace);
-        write_text(path, text);
+        crt_write_text(path, text);
         cr_model *M = (cr_model *)1;
         cr_err err = {{0}};
         int st = cr_model_read(path, &M, &err);
@@ -200,7 +192,7 @@ static void test_corrupted_files(void **state)
     /* Not a model at all: an empty file, a list, a folder, a missing file. */
     const char *others[][2] = {{"", "empty file"}, {"- 1\n- 2\n", ":1:1: model: expected a mapping of keys"}};
     for (size_t c = 0; c < 2; c++) {
-        write_text(path, others[c][0]);
+        crt_write_text(path, others[c][0]);
         cr_model *M = NULL;
         cr_err err = {{0}};
         assert_int_equal(cr_model_read(path, &M, &err), CR_EINPUT);
@@ -226,10 +218,10 @@ static void test_predict_refuses_corrupted(void **state)
     char *base = base_text(dir);
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     snprintf(data, sizeof data, "%s/data.csv", dir);
-    write_text(data, "1,2,3,1\n4,5,6,-1\n");
+    crt_write_text(data, "1,2,3,1\n4,5,6,-1\n");
     for (size_t c = 0; c < sizeof corruptions / sizeof corruptions[0]; c++) {
         char *text = replace_first(base, corruptions[c].find, corruptions[c].replace);
-        write_text(path, text);
+        crt_write_text(path, text);
         free(text);
         snprintf(cmd, sizeof cmd, "'%s' predict '%s' '%s' --out '%s/out' 2>&1", crt_prog(), path, data, dir);
         char *out = NULL;

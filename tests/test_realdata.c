@@ -33,7 +33,6 @@ static void write_file(const char *path, const void *bytes, size_t len, int gz)
     assert_int_equal(fclose(f), 0);
 }
 
-static void write_text(const char *path, const char *text) { write_file(path, text, strlen(text), 0); }
 
 /* A config with the defaults and these overrides; fails the test on a bad override. */
 static void config_with(cr_config *c, const char *const *sets, size_t n)
@@ -218,7 +217,7 @@ static cr_data *csv_sets(const char *dir, const char *text, const char *const *e
 {
     char path[400], set[450];
     snprintf(path, sizeof path, "%s/d.csv", dir);
-    write_text(path, text);
+    crt_write_text(path, text);
     snprintf(set, sizeof set, "data.path=%s", path);
     const char *sets[16] = {"data.kind=csv", set};
     for (size_t i = 0; i < n; i++) sets[2 + i] = extra[i];
@@ -230,7 +229,7 @@ static void csv_fails(const char *dir, const char *text, const char *const *extr
 {
     char path[400], set[450], where[450];
     snprintf(path, sizeof path, "%s/d.csv", dir);
-    write_text(path, text);
+    crt_write_text(path, text);
     snprintf(set, sizeof set, "data.path=%s", path);
     snprintf(where, sizeof where, "%s:%s: ", path, line);
     const char *sets[16] = {"data.kind=csv", set};
@@ -356,7 +355,7 @@ static void test_csv_test_set_standardize_bias(void **state)
     char dir[256], tp[400], ts[450];
     crt_tmpdir(dir);
     snprintf(tp, sizeof tp, "%s/t.csv", dir);
-    write_text(tp, "5,9,1\n");
+    crt_write_text(tp, "5,9,1\n");
     snprintf(ts, sizeof ts, "data.test_path=%s", tp);
     const char *sets[] = {ts, "data.standardize=yes", "data.bias=yes"};
     cr_data *D = csv_sets(dir, "1,9,1\n2,9,-1\n3,9,1\n4,9,-1\n", sets, 3);
@@ -375,14 +374,14 @@ static void test_csv_test_set_standardize_bias(void **state)
     assert_true(D->test->X[1] == 0.0 && D->test->X[2] == 1.0);
     cr_data_free(D);
     /* A test file of another width. */
-    write_text(tp, "5,1\n");
+    crt_write_text(tp, "5,1\n");
     char p[400], s0[450];
     snprintf(p, sizeof p, "%s/d.csv", dir);
     snprintf(s0, sizeof s0, "data.path=%s", p);
     const char *bad[] = {"data.kind=csv", s0, ts};
     load_fails(bad, 3, tp, "1 features, but data.path", "data.test_path");
     /* A bad line of the test file names it and its key. */
-    write_text(tp, "5,9,1\n5,9\n");
+    crt_write_text(tp, "5,9,1\n5,9\n");
     char where[450];
     snprintf(where, sizeof where, "%s:2: ragged row", tp);
     load_fails(bad, 3, where, "(data.test_path)", NULL);
@@ -398,7 +397,7 @@ static void test_projection(void **state)
     char dir[256], tp[400], ts[450];
     crt_tmpdir(dir);
     snprintf(tp, sizeof tp, "%s/t.csv", dir);
-    write_text(tp, "0,3,0,0,1\n");
+    crt_write_text(tp, "0,3,0,0,1\n");
     snprintf(ts, sizeof ts, "data.test_path=%s", tp);
     const char *text = "1,2,0,0,1\n0,3,0,0,1\n1,5,0,0,1\n";
     const char *sets[] = {ts, "data.project_d=4000", "data.seed=5"};
@@ -619,7 +618,7 @@ static void test_patterns_bad(void **state)
     crt_tmpdir(dir);
     snprintf(path, sizeof path, "%s/p.txt", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        write_text(path, bad[i].text);
+        crt_write_text(path, bad[i].text);
         cr_patterns *Q = NULL;
         cr_err err = {{0}};
         assert_int_equal(cr_dataload_patterns(path, 4, 0, &Q, &err), CR_EINPUT);

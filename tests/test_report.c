@@ -352,7 +352,7 @@ static void test_latex_digits_and_raw(void **state)
     crt_tmpdir(dir);
     snprintf(run, sizeof run, "%s/al", dir);
     fake_run(run, "key,value\ncos,0.99999999999897493\nm,3\nq,0.25\ncover,29.556224395722598\nbig,123456.75\ns,text\n");
-    write_file(run, "config.yaml", "# resolved\nexperiment: alignment\nbeta: 0\ndata:\n  n: 30\n  path: \"\"\n"
+    crt_put(run, "config.yaml", "# resolved\nexperiment: alignment\nbeta: 0\ndata:\n  n: 30\n  path: \"\"\n"
                                    "alignment:\n  scales: [0.1, 1]\n");
     snprintf(out, sizeof out, "%s/gen", dir);
     assert_int_equal(mkdir(out, 0755), 0);
@@ -396,10 +396,10 @@ static void test_latex_refuted(void **state)
     assert_int_equal(mkdir(out, 0755), 0);
     snprintf(a, sizeof a, "%s/alpha", dir);
     fake_run(a, "key,value\n");
-    write_file(a, "claims.csv", "claim,measured,expected,tolerance,pass\nany data,16,20,0,FAIL\nok,1,1,0,PASS\n"
+    crt_put(a, "claims.csv", "claim,measured,expected,tolerance,pass\nany data,16,20,0,FAIL\nok,1,1,0,PASS\n"
                                 "other,0,1,0,FAIL\n");
     snprintf(list, sizeof list, "%s/refuted.csv", dir);
-    write_file(dir, "refuted.csv", "experiment,claim,why\nalpha,any data,a counterexample\n");
+    crt_put(dir, "refuted.csv", "experiment,claim,why\nalpha,any data,a counterexample\n");
     cr_refuted *known = NULL;
     cr_err err = {{0}};
     if (cr_refuted_load(list, &known, &err)) fail_msg("%s", err.msg);

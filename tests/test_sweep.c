@@ -292,7 +292,7 @@ static void test_emitted_slurm_script_by_hand(void **state)
 static void test_emitted_slurm_options_and_split(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], ref[512], args[1024], cmd[2048], path[512], *out = NULL;
     crt_tmpdir(tmp);
     serial_reference(tmp, "serial", ref, sizeof ref);
@@ -372,7 +372,7 @@ static void test_emitted_slurm_options_and_split(void **state)
 static void test_staleness_ignores_machine_memory(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --quiet", LANDSCAPE);
@@ -406,7 +406,7 @@ static void test_staleness_ignores_machine_memory(void **state)
 static void test_reused_sweep_folder(void **state)
 {
     (void)state;
-    need_program();
+    crt_need_program();
     char tmp[256], args[1024], names[4096], path[600], *out = NULL;
     crt_tmpdir(tmp);
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.grid=11,21 --out sw --quiet", LANDSCAPE);
@@ -417,14 +417,14 @@ static void test_reused_sweep_folder(void **state)
     out = expect_prog(tmp, args, 0, "second sweep, another grid");
     free(out);
     snprintf(path, sizeof path, "%s/sw", tmp);
-    list_dir_names(path, names, sizeof names);
+    crt_list_dir(path, names, sizeof names, "|");
     assert_string_equal(names, "landscape.beta=0.5|sweep.csv|sweep.yaml");
     /* Another grid, emitted: the earlier table goes with the earlier points. */
     snprintf(args, sizeof args, "sweep '%s' --grid landscape.beta=2 --set landscape.grid=11 --out sw --emit-jobs j",
              LANDSCAPE);
     out = expect_prog(tmp, args, 0, "emitted sweep, another grid");
     free(out);
-    list_dir_names(path, names, sizeof names);
+    crt_list_dir(path, names, sizeof names, "|");
     assert_string_equal(names, "landscape.beta=2|sweep.yaml");
     /* A foreign folder inside: refused, nothing removed. */
     snprintf(path, sizeof path, "%s/sw/mine", tmp);
@@ -439,7 +439,7 @@ static void test_reused_sweep_folder(void **state)
     if (!strstr(out, "holds the folder mine, which is neither a point")) fail_msg("message: %s", out);
     free(out);
     snprintf(path, sizeof path, "%s/sw", tmp);
-    list_dir_names(path, names, sizeof names);
+    crt_list_dir(path, names, sizeof names, "|");
     assert_string_equal(names, "landscape.beta=2|mine|sweep.yaml");
     /* A folder of other files and no sweep.yaml: refused. */
     snprintf(path, sizeof path, "%s/home", tmp);
@@ -453,7 +453,7 @@ static void test_reused_sweep_folder(void **state)
     if (!strstr(out, "no sweep.yaml of a cvxrelu sweep")) fail_msg("message: %s", out);
     free(out);
     snprintf(path, sizeof path, "%s/home", tmp);
-    list_dir_names(path, names, sizeof names);
+    crt_list_dir(path, names, sizeof names, "|");
     assert_string_equal(names, "thesis.tex");
     crt_rmtree(tmp);
 }
