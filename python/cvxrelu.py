@@ -54,7 +54,8 @@ class _ConvexSol(ctypes.Structure):    # cr_convex_sol (convex.h)
 
 class _ConvexOpts(ctypes.Structure):   # cr_convex_opts (convex.h)
     _fields_ = [("tol", ctypes.c_double), ("max_iter", ctypes.c_long), ("max_seconds", ctypes.c_double),
-                ("check_every", ctypes.c_long), ("warm_start", ctypes.c_int), ("method", ctypes.c_int)]
+                ("check_every", ctypes.c_long), ("warm_start", ctypes.c_int), ("method", ctypes.c_int),
+                ("log", ctypes.c_void_p), ("log_ctx", ctypes.c_void_p)]   # log: a C callback, NULL from Python
 
 
 class _ConvexInfo(ctypes.Structure):   # cr_convex_info (convex.h)
@@ -91,7 +92,7 @@ _STRUCTS = {"cr_err": _Err, "cr_patterns": _Patterns, "cr_convex_sol": _ConvexSo
             "cr_train_info": _TrainInfo}
 
 _LOSSES = {"squared": 0, "logistic": 1, "hinge": 2}              # cr_loss_kind
-_METHODS = {"auto": 0, "fista": 1, "ssnal": 2, "ipm": 3}         # cr_convex_method
+_METHODS = {"auto": 0, "fista": 1, "ssnal": 2, "ipm": 3, "ssnal_cg": 4}  # cr_convex_method
 _STATUS = {0: "converged", 1: "max_iter", 2: "time_limit", 3: "numerical"}  # cr_convex_status
 _INITS = {"gaussian": 0, "balanced": 1}                          # cr_init_kind
 _SCHEDULES = {"constant": 0, "step": 1, "inv": 2}                # cr_lr_kind
