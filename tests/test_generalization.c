@@ -197,6 +197,18 @@ static void test_holdout_and_bad_input(void **state)
         free(o);
         assert_false(crt_exists(out));
     }
+    /* The memory guard counts the widest GD network (10^6 neurons on 58 samples: 2.8 GB of activations), not
+     * train.width. */
+    snprintf(data, sizeof data, "data:\n  kind: csv\n  path: %s\n  test_path: %s\n  header: no\n", tr, te);
+    write_config(cfgp, data);
+    snprintf(cmd, sizeof cmd,
+             "run '%s' --set 'generalization.widths=[3, 1000000]' --set limits.memory_mb=500 --out '%s' --quiet 2>&1",
+             cfgp, out);
+    char *o = NULL;
+    int st = prog(cmd, &o);
+    if (st != 2 || !strstr(o, "limits.memory_mb")) fail_msg("width 10^6: exit %d, expected 2 (memory guard): %s", st, o);
+    free(o);
+    assert_false(crt_exists(out));
     crt_rmtree(dir);
 }
 
