@@ -49,7 +49,8 @@ static const char *const labels01_names[] = {[CR_CONFIG_LABELS01_KEEP] = "keep",
 static const char *const labels_names[] = {[CR_LABELS_PLANTED] = "planted", [CR_LABELS_SIGN] = "sign",
                                            [CR_LABELS_LINEAR] = "linear"};
 static const char *const patterns_names[] = {[CR_CONFIG_PATTERNS_EXACT] = "exact",
-                                             [CR_CONFIG_PATTERNS_SAMPLE] = "sample", [CR_CONFIG_PATTERNS_FILE] = "file"};
+                                             [CR_CONFIG_PATTERNS_SAMPLE] = "sample",
+                                             [CR_CONFIG_PATTERNS_FILE] = "file"};
 static const char *const fit_model_names[] = {[CR_CONFIG_FIT_CONVEX] = "convex", [CR_CONFIG_FIT_GD] = "gd",
                                               [CR_CONFIG_FIT_BOTH] = "both"};
 static const char *const solver_names[] = {[CR_CONVEX_AUTO] = "auto", [CR_CONVEX_FISTA] = "fista",
