@@ -2,7 +2,7 @@
 # the convex solve (with support reduction and reconstruction) and gradient descent at each width (seed 1). The
 # times are in res/manifest.yaml (timings_seconds: rowK_cpu, K the row of res/results.csv), never in a CSV; they
 # are joined to the rows here.
-aspect = 0.5
+aspect = 0.6
 load 'figures/style.gnuplot'
 f = res.'/results.csv'
 mf = res.'/manifest.yaml'
@@ -14,7 +14,10 @@ set logscale xy
 set format y '10^{%T}'
 set xlabel '{/Symbol b}'
 set ylabel 'CPU seconds'
-set key top right opaque box font ',15'
+# Data never on the frame; room above the data for the key.
+set autoscale xfix
+set offsets graph 0.06, graph 0.06, graph 0.55, graph 0.08
+set key top left vertical opaque box font ',14'
 do for [l in 'squared logistic'] {
     set title sprintf('%s loss', l)
     plot series(l, 'convex', '0') using 1:2 with linespoints ls 2 lw 2.5 title 'convex solve', \

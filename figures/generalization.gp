@@ -1,7 +1,7 @@
 # Future work, "generalization of the global optima": test classification error against beta, one panel per loss,
 # the convex optimum over the sampled patterns (reconstructed) and the gradient-descent networks of each width
 # (seed 1). Reads res/results.csv (docs/experiments/generalization.md).
-aspect = 0.5
+aspect = 0.6
 load 'figures/style.gnuplot'
 if (!exists('col')) col = 13
 if (!exists('ylab')) ylab = 'test error (fraction misclassified)'
@@ -14,7 +14,10 @@ set multiplot layout 1, 2 title what.' against the weight decay {/Symbol b}: con
 set logscale x
 set xlabel '{/Symbol b}'
 set ylabel ylab
-set key top left opaque box font ',15'
+# Data never on the frame; room above the data for the key.
+set autoscale xfix
+set offsets graph 0.06, graph 0.06, graph 0.55, graph 0.08
+set key top left vertical opaque box font ',14'
 do for [l in 'squared logistic'] {
     set title sprintf('%s loss', l)
     plot series(l, 'convex', '0') using 3:(column(col)) with linespoints ls 2 lw 2.5 title 'convex optimum', \
