@@ -43,6 +43,7 @@ int cr_exp_maxmargin(const cr_config *cfg, const cr_data *data, cr_run *run, cr_
 int cr_exp_alignment(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_geometry(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 int cr_exp_separable(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
+int cr_exp_generalization(const cr_config *cfg, const cr_data *data, cr_run *run, cr_err *err);
 
 int cr_exp_linear_margin_check(const cr_config *cfg, const cr_data *data, cr_err *err);
 int cr_exp_geometry_check(const cr_config *cfg, const cr_data *data, cr_err *err);

@@ -4,5 +4,7 @@
 #define CR_TIMER_H
 
 double cr_seconds(void);
+/* CPU seconds of the whole process (every thread) since an arbitrary origin, for reported timings only. */
+double cr_cpu_seconds(void);
 
 #endif

@@ -189,6 +189,9 @@ static const schema_key schema[] = {
      "append the constant feature 1 (after projection and standardization) (csv, idx)"},
     {"data.labels01", T_ENUM, OFF(data.labels01), 0, 0, &E_LABELS01, "keep",
      "labels as in the file, or map: 0 -> -1 and 1 -> +1, any other label an error (csv)"},
+    {"data.holdout", T_REAL, OFF(data.holdout), 0, 0.9, NULL, "0",
+     "without data.test_path: hold out this fraction of the samples (rounded, a seeded uniform subset, stream "
+     "\"holdout\") as the test set, before projection and standardization (csv, idx); 0 = none"},
     {"patterns.method", T_ENUM, OFF(patterns.method), 0, 0, &E_PATTERNS, "exact",
      "arrangement patterns: exact enumeration, Gaussian sampling, or the set in patterns.path"},
     {"patterns.samples", T_INT, OFF(patterns.samples), 1, 100000000, NULL, "1000",
@@ -234,6 +237,12 @@ static const schema_key schema[] = {
      "widths 1..max_width (width_sweep); 0 = 2 m*"},
     {"width_sweep.sgd_batch", T_INT, OFF(width_sweep.sgd_batch), 0, 100000000, NULL, "0",
      "also train every (width, seed) by minibatch SGD on batches of this size, beside GD (0: GD only)"},
+    {"generalization.betas", T_REALLIST, OFF(generalization.betas), 1e-12, 1e12, NULL, "[0.01, 0.1, 1, 10]",
+     "the path of weight decays beta (generalization)"},
+    {"generalization.widths", T_INTLIST, OFF(generalization.widths), 1, 1000000, NULL, "[5, 50]",
+     "widths of the gradient-descent networks compared with the convex optimum (generalization)"},
+    {"generalization.active_tol", T_REAL, OFF(generalization.active_tol), 0, 0.999, NULL, "1e-06",
+     "a neuron is active when ||w1_j|| |w2_j| exceeds this times the network's largest (generalization)"},
     {"stationary.kink_tol", T_REAL, OFF(stationary.kink_tol), 1e-15, 1, NULL, "1e-05",
      "distance in parameter space within which a ReLU or hinge kink counts as reached, and below which a neuron's "
      "weights count as zero"},
@@ -304,24 +313,25 @@ static const struct {
     {"data.project_d", "!arrangement_count landscape separable", "csv idx"},
     {"data.standardize", "!arrangement_count landscape separable", "csv idx"},
     {"data.bias", "!arrangement_count landscape separable", "csv idx"},
+    {"data.holdout", "!arrangement_count landscape separable", "csv idx"},
     {"data.header", "!arrangement_count landscape separable", "csv"},
     {"data.label_column", "!arrangement_count landscape separable", "csv"},
     {"data.delimiter", "!arrangement_count landscape separable", "csv"},
     {"data.skip_rows", "!arrangement_count landscape separable", "csv"},
     {"data.labels01", "!arrangement_count landscape separable", "csv"},
-    {"patterns.method", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
-    {"patterns.path", "convex width_sweep stationary optimal_set maxmargin", NULL},
-    {"patterns.samples", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
-    {"solver.tol", "convex width_sweep stationary optimal_set maxmargin geometry separable", NULL},
-    {"solver.max_iter", "convex width_sweep stationary optimal_set", NULL},
-    {"solver.max_seconds", "convex width_sweep stationary optimal_set", NULL},
-    {"solver.method", "convex width_sweep stationary optimal_set", NULL},
+    {"patterns.method", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable generalization", NULL},
+    {"patterns.path", "convex width_sweep stationary optimal_set maxmargin generalization", NULL},
+    {"patterns.samples", "arrangements convex width_sweep stationary optimal_set maxmargin geometry separable generalization", NULL},
+    {"solver.tol", "convex width_sweep stationary optimal_set maxmargin geometry separable generalization", NULL},
+    {"solver.max_iter", "convex width_sweep stationary optimal_set generalization", NULL},
+    {"solver.max_seconds", "convex width_sweep stationary optimal_set generalization", NULL},
+    {"solver.method", "convex width_sweep stationary optimal_set generalization", NULL},
     {"train.width", "alignment maxmargin separable stationary", NULL},
-    {"train.seeds", "optimal_set stationary width_sweep", NULL},
-    {"train.iters", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin", NULL},
-    {"train.lr", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin", NULL},
+    {"train.seeds", "optimal_set stationary width_sweep generalization", NULL},
+    {"train.iters", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin generalization", NULL},
+    {"train.lr", "alignment maxmargin optimal_set separable stationary width_sweep linear_margin generalization", NULL},
     {"train.flow_target", "maxmargin separable", NULL},
-    {"train.*", "alignment maxmargin optimal_set separable stationary width_sweep", NULL},
+    {"train.*", "alignment maxmargin optimal_set separable stationary width_sweep generalization", NULL},
     {"width_sweep.max_width", "width_sweep stationary optimal_set", NULL},
     {"width_sweep.sgd_batch", "width_sweep stationary", NULL},
     {"stationary.*", "stationary", NULL},
@@ -329,6 +339,7 @@ static const struct {
     {"separable.*", "separable", NULL},
     {"count.*", "arrangement_count", NULL},
     {"landscape.*", "landscape", NULL},
+    {"generalization.*", "generalization", NULL},
     {"fit.*", "", NULL}, /* read by `cvxrelu fit` only, never by a run */
 };
 
@@ -402,7 +413,7 @@ static int is_section(const char *section)
 /* Section names (the prefixes of dotted keys), for suggestions; test_config checks they cover the schema. */
 static const char *const section_names[] = {"data",      "patterns",  "solver", "train",    "width_sweep",
                                             "alignment", "separable", "limits", "count",  "landscape",
-                                            "stationary", "fit"};
+                                            "stationary", "fit", "generalization"};
 #define NSECTIONS (sizeof section_names / sizeof section_names[0])
 
 static size_t edit_distance(const char *a, const char *b)
@@ -836,6 +847,11 @@ static int validate_real_data(const cr_config *cfg, const cr_config_origin *orig
     if (!st && idx && cfg->data.test_path[0])
         st = input_file(cfg, origin, "data.test_labels_path", cfg->data.test_labels_path, "data.test_path",
                         "data.test_path (idx)", err);
+    if (!st && cfg->data.test_path[0] && cfg->data.holdout > 0)
+        st = fail_at(cfg, origin, "data.holdout", err, "set with data.test_path: the data has its test set");
+    if (!st && !(csv || idx) && cfg->data.holdout > 0)
+        st = fail_at(cfg, origin, "data.holdout", err, "holds out samples of csv or idx data, data.kind is %s",
+                     cr_config_data_kind_name(cfg->data.kind));
     if (!st && idx && !cfg->data.test_path[0] && cfg->data.test_labels_path[0])
         st = fail_at(cfg, origin, "data.test_labels_path", err, "set without data.test_path (the test images)");
     if (st) return st;
@@ -985,6 +1001,28 @@ static int validate_fit(const cr_config *cfg, const cr_config_origin *origin, cr
     return CR_OK;
 }
 
+/* generalization: train and test error on real data with a test set, both losses over the beta path. */
+static int validate_generalization(const cr_config *cfg, const cr_config_origin *origin, cr_err *err)
+{
+    const int real = cfg->data.kind == CR_CONFIG_DATA_CSV || cfg->data.kind == CR_CONFIG_DATA_IDX;
+    if (!real)
+        return fail_at(cfg, origin, "data.kind", err,
+                       "experiment generalization needs real data with a test set: expected csv or idx, got %s",
+                       cr_config_data_kind_name(cfg->data.kind));
+    if (!cfg->data.test_path[0] && !(cfg->data.holdout > 0))
+        return fail_at(cfg, origin, "data.holdout", err,
+                       "experiment generalization needs a test set: set data.test_path or data.holdout > 0");
+    if (cfg->solver.method == CR_CONVEX_IPM)
+        return fail_at(cfg, origin, "solver.method", err,
+                       "experiment generalization solves the logistic loss too, which ipm does not: expected auto, "
+                       "fista or ssnal");
+    if (cfg->generalization.betas.len == 0)
+        return fail_at(cfg, origin, "generalization.betas", err, "expected at least one beta");
+    if (cfg->generalization.widths.len == 0)
+        return fail_at(cfg, origin, "generalization.widths", err, "expected at least one width");
+    return CR_OK;
+}
+
 static int validate(cr_config *cfg, const cr_config_origin *origin, int fit, cr_err *err)
 {
     if (fit) return validate_fit(cfg, origin, err);
@@ -999,6 +1037,7 @@ static int validate(cr_config *cfg, const cr_config_origin *origin, int fit, cr_
         st = validate_alignment(cfg, origin, err);
     if (!st && cfg->experiment == CR_EXP_GEOMETRY) st = validate_geometry(cfg, origin, err);
     if (!st && cfg->experiment == CR_EXP_ARRANGEMENT_COUNT) st = validate_count(cfg, origin, err);
+    if (!st && cfg->experiment == CR_EXP_GENERALIZATION) st = validate_generalization(cfg, origin, err);
     return st;
 }
 

@@ -103,6 +103,7 @@ typedef struct cr_config {
         cr_config_yesno standardize;    /* features to training mean 0, deviation 1 */
         cr_config_yesno bias;     /* append the constant feature 1 */
         cr_config_labels01 labels01;    /* csv: {0, 1} labels to {-1, +1} */
+        double holdout;           /* csv, idx without test_path: this fraction of the samples held out; 0: none */
     } data;
 
     struct {
@@ -143,6 +144,12 @@ typedef struct cr_config {
         long max_width;           /* widths 1..max_width; 0: 2 m* */
         long sgd_batch;           /* also train each (width, seed) by SGD on batches of this size; 0: GD only */
     } width_sweep;
+
+    struct {
+        cr_reallist betas;        /* the path of weight decays beta */
+        cr_intlist widths;        /* widths of the gradient-descent networks */
+        double active_tol;        /* a neuron is active when ||w1_j|| |w2_j| > active_tol times the largest */
+    } generalization;             /* experiment generalization */
 
     struct {
         double kink_tol;          /* distance in parameter space within which a kink counts as reached */

@@ -4,6 +4,7 @@
  * as it is. */
 #define _GNU_SOURCE /* fopencookie: a CSV read through zlib as a stdio stream */
 #include "dataload.h"
+#include "holdout.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -484,6 +485,13 @@ static int load_real(const cr_config *cfg, cr_data **out, cr_err *err)
     if (!st && D->test && D->test->d != D->d)
         st = cr_err_set(err, CR_EINPUT, "%s: %zu features, but data.path %s has %zu (data.test_path)",
                         cfg->data.test_path, D->test->d, cfg->data.path, D->d);
+    if (!st && !D->test && cfg->data.holdout > 0) {
+        const size_t k = (size_t)floor(cfg->data.holdout * (double)D->n + 0.5);
+        gsl_rng *rng = cr_rng_stream(cfg->data.seed, "holdout");
+        st = rng ? cr_data_holdout(D, k, rng, err) : cr_err_set(err, CR_ERUNTIME, "out of memory");
+        gsl_rng_free(rng);
+        if (st == CR_EINPUT) cr_err_prefix(err, "%s: data.holdout %g of %zu samples", cfg->file, cfg->data.holdout, D->n);
+    }
     if (!st && cfg->data.project_d > 0) {
         gsl_rng *rng = cr_rng_stream(cfg->data.seed, "projection");
         st = rng ? cr_data_project(D, (size_t)cfg->data.project_d, rng, err)

@@ -24,7 +24,9 @@
       "Geometric interpretation (ellipsoid, rectified ellipsoid, polar set)")                                      \
     X(SEPARABLE, separable, 0, 0, NULL,                                                                            \
       "Theorem (orthogonally separable: global max margin) and KKT point (iff) over many data sets; linearly "      \
-      "separable (beyond the slides)")
+      "separable (beyond the slides)")                                                                            \
+    X(GENERALIZATION, generalization, 1, 0, NULL,                                                                  \
+      "Future work: generalization of the global optima (convex optimum against GD networks over beta)")
 
 /* The experiment a config names: CR_EXP_ARRANGEMENTS .. CR_EXP_SEPARABLE in the list's order (0 .. count - 1);
  * CR_EXP_NONE until the required key is set. */

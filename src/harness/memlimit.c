@@ -88,8 +88,12 @@ double cr_limits_estimate(const cr_config *cfg, size_t n, size_t d)
         if (cfg->patterns.method == CR_CONFIG_PATTERNS_FILE) p = fmin(p, file_pattern_bound(cfg->patterns.path, n));
         bytes += 2 * patterns_bytes(n, d, ws, p); /* the full set and a subsampled or mapped-back copy */
     }
-    /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays. */
-    bytes += 8.0 * (6.0 * (double)n * (double)cfg->train.width + 4.0 * (double)d * (double)cfg->train.width);
+    /* Training: pre-activations, outputs and gradients, a few n x m and d x m arrays (generalization: its widest). */
+    double width = (double)cfg->train.width;
+    if (e == CR_EXP_GENERALIZATION)
+        for (size_t i = 0; i < cfg->generalization.widths.len; i++)
+            width = fmax(width, (double)cfg->generalization.widths.v[i]);
+    bytes += 8.0 * (6.0 * (double)n * width + 4.0 * (double)d * width);
     return bytes;
 }
 
