@@ -819,6 +819,11 @@ int main(void)
         perror(CR_SOURCE_DIR);
         return 1;
     }
+    /* A runner started in the background (`cmd &` in a non-interactive shell) ignores SIGINT, and a child inherits
+     * that until spawn() resets it: a kill sent in that window would be lost (test_kill_immediately saw exit 0).
+     * The children start from the defaults, as from an interactive shell. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kill_immediately),
         cmocka_unit_test(test_kill_arrangement_count),
