@@ -430,6 +430,69 @@ static void test_latex_refuted(void **state)
     crt_rmtree(dir);
 }
 
+/* A generalization run (results.csv with that experiment's columns) gets per loss and beta the convex optimum's
+ * objective, relative gap (gap / max(1, |p_convex|)), m* and test error, the best GD objective and test error, and
+ * the counts over the run, in NAME-values.tex and as the table NAME-table.tex. Fixture computed by hand: squared,
+ * beta 4: convex objective 10, gap 0.5 -> 0.05, GD objectives 8 and 9 -> 8, test errors 0.2 and 0.3 -> 0.2 (both
+ * below the convex 10 and 0.25); logistic, beta 0.5: gap 0.001 / max(1, 0.5) = 0.001, GD objective 0.75 above
+ * 0.5, test error 0.125 equal (not below). A pair without a GD row is refused. */
+static void test_latex_generalization(void **state)
+{
+    (void)state;
+    char dir[256], run[300], out[300], path[600];
+    crt_tmpdir(dir);
+    snprintf(run, sizeof run, "%s/gen", dir);
+    fake_run(run, "key,value\nn,4\n");
+    const char *head = "row,loss,beta,model,width,seed,neurons,active,objective,p_convex,gap,train_error,test_error,"
+                       "train_mse,test_mse,train_logistic,test_logistic,iterations\n";
+    char csv[2048];
+    snprintf(csv, sizeof csv, "%s%s", head,
+             "1,squared,4,convex,0,0,3,2,10,10,0.5,0.1,0.25,1,1,1,1,7\n"
+             "2,squared,4,gd,5,1,5,5,9,,,0.1,0.2,1,1,1,1,7\n"
+             "3,squared,4,gd,50,1,50,40,8,,,0.1,0.3,1,1,1,1,7\n"
+             "4,logistic,0.5,convex,0,0,2,2,0.5,0.5,0.001,0,0.125,1,1,1,1,7\n"
+             "5,logistic,0.5,gd,5,1,5,5,0.75,,,0,0.125,1,1,1,1,7\n");
+    crt_put(run, "results.csv", csv);
+    snprintf(out, sizeof out, "%s/out", dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    const char *runs[] = {run};
+    cr_err err = {{0}};
+    if (cr_report_latex(out, runs, 1, &err)) fail_msg("cr_report_latex: %s", err.msg);
+    snprintf(path, sizeof path, "%s/gen-values.tex", out);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    const char *want[] = {"cr@gen@squared_b4_convex_objective\\endcsname{10}\n",
+                          "cr@gen@squared_b4_convex_rel_gap\\endcsname{0.05}\n",
+                          "cr@gen@squared_b4_convex_neurons\\endcsname{3}\n",
+                          "cr@gen@squared_b4_convex_test_error\\endcsname{0.25}\n",
+                          "cr@gen@squared_b4_gd_best_objective\\endcsname{8}\n",
+                          "cr@gen@squared_b4_gd_best_test_error\\endcsname{0.2}\n",
+                          "cr@gen@logistic_b0.5_convex_rel_gap\\endcsname{0.001}\n",
+                          "cr@gen@logistic_b0.5_gd_best_objective\\endcsname{0.75}\n",
+                          "cr@gen@logistic_b0.5_gd_best_test_error\\endcsname{0.125}\n",
+                          "cr@gen@pairs\\endcsname{2}\n", "cr@gen@gd_networks\\endcsname{3}\n",
+                          "cr@gen@max_rel_gap\\endcsname{0.05}\n",
+                          "cr@gen@pairs_gd_lower_objective\\endcsname{1}\n",
+                          "cr@gen@pairs_gd_lower_test_error\\endcsname{1}\n"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+        if (!strstr(text, want[k])) fail_msg("%s lacks %s:\n%s", path, want[k], text);
+    free(text);
+    snprintf(path, sizeof path, "%s/gen-table.tex", out);
+    text = crt_slurp(path, NULL);
+    if (!text) fail_msg("%s was not written", path);
+    const char *rows[] = {"\nsquared & 4 & 10 & 0.05 & 3 & 0.25 & 8 & 0.2\\\\\n",
+                          "\nlogistic & 0.5 & 0.5 & 0.001 & 2 & 0.125 & 0.75 & 0.125\\\\\n"};
+    for (size_t k = 0; k < 2; k++)
+        if (!strstr(text, rows[k])) fail_msg("%s lacks %s:\n%s", path, rows[k], text);
+    if (strstr(text, rows[1]) < strstr(text, rows[0])) fail_msg("rows out of the order of results.csv:\n%s", text);
+    free(text);
+    /* a pair without GD network */
+    snprintf(csv, sizeof csv, "%s%s", head, "1,squared,4,convex,0,0,3,2,10,10,0.5,0.1,0.25,1,1,1,1,7\n");
+    crt_put(run, "results.csv", csv);
+    assert_int_equal(cr_report_latex(out, runs, 1, &err), CR_EINPUT);
+    crt_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_claims_leave_sanity_out),
         cmocka_unit_test(test_refuted_claims),
         cmocka_unit_test(test_latex_claim_brackets),
+        cmocka_unit_test(test_latex_generalization),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;
 }

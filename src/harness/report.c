@@ -468,8 +468,161 @@ static int tex_config_values(FILE *f, const char *path, const char *name, cr_err
     return CR_OK;
 }
 
-/* One run's NAME-claims.tex, NAME-values.tex, NAME-raw.tex and NAME-config.yaml; its claims also go to the
- * shared tables of c (all, refuted) and counts. */
+/* ------------------------------------------------------- generalization runs */
+
+/* A run whose results.csv has the generalization experiment's columns (docs/experiments/generalization.md) gets
+ * values that its summary does not hold, per loss and beta (PAIR = LOSS_bBETA, BETA as written in the CSV):
+ * PAIR_convex_objective, PAIR_convex_test_error, PAIR_convex_rel_gap (certified gap / max(1, |p_convex|)),
+ * PAIR_convex_neurons, PAIR_gd_best_objective and PAIR_gd_best_test_error (the smallest over the pair's GD
+ * networks); over the run: pairs, gd_networks, max_rel_gap, pairs_gd_lower_objective and
+ * pairs_gd_lower_test_error (pairs where the best GD network is strictly below the convex optimum), and the table
+ * NAME-table.tex of these values, one row per pair in the order of results.csv. */
+static const char gen_header[] = "row,loss,beta,model,width,seed,neurons,active,objective,p_convex,gap,"
+                                 "train_error,test_error,train_mse,test_mse,train_logistic,test_logistic,iterations";
+enum { GEN_FIELDS = 18, GEN_KEY = 64 };
+
+typedef struct {
+    char loss[GEN_KEY], beta[GEN_KEY];
+    int has_convex, ngd;
+    double obj, test, rel_gap, neurons, gd_obj, gd_test;
+} gen_pair;
+
+typedef struct {
+    gen_pair *p;
+    size_t n, cap, gd_networks;
+    const char *path;
+    cr_err *err;
+} gen_ctx;
+
+static int gen_num(gen_ctx *g, const char *field, double *v)
+{
+    char *end;
+    *v = strtod(field, &end);
+    if (!*field || *end || !isfinite(*v)) return cr_err_set(g->err, CR_EINPUT, "%s: not a number: %s", g->path, field);
+    return CR_OK;
+}
+
+static int gen_row(void *vctx, char **fl)
+{
+    gen_ctx *g = vctx;
+    if (strlen(fl[1]) >= GEN_KEY || strlen(fl[2]) >= GEN_KEY || cr_fs_control_char(fl[1]) >= 0 ||
+        cr_fs_control_char(fl[2]) >= 0)
+        return cr_err_set(g->err, CR_EINPUT, "%s: a loss or beta field is too long or holds a control character",
+                          g->path);
+    size_t k = 0;
+    while (k < g->n && !(strcmp(g->p[k].loss, fl[1]) == 0 && strcmp(g->p[k].beta, fl[2]) == 0)) k++;
+    if (k == g->n) {
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? 2 * g->cap : 16;
+            gen_pair *p = realloc(g->p, cap * sizeof *p);
+            if (!p) return cr_err_set(g->err, CR_ERUNTIME, "%s: out of memory", g->path);
+            g->p = p;
+            g->cap = cap;
+        }
+        memset(&g->p[k], 0, sizeof g->p[k]);
+        strcpy(g->p[k].loss, fl[1]);
+        strcpy(g->p[k].beta, fl[2]);
+        g->n++;
+    }
+    gen_pair *p = &g->p[k];
+    double obj, test;
+    int st = gen_num(g, fl[8], &obj);
+    if (!st) st = gen_num(g, fl[12], &test);
+    if (st) return st;
+    if (strcmp(fl[3], "convex") == 0) {
+        double pc, gap, neurons;
+        if (p->has_convex) return cr_err_set(g->err, CR_EINPUT, "%s: two convex rows for %s, beta %s", g->path, fl[1], fl[2]);
+        if ((st = gen_num(g, fl[9], &pc)) || (st = gen_num(g, fl[10], &gap)) || (st = gen_num(g, fl[6], &neurons)))
+            return st;
+        p->has_convex = 1;
+        p->obj = obj;
+        p->test = test;
+        p->rel_gap = gap / fmax(1, fabs(pc));
+        p->neurons = neurons;
+    } else if (strcmp(fl[3], "gd") == 0) {
+        if (!p->ngd || obj < p->gd_obj) p->gd_obj = obj;
+        if (!p->ngd || test < p->gd_test) p->gd_test = test;
+        p->ngd++;
+        g->gd_networks++;
+    } else {
+        return cr_err_set(g->err, CR_EINPUT, "%s: model %s is neither convex nor gd", g->path, fl[3]);
+    }
+    return CR_OK;
+}
+
+/* One derived value, as a summary row would give it (tex_value_row). */
+static int gen_value(tex_ctx *c, const char *key, double v)
+{
+    char num[64], k[3 * GEN_KEY];
+    snprintf(num, sizeof num, "%.17g", v);
+    snprintf(k, sizeof k, "%s", key);
+    char *fl[2] = {k, num};
+    return tex_value_row(c, fl);
+}
+
+static int tex_generalization(const char *outdir, const char *run, const char *name, tex_ctx *c, cr_err *err)
+{
+    char path[CR_PATH_MAX + 300], line[sizeof gen_header + 2];
+    snprintf(path, sizeof path, "%s/results.csv", run);
+    FILE *f = fopen(path, "rb");
+    if (!f) return CR_OK; /* not a generalization run */
+    int ours = fgets(line, sizeof line, f) && strncmp(line, gen_header, sizeof gen_header - 1) == 0 &&
+               (line[sizeof gen_header - 1] == '\n' || line[sizeof gen_header - 1] == '\r');
+    fclose(f);
+    if (!ours) return CR_OK;
+    gen_ctx g = {.path = path, .err = err};
+    int st = read_rows(path, GEN_FIELDS, gen_row, &g, err);
+    for (size_t k = 0; k < g.n && !st; k++)
+        if (!g.p[k].has_convex || !g.p[k].ngd)
+            st = cr_err_set(err, CR_EINPUT, "%s: %s, beta %s lacks a convex or a gd row", path, g.p[k].loss, g.p[k].beta);
+    tex_out tab = {0};
+    if (!st) st = tex_open(&tab, outdir, name, "-table.tex", err);
+    if (st) {
+        free(g.p);
+        return st;
+    }
+    double max_gap = 0;
+    size_t lower_obj = 0, lower_test = 0;
+    fputs("\\begin{tabular}{lrrrrrrr}\n\\toprule\n"
+          "& & \\multicolumn{4}{c}{convex optimum (sampled patterns)} & \\multicolumn{2}{c}{best GD network}\\\\\n"
+          "\\cmidrule(lr){3-6}\\cmidrule(lr){7-8}\n"
+          "loss & $\\beta$ & $L_\\beta$ & rel.\\ gap & $m^*$ & test error & $L_\\beta$ & test error\\\\\n\\midrule\n",
+          tab.f);
+    for (size_t k = 0; k < g.n && !st; k++) {
+        const gen_pair *p = &g.p[k];
+        char key[3 * GEN_KEY], v[6][64];
+        const char *suffix[6] = {"convex_objective", "convex_rel_gap", "convex_neurons", "convex_test_error",
+                                 "gd_best_objective", "gd_best_test_error"};
+        const double val[6] = {p->obj, p->rel_gap, p->neurons, p->test, p->gd_obj, p->gd_test};
+        tex_escape(tab.f, p->loss);
+        fputs(" & ", tab.f);
+        tex_number(tab.f, p->beta);
+        for (int j = 0; j < 6 && !st; j++) {
+            snprintf(key, sizeof key, "%s_b%s_%s", p->loss, p->beta, suffix[j]);
+            st = gen_value(c, key, val[j]);
+            snprintf(v[j], sizeof v[j], "%.17g", val[j]);
+            fputs(" & ", tab.f);
+            tex_number(tab.f, v[j]);
+        }
+        fputs("\\\\\n", tab.f);
+        max_gap = fmax(max_gap, p->rel_gap);
+        lower_obj += p->gd_obj < p->obj;
+        lower_test += p->gd_test < p->test;
+    }
+    fputs("\\bottomrule\n\\end{tabular}\n", tab.f);
+    if (!st) st = gen_value(c, "pairs", (double)g.n);
+    if (!st) st = gen_value(c, "gd_networks", (double)g.gd_networks);
+    if (!st) st = gen_value(c, "max_rel_gap", max_gap);
+    if (!st) st = gen_value(c, "pairs_gd_lower_objective", (double)lower_obj);
+    if (!st) st = gen_value(c, "pairs_gd_lower_test_error", (double)lower_test);
+    free(g.p);
+    if (!st) return cr_atomic_commit(tab.a, err);
+    cr_atomic_abort(tab.a);
+    return st;
+}
+
+/* One run's NAME-claims.tex, NAME-values.tex, NAME-raw.tex and NAME-config.yaml (and NAME-table.tex for a
+ * generalization run); its claims also go to the shared tables of c (all, refuted) and counts. */
 static int tex_run(const char *outdir, const char *run, const char *name, tex_ctx *c, cr_err *err)
 {
     char path[CR_PATH_MAX + 300];
@@ -500,6 +653,7 @@ static int tex_run(const char *outdir, const char *run, const char *name, tex_ct
     snprintf(path, sizeof path, "%s/summary.csv", run);
     c->path = path;
     if (!st) st = read_rows(path, 2, tex_value_row, c, err);
+    if (!st) st = tex_generalization(outdir, run, name, c, err);
     snprintf(path, sizeof path, "%s/config.yaml", run);
     if (!st) st = tex_config_values(raw.f, path, name, err);
     fputs("\\endgroup\n", vals.f);

@@ -33,7 +33,8 @@ int cr_report_claims_known(const char *outdir, const char *const *runs, size_t n
  * outdir/NAME-claims.tex (a table of its claims with verdicts), outdir/NAME-values.tex (every summary value as
  * \crval{NAME}{key}, defined through \csname), outdir/NAME-config.yaml (the resolved config, for
  * \verbatiminput), and outdir/claims-all.tex (every claim). Nothing is typed in: all numbers come from the
- * runs' CSV files. */
+ * runs' CSV files. A generalization run (RUN/results.csv with that experiment's header) also gets values derived
+ * from results.csv, per loss and beta, and the table outdir/NAME-table.tex (docs/experiments/generalization.md). */
 int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, cr_err *err);
 
 /* cr_report_latex with a list of refuted claims (NULL: none). Besides the files above: NAME-raw.tex defines,
