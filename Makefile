@@ -361,6 +361,9 @@ reproduce-full: deps-build
 # recorded in sweep.csv, as is a point whose claims failed (e.g. a width below m*), so the sweep's own exit
 # status 1 or 3 is not an error here; a missing sweep.csv is.
 
+# The sweeps are only reached through the figures' pattern rule, so make would treat them as intermediate and
+# delete them after drawing (every reproduce then reran them, and results/ablations/*/ lost sweep.csv).
+.PRECIOUS: results/ablations/%/sweep.csv
 results/ablations/%/sweep.csv: configs/ablations/%.yaml $(PROG)
 	@grids=$$(sed -n 's/^# grid: *\(.*\)$$/--grid \1/p' $<); \
 	[ -n "$$grids" ] || { echo "$<: no '# grid:' line" >&2; exit 2; }; \
