@@ -103,6 +103,24 @@ static inline const char *crt_prog(void)
     return p && *p ? p : CR_SOURCE_DIR "/build/cvxrelu";
 }
 
+/* Runs the program under test with args (shell words, up to 3000 characters) through crt_sh: its exit status, and
+ * its stdout and stderr in *out when out is not NULL. */
+static inline int crt_prog_sh(const char *args, char **out)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %.3000s", crt_prog(), args);
+    return crt_sh(cmd, out);
+}
+
+/* Fails the test, with the program's output, unless it exits with status on args. */
+static inline void crt_expect_prog(const char *args, int status)
+{
+    char *out = NULL;
+    int st = crt_prog_sh(args, &out);
+    if (st != status) fail_msg("cvxrelu %s: exit %d, expected %d\n%s", args, st, status, out);
+    free(out);
+}
+
 /* Fails the test when the program has not been built. */
 static inline void crt_need_program(void)
 {
