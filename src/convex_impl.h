@@ -170,6 +170,10 @@ typedef struct {
     void *self;
 } cr_ssnal_iter;
 
+/* The Newton direction of a subproblem at the current v (gradient norm gn) into w->dv, with the slope
+ * *gd = grad psi(v)'dv; 0, or -1 when the Newton system broke down. */
+typedef int (*cr_ssnal_dir_fn)(void *self, double gn, double *gd);
+
 /* The start of a run from the workspace (rs->sigma, if set, is the first proximal parameter). */
 void cr_ssnal_init(cr_ssnal_iter *s, cr_convex_work *w, cr_convex_run *rs, cr_ssnal_psi_fn psi, void *self);
 /* The inner stopping rule at gradient norm gn (previous gprev, summable tolerance epsk): 1 to stop. */
@@ -177,6 +181,10 @@ int cr_ssnal_inner_done(cr_ssnal_iter *s, double gn, double gprev, double epsk, 
 /* Backtracking along w->dv from v (psi = phi, slope gd, gradient norm gn) into the trial point; 1 when a step
  * is accepted (*ft = its psi). */
 int cr_ssnal_line_search(cr_ssnal_iter *s, double phi, double gd, double gn, double *ft);
+/* A subproblem (its centre w->Uk set) by semismooth Newton with line search from the current v, to the inner
+ * stopping rule or 100 steps; dir gives the directions. -1 when psi is not finite at the start or dir broke
+ * down, else 0. */
+int cr_ssnal_subproblem(cr_ssnal_iter *s, cr_ssnal_dir_fn dir);
 /* The trial point becomes the current one. */
 void cr_ssnal_swap_trial(cr_ssnal_iter *s);
 /* The prox output at the current v is the next proximal point (w->xa, w->za); vcert = grad l(w->za). */

@@ -177,6 +177,18 @@ static void newton_diag(ssnal_iter *s)
     }
 }
 
+/* The Newton direction: the diagonal part, then the n x n system by Cholesky (cr_ssnal_dir_fn). */
+static int direction(void *self, double gn, double *gd)
+{
+    ssnal_iter *s = self;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
+    newton_diag(s);
+    if (newton_dir(w, rs->X, rs->P, s->c.sigma, rs->beta, s->c.Pc, s->c.gc, w->dv) != 0) return -1;
+    for (size_t k = 0; k < w->n; k++) *gd += s->c.gc[k] * w->dv[k];
+    return 0;
+}
+
 /* One subproblem: semismooth Newton on psi from the current v, proximal centre w->xa. -1 when psi is not
  * finite at the start or the Newton matrix is not positive definite. */
 static int inner(ssnal_iter *s)
@@ -187,31 +199,7 @@ static int inner(ssnal_iter *s)
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
     memcpy(w->vk, s->c.v, n * sizeof(double));
     s->tau = rs->loss == CR_LOSS_HINGE ? 1e-8 * s->c.sigma * fmax(1.0, s->c.mn) : 0.0;
-    double phi = psi(s, s->c.v, s->c.Pc, s->c.zc, s->c.gc);
-    if (!isfinite(phi)) return -1;
-    double gprev = INFINITY, epsk = 0.1 * (1 + s->c.ynorm) * pow(0.2, (double)rs->steps);
-    int stall = 0;
-    for (int it = 0; it < 100; it++) {
-        double gn = cr_linalg_nrm2(s->c.gc, n);
-        if (cr_ssnal_inner_done(&s->c, gn, gprev, epsk, &stall)) break;
-        gprev = gn;
-        newton_diag(s);
-        if (newton_dir(w, rs->X, rs->P, s->c.sigma, rs->beta, s->c.Pc, s->c.gc, w->dv) != 0) return -1;
-        double gd = 0, ft = INFINITY;
-        for (size_t k = 0; k < n; k++) gd += s->c.gc[k] * w->dv[k];
-        if (!(gd < 0)) break;
-        int ok = cr_ssnal_line_search(&s->c, phi, gd, gn, &ft);
-#ifdef CR_CONVEX_DEBUG
-        if (getenv("CRDBG"))
-            fprintf(stderr, "   it=%d gn=%.3g epsk=%.3g ok=%d phi=%.17g ft=%.17g gd=%.3g\n", it, gn, epsk, ok, phi,
-                    ft, gd);
-#endif
-        if (!ok) break;
-        cr_ssnal_swap_trial(&s->c);
-        phi = ft;
-        rs->newton++;
-    }
-    return 0;
+    return cr_ssnal_subproblem(&s->c, direction);
 }
 
 /* The prox output at the last v is the next proximal point (w->xa, w->za), with its dual candidate; the

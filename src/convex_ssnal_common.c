@@ -61,6 +61,34 @@ int cr_ssnal_line_search(cr_ssnal_iter *s, double phi, double gd, double gn, dou
     return 0;
 }
 
+int cr_ssnal_subproblem(cr_ssnal_iter *s, cr_ssnal_dir_fn dir)
+{
+    size_t n = s->w->n;
+    double phi = s->psi(s->self, s->v, s->Pc, s->zc, s->gc);
+    if (!isfinite(phi)) return -1;
+    double gprev = INFINITY, epsk = 0.1 * (1 + s->ynorm) * pow(0.2, (double)s->rs->steps);
+    int stall = 0;
+    for (int it = 0; it < 100; it++) {
+        double gn = cr_linalg_nrm2(s->gc, n);
+        if (cr_ssnal_inner_done(s, gn, gprev, epsk, &stall)) break;
+        gprev = gn;
+        double gd = 0, ft = INFINITY;
+        if (dir(s->self, gn, &gd) != 0) return -1;
+        if (!(gd < 0)) break;
+        int ok = cr_ssnal_line_search(s, phi, gd, gn, &ft);
+#ifdef CR_CONVEX_DEBUG
+        if (getenv("CRDBG"))
+            fprintf(stderr, "   it=%d gn=%.3g epsk=%.3g ok=%d phi=%.17g ft=%.17g gd=%.3g sigma=%.3g\n", it, gn, epsk,
+                    ok, phi, ft, gd, s->sigma);
+#endif
+        if (!ok) break;
+        cr_ssnal_swap_trial(s);
+        phi = ft;
+        s->rs->newton++;
+    }
+    return 0;
+}
+
 void cr_ssnal_swap_trial(cr_ssnal_iter *s)
 {
     double *tmp;

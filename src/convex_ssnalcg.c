@@ -355,39 +355,30 @@ static int newton_cg(cg_iter *s, const double *g, double rtol, double *dv)
 
 /* ------------------------------------------------------------------ the method */
 
+/* The Newton direction by CG (cr_ssnal_dir_fn), the relative CG residual loose far from the solution, tight
+ * near it (superlinear Newton-CG). */
+static int direction(void *self, double gn, double *gd)
+{
+    cg_iter *s = self;
+    cr_convex_work *w = s->c.w;
+    double rtol = fmin(RT0, sqrt(gn / (1 + s->c.ynorm)));
+    if (newton_cg(s, s->c.gc, fmax(rtol, 1e-10), w->dv) != 0) return -1;
+    *gd = cr_linalg_dot(s->c.gc, w->dv, w->n);
+#ifdef CR_SSNALCG_DEBUG
+    fprintf(stderr, "   newton gn %.3e cg %d sigma %.2e pa %zu\n", gn, s->last_cg, s->c.sigma, s->pa);
+#endif
+    return 0;
+}
+
 /* One subproblem by semismooth Newton-CG from the current v, proximal centre w->xa. -1 when psi is not
  * finite at the start or CG broke down. */
 static int inner(cg_iter *s)
 {
     cr_convex_work *w = s->c.w;
-    cr_convex_run *rs = s->c.rs;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
+    size_t m = 2 * s->c.rs->P->p * w->d;
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
     s->fresh = 1;
-    double phi = psi(s, s->c.v, s->c.Pc, s->c.zc, s->c.gc);
-    if (!isfinite(phi)) return -1;
-    double gprev = INFINITY, epsk = 0.1 * (1 + s->c.ynorm) * pow(0.2, (double)rs->steps);
-    int stall = 0;
-    for (int it = 0; it < 100; it++) {
-        double gn = cr_linalg_nrm2(s->c.gc, n);
-        if (cr_ssnal_inner_done(&s->c, gn, gprev, epsk, &stall)) break;
-        gprev = gn;
-        /* the relative CG residual: loose far from the solution, tight near it (superlinear Newton-CG) */
-        double rtol = fmin(RT0, sqrt(gn / (1 + s->c.ynorm)));
-        if (newton_cg(s, s->c.gc, fmax(rtol, 1e-10), w->dv) != 0) return -1;
-        double gd = cr_linalg_dot(s->c.gc, w->dv, n), ft = INFINITY;
-        if (!(gd < 0)) break;
-        int ok = cr_ssnal_line_search(&s->c, phi, gd, gn, &ft);
-#ifdef CR_SSNALCG_DEBUG
-        fprintf(stderr, "   newton %d gn %.3e epsk %.3e cg %d ok %d sigma %.2e pa %zu\n", it, gn, epsk, s->last_cg, ok,
-                s->c.sigma, s->pa);
-#endif
-        if (!ok) break;
-        cr_ssnal_swap_trial(&s->c);
-        phi = ft;
-        rs->newton++;
-    }
-    return 0;
+    return cr_ssnal_subproblem(&s->c, direction);
 }
 
 /* Number of nonzero blocks of U2. */
