@@ -31,3 +31,14 @@ int cr_cli_die(int status, const char *msg)
     fprintf(stderr, "cvxrelu: %s\n", msg);
     return status;
 }
+
+void cr_cli_join_command(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < argc && len + 2 < cap; i++) {
+        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
+        if (k < 0) break;
+        len += (size_t)k;
+    }
+}

@@ -297,17 +297,6 @@ static void rename_in_message(char *msg, size_t cap, const char *stagedir, const
     snprintf(at, cap - (size_t)(at - msg), "%s%s", outdir, rest);
 }
 
-static void join_command(int argc, char **argv, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < argc && len + 2 < cap; i++) {
-        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
-        if (k < 0) break;
-        len += (size_t)k;
-    }
-}
-
 /* The config's data set, with every input check before anything is written. */
 static int load_input(const fit_args *a, cr_config *cfg, cr_data **data, cr_err *err)
 {
@@ -350,7 +339,7 @@ int cr_cmd_fit(int argc, char **argv)
     }
     const char *stagedir = cr_fs_stage_dir(stage);
     char command[4096];
-    join_command(argc, argv, command, sizeof command);
+    cr_cli_join_command(argc, argv, command, sizeof command);
     cr_manifest man = {.cfg = &cfg, .command = command, .status = "ok"};
     cr_manifest_start(&man);
     man.blas_threads = cr_blas_set_threads((int)cfg.threads);

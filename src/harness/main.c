@@ -311,17 +311,6 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-static void join_command(int argc, char **argv, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < argc && len + 2 < cap; i++) {
-        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
-        if (k < 0) break;
-        len += (size_t)k;
-    }
-}
-
 /* "K of N claims failed: CLAIM; CLAIM" into buf (cut to cap). */
 static void claims_message(const cr_run *run, char *buf, size_t cap)
 {
@@ -470,7 +459,7 @@ static int execute(int argc, char **argv, const args *a, const cr_config *cfg, c
     const char *stagedir = cr_fs_stage_dir(stage);
 
     char command[4096];
-    join_command(argc, argv, command, sizeof command);
+    cr_cli_join_command(argc, argv, command, sizeof command);
     cr_manifest man = {.cfg = cfg, .command = command, .status = "ok"};
     cr_manifest_start(&man);
     man.blas_threads = cr_blas_set_threads((int)cfg->threads);
