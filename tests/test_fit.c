@@ -403,10 +403,7 @@ static void test_bad_input_and_determinism(void **state)
 
 int main(void)
 {
-    if (access(crt_prog(), X_OK) != 0) {
-        fprintf(stderr, "%s not built\n", crt_prog());
-        return 1;
-    }
+    if (!crt_program_built()) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regression_numpy),
         cmocka_unit_test(test_classification_numpy),

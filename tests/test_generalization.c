@@ -199,10 +199,7 @@ static void test_holdout_and_bad_input(void **state)
 
 int main(void)
 {
-    if (access(crt_prog(), X_OK) != 0) {
-        fprintf(stderr, "%s not built\n", crt_prog());
-        return 1;
-    }
+    if (!crt_program_built()) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numpy_and_determinism),
         cmocka_unit_test(test_holdout_and_bad_input),

@@ -121,6 +121,14 @@ static inline void crt_expect_prog(const char *args, int status)
     free(out);
 }
 
+/* For a test program's main: 1 when the program under test is built, else 0 after a message on stderr. */
+static inline int crt_program_built(void)
+{
+    if (access(crt_prog(), X_OK) == 0) return 1;
+    fprintf(stderr, "%s not built\n", crt_prog());
+    return 0;
+}
+
 /* Fails the test when the program has not been built. */
 static inline void crt_need_program(void)
 {
