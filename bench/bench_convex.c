@@ -245,16 +245,9 @@ int main(int argc, char **argv)
         if (B->samples) {
             /* the sampled regime uses labels of a planted network (5 neurons, noise 0.1), as the project's
              * Gaussian data sets do: y = sum_j (x'w_j)_+ a_j + 0.1 N(0,1), w_j ~ N(0, I/d), a_j = +-1 */
-            double Wp[5 * 64];
-            for (size_t t = 0; t < 5 * d && d <= 64; t++) Wp[t] = gsl_ran_gaussian(r, 1.0 / sqrt((double)d));
-            for (size_t k = 0; k < n; k++) {
-                double f = 0;
-                for (size_t j = 0; j < 5; j++) {
-                    double h = 0;
-                    for (size_t a = 0; a < d; a++) h += X[k * d + a] * Wp[j * d + a];
-                    f += (h > 0 ? h : 0) * (j % 2 ? -1.0 : 1.0);
-                }
-                y[k] = f + 0.1 * gsl_ran_gaussian(r, 1.0);
+            if (bench_planted_labels(r, X, n, d, y) != 0) {
+                fprintf(stderr, "bench_convex: out of memory\n");
+                return 1;
             }
         } else {
             for (size_t k = 0; k < n; k++) y[k] = gsl_ran_gaussian(r, 1.0);

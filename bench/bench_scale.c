@@ -41,21 +41,10 @@ typedef struct {
 } bench_case;
 
 /* The planted-network instance of bench_convex.c. */
-static void planted(gsl_rng *r, size_t n, size_t d, double *X, double *y)
+static int planted(gsl_rng *r, size_t n, size_t d, double *X, double *y)
 {
     for (size_t t = 0; t < n * d; t++) X[t] = gsl_ran_gaussian(r, 1.0);
-    double *Wp = malloc(5 * d * sizeof *Wp);
-    for (size_t t = 0; t < 5 * d; t++) Wp[t] = gsl_ran_gaussian(r, 1.0 / sqrt((double)d));
-    for (size_t k = 0; k < n; k++) {
-        double f = 0;
-        for (size_t j = 0; j < 5; j++) {
-            double h = 0;
-            for (size_t a = 0; a < d; a++) h += X[k * d + a] * Wp[j * d + a];
-            f += (h > 0 ? h : 0) * (j % 2 ? -1.0 : 1.0);
-        }
-        y[k] = f + 0.1 * gsl_ran_gaussian(r, 1.0);
-    }
-    free(Wp);
+    return bench_planted_labels(r, X, n, d, y);
 }
 
 /* Reads an IDX file (gzip, through `gzip -dc`) of `count` items of `item` bytes after a header of `hdr` bytes.
@@ -141,7 +130,10 @@ static row_result run_row(const bench_case *B, unsigned long seed)
         }
     } else {
         X = malloc(n * d * sizeof *X), y = malloc(n * sizeof *y);
-        planted(r, n, d, X, y);
+        if (!X || !y || planted(r, n, d, X, y) != 0) {
+            fprintf(stderr, "bench_scale: out of memory at n = %zu\n", n);
+            return res;
+        }
     }
     cr_patterns *P = NULL;
     cr_err e;

@@ -2,6 +2,7 @@
 #include "benchutil.h"
 
 #include <errno.h>
+#include <math.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 
 static double clock_seconds(clockid_t id)
 {
@@ -91,5 +93,23 @@ int bench_write_patterns(FILE *f, const cr_patterns *P)
         fprintf(f, "%s\n", buf);
     }
     free(buf);
+    return 0;
+}
+
+int bench_planted_labels(gsl_rng *r, const double *X, size_t n, size_t d, double *y)
+{
+    double *Wp = malloc(5 * d * sizeof *Wp);
+    if (!Wp) return -1;
+    for (size_t t = 0; t < 5 * d; t++) Wp[t] = gsl_ran_gaussian(r, 1.0 / sqrt((double)d));
+    for (size_t k = 0; k < n; k++) {
+        double f = 0;
+        for (size_t j = 0; j < 5; j++) {
+            double h = 0;
+            for (size_t a = 0; a < d; a++) h += X[k * d + a] * Wp[j * d + a];
+            f += (h > 0 ? h : 0) * (j % 2 ? -1.0 : 1.0);
+        }
+        y[k] = f + 0.1 * gsl_ran_gaussian(r, 1.0);
+    }
+    free(Wp);
     return 0;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "patterns.h"
 
 /* From OpenBLAS. */
@@ -44,5 +46,9 @@ int bench_run_lines(const char *cmd, void (*on_line)(void *ctx, const char *line
 void bench_write_rows(FILE *f, const double *X, size_t n, size_t d);
 /* Writes the patterns of P, one a line as cr_patterns_string gives it. 0, or -1 when memory runs out. */
 int bench_write_patterns(FILE *f, const cr_patterns *P);
+
+/* Labels of a planted network for the n x d row-major X (drawn already): y = sum_j (x'w_j)_+ a_j + 0.1 N(0,1) with
+ * 5 neurons, w_j ~ N(0, I/d) drawn from r first (5 d draws, row j = neuron j), a_j = +1, -1, +1, ... */
+int bench_planted_labels(gsl_rng *r, const double *X, size_t n, size_t d, double *y);
 
 #endif

@@ -1,7 +1,7 @@
 /* Private to the convex program's solver (not installed): the workspace, the state of one solve and the
  * functions the files convex.c, convex_maps.c, convex_loss.c, convex_cert.c, convex_fista.c,
- * convex_ssnal.c, convex_polish.c and convex_ipm_run.c share. Layouts as in convex.h; a stacked point U2 is
- * 2p x d row-major (u_1..u_p, u'_1..u'_p). */
+ * convex_ssnal.c, convex_ssnalcg.c, convex_ssnal_common.c, convex_polish.c and convex_ipm_run.c share.
+ * Layouts as in convex.h; a stacked point U2 is 2p x d row-major (u_1..u_p, u'_1..u'_p). */
 #ifndef CR_CONVEX_IMPL_H
 #define CR_CONVEX_IMPL_H
 
@@ -146,6 +146,62 @@ extern const cr_convex_method_type cr_convex_fista_type; /* convex_fista.c */
 extern const cr_convex_method_type cr_convex_ssnal_type; /* convex_ssnal.c */
 extern const cr_convex_method_type cr_convex_ipm_type;   /* convex_ipm_run.c */
 extern const cr_convex_method_type cr_convex_ssnalcg_type; /* convex_ssnalcg.c */
+
+/* ---- convex_ssnal_common.c: the proximal point frame of convex_ssnal.c and convex_ssnalcg.c */
+
+/* psi of a subproblem at v, with P(v) into Pout, M P(v) into zout and grad psi(v) into gout; self is the
+ * method's own iterate. INFINITY outside the domain. */
+typedef double (*cr_ssnal_psi_fn)(void *self, const double *v, double *Pout, double *zout, double *gout);
+
+/* The iterates of one run: the current and trial dual points with their prox outputs, predictions and
+ * gradients (the two sets swap after each accepted Newton step), the proximal parameter, its cap, and the
+ * progress of the outer iteration (best certified gap, its point in w->yb). */
+typedef struct {
+    cr_convex_work *w;
+    cr_convex_run *rs;
+    double *v, *Pc, *zc, *gc;    /* current: v, P(v), M P(v), grad psi(v) */
+    double *vt, *Ptr, *ztr, *gt; /* trial */
+    double *vcert;               /* the dual candidate of the certificate */
+    double mn;                   /* ||M||^2 (at least 1e-300) */
+    double sigma, sigmax, ynorm;
+    double best, prog;           /* best certified gap, last gap that halved */
+    int worse;                   /* outer steps at sigmax without halving the gap */
+    cr_ssnal_psi_fn psi;
+    void *self;
+} cr_ssnal_iter;
+
+/* The Newton direction of a subproblem at the current v (gradient norm gn) into w->dv, with the slope
+ * *gd = grad psi(v)'dv; 0, or -1 when the Newton system broke down. */
+typedef int (*cr_ssnal_dir_fn)(void *self, double gn, double *gd);
+
+/* The start of a run from the workspace (rs->sigma, if set, is the first proximal parameter). */
+void cr_ssnal_init(cr_ssnal_iter *s, cr_convex_work *w, cr_convex_run *rs, cr_ssnal_psi_fn psi, void *self);
+/* The inner stopping rule at gradient norm gn (previous gprev, summable tolerance epsk): 1 to stop. */
+int cr_ssnal_inner_done(cr_ssnal_iter *s, double gn, double gprev, double epsk, int *stall);
+/* Backtracking along w->dv from v (psi = phi, slope gd, gradient norm gn) into the trial point; 1 when a step
+ * is accepted (*ft = its psi). */
+int cr_ssnal_line_search(cr_ssnal_iter *s, double phi, double gd, double gn, double *ft);
+/* A subproblem (its centre w->Uk set) by semismooth Newton with line search from the current v, to the inner
+ * stopping rule or 100 steps; dir gives the directions. -1 when psi is not finite at the start or dir broke
+ * down, else 0. */
+int cr_ssnal_subproblem(cr_ssnal_iter *s, cr_ssnal_dir_fn dir);
+/* The trial point becomes the current one. */
+void cr_ssnal_swap_trial(cr_ssnal_iter *s);
+/* The prox output at the current v is the next proximal point (w->xa, w->za); vcert = grad l(w->za). */
+void cr_ssnal_centre(cr_ssnal_iter *s);
+/* After a certificate that stops the run on a limit: the best certified point goes back to w->xa with its
+ * certificate (the limit's status kept unless that point is converged). */
+void cr_ssnal_stopped(cr_ssnal_iter *s);
+/* The certificate of the polished point (w->xc, w->zw; dual candidate vcert), *conv when it is converged; it
+ * replaces the current point when better or converged (returns 1 then, else 0). */
+int cr_ssnal_take_polished(cr_ssnal_iter *s, int *conv);
+/* Keeps the best certified point; three outer steps at the largest sigma without halving the gap: the best
+ * point goes back to w->xa and -1. Else 0. */
+int cr_ssnal_progress(cr_ssnal_iter *s);
+/* The Newton budget is spent: the best point (when better) back with its certificate, status max_iter. */
+void cr_ssnal_budget_spent(cr_ssnal_iter *s);
+/* The end of a run: v back into w->v, the last sigma into rs->sigma. */
+void cr_ssnal_finish(cr_ssnal_iter *s);
 
 /* ---- convex_polish.c */
 

@@ -137,144 +137,69 @@ static int newton_dir(cr_convex_work *w, const double *X, const cr_patterns *P, 
  * arrangement. U_{k+1} = P(v) is a prox output, so cone feasibility is exact. Once the gap is below 1e-3
  * each outer step tries the face Newton polish (the hinge polish for the hinge) on its point. */
 
-/* The iterates of one run: the current and trial dual points with their prox outputs, predictions and
- * gradients (the two sets swap after each accepted Newton step), the proximal parameters, and the progress
- * of the outer iteration. */
+/* The iterates of one run (convex_impl.h) and the z-form's state. */
 typedef struct {
-    cr_convex_work *w;
-    cr_convex_run *rs;
-    double *v, *Pc, *zc, *gc;   /* current: v, P(v), M P(v), grad psi(v) */
-    double *vt, *Ptr, *ztr, *gt; /* trial */
-    double *vcert;              /* the dual candidate of the certificate */
-    double mn;                  /* ||M||^2 (at least 1e-300) */
-    double sigma, sigmax, tau;  /* proximal parameter, its cap, the z-form's proximal term on v */
-    double ynorm;
+    cr_ssnal_iter c;
+    double tau; /* the z-form's proximal term on v */
     int zform;
-    double best, prog;          /* best certified gap (its point in w->yb), last gap that halved */
-    int worse;                  /* outer steps at sigmax without halving the gap */
 } ssnal_iter;
+
+static double psi(void *self, const double *v, double *Pout, double *zout, double *gout)
+{
+    ssnal_iter *s = self;
+    cr_convex_run *rs = s->c.rs;
+    if (s->zform)
+        return psiz_eval(s->c.w, rs->X, rs->y, rs->P, rs->loss, rs->beta, s->c.sigma, s->tau, v, Pout, zout, gout,
+                         &rs->fails);
+    return psi_eval(s->c.w, rs->X, rs->y, rs->P, rs->loss, rs->beta, s->c.sigma, v, Pout, zout, gout, &rs->fails);
+}
 
 static void iter_init(ssnal_iter *s, cr_convex_work *w, cr_convex_run *rs)
 {
-    *s = (ssnal_iter){.w = w, .rs = rs, .v = w->v, .Pc = w->xb, .zc = w->zb, .gc = w->gr, .vt = w->vt,
-                      .Ptr = w->Pt, .ztr = w->zc, .gt = w->gt, .vcert = w->zy};
-    s->mn = fmax(rs->mnorm2, 1e-300);
-    /* sigma ||M||^2 bounds the condition number of the Newton matrix, and with it the rounding floor of the
-     * inner gradient (about eps sigma ||M||^2 ||v||): capped so that the floor stays near 1e-10 ||v||. */
-    s->sigma = rs->sigma > 0 ? rs->sigma : 1.0 / s->mn;
-    s->sigmax = 1e8 / s->mn;
-    s->best = INFINITY, s->prog = INFINITY;
-    s->ynorm = cr_linalg_nrm2(rs->y, w->n);
+    *s = (ssnal_iter){.tau = 0};
+    cr_ssnal_init(&s->c, w, rs, psi, s);
     s->zform = rs->loss != CR_LOSS_SQUARED;
-}
-
-static double psi(ssnal_iter *s, const double *v, double *Pout, double *zout, double *gout)
-{
-    cr_convex_run *rs = s->rs;
-    if (s->zform)
-        return psiz_eval(s->w, rs->X, rs->y, rs->P, rs->loss, rs->beta, s->sigma, s->tau, v, Pout, zout, gout,
-                         &rs->fails);
-    return psi_eval(s->w, rs->X, rs->y, rs->P, rs->loss, rs->beta, s->sigma, v, Pout, zout, gout, &rs->fails);
-}
-
-/* The inner stopping rule at gradient norm gn (previous gprev): 1 to stop. */
-static int inner_done(ssnal_iter *s, double gn, double gprev, double epsk, int *stall)
-{
-    cr_convex_work *w = s->w;
-    size_t n = w->n, m = 2 * s->rs->P->p * w->d;
-    double pr = 0, vn = cr_linalg_nrm2(s->v, n);
-    for (size_t t = 0; t < m; t++) pr += (s->Pc[t] - w->Uk[t]) * (s->Pc[t] - w->Uk[t]);
-    pr = sqrt(pr) / s->sigma;
-    double floor = 1e-15 * (1 + s->sigma * s->mn) * (1 + vn);
-    /* inexact proximal point: the inner error must be small against the step (Li, Sun and Toh's
-     * criterion (B)) and below a summable sequence (criterion (A)) */
-    if (gn <= fmax(floor, fmin(0.1 * pr, epsk))) return 1;
-    /* Newton converges quadratically: near the rounding floor, no halving of the gradient twice in a
-     * row means rounding dominates. */
-    *stall = gn > 0.5 * gprev && gn <= 1e4 * floor ? *stall + 1 : 0;
-#ifdef CR_CONVEX_DEBUG
-    if (getenv("CRDBG") && *stall >= 2) fprintf(stderr, "   stall gn=%.3g\n", gn);
-#endif
-    return *stall >= 2 || cr_convex_out_of_time(s->rs);
 }
 
 /* The diagonal part of the Newton matrix at the current v into w->hs: sigma J_l plus the ridge tau (z-form)
  * or the Hessian of l* (w->dv is scratch). */
 static void newton_diag(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     size_t n = w->n;
     if (s->zform) {
-        for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + s->sigma * s->v[k];
-        cr_convex_loss_prox(rs->loss, s->sigma, w->dv, rs->y, n, w->zt2, w->hs);
-        for (size_t k = 0; k < n; k++) w->hs[k] = s->sigma * w->hs[k] + s->tau;
+        for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + s->c.sigma * s->c.v[k];
+        cr_convex_loss_prox(rs->loss, s->c.sigma, w->dv, rs->y, n, w->zt2, w->hs);
+        for (size_t k = 0; k < n; k++) w->hs[k] = s->c.sigma * w->hs[k] + s->tau;
     } else {
-        cr_convex_conj_d2(rs->loss, s->v, rs->y, n, w->dv, w->hs);
+        cr_convex_conj_d2(rs->loss, s->c.v, rs->y, n, w->dv, w->hs);
     }
 }
 
-/* Backtracking along w->dv from v (psi = phi, slope gd, gradient norm gn) into the trial point; 1 when a step
- * is accepted (*ft = its psi). */
-static int line_search(ssnal_iter *s, double phi, double gd, double gn, double *ft)
+/* The Newton direction: the diagonal part, then the n x n system by Cholesky (cr_ssnal_dir_fn). */
+static int direction(void *self, double gn, double *gd)
 {
-    size_t n = s->w->n;
-    double alpha = 1.0;
-    for (int ls = 0; ls < 40; ls++) {
-        for (size_t k = 0; k < n; k++) s->vt[k] = s->v[k] + alpha * s->w->dv[k];
-        *ft = psi(s, s->vt, s->Ptr, s->ztr, s->gt);
-        /* Armijo, or (near the solution, where psi's differences drown in the rounding of its large
-         * terms) a clear decrease of the gradient norm */
-        if (*ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || cr_linalg_nrm2(s->gt, n) <= 0.5 * gn) return 1;
-        alpha *= 0.5;
-    }
+    ssnal_iter *s = self;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
+    newton_diag(s);
+    if (newton_dir(w, rs->X, rs->P, s->c.sigma, rs->beta, s->c.Pc, s->c.gc, w->dv) != 0) return -1;
+    for (size_t k = 0; k < w->n; k++) *gd += s->c.gc[k] * w->dv[k];
     return 0;
-}
-
-static void swap_trial(ssnal_iter *s)
-{
-    double *tmp;
-    tmp = s->v, s->v = s->vt, s->vt = tmp;
-    tmp = s->Pc, s->Pc = s->Ptr, s->Ptr = tmp;
-    tmp = s->zc, s->zc = s->ztr, s->ztr = tmp;
-    tmp = s->gc, s->gc = s->gt, s->gt = tmp;
 }
 
 /* One subproblem: semismooth Newton on psi from the current v, proximal centre w->xa. -1 when psi is not
  * finite at the start or the Newton matrix is not positive definite. */
 static int inner(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     size_t n = w->n, m = 2 * rs->P->p * w->d;
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
-    memcpy(w->vk, s->v, n * sizeof(double));
-    s->tau = rs->loss == CR_LOSS_HINGE ? 1e-8 * s->sigma * fmax(1.0, s->mn) : 0.0;
-    double phi = psi(s, s->v, s->Pc, s->zc, s->gc);
-    if (!isfinite(phi)) return -1;
-    double gprev = INFINITY, epsk = 0.1 * (1 + s->ynorm) * pow(0.2, (double)rs->steps);
-    int stall = 0;
-    for (int it = 0; it < 100; it++) {
-        double gn = cr_linalg_nrm2(s->gc, n);
-        if (inner_done(s, gn, gprev, epsk, &stall)) break;
-        gprev = gn;
-        newton_diag(s);
-        if (newton_dir(w, rs->X, rs->P, s->sigma, rs->beta, s->Pc, s->gc, w->dv) != 0) return -1;
-        double gd = 0, ft = INFINITY;
-        for (size_t k = 0; k < n; k++) gd += s->gc[k] * w->dv[k];
-        if (!(gd < 0)) break;
-        int ok = line_search(s, phi, gd, gn, &ft);
-#ifdef CR_CONVEX_DEBUG
-        if (getenv("CRDBG"))
-            fprintf(stderr, "   it=%d gn=%.3g epsk=%.3g ok=%d phi=%.17g ft=%.17g gd=%.3g\n", it, gn, epsk, ok, phi,
-                    ft, gd);
-#endif
-        if (!ok) break;
-        swap_trial(s);
-        phi = ft;
-        rs->newton++;
-    }
-    return 0;
+    memcpy(w->vk, s->c.v, n * sizeof(double));
+    s->tau = rs->loss == CR_LOSS_HINGE ? 1e-8 * s->c.sigma * fmax(1.0, s->c.mn) : 0.0;
+    return cr_ssnal_subproblem(&s->c, direction);
 }
 
 /* The prox output at the last v is the next proximal point (w->xa, w->za), with its dual candidate; the
@@ -282,21 +207,18 @@ static int inner(ssnal_iter *s)
  * xi = (a + sigma v - a_new) / sigma in the subdifferential of l at a_new, not a subgradient at z. */
 static void next_centre(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     const double *y = rs->y;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
-    memcpy(w->xa, s->Pc, (m ? m : 1) * sizeof(double));
-    memcpy(w->za, s->zc, n * sizeof(double));
-    rs->steps++;
-    cr_loss_grad(rs->loss, w->za, y, n, s->vcert);
+    size_t n = w->n;
+    cr_ssnal_centre(&s->c);
     if (!s->zform) return;
-    for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + s->sigma * s->v[k];
-    cr_convex_loss_prox(rs->loss, s->sigma, w->dv, y, n, w->zt2, w->hs);
+    for (size_t k = 0; k < n; k++) w->dv[k] = w->ak[k] + s->c.sigma * s->c.v[k];
+    cr_convex_loss_prox(rs->loss, s->c.sigma, w->dv, y, n, w->zt2, w->hs);
     for (size_t k = 0; k < n; k++) {
         if (rs->loss == CR_LOSS_HINGE) {
-            double xi = (w->dv[k] - w->zt2[k]) / s->sigma, t = y[k] * xi;
-            s->vcert[k] = y[k] * fmin(0.0, fmax(-1.0, t));
+            double xi = (w->dv[k] - w->zt2[k]) / s->c.sigma, t = y[k] * xi;
+            s->c.vcert[k] = y[k] * fmin(0.0, fmax(-1.0, t));
         }
         w->ak[k] = w->zt2[k];
     }
@@ -306,18 +228,9 @@ static void next_centre(ssnal_iter *s)
  * returned rather than the last. 1 to stop. */
 static int outer_check(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t m = 2 * rs->P->p * w->d;
-    int stop = cr_convex_check_point(w, rs, s->vcert, cr_convex_out_of_time(rs));
-    if (stop && rs->status != CR_CONVEX_CONVERGED && rs->status != CR_CONVEX_NUMERICAL && s->best < rs->gap) {
-        cr_convex_status lim = rs->status;
-        memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-        cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
-        cr_loss_grad(rs->loss, w->za, rs->y, w->n, s->vcert);
-        cr_convex_check_point(w, rs, s->vcert, 1);
-        if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
-    }
+    cr_convex_run *rs = s->c.rs;
+    int stop = cr_convex_check_point(s->c.w, rs, s->c.vcert, cr_convex_out_of_time(rs));
+    if (stop) cr_ssnal_stopped(&s->c);
     return stop;
 }
 
@@ -325,31 +238,20 @@ static int outer_check(ssnal_iter *s)
  * its certificate is better. 1 when that certificate is converged. */
 static int polish_step(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     if (!(rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal)))) return 0;
     int pst;
     if (rs->loss == CR_LOSS_HINGE) {
         double rel = rs->gap / fmax(1.0, fabs(rs->primal));
-        pst = cr_convex_hinge_polish(w, rs, w->xa, w->xc, w->zw, s->vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
+        pst = cr_convex_hinge_polish(w, rs, w->xa, w->xc, w->zw, s->c.vcert, fmax(1e-7, fmin(1e-2, 100 * sqrt(rel))));
     } else {
         pst = cr_convex_polish(w, rs, w->xa, w->xc, w->zw, 0.0);
     }
     if (pst != 0) return 0;
-    cr_convex_run cand;
-    if (rs->loss != CR_LOSS_HINGE) cr_loss_grad(rs->loss, w->zw, rs->y, n, s->vcert);
-    int conv = cr_convex_check_candidate(w, rs, w->xc, w->zw, s->vcert, &cand);
-    rs->polishes++;
-#ifdef CR_CONVEX_DEBUG
-    fprintf(stderr, "  polish: primal %.15g gap %.3g\n", cand.primal, cand.gap);
-#endif
-    if (!conv && !(cand.gap < rs->gap)) return 0;
-    memcpy(w->xa, w->xc, (m ? m : 1) * sizeof(double));
-    memcpy(w->za, w->zw, n * sizeof(double));
-    rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
-    if (conv) rs->status = CR_CONVEX_CONVERGED;
-    return conv;
+    if (rs->loss != CR_LOSS_HINGE) cr_loss_grad(rs->loss, w->zw, rs->y, w->n, s->c.vcert);
+    int conv;
+    return cr_ssnal_take_polished(&s->c, &conv) && conv;
 }
 
 /* Keeps the best certified point; three outer steps at the largest sigma without halving the gap (rounding
@@ -357,29 +259,10 @@ static int polish_step(ssnal_iter *s)
  * certificate for the method that follows (returns -1). */
 static int progress(ssnal_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t m = 2 * rs->P->p * w->d;
-    if (rs->gap < s->best) {
-        s->best = rs->gap;
-        memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
-    }
-    if (rs->gap < 0.5 * s->prog) {
-        s->prog = rs->gap;
-        s->worse = 0;
-    } else if (s->sigma >= s->sigmax && ++s->worse >= 3) {
-        memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-        cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
-        return -1;
-    }
+    cr_convex_run *rs = s->c.rs;
+    if (cr_ssnal_progress(&s->c) != 0) return -1;
     if (rs->ssnal_budget > 0 && rs->newton >= rs->ssnal_budget) {
-        if (s->best < rs->gap) {
-            memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-            cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
-            cr_loss_grad(rs->loss, w->za, rs->y, w->n, s->vcert);
-            cr_convex_check_point(w, rs, s->vcert, 0);
-        }
-        rs->status = CR_CONVEX_MAX_ITER;
+        cr_ssnal_budget_spent(&s->c);
         return -1;
     }
     return 0;
@@ -393,7 +276,7 @@ static int ssnal(cr_convex_work *w, cr_convex_run *rs)
     size_t n = w->n;
     ssnal_iter s;
     iter_init(&s, w, rs);
-    cr_loss_grad(rs->loss, w->za, rs->y, n, s.v);
+    cr_loss_grad(rs->loss, w->za, rs->y, n, s.c.v);
     memcpy(w->ak, w->za, n * sizeof(double));
     int rc = 0;
     for (;;) {
@@ -404,7 +287,7 @@ static int ssnal(cr_convex_work *w, cr_convex_run *rs)
         next_centre(&s);
         int stop = outer_check(&s);
 #ifdef CR_CONVEX_DEBUG
-        fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, s.sigma,
+        fprintf(stderr, "ssnal k=%ld sigma=%.3g newton=%ld primal=%.15g gap=%.3g\n", rs->steps, s.c.sigma,
                 rs->newton, rs->primal, rs->gap);
 #endif
         if (stop || polish_step(&s)) break;
@@ -412,11 +295,9 @@ static int ssnal(cr_convex_work *w, cr_convex_run *rs)
             rc = -1;
             break;
         }
-        s.sigma = fmin(s.sigma * rho, s.sigmax);
+        s.c.sigma = fmin(s.c.sigma * rho, s.c.sigmax);
     }
-    /* v lives in w->v again (it may sit in the trial buffer after the swaps) */
-    if (s.v != w->v) memcpy(w->v, s.v, n * sizeof(double));
-    rs->sigma = s.sigma;
+    cr_ssnal_finish(&s.c);
     return rc;
 }
 

@@ -32,14 +32,7 @@
  * (kept in w->yb); the operator of the Newton system: the active blocks' data and the compacted pattern
  * matrix of the patterns that have an active block. */
 typedef struct {
-    cr_convex_work *w;
-    cr_convex_run *rs;
-    double *v, *Pc, *zc, *gc;
-    double *vt, *Ptr, *ztr, *gt;
-    double *vcert;
-    double mn, sigma, sigmax, ynorm;
-    double best, prog;
-    int worse;
+    cr_ssnal_iter c;
     long cg;                  /* conjugate gradient products so far */
     /* Newton operator: hs + sigma sum_j D_j X J_j X' D_j, J_j = a_j (I - Q_j'Q_j) + c_j uhat_j uhat_j' */
     size_t pa;                /* patterns with an active block (w->boff[j] != -1: block j is active) */
@@ -50,35 +43,23 @@ typedef struct {
     double *Dact;             /* n x pa: compacted pattern matrix (w->Wt) */
 } cg_iter;
 
-static void iter_init(cg_iter *s, cr_convex_work *w, cr_convex_run *rs)
-{
-    *s = (cg_iter){.w = w, .rs = rs, .v = w->v, .Pc = w->xb, .zc = w->zb, .gc = w->gr, .vt = w->vt, .Ptr = w->Pt,
-                   .ztr = w->zc, .gt = w->gt, .vcert = w->zy, .Dact = w->Wt};
-    s->mn = fmax(rs->mnorm2, 1e-300);
-    s->sigma = rs->sigma > 0 ? rs->sigma : 1.0 / s->mn;
-    s->sigmax = 1e8 / s->mn;
-    s->best = INFINITY, s->prog = INFINITY;
-    s->ynorm = cr_linalg_nrm2(rs->y, w->n);
-    /* the sketch lives in w->F (n max(n, 64) doubles): 3 n k + 2 k^2 + k fit when k <= n / 4 */
-    s->k = w->n / 4 < NYS_K ? w->n / 4 : NYS_K;
-}
-
 /* psi(v) = l*(v) + (2 <P, W> - ||P||^2) / (2 sigma) - h(P), W = Uk - sigma M'v, P = prox_{sigma h}(W), and
  * its gradient grad l*(v) - M P (the dual of the proximal subproblem, as convex_ssnal.c). INFINITY when v is
  * outside the domain of l*. */
-static double psi(cg_iter *s, const double *v, double *Pout, double *zout, double *gout)
+static double psi(void *self, const double *v, double *Pout, double *zout, double *gout)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cg_iter *s = self;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     size_t n = w->n, d = w->d, p = rs->P->p, m = 2 * p * d;
     double lc = cr_convex_conj_d2(rs->loss, v, rs->y, n, gout, w->hs);
     if (!isfinite(lc)) return INFINITY;
     cr_convex_adjoint(w, rs->X, p, v, w->G);
     for (size_t t = 0; t < p * d; t++) {
-        w->C[t] = w->Uk[t] - s->sigma * w->G[t];
-        w->C[p * d + t] = w->Uk[p * d + t] + s->sigma * w->G[t];
+        w->C[t] = w->Uk[t] - s->c.sigma * w->G[t];
+        w->C[p * d + t] = w->Uk[p * d + t] + s->c.sigma * w->G[t];
     }
-    rs->fails += cr_convex_prox(w, rs->X, rs->P, w->C, s->sigma * rs->beta, Pout);
+    rs->fails += cr_convex_prox(w, rs->X, rs->P, w->C, s->c.sigma * rs->beta, Pout);
     double ip = 0, pp = 0;
     for (size_t t = 0; t < m; t++) {
         ip += Pout[t] * w->C[t];
@@ -86,7 +67,15 @@ static double psi(cg_iter *s, const double *v, double *Pout, double *zout, doubl
     }
     cr_convex_forward(w, rs->X, p, Pout, zout);
     for (size_t k = 0; k < n; k++) gout[k] -= zout[k];
-    return lc + (2 * ip - pp) / (2 * s->sigma) - cr_convex_penalty(Pout, 2 * p, d, rs->beta);
+    return lc + (2 * ip - pp) / (2 * s->c.sigma) - cr_convex_penalty(Pout, 2 * p, d, rs->beta);
+}
+
+static void iter_init(cg_iter *s, cr_convex_work *w, cr_convex_run *rs)
+{
+    *s = (cg_iter){.Dact = w->Wt};
+    cr_ssnal_init(&s->c, w, rs, psi, s);
+    /* the sketch lives in w->F (n max(n, 64) doubles): 3 n k + 2 k^2 + k fit when k <= n / 4 */
+    s->k = w->n / 4 < NYS_K ? w->n / 4 : NYS_K;
 }
 
 /* ------------------------------------------------------------------ the Newton operator */
@@ -121,14 +110,14 @@ static size_t span_basis(const double *X, size_t d, const size_t *rows, size_t n
  * w->boff[j], w->brank[j] rows), and the compacted pattern matrix of the patterns with an active block. */
 static void operator_setup(cg_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     const cr_patterns *P = rs->P;
     size_t n = w->n, d = w->d, p = P->p, off = 0;
     for (size_t j = 0; j < 2 * p; j++) {
         w->brank[j] = 0;
         w->boff[j] = (size_t)-1;
-        if (cr_linalg_nrm2(s->Pc + j * d, d) == 0) continue;
+        if (cr_linalg_nrm2(s->c.Pc + j * d, d) == 0) continue;
         w->boff[j] = off;
         w->brank[j] = span_basis(rs->X, d, w->act_idx + j * d, w->act_len[j], w->Bs + off);
         off += w->brank[j] * d;
@@ -148,10 +137,10 @@ static void operator_setup(cg_iter *s)
  * signs of u'_j cancel): one adjoint and one forward product over the pa patterns. */
 static void operator_apply(cg_iter *s, const double *x, double *out)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     size_t n = w->n, d = w->d, p = rs->P->p, pa = s->pa;
-    double tau = s->sigma * rs->beta;
+    double tau = s->c.sigma * rs->beta;
     if (pa > 0) {
         double *A = w->G, *B = w->Ud;
         cr_patmap_adjoint(s->Dact, rs->X, n, d, pa, x, w->Xs, A);
@@ -163,7 +152,7 @@ static void operator_apply(cg_iter *s, const double *x, double *out)
             c++;
             for (size_t j = i; j < 2 * p; j += p) {
                 if (w->boff[j] == (size_t)-1) continue;
-                const double *u = s->Pc + j * d, *Q = w->Bs + w->boff[j];
+                const double *u = s->c.Pc + j * d, *Q = w->Bs + w->boff[j];
                 double nu = cr_linalg_nrm2(u, d), rn = nu + tau, ca = nu / rn, cu = tau / (rn * nu * nu);
                 double ua = cr_linalg_dot(u, a, d);
                 for (size_t t = 0; t < d; t++) b[t] += ca * a[t] + cu * ua * u[t];
@@ -177,7 +166,7 @@ static void operator_apply(cg_iter *s, const double *x, double *out)
     } else {
         memset(out, 0, n * sizeof *out);
     }
-    for (size_t k = 0; k < n; k++) out[k] = w->hs[k] * x[k] + s->sigma * out[k];
+    for (size_t k = 0; k < n; k++) out[k] = w->hs[k] * x[k] + s->c.sigma * out[k];
 }
 
 /* ------------------------------------------------------------------ the preconditioner */
@@ -247,7 +236,7 @@ static void operator_apply(cg_iter *s, const double *x, double *out);
  * P^{-1} = (lam_k + 1) U (diag(lam) + I)^{-1} U' + I - U U'. Lives in w->F (3 n k + 2 k^2 + 2 k doubles). */
 static void precond_build(cg_iter *s)
 {
-    cr_convex_work *w = s->w;
+    cr_convex_work *w = s->c.w;
     size_t n = w->n, k = s->k;
     double *Om = w->F, *Y = Om + n * k, *U = Y + n * k, *Ck = U + n * k, *Vk = Ck + k * k, *ev = Vk + k * k;
     double *x = w->zt2, *ax = w->vk;
@@ -306,7 +295,7 @@ static void precond_build(cg_iter *s)
 /* z = M^{-1} r = H^{-1/2} P^{-1} H^{-1/2} r (identity scaled by H when there is no sketch). */
 static void precond_apply(cg_iter *s, const double *r, double *z)
 {
-    cr_convex_work *w = s->w;
+    cr_convex_work *w = s->c.w;
     size_t n = w->n, k = s->k, kp = s->kp;
     const double *U = w->F + 2 * n * k;
     double *c = s->coef;
@@ -329,7 +318,7 @@ static void precond_apply(cg_iter *s, const double *r, double *z)
  * CG_MAX products. Returns 0, or -1 on a non-finite or non-positive curvature. */
 static int newton_cg(cg_iter *s, const double *g, double rtol, double *dv)
 {
-    cr_convex_work *w = s->w;
+    cr_convex_work *w = s->c.w;
     size_t n = w->n;
     double *r = w->zt2, *pv = w->vk, *Ap = w->vpol, *z = w->hz;
     operator_setup(s);
@@ -366,40 +355,18 @@ static int newton_cg(cg_iter *s, const double *g, double rtol, double *dv)
 
 /* ------------------------------------------------------------------ the method */
 
-static void swap_trial(cg_iter *s)
+/* The Newton direction by CG (cr_ssnal_dir_fn), the relative CG residual loose far from the solution, tight
+ * near it (superlinear Newton-CG). */
+static int direction(void *self, double gn, double *gd)
 {
-    double *t;
-    t = s->v, s->v = s->vt, s->vt = t;
-    t = s->Pc, s->Pc = s->Ptr, s->Ptr = t;
-    t = s->zc, s->zc = s->ztr, s->ztr = t;
-    t = s->gc, s->gc = s->gt, s->gt = t;
-}
-
-/* The inner stopping rule of convex_ssnal.c (Li, Sun and Toh's criteria (A) and (B), the rounding floor). */
-static int inner_done(cg_iter *s, double gn, double gprev, double epsk, int *stall)
-{
-    cr_convex_work *w = s->w;
-    size_t n = w->n, m = 2 * s->rs->P->p * w->d;
-    double pr = 0, vn = cr_linalg_nrm2(s->v, n);
-    for (size_t t = 0; t < m; t++) pr += (s->Pc[t] - w->Uk[t]) * (s->Pc[t] - w->Uk[t]);
-    pr = sqrt(pr) / s->sigma;
-    double floor = 1e-15 * (1 + s->sigma * s->mn) * (1 + vn);
-    if (gn <= fmax(floor, fmin(0.1 * pr, epsk))) return 1;
-    *stall = gn > 0.5 * gprev && gn <= 1e4 * floor ? *stall + 1 : 0;
-    return *stall >= 2 || cr_convex_out_of_time(s->rs);
-}
-
-/* Backtracking along w->dv into the trial point: Armijo, or a clear decrease of the gradient norm. */
-static int line_search(cg_iter *s, double phi, double gd, double gn, double *ft)
-{
-    size_t n = s->w->n;
-    double alpha = 1.0;
-    for (int ls = 0; ls < 40; ls++) {
-        for (size_t k = 0; k < n; k++) s->vt[k] = s->v[k] + alpha * s->w->dv[k];
-        *ft = psi(s, s->vt, s->Ptr, s->ztr, s->gt);
-        if (*ft <= phi + 1e-4 * alpha * gd + 1e-15 * fabs(phi) || cr_linalg_nrm2(s->gt, n) <= 0.5 * gn) return 1;
-        alpha *= 0.5;
-    }
+    cg_iter *s = self;
+    cr_convex_work *w = s->c.w;
+    double rtol = fmin(RT0, sqrt(gn / (1 + s->c.ynorm)));
+    if (newton_cg(s, s->c.gc, fmax(rtol, 1e-10), w->dv) != 0) return -1;
+    *gd = cr_linalg_dot(s->c.gc, w->dv, w->n);
+#ifdef CR_SSNALCG_DEBUG
+    fprintf(stderr, "   newton gn %.3e cg %d sigma %.2e pa %zu\n", gn, s->last_cg, s->c.sigma, s->pa);
+#endif
     return 0;
 }
 
@@ -407,35 +374,11 @@ static int line_search(cg_iter *s, double phi, double gd, double gn, double *ft)
  * finite at the start or CG broke down. */
 static int inner(cg_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
+    cr_convex_work *w = s->c.w;
+    size_t m = 2 * s->c.rs->P->p * w->d;
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
     s->fresh = 1;
-    double phi = psi(s, s->v, s->Pc, s->zc, s->gc);
-    if (!isfinite(phi)) return -1;
-    double gprev = INFINITY, epsk = 0.1 * (1 + s->ynorm) * pow(0.2, (double)rs->steps);
-    int stall = 0;
-    for (int it = 0; it < 100; it++) {
-        double gn = cr_linalg_nrm2(s->gc, n);
-        if (inner_done(s, gn, gprev, epsk, &stall)) break;
-        gprev = gn;
-        /* the relative CG residual: loose far from the solution, tight near it (superlinear Newton-CG) */
-        double rtol = fmin(RT0, sqrt(gn / (1 + s->ynorm)));
-        if (newton_cg(s, s->gc, fmax(rtol, 1e-10), w->dv) != 0) return -1;
-        double gd = cr_linalg_dot(s->gc, w->dv, n), ft = INFINITY;
-        if (!(gd < 0)) break;
-        int ok = line_search(s, phi, gd, gn, &ft);
-#ifdef CR_SSNALCG_DEBUG
-        fprintf(stderr, "   newton %d gn %.3e epsk %.3e cg %d ok %d sigma %.2e pa %zu\n", it, gn, epsk, s->last_cg, ok,
-                s->sigma, s->pa);
-#endif
-        if (!ok) break;
-        swap_trial(s);
-        phi = ft;
-        rs->newton++;
-    }
-    return 0;
+    return cr_ssnal_subproblem(&s->c, direction);
 }
 
 /* Number of nonzero blocks of U2. */
@@ -454,12 +397,12 @@ static size_t active_blocks(const double *U2, size_t nb, size_t d)
 /* The iteration log of opts.log, if any: the state after a certificate. */
 static void report(cg_iter *s, const char *what)
 {
-    cr_convex_run *rs = s->rs;
+    cr_convex_run *rs = s->c.rs;
     if (!rs->o.log) return;
     cr_convex_progress pr = {.method = what, .iteration = rs->steps, .newton = rs->newton, .products = s->cg,
                              .primal = rs->primal, .dual = rs->dual, .gap = rs->gap,
-                             .rel_gap = rs->gap / fmax(1.0, fabs(rs->primal)), .sigma = s->sigma,
-                             .active = active_blocks(s->w->xa, 2 * rs->P->p, s->w->d),
+                             .rel_gap = rs->gap / fmax(1.0, fabs(rs->primal)), .sigma = s->c.sigma,
+                             .active = active_blocks(s->c.w->xa, 2 * rs->P->p, s->c.w->d),
                              .seconds = cr_seconds() - rs->t0};
     rs->o.log(&pr, rs->o.log_ctx);
 }
@@ -468,23 +411,11 @@ static void report(cg_iter *s, const char *what)
  * the best certified point is returned. 1 to stop. */
 static int outer_step(cg_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
-    memcpy(w->xa, s->Pc, (m ? m : 1) * sizeof(double));
-    memcpy(w->za, s->zc, n * sizeof(double));
-    rs->steps++;
-    cr_loss_grad(rs->loss, w->za, rs->y, n, s->vcert);
-    int stop = cr_convex_check_point(w, rs, s->vcert, cr_convex_out_of_time(rs));
+    cr_convex_run *rs = s->c.rs;
+    cr_ssnal_centre(&s->c);
+    int stop = cr_convex_check_point(s->c.w, rs, s->c.vcert, cr_convex_out_of_time(rs));
     report(s, "ssnal_cg");
-    if (stop && rs->status != CR_CONVEX_CONVERGED && rs->status != CR_CONVEX_NUMERICAL && s->best < rs->gap) {
-        cr_convex_status lim = rs->status;
-        memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-        cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
-        cr_loss_grad(rs->loss, w->za, rs->y, n, s->vcert);
-        cr_convex_check_point(w, rs, s->vcert, 1);
-        if (rs->status != CR_CONVEX_CONVERGED) rs->status = lim;
-    }
+    if (stop) cr_ssnal_stopped(&s->c);
     return stop;
 }
 
@@ -493,44 +424,15 @@ static int outer_step(cg_iter *s)
  * certificate is better. 1 when that certificate is converged. */
 static int polish_step(cg_iter *s)
 {
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t n = w->n, m = 2 * rs->P->p * w->d;
+    cr_convex_work *w = s->c.w;
+    cr_convex_run *rs = s->c.rs;
     if (!(rs->gap <= 1e-3 * fmax(1.0, fabs(rs->primal)))) return 0;
     if (cr_convex_polish(w, rs, w->xa, w->xc, w->zw, 0.0) != 0) return 0;
-    cr_convex_run cand;
-    cr_loss_grad(rs->loss, w->zw, rs->y, n, s->vcert);
-    int conv = cr_convex_check_candidate(w, rs, w->xc, w->zw, s->vcert, &cand);
-    rs->polishes++;
-    if (!conv && !(cand.gap < rs->gap)) return 0;
-    memcpy(w->xa, w->xc, (m ? m : 1) * sizeof(double));
-    memcpy(w->za, w->zw, n * sizeof(double));
-    rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
-    if (conv) rs->status = CR_CONVEX_CONVERGED;
+    cr_loss_grad(rs->loss, w->zw, rs->y, w->n, s->c.vcert);
+    int conv;
+    if (!cr_ssnal_take_polished(&s->c, &conv)) return 0;
     report(s, "polish");
     return conv;
-}
-
-/* Keeps the best certified point; three outer steps at the largest sigma without halving the gap: -1 (the
- * best point goes back to w->xa for the fallback). */
-static int progress(cg_iter *s)
-{
-    cr_convex_work *w = s->w;
-    cr_convex_run *rs = s->rs;
-    size_t m = 2 * rs->P->p * w->d;
-    if (rs->gap < s->best) {
-        s->best = rs->gap;
-        memcpy(w->yb, w->xa, (m ? m : 1) * sizeof(double));
-    }
-    if (rs->gap < 0.5 * s->prog) {
-        s->prog = rs->gap;
-        s->worse = 0;
-    } else if (s->sigma >= s->sigmax && ++s->worse >= 3) {
-        memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
-        cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
-        return -1;
-    }
-    return 0;
 }
 
 /* SSNAL with Newton-CG (Li, Sun and Toh, SIAM J. Optim. 28, 2018, solve their Newton systems by CG when n is
@@ -547,7 +449,7 @@ static int ssnal_cg(cr_convex_work *w, cr_convex_run *rs)
     size_t n = w->n;
     cg_iter s;
     iter_init(&s, w, rs);
-    cr_loss_grad(rs->loss, w->za, rs->y, n, s.v);
+    cr_loss_grad(rs->loss, w->za, rs->y, n, s.c.v);
     int rc = 0;
     for (;;) {
         if (inner(&s) != 0) {
@@ -555,14 +457,13 @@ static int ssnal_cg(cr_convex_work *w, cr_convex_run *rs)
             break;
         }
         if (outer_step(&s) || polish_step(&s)) break;
-        if (progress(&s) != 0) {
+        if (cr_ssnal_progress(&s.c) != 0) {
             rc = -1;
             break;
         }
-        s.sigma = fmin(s.sigma * RHO, s.sigmax);
+        s.c.sigma = fmin(s.c.sigma * RHO, s.c.sigmax);
     }
-    if (s.v != w->v) memcpy(w->v, s.v, n * sizeof(double));
-    rs->sigma = s.sigma;
+    cr_ssnal_finish(&s.c);
     return rc;
 }
 

@@ -83,6 +83,15 @@ static inline void sweep_patterns_d2(inst *I)
 
 #define ENUM ((size_t)-1) /* samples: exact enumeration by cr_patterns_enumerate (patterns.h) */
 
+/* One case of an oracle comparison: the instance make_inst builds and the problem solved on it. */
+typedef struct {
+    size_t n, d;
+    int kind;
+    size_t samples;
+    double beta;
+    cr_loss_kind loss;
+} inst_case;
+
 /* Gaussian X, labels by loss (regression: Gaussian; classification: signs), patterns: d = 2 sweep or
  * `samples` Gaussian directions. kind: 0 plain, 1 duplicate row, 2 parallel opposite rows, 3 zero row,
  * 4 rank-deficient (d = 3, third column = first + second). */

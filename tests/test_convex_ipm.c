@@ -39,13 +39,9 @@ static double objective_at(const inst *I, double beta, const double *U2, double 
 static void test_oracle(void **state)
 {
     (void)state;
-    static const struct {
-        size_t n, d;
-        int kind;
-        size_t samples;
-        double beta;
-    } cs[] = {{10, 2, 0, 0, 0.1}, {12, 3, 2, 200, 0.05}, {40, 3, 0, 60, 0.2}, {8, 3, 4, ENUM, 0.1},
-              {30, 4, 1, 50, 0.5}, {9, 2, 3, 0, 0.02}};
+    static const inst_case cs[] = {{10, 2, 0, 0, 0.1, CR_LOSS_SQUARED},  {12, 3, 2, 200, 0.05, CR_LOSS_SQUARED},
+                                   {40, 3, 0, 60, 0.2, CR_LOSS_SQUARED},  {8, 3, 4, ENUM, 0.1, CR_LOSS_SQUARED},
+                                   {30, 4, 1, 50, 0.5, CR_LOSS_SQUARED},  {9, 2, 3, 0, 0.02, CR_LOSS_SQUARED}};
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         inst I = make_inst(cs[c].n, cs[c].d, CR_LOSS_SQUARED, cs[c].kind, cs[c].samples, 4000 + c);
         size_t p = I.P->p, d = I.d;

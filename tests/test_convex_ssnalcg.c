@@ -41,13 +41,7 @@ static cr_convex_info solve_with(const inst *I, cr_loss_kind loss, double beta, 
 static void test_oracle(void **state)
 {
     (void)state;
-    static const struct {
-        size_t n, d;
-        int kind;
-        size_t samples;
-        double beta;
-        cr_loss_kind loss;
-    } cs[] = {{30, 3, 0, 40, 0.1, CR_LOSS_SQUARED},  {40, 4, 1, 50, 0.5, CR_LOSS_SQUARED},
+    static const inst_case cs[] = {{30, 3, 0, 40, 0.1, CR_LOSS_SQUARED},  {40, 4, 1, 50, 0.5, CR_LOSS_SQUARED},
               {12, 3, 2, 200, 0.05, CR_LOSS_SQUARED}, {8, 3, 4, ENUM, 0.1, CR_LOSS_SQUARED},
               {25, 3, 3, 30, 0.2, CR_LOSS_LOGISTIC},  {40, 4, 0, 40, 0.5, CR_LOSS_LOGISTIC}};
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {

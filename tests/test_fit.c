@@ -47,21 +47,6 @@ static void write_data(const char *path, size_t n, size_t d, int classify, int h
     gsl_rng_free(r);
 }
 
-static int prog(const char *args, char **out)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %s", crt_prog(), args);
-    return crt_sh(cmd, out);
-}
-
-static void expect_prog(const char *args, int status)
-{
-    char *out = NULL;
-    int st = prog(args, &out);
-    if (st != status) fail_msg("cvxrelu %s: exit %d, expected %d\n%s", args, st, status, out);
-    free(out);
-}
-
 /* The numpy oracle: recomputes from the model file (PyYAML) and the data every number that fit and predict wrote. */
 static const char oracle_py[] =
     "import sys, csv, yaml, numpy as np\n"
@@ -121,10 +106,10 @@ static void check_with_numpy(const char *dir, const char *fitdir, const char *ki
     char args[2048], py[512], cmd[4096];
     snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/pred_%s' --quiet", fitdir, kind, data, dir,
              kind);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/unlab_%s' --quiet", fitdir, kind, xonly,
              dir, kind);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     char path[600];
     snprintf(path, sizeof path, "%s/unlab_%s/metrics.csv", dir, kind);
     assert_false(crt_exists(path)); /* no labels, no metrics */
@@ -162,22 +147,35 @@ static void write_config(const char *path, const char *data, const char *extra)
     crt_write_text(path, text);
 }
 
+/* The files of a fit test in a fresh temporary folder dir: data.csv (n = 200, d = 5, a header, labels; classify:
+ * labels in {-1, +1}), features.csv (the same rows without labels), the paths of fit.yaml and the fit folder. */
+typedef struct {
+    char dir[256], data[512], xonly[512], cfg[512], fitdir[512];
+} fit_files;
+
+static void make_fit_files(fit_files *F, int classify, unsigned long seed)
+{
+    crt_tmpdir(F->dir);
+    snprintf(F->data, sizeof F->data, "%s/data.csv", F->dir);
+    snprintf(F->xonly, sizeof F->xonly, "%s/features.csv", F->dir);
+    snprintf(F->cfg, sizeof F->cfg, "%s/fit.yaml", F->dir);
+    snprintf(F->fitdir, sizeof F->fitdir, "%s/fit", F->dir);
+    write_data(F->data, 200, 5, classify, 1, 1, seed);
+    write_data(F->xonly, 200, 5, classify, 1, 0, seed);
+}
+
 /* The issue's "done when": a user's CSV through fit and predict, every number checked by numpy. The squared loss,
  * both models. */
 static void test_regression_numpy(void **state)
 {
     (void)state;
-    char dir[256], data[512], xonly[512], cfg[512], fitdir[512], args[2048];
-    crt_tmpdir(dir);
-    snprintf(data, sizeof data, "%s/data.csv", dir);
-    snprintf(xonly, sizeof xonly, "%s/features.csv", dir);
-    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
-    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
-    write_data(data, 200, 5, 0, 1, 1, 11);
-    write_data(xonly, 200, 5, 0, 1, 0, 11);
+    fit_files F;
+    make_fit_files(&F, 0, 11);
+    const char *dir = F.dir, *data = F.data, *xonly = F.xonly, *cfg = F.cfg, *fitdir = F.fitdir;
+    char args[2048];
     write_config(cfg, data, "beta: 0.1\nfit:\n  model: both\n");
     snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     check_with_numpy(dir, fitdir, "convex", data, xonly);
     check_with_numpy(dir, fitdir, "gd", data, xonly);
 
@@ -185,7 +183,7 @@ static void test_regression_numpy(void **state)
     char rundir[512], sum[600];
     snprintf(rundir, sizeof rundir, "%s/run", dir);
     snprintf(args, sizeof args, "run '%s' --set experiment=convex --out '%s' --quiet", cfg, rundir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     snprintf(sum, sizeof sum, "%s/summary.csv", rundir);
     const double p_convex = summary_value(sum, "p_convex"), m_star = summary_value(sum, "m_star");
     cr_model *M = NULL;
@@ -205,23 +203,19 @@ static void test_regression_numpy(void **state)
 static void test_classification_numpy(void **state)
 {
     (void)state;
-    char dir[256], data[512], xonly[512], cfg[512], fitdir[512], args[2048];
-    crt_tmpdir(dir);
-    snprintf(data, sizeof data, "%s/data.csv", dir);
-    snprintf(xonly, sizeof xonly, "%s/features.csv", dir);
-    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
-    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
-    write_data(data, 200, 5, 1, 1, 1, 12);
-    write_data(xonly, 200, 5, 1, 1, 0, 12);
+    fit_files F;
+    make_fit_files(&F, 1, 12);
+    const char *dir = F.dir, *data = F.data, *xonly = F.xonly, *cfg = F.cfg, *fitdir = F.fitdir;
+    char args[2048];
     /* Weight decay 1 over 100 patterns: the logistic program converges in a second (at beta = 0.1 over 300 the
      * solver needs minutes). */
     write_config(cfg, data, "loss: logistic\nbeta: 1\nfit:\n  model: both\n");
     snprintf(args, sizeof args, "fit '%s' --set patterns.samples=100 --out '%s' --quiet", cfg, fitdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     check_with_numpy(dir, fitdir, "convex", data, xonly);
     check_with_numpy(dir, fitdir, "gd", data, xonly);
     snprintf(args, sizeof args, "fit '%s' --set loss=hinge --set fit.model=gd --out '%s' --quiet", cfg, fitdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     check_with_numpy(dir, fitdir, "gd", data, xonly);
     crt_rmtree(dir);
 }
@@ -313,7 +307,7 @@ static void test_test_path_numpy(void **state)
              data, test, extra);
     crt_write_text(cfg, text);
     snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     snprintf(py, sizeof py, "%s/test_oracle.py", dir);
     crt_write_text(py, test_oracle_py);
     char cmd[4096], *out = NULL;
@@ -347,35 +341,35 @@ static void test_bad_input_and_determinism(void **state)
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         snprintf(args, sizeof args, bad[c].args, cfg, out);
         char *text = NULL;
-        int st = prog(args, &text);
+        int st = crt_prog_sh(args, &text);
         if (st != 2 || !strstr(text, bad[c].expect) || strchr(text, '\n') != text + strlen(text) - 1)
             fail_msg("%s: exit %d: %s", args, st, text);
         free(text);
         assert_false(crt_exists(out));
     }
     snprintf(args, sizeof args, "fit '%s' --quiet", cfg);
-    expect_prog(args, 2); /* no --out */
+    crt_expect_prog(args, 2); /* no --out */
     /* The memory guard counts the patterns only when a convex model is asked for: exact patterns of 5000 samples in
      * 50 dimensions are refused for convex, while a gd network of 12 neurons on them fits in 64 MiB. */
     snprintf(args, sizeof args,
              "fit '%s' --set data.n=5000 --set data.d=50 --set limits.memory_mb=64 --set beta=1 --out '%s' --quiet",
              cfg, out);
     char *big = NULL;
-    int bst = prog(args, &big);
+    int bst = crt_prog_sh(args, &big);
     if (bst != 2 || !strstr(big, "exceeds limits.memory_mb = 64")) fail_msg("%s: exit %d: %s", args, bst, big);
     free(big);
     assert_false(crt_exists(out));
     snprintf(args, sizeof args,
              "fit '%s' --set data.n=5000 --set data.d=50 --set limits.memory_mb=64 --set fit.model=gd "
              "--set train.iters=5 --out '%s/big' --quiet", cfg, dir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     /* A fit of the gd model with beta = 0 (the experiment key is ignored), twice: the same bytes. */
     snprintf(args, sizeof args, "fit '%s' --set fit.model=gd --set train.iters=300 --out '%s' --quiet", cfg, out);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     char again[600];
     snprintf(again, sizeof again, "%s/again", dir);
     snprintf(args, sizeof args, "fit '%s/config.yaml' --out '%s' --quiet", out, again);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     const char *files[] = {"model_gd.yaml", "metrics.csv", "summary.csv", "gd_curve.csv", "sanity.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char a[700], b[700], cmd[1500];
@@ -391,28 +385,25 @@ static void test_bad_input_and_determinism(void **state)
     crt_write_text(data, "1,2,3,4\n5,6,7,8\n");
     snprintf(args, sizeof args, "predict '%s' '%s' --out '%s'", model, data, pout);
     char *text = NULL;
-    int st = prog(args, &text);
+    int st = crt_prog_sh(args, &text);
     if (st != 2 || !strstr(text, "data.csv: expected 2 columns (the model's d = 2 features) or 3 (then the label), got 4"))
         fail_msg("%s: exit %d: %s", args, st, text);
     free(text);
     crt_write_text(data, "x1,x2,y\n1,2,1\n5,6,0\n");
-    st = prog(args, &text);
+    st = crt_prog_sh(args, &text);
     if (st != 2 || !strstr(text, "data.csv: data row 2: label: expected -1 or +1 for a logistic model, got 0"))
         fail_msg("%s: exit %d: %s", args, st, text);
     free(text);
     assert_false(crt_exists(pout));
     snprintf(args, sizeof args, "predict '%s' --out '%s'", model, pout);
-    expect_prog(args, 2);
+    crt_expect_prog(args, 2);
     assert_false(crt_exists(pout));
     crt_rmtree(dir);
 }
 
 int main(void)
 {
-    if (access(crt_prog(), X_OK) != 0) {
-        fprintf(stderr, "%s not built\n", crt_prog());
-        return 1;
-    }
+    if (!crt_program_built()) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regression_numpy),
         cmocka_unit_test(test_classification_numpy),

@@ -35,21 +35,6 @@ static void write_data(const char *path, size_t n, size_t d, unsigned long seed)
     gsl_rng_free(r);
 }
 
-static int prog(const char *args, char **out)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %.3000s", crt_prog(), args);
-    return crt_sh(cmd, out);
-}
-
-static void expect_prog(const char *args, int status)
-{
-    char *out = NULL;
-    int st = prog(args, &out);
-    if (st != status) fail_msg("cvxrelu %s: exit %d, expected %d\n%s", args, st, status, out);
-    free(out);
-}
-
 static void write_config(const char *path, const char *data)
 {
     FILE *f = fopen(path, "w");
@@ -132,7 +117,7 @@ static void test_numpy_and_determinism(void **state)
     snprintf(out1, sizeof out1, "%s/a", dir);
     snprintf(out2, sizeof out2, "%s/b", dir);
     snprintf(cmd, sizeof cmd, "run '%s' --out '%s' --quiet", cfgp, out1);
-    expect_prog(cmd, 0);
+    crt_expect_prog(cmd, 0);
     snprintf(py, sizeof py, "%s/oracle.py", dir);
     FILE *f = fopen(py, "w");
     assert_non_null(f);
@@ -149,7 +134,7 @@ static void test_numpy_and_determinism(void **state)
     if (crt_sh(cmd, NULL) != 0) fail_msg("a CSV of %s mentions a time", out1);
     /* Same config and seed, another thread count: byte-identical CSVs. */
     snprintf(cmd, sizeof cmd, "run '%s' --set threads=2 --out '%s' --quiet", cfgp, out2);
-    expect_prog(cmd, 0);
+    crt_expect_prog(cmd, 0);
     static const char *const files[] = {"results.csv", "weights.csv", "predictions.csv", "summary.csv",
                                         "claims.csv", "sanity.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -174,7 +159,7 @@ static void test_holdout_and_bad_input(void **state)
     snprintf(data, sizeof data, "data:\n  kind: csv\n  path: %s\n  header: no\n  holdout: 0.25\n", tr);
     write_config(cfgp, data);
     snprintf(cmd, sizeof cmd, "run '%s' --out '%s' --quiet", cfgp, out);
-    expect_prog(cmd, 0);
+    crt_expect_prog(cmd, 0);
     snprintf(cmd, sizeof cmd, "grep -qx 'n,36' '%s/summary.csv' && grep -qx 'n_test,12' '%s/summary.csv'", out, out);
     if (crt_sh(cmd, NULL) != 0) fail_msg("data.holdout 0.25 of 48: expected n 36 and n_test 12 in summary.csv");
     crt_rmtree(out);
@@ -192,7 +177,7 @@ static void test_holdout_and_bad_input(void **state)
         snprintf(cmd, sizeof cmd, "run '%s'%s --out '%s' --quiet 2>&1", cfgp, i == 3 ? " --set solver.method=ipm" : "",
                  out);
         char *o = NULL;
-        int st = prog(cmd, &o);
+        int st = crt_prog_sh(cmd, &o);
         if (st != 2 || !strstr(o, keys[i])) fail_msg("case %zu: exit %d, expected 2 naming %s: %s", i, st, keys[i], o);
         free(o);
         assert_false(crt_exists(out));
@@ -205,7 +190,7 @@ static void test_holdout_and_bad_input(void **state)
              "run '%s' --set 'generalization.widths=[3, 1000000]' --set limits.memory_mb=500 --out '%s' --quiet 2>&1",
              cfgp, out);
     char *o = NULL;
-    int st = prog(cmd, &o);
+    int st = crt_prog_sh(cmd, &o);
     if (st != 2 || !strstr(o, "limits.memory_mb")) fail_msg("width 10^6: exit %d, expected 2 (memory guard): %s", st, o);
     free(o);
     assert_false(crt_exists(out));
@@ -214,10 +199,7 @@ static void test_holdout_and_bad_input(void **state)
 
 int main(void)
 {
-    if (access(crt_prog(), X_OK) != 0) {
-        fprintf(stderr, "%s not built\n", crt_prog());
-        return 1;
-    }
+    if (!crt_program_built()) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numpy_and_determinism),
         cmocka_unit_test(test_holdout_and_bad_input),

@@ -103,6 +103,32 @@ static inline const char *crt_prog(void)
     return p && *p ? p : CR_SOURCE_DIR "/build/cvxrelu";
 }
 
+/* Runs the program under test with args (shell words, up to 3000 characters) through crt_sh: its exit status, and
+ * its stdout and stderr in *out when out is not NULL. */
+static inline int crt_prog_sh(const char *args, char **out)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %.3000s", crt_prog(), args);
+    return crt_sh(cmd, out);
+}
+
+/* Fails the test, with the program's output, unless it exits with status on args. */
+static inline void crt_expect_prog(const char *args, int status)
+{
+    char *out = NULL;
+    int st = crt_prog_sh(args, &out);
+    if (st != status) fail_msg("cvxrelu %s: exit %d, expected %d\n%s", args, st, status, out);
+    free(out);
+}
+
+/* For a test program's main: 1 when the program under test is built, else 0 after a message on stderr. */
+static inline int crt_program_built(void)
+{
+    if (access(crt_prog(), X_OK) == 0) return 1;
+    fprintf(stderr, "%s not built\n", crt_prog());
+    return 0;
+}
+
 /* Fails the test when the program has not been built. */
 static inline void crt_need_program(void)
 {

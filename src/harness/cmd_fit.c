@@ -3,6 +3,7 @@
  * the `convex` experiment's computation (the same patterns, solve and support reduction, experiments/common.h)
  * reconstructed into a network; the gd model is one run of the trainer from the initialization stream "init/1". */
 #include "cmd_fit.h"
+#include "cmd_common.h"
 
 #include <math.h>
 #include <signal.h>
@@ -255,18 +256,14 @@ static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
     memset(a, 0, sizeof *a);
     int options = 1;
     for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
+        const char *s = argv[i], *v = NULL;
         if (options && strcmp(s, "--") == 0) {
             options = 0;
         } else if (options && (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)) {
             a->help = 1;
-        } else if (options && (strcmp(s, "--set") == 0 || strncmp(s, "--set=", 6) == 0)) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v) return cr_err_set(err, CR_EINPUT, "--set needs key.path=value");
-            if (a->nset == MAX_SETS) return cr_err_set(err, CR_EINPUT, "more than %d --set options", MAX_SETS);
-            a->sets[a->nset++] = v;
-        } else if (options && (strcmp(s, "--out") == 0 || strncmp(s, "--out=", 6) == 0)) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (options && cr_cli_option("--set", argc, argv, &i, &v)) {
+            if (cr_cli_add_set(a->sets, &a->nset, MAX_SETS, v, err)) return CR_EINPUT;
+        } else if (options && cr_cli_option("--out", argc, argv, &i, &v)) {
             if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--out needs a folder");
             a->out = v;
         } else if (options && strcmp(s, "--quiet") == 0) {
@@ -288,11 +285,7 @@ static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
     return CR_OK;
 }
 
-static int die(int status, const char *msg)
-{
-    fprintf(stderr, "cvxrelu: %s\n", msg);
-    return status;
-}
+#define die cr_cli_die
 
 /* The text of msg with the staging folder's path replaced by the output folder's. */
 static void rename_in_message(char *msg, size_t cap, const char *stagedir, const char *outdir)
@@ -302,17 +295,6 @@ static void rename_in_message(char *msg, size_t cap, const char *stagedir, const
     char rest[sizeof(((cr_err *)0)->msg)];
     snprintf(rest, sizeof rest, "%s", at + strlen(stagedir));
     snprintf(at, cap - (size_t)(at - msg), "%s%s", outdir, rest);
-}
-
-static void join_command(int argc, char **argv, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < argc && len + 2 < cap; i++) {
-        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
-        if (k < 0) break;
-        len += (size_t)k;
-    }
 }
 
 /* The config's data set, with every input check before anything is written. */
@@ -357,7 +339,7 @@ int cr_cmd_fit(int argc, char **argv)
     }
     const char *stagedir = cr_fs_stage_dir(stage);
     char command[4096];
-    join_command(argc, argv, command, sizeof command);
+    cr_cli_join_command(argc, argv, command, sizeof command);
     cr_manifest man = {.cfg = &cfg, .command = command, .status = "ok"};
     cr_manifest_start(&man);
     man.blas_threads = cr_blas_set_threads((int)cfg.threads);

@@ -4,6 +4,7 @@
  * metrics.csv (metric,value; only when DATA has labels), summary.csv, manifest.yaml. DATA holds the model's d
  * features per row, then optionally the label (data.path's layout, read by the same loader). */
 #include "cmd_predict.h"
+#include "cmd_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,24 +39,19 @@ typedef struct {
     int quiet, help;
 } predict_args;
 
-static int die(int status, const char *msg)
-{
-    fprintf(stderr, "cvxrelu: %s\n", msg);
-    return status;
-}
+#define die cr_cli_die
 
 static int parse_args(int argc, char **argv, predict_args *a, cr_err *err)
 {
     memset(a, 0, sizeof *a);
     int options = 1;
     for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
+        const char *s = argv[i], *v = NULL;
         if (options && strcmp(s, "--") == 0) {
             options = 0;
         } else if (options && (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)) {
             a->help = 1;
-        } else if (options && (strcmp(s, "--out") == 0 || strncmp(s, "--out=", 6) == 0)) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (options && cr_cli_option("--out", argc, argv, &i, &v)) {
             if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--out needs a folder");
             a->out = v;
         } else if (options && strcmp(s, "--quiet") == 0) {

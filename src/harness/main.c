@@ -17,6 +17,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "blas.h"
+#include "cmd_common.h"
 #include "cmd_fit.h"
 #include "cmd_predict.h"
 #include "config.h"
@@ -210,11 +211,7 @@ static int refuted_operands(int argc, char **argv, const char **known, int *firs
     return CR_OK;
 }
 
-static int die(int status, const char *msg)
-{
-    fprintf(stderr, "cvxrelu: %s\n", msg);
-    return status;
-}
+#define die cr_cli_die
 
 typedef struct {
     const char *config;
@@ -250,23 +247,18 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
     memset(a, 0, sizeof *a);
     int options = 1; /* until "--" */
     for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
+        const char *s = argv[i], *v = NULL;
         if (options && strcmp(s, "--") == 0) {
             options = 0;
         } else if (!options) {
             if (a->config) return cr_err_set(err, CR_EINPUT, "unexpected argument %s (one config per run)", s);
             a->config = s;
-        } else if (strcmp(s, "--set") == 0 || strncmp(s, "--set=", 6) == 0) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v) return cr_err_set(err, CR_EINPUT, "--set needs key.path=value");
-            if (a->nset == MAX_SETS) return cr_err_set(err, CR_EINPUT, "more than %d --set options", MAX_SETS);
-            a->sets[a->nset++] = v;
-        } else if (allow_out && (strcmp(s, "--out") == 0 || strncmp(s, "--out=", 6) == 0)) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (cr_cli_option("--set", argc, argv, &i, &v)) {
+            if (cr_cli_add_set(a->sets, &a->nset, MAX_SETS, v, err)) return CR_EINPUT;
+        } else if (allow_out && cr_cli_option("--out", argc, argv, &i, &v)) {
             if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--out needs a folder");
             a->out = v;
-        } else if (allow_out && (strcmp(s, "--log") == 0 || strncmp(s, "--log=", 6) == 0)) {
-            const char *v = s[5] == '=' ? s + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (allow_out && cr_cli_option("--log", argc, argv, &i, &v)) {
             if (!v || !*v) return cr_err_set(err, CR_EINPUT, "--log needs a file");
             a->log = v;
         } else if (allow_out && strcmp(s, "--quiet") == 0) {
@@ -317,17 +309,6 @@ static void on_signal(int sig)
     cr_fs_stage_cleanup_signal();
     signal(sig, SIG_DFL);
     raise(sig);
-}
-
-static void join_command(int argc, char **argv, char *buf, size_t cap)
-{
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < argc && len + 2 < cap; i++) {
-        int k = snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
-        if (k < 0) break;
-        len += (size_t)k;
-    }
 }
 
 /* "K of N claims failed: CLAIM; CLAIM" into buf (cut to cap). */
@@ -478,7 +459,7 @@ static int execute(int argc, char **argv, const args *a, const cr_config *cfg, c
     const char *stagedir = cr_fs_stage_dir(stage);
 
     char command[4096];
-    join_command(argc, argv, command, sizeof command);
+    cr_cli_join_command(argc, argv, command, sizeof command);
     cr_manifest man = {.cfg = cfg, .command = command, .status = "ok"};
     cr_manifest_start(&man);
     man.blas_threads = cr_blas_set_threads((int)cfg->threads);
