@@ -29,6 +29,8 @@ void cr_data_free(cr_data *D)
 {
     if (!D) return;
     cr_data_free(D->test);
+    free(D->mean);
+    free(D->scale);
     free(D->X);
     free(D->y);
     free(D);
@@ -251,8 +253,23 @@ int cr_data_project(cr_data *D, size_t k, gsl_rng *rng, cr_err *err)
     return CR_OK;
 }
 
-void cr_data_standardize(cr_data *D)
+void cr_data_standardize_apply(cr_data *D, const double *mean, const double *scale)
 {
+    for (size_t j = 0; j < D->d; j++) {
+        for (size_t i = 0; i < D->n; i++) D->X[i * D->d + j] = (D->X[i * D->d + j] - mean[j]) / scale[j];
+        for (size_t i = 0; D->test && i < D->test->n; i++)
+            D->test->X[i * D->d + j] = (D->test->X[i * D->d + j] - mean[j]) / scale[j];
+    }
+}
+
+int cr_data_standardize(cr_data *D, cr_err *err)
+{
+    double *mu = malloc((D->d ? D->d : 1) * sizeof *mu), *sc = malloc((D->d ? D->d : 1) * sizeof *sc);
+    if (!mu || !sc) {
+        free(mu);
+        free(sc);
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
     for (size_t j = 0; j < D->d; j++) {
         double mean = 0.0, ss = 0.0;
         for (size_t i = 0; i < D->n; i++) mean += D->X[i * D->d + j];
@@ -263,10 +280,16 @@ void cr_data_standardize(cr_data *D)
         }
         double sd = sqrt(ss / (double)(D->n ? D->n : 1));
         if (!(sd > 0.0)) sd = 1.0;
-        for (size_t i = 0; i < D->n; i++) D->X[i * D->d + j] = (D->X[i * D->d + j] - mean) / sd;
-        for (size_t i = 0; D->test && i < D->test->n; i++)
-            D->test->X[i * D->d + j] = (D->test->X[i * D->d + j] - mean) / sd;
+        mu[j] = mean;
+        sc[j] = sd;
     }
+    cr_data_standardize_apply(D, mu, sc);
+    free(D->mean);
+    free(D->scale);
+    D->mean = mu;
+    D->scale = sc;
+    D->d_std = D->d;
+    return CR_OK;
 }
 
 /* X with the column c appended: a new n x (d + 1) array; NULL when out of memory. */

@@ -19,6 +19,8 @@ typedef struct cr_data {
     double *X; /* n x d, row-major, owned */
     double *y; /* n, owned */
     struct cr_data *test; /* held-out samples with the same d (never trained on), owned; NULL: none */
+    double *mean, *scale; /* d_std each, owned: what cr_data_standardize subtracted and divided by; NULL: none */
+    size_t d_std;
 } cr_data;
 
 cr_data *cr_data_alloc(size_t n, size_t d);
@@ -55,8 +57,14 @@ size_t cr_data_keep_classes(cr_data *D, const long *neg, size_t nneg, const long
 int cr_data_project(cr_data *D, size_t k, gsl_rng *rng, cr_err *err);
 
 /* Each feature minus its training mean, divided by its training standard deviation (population: sum over n,
- * divided by n); a constant feature (deviation 0) is only centred. D->test gets the training mean and deviation. */
-void cr_data_standardize(cr_data *D);
+ * divided by n); a constant feature (deviation 0) is only centred (scale 1). D->test gets the training mean and
+ * deviation. The means and scales are kept in D->mean, D->scale (D->d_std = d), so that the transform can be
+ * replayed on new rows (cr_data_standardize_apply). CR_ERUNTIME when out of memory (D unchanged). */
+int cr_data_standardize(cr_data *D, cr_err *err);
+
+/* Each feature j of D (and D->test) replaced by (x_j - mean[j]) / scale[j]: the arithmetic of
+ * cr_data_standardize with given means and scales (D->d of each). */
+void cr_data_standardize_apply(cr_data *D, const double *mean, const double *scale);
 
 /* Appends the constant feature c to every sample (d grows by one), D->test too. CR_ERUNTIME when out of memory
  * (D unchanged). */

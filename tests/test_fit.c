@@ -317,6 +317,139 @@ static void test_test_path_numpy(void **state)
     crt_rmtree(dir);
 }
 
+/* The replay oracle: from the raw semicolon file (label in column 2, labels 0/1), numpy checks the recorded mean and
+ * scale against the training columns, standardizes with the recorded values, appends the bias feature, and
+ * recomputes predict's predictions and metrics from the exported weights; fit's train metrics must agree. */
+static const char replay_py[] =
+    "import sys, csv, yaml, numpy as np\n"
+    "fitdir, model, data, preddir, unlab = sys.argv[1:6]\n"
+    "m = yaml.safe_load(open(model)); inp = m['input']\n"
+    "A = np.loadtxt(data, delimiter=';', skiprows=1, ndmin=2)\n"
+    "y = np.where(A[:, 1] == 1, 1.0, -1.0); R = np.delete(A, 1, axis=1)\n"
+    "mu, sc = np.array(inp['mean'], float), np.array(inp['scale'], float)\n"
+    "if inp['d_raw'] != R.shape[1] or inp['bias'] is not True or inp['labels01'] != 'map': sys.exit('input %r' % inp)\n"
+    "if np.max(np.abs(mu - R.mean(0)) / (1 + np.abs(mu))) > 1e-13: sys.exit('mean %r vs %r' % (mu, R.mean(0)))\n"
+    "if np.max(np.abs(sc - R.std(0)) / sc) > 1e-13: sys.exit('scale %r vs %r' % (sc, R.std(0)))\n"
+    "X = np.hstack([(R - mu) / sc, np.ones((len(y), 1))])\n"
+    "d, w = m['d'], m['width']\n"
+    "if d != R.shape[1] + 1: sys.exit('d %d' % d)\n"
+    "W1 = np.array(m['W1'], dtype=float).reshape(d, w); w2 = np.array(m['w2'], dtype=float)\n"
+    "f = np.maximum(X @ W1, 0) @ w2 if w else np.zeros(len(y))\n"
+    "def table(path): return list(csv.DictReader(open(path)))\n"
+    "def close(a, b, tol, what):\n"
+    "    a, b = np.asarray(a, float), np.asarray(b, float)\n"
+    "    err = np.max(np.abs(a - b) / (1 + np.abs(b)))\n"
+    "    if not err <= tol: sys.exit('%s: off by %g (tol %g)' % (what, err, tol))\n"
+    "P = table(preddir + '/predictions.csv')\n"
+    "close([float(r['prediction']) for r in P], f, 1e-12, 'predictions')\n"
+    "U = table(unlab + '/predictions.csv')\n"
+    "if [r['prediction'] for r in U] != [r['prediction'] for r in P]: sys.exit('unlabeled predictions differ')\n"
+    "want = {'n': len(y), 'mse': np.mean((f - y) ** 2), 'accuracy': np.mean(np.where(f >= 0, 1, -1) == y),\n"
+    "        'logistic_loss': np.mean(np.logaddexp(0, -y * f)), 'hinge_loss': np.mean(np.maximum(0, 1 - y * f))}\n"
+    "got = {r['metric']: r['value'] for r in table(preddir + '/metrics.csv')}\n"
+    "fit = {r['metric']: r['value'] for r in table(fitdir + '/metrics.csv') if r['model'] == m['kind'] and r['set'] == 'train'}\n"
+    "if set(got) != set(want) or set(fit) != set(want): sys.exit('metrics %s / %s' % (sorted(got), sorted(fit)))\n"
+    "for k in want: close(float(got[k]), want[k], 1e-12, 'predict metric ' + k)\n"
+    "if got != fit: sys.exit('predict metrics %r, fit train metrics %r' % (got, fit))\n"
+    "print('ok', m['kind'])\n";
+
+/* Issue 14: fit with data.standardize, data.bias, a semicolon delimiter, a named label column and data.labels01
+ * records the transform in the model's input section; predict replays it on the SAME raw file and reports fit's
+ * train metrics (numpy recomputes them from the raw file, the recorded mean and scale and the weights). The model
+ * round-trips bit for bit; a model fit on projected data is refused by predict (exit 2, nothing written). */
+static void test_input_replay_numpy(void **state)
+{
+    (void)state;
+    char dir[256], data[512], xonly[512], cfg[512], fitdir[512], args[2048], py[512], cmd[4096];
+    crt_tmpdir(dir);
+    snprintf(data, sizeof data, "%s/raw.csv", dir);
+    snprintf(xonly, sizeof xonly, "%s/raw_features.csv", dir);
+    snprintf(cfg, sizeof cfg, "%s/fit.yaml", dir);
+    snprintf(fitdir, sizeof fitdir, "%s/fit", dir);
+    /* 80 rows, 3 features far from mean 0 / deviation 1, the label 0/1 in the second column. */
+    gsl_rng *r = crt_rng_seeded(31);
+    FILE *fd = fopen(data, "w"), *fx = fopen(xonly, "w");
+    assert_non_null(fd);
+    assert_non_null(fx);
+    fputs("a;label;b;c\n", fd);
+    fputs("a;b;c\n", fx);
+    for (int i = 0; i < 80; i++) {
+        const double a = 5 + 2 * gsl_ran_gaussian(r, 1), b = -40 + 10 * gsl_ran_gaussian(r, 1),
+                     c = 0.01 * gsl_ran_gaussian(r, 1);
+        const int lab = (a - 5) / 2 + 0.5 * (b + 40) / 10 - 30 * c + 0.3 * gsl_ran_gaussian(r, 1) > 0;
+        fprintf(fd, "%.17g;%d;%.17g;%.17g\n", a, lab, b, c);
+        fprintf(fx, "%.17g;%.17g;%.17g\n", a, b, c);
+    }
+    fclose(fd);
+    fclose(fx);
+    gsl_rng_free(r);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "data:\n  kind: csv\n  path: '%s'\n  delimiter: semicolon\n  label_column: label\n  labels01: map\n"
+             "  standardize: yes\n  bias: yes\npatterns:\n  method: sample\n  samples: 60\nseed: 3\n"
+             "solver:\n  max_seconds: 120\nloss: logistic\nbeta: 1\n"
+             "train:\n  width: 6\n  iters: 800\n  lr: 0.005\nfit:\n  model: both\n",
+             data);
+    crt_write_text(cfg, text);
+    snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
+    expect_prog(args, 0);
+    snprintf(py, sizeof py, "%s/replay.py", dir);
+    crt_write_text(py, replay_py);
+    const char *kinds[] = {"convex", "gd"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/pred_%s' --quiet", fitdir, kinds[k],
+                 data, dir, kinds[k]);
+        expect_prog(args, 0);
+        snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/unlab_%s' --quiet", fitdir, kinds[k],
+                 xonly, dir, kinds[k]);
+        expect_prog(args, 0);
+        snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s/model_%s.yaml' '%s' '%s/pred_%s' '%s/unlab_%s'", CRT_PYTHON, py,
+                 fitdir, fitdir, kinds[k], data, dir, kinds[k], dir, kinds[k]);
+        char *out = NULL;
+        if (crt_sh(cmd, &out) != 0) fail_msg("numpy replay oracle (%s): %s", kinds[k], out);
+        free(out);
+    }
+
+    /* The model file round-trips bit for bit: read, write again, the same bytes and the same values. */
+    char model[600], again[600];
+    snprintf(model, sizeof model, "%s/model_gd.yaml", fitdir);
+    snprintf(again, sizeof again, "%s/again.yaml", dir);
+    cr_model *M = NULL, *B = NULL;
+    cr_err err = {{0}};
+    if (cr_model_read(model, &M, &err)) fail_msg("%s", err.msg);
+    assert_true(M->input.recorded);
+    assert_int_equal(M->input.delimiter, ';');
+    assert_string_equal(M->input.label_column, "label");
+    assert_true(M->input.labels01 && M->input.bias);
+    assert_int_equal(M->input.d_raw, 3);
+    assert_non_null(M->input.mean);
+    if (cr_model_write(M, again, &err)) fail_msg("%s", err.msg);
+    if (cr_model_read(again, &B, &err)) fail_msg("%s", err.msg);
+    assert_true(cr_model_identical(M, B));
+    B->input.scale[1] = nextafter(B->input.scale[1], 1e300); /* one ulp of one scale: no longer identical */
+    assert_false(cr_model_identical(M, B));
+    snprintf(cmd, sizeof cmd, "cmp '%s' '%s'", model, again);
+    if (crt_sh(cmd, NULL) != 0) fail_msg("the model file does not write back byte for byte");
+    cr_model_free(M);
+    cr_model_free(B);
+
+    /* A model fit on projected data: predict refuses it, exit 2, one line, nothing written. */
+    char pdir[600], pout[600];
+    snprintf(pdir, sizeof pdir, "%s/proj", dir);
+    snprintf(pout, sizeof pout, "%s/pred_proj", dir);
+    snprintf(args, sizeof args, "fit '%s' --set data.project_d=2 --set fit.model=gd --out '%s' --quiet", cfg, pdir);
+    expect_prog(args, 0);
+    snprintf(args, sizeof args, "predict '%s/model_gd.yaml' '%s' --out '%s'", pdir, data, pout);
+    char *out = NULL;
+    int st = prog(args, &out);
+    if (st != 2 || !strstr(out, "input.project_d") || !strstr(out, "projection") ||
+        strchr(out, '\n') != out + strlen(out) - 1)
+        fail_msg("%s: exit %d: %s", args, st, out);
+    free(out);
+    assert_false(crt_exists(pout));
+    crt_rmtree(dir);
+}
+
 /* Bad input, nothing written: exit 2 with one line naming the file (and key); then two fits of one config give
  * byte-identical files. */
 static void test_bad_input_and_determinism(void **state)
@@ -409,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_classification_numpy),
         cmocka_unit_test(test_test_set_metrics),
         cmocka_unit_test(test_test_path_numpy),
+        cmocka_unit_test(test_input_replay_numpy),
         cmocka_unit_test(test_bad_input_and_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

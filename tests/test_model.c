@@ -68,6 +68,65 @@ static void test_round_trip(void **state)
     crt_rmtree(dir);
 }
 
+/* An input section (what fit applied to raw rows, docs/fit.md) with awkward values: a tab delimiter, a label column
+ * name that needs quoting, classes, standardization means and scales at the extremes of the doubles, a bias. */
+static void set_awkward_input(cr_model *M)
+{
+    cr_model_input in = {.recorded = 1, .source = CR_MODEL_SOURCE_CSV, .delimiter = '\t', .header = 1,
+                         .skip_rows = 2, .labels01 = 1, .nneg = 2, .npos = 1, .d_raw = M->d - 1, .bias = 1};
+    snprintf(in.label_column, sizeof in.label_column, "the \"label\": y");
+    in.classes_neg[0] = 3;
+    in.classes_neg[1] = -7;
+    in.classes_pos[0] = 0;
+    double mean[16], scale[16];
+    static const double mv[] = {-0.0, DBL_MAX, 5e-324, 1e22, 0.1}, sv[] = {5e-324, 1.0, DBL_MAX, 1e-300, 0.1};
+    for (size_t j = 0; j < in.d_raw; j++) {
+        mean[j] = mv[j % 5];
+        scale[j] = sv[j % 5];
+    }
+    in.mean = mean;
+    in.scale = scale;
+    cr_err err = {{0}};
+    assert_int_equal(cr_model_set_input(M, &in, &err), CR_OK);
+}
+
+/* The input section round-trips bit for bit; a model without one reads back without one. */
+static void test_input_round_trip(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    crt_tmpdir(dir);
+    cr_model *M = awkward_model(6, 3, 20, 6);
+    set_awkward_input(M);
+    round_trip(M, dir, "input.yaml");
+    snprintf(path, sizeof path, "%s/input.yaml", dir);
+    cr_model *B = NULL;
+    cr_err err = {{0}};
+    if (cr_model_read(path, &B, &err)) fail_msg("%s", err.msg);
+    assert_true(B->input.recorded && B->input.delimiter == '\t' && B->input.skip_rows == 2 && B->input.bias);
+    assert_string_equal(B->input.label_column, "the \"label\": y");
+    assert_true(B->input.nneg == 2 && B->input.classes_neg[1] == -7 && B->input.npos == 1);
+    assert_memory_equal(B->input.mean, M->input.mean, 5 * sizeof(double));
+    assert_memory_equal(B->input.scale, M->input.scale, 5 * sizeof(double));
+    assert_true(signbit(B->input.mean[0]));
+    B->input.bias = 0;
+    assert_false(cr_model_identical(M, B));
+    cr_model_free(B);
+    cr_model_free(M);
+    M = awkward_model(2, 1, 3, 7); /* no input section, as the files before it */
+    round_trip(M, dir, "noinput.yaml");
+    snprintf(path, sizeof path, "%s/noinput.yaml", dir);
+    if (cr_model_read(path, &B, &err)) fail_msg("%s", err.msg);
+    assert_false(B->input.recorded);
+    assert_null(B->input.mean);
+    char *text = crt_slurp(path, NULL);
+    assert_null(strstr(text, "input:"));
+    free(text);
+    cr_model_free(B);
+    cr_model_free(M);
+    crt_rmtree(dir);
+}
+
 /* PyYAML (no code of ours) loads the file; every number must be the double written, compared through the exact
  * hexadecimal form (%a) the test writes beside it. */
 static void test_pyyaml_reads_exactly(void **state)
@@ -146,7 +205,7 @@ static const corruption corruptions[] = {
     {"  - [", "  - [, ", ":12:6: YAML syntax error"},
     {"\n  - \"", "\n  - \"2", "patterns item 1: expected a string of n_train = 70 characters 0/1"},
     {"\n  - \"1", "\n  - \"x", "patterns item 1: expected a string of n_train = 70 characters 0/1, got 70 characters not all 0/1"},
-    {"\npatterns:", "\nignored: 3\npatterns:", ":17:1: ignored: unknown key (expected format, kind, loss, beta, d, width, n_train, objective, W1, w2, patterns)"},
+    {"\npatterns:", "\nignored: 3\npatterns:", ":17:1: ignored: unknown key (expected format, kind, loss, beta, d, width, n_train, objective, W1, w2, patterns, input)"},
     {"kind: gd", "kind: gd\nkind: gd", ":4:1: kind: key given twice"},
     {"format: cvxrelu-model-1\n", "", ": format: required key missing"},
     {"w2: [1.75, 2.0]", "w2: {a: 1}", ":15:5: w2: expected a list of 2 numbers (width), got a mapping"},
@@ -204,6 +263,58 @@ static void test_corrupted_files(void **state)
     assert_non_null(strstr(err.msg, "not a regular file"));
     snprintf(path, sizeof path, "%s/missing.yaml", dir);
     assert_int_equal(cr_model_read(path, &M, &err), CR_EINPUT);
+    free(base);
+    crt_rmtree(dir);
+}
+
+/* A bad input section: the reader stays strict (FILE:LINE:COLUMN: KEY). The model of base_text with
+ * set_awkward_input: d = 3, so d_raw = 2 and two means and scales. */
+static const corruption input_corruptions[] = {
+    {"  bias: yes", "  bias: maybe", ": input.bias: expected one of no, yes, got \"maybe\""},
+    {"  delimiter: tab", "  delimiter: pipe", ": input.delimiter: expected one of comma, semicolon, tab"},
+    {"  source: csv", "  source: parquet", ": input.source: expected one of csv, idx, synthetic"},
+    {"  header: yes", "  header: 1", ": input.header: expected one of auto, yes, no"},
+    {"  skip_rows: 2", "  skip_rows: -1", ": input.skip_rows: expected an integer >= 0"},
+    {"  labels01: map", "  labels01: yes", ": input.labels01: expected one of keep, map"},
+    {"  classes_neg: [3", "  classes_neg: [x", ": input.classes_neg: expected an integer, got \"x"},
+    {"  d_raw: 2", "  d_raw: 3", ": input.d_raw: 3 features and the bias do not make the model's d = 3"},
+    {"  mean: [-0.0, ", "  mean: [", ": input.mean: expected a list of 2 numbers (the standardized features), got 1"},
+    {"  scale: [4.9406564584124654e-324", "  scale: [0.0", ": input.scale: expected a number > 0, got 0"},
+    {"  scale: [4.9406564584124654e-324", "  scale: [nan", ": input.scale: expected a finite number"},
+    {"  standardize: yes", "  standardize: no", ": input.mean: expected a list of 0 numbers (standardize: no), got 2"},
+    {"  bias: yes", "  bias: yes\n  seed: 3", ": seed: unknown key of input"},
+    {"  bias: yes\n", "", ": input: required key bias missing"},
+};
+
+static void test_input_corrupted(void **state)
+{
+    (void)state;
+    char dir[256], path[512];
+    crt_tmpdir(dir);
+    cr_model *M = awkward_model(3, 2, 70, 5);
+    set_awkward_input(M);
+    snprintf(path, sizeof path, "%s/base.yaml", dir);
+    cr_err err = {{0}};
+    if (cr_model_write(M, path, &err)) fail_msg("write: %s", err.msg);
+    cr_model_free(M);
+    char *base = crt_slurp(path, NULL);
+    assert_non_null(base);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    for (size_t c = 0; c < sizeof input_corruptions / sizeof input_corruptions[0]; c++) {
+        char *text = replace_first(base, input_corruptions[c].find, input_corruptions[c].replace);
+        crt_write_text(path, text);
+        cr_model *B = (cr_model *)1;
+        int st = cr_model_read(path, &B, &err);
+        /* FILE:LINE:COLUMN: KEY (a missing key of input names the input mapping's position) */
+        char *colon = strstr(err.msg, ": input") ? strstr(err.msg, ": input") : strstr(err.msg, ": seed");
+        int line = 0, col = 0;
+        const int located = sscanf(err.msg + strlen(path), ":%d:%d:", &line, &col) == 2 && line > 0 && col > 0;
+        if (st != CR_EINPUT || B != NULL || strncmp(err.msg, path, strlen(path)) != 0 || strchr(err.msg, '\n') ||
+            !strstr(err.msg, input_corruptions[c].expect) || !located || !colon)
+            fail_msg("input corruption %zu: status %d, message \"%s\", expected \"%s\"\n%s", c, st, err.msg,
+                     input_corruptions[c].expect, text);
+        free(text);
+    }
     free(base);
     crt_rmtree(dir);
 }
@@ -274,6 +385,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_input_round_trip),
+        cmocka_unit_test(test_input_corrupted),
         cmocka_unit_test(test_pyyaml_reads_exactly),
         cmocka_unit_test(test_corrupted_files),
         cmocka_unit_test(test_predict_refuses_corrupted),

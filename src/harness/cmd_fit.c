@@ -215,6 +215,35 @@ static int save_model(cr_run *run, const cr_model *M, cr_err *err)
     return st;
 }
 
+/* The input transform the loader applied to train (dataload.c, docs/data.md), for the model file. */
+static void fit_input(const cr_config *cfg, const cr_data *train, cr_model_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->recorded = 1;
+    const int real = cfg->data.kind == CR_CONFIG_DATA_CSV || cfg->data.kind == CR_CONFIG_DATA_IDX;
+    in->source = cfg->data.kind == CR_CONFIG_DATA_CSV   ? CR_MODEL_SOURCE_CSV
+                 : cfg->data.kind == CR_CONFIG_DATA_IDX ? CR_MODEL_SOURCE_IDX
+                                                        : CR_MODEL_SOURCE_SYNTHETIC;
+    static const char delims[] = {[CR_CONFIG_DELIM_COMMA] = ',', [CR_CONFIG_DELIM_SEMICOLON] = ';',
+                                  [CR_CONFIG_DELIM_TAB] = '\t'};
+    in->delimiter = delims[cfg->data.delimiter];
+    in->header = cfg->data.header;
+    in->skip_rows = cfg->data.skip_rows;
+    snprintf(in->label_column, sizeof in->label_column, "%s", cfg->data.label_column);
+    in->labels01 = cfg->data.labels01 == CR_CONFIG_LABELS01_MAP;
+    if (real) {
+        in->nneg = cfg->data.classes_neg.len;
+        in->npos = cfg->data.classes_pos.len;
+        memcpy(in->classes_neg, cfg->data.classes_neg.v, in->nneg * sizeof(long));
+        memcpy(in->classes_pos, cfg->data.classes_pos.v, in->npos * sizeof(long));
+        in->project_d = cfg->data.project_d;
+        in->bias = cfg->data.bias == CR_CONFIG_YES;
+    }
+    in->d_raw = in->project_d > 0 ? 0 : train->d - (size_t)in->bias;
+    in->mean = train->mean;
+    in->scale = train->scale;
+}
+
 int cr_fit_models(const cr_config *cfg, const cr_data *train, const cr_data *test, cr_run *run, cr_err *err)
 {
     cr_run_summary_str(run, "loss", cr_loss_name(cfg->loss));
@@ -229,8 +258,11 @@ int cr_fit_models(const cr_config *cfg, const cr_data *train, const cr_data *tes
     if (!st && cfg->fit.model != CR_CONFIG_FIT_CONVEX) st = fit_gd(cfg, train, run, &models[nm++], err);
     cr_csv *t = st ? NULL : cr_run_table(run, "metrics.csv", "model,set,metric,value", err);
     if (!st && !t) st = CR_ERUNTIME;
+    cr_model_input in;
+    fit_input(cfg, train, &in);
     for (size_t i = 0; !st && i < nm; i++) {
-        st = save_model(run, models[i], err);
+        st = cr_model_set_input(models[i], &in, err);
+        if (!st) st = save_model(run, models[i], err);
         if (!st) st = cr_fit_write_metrics(t, run, models[i], "train", train, err);
         if (!st && test) st = cr_fit_write_metrics(t, run, models[i], "test", test, err);
     }

@@ -1,8 +1,9 @@
 /* `cvxrelu predict MODEL DATA.csv --out DIR` (see cmd_predict.h, docs/fit.md): the model file and the data are read
  * and checked before anything is written; then DIR is built in a staging folder and replaces DIR whole:
  * predictions.csv (sample,prediction; for logistic and hinge models also class; for logistic also probability),
- * metrics.csv (metric,value; only when DATA has labels), summary.csv, manifest.yaml. DATA holds the model's d
- * features per row, then optionally the label (data.path's layout, read by the same loader). */
+ * metrics.csv (metric,value; only when DATA has labels), summary.csv, manifest.yaml. DATA holds raw rows as fit
+ * read them (data.path's layout, read by the same loader with the CSV options the model's input section records),
+ * with or without the label; fit's transforms (class selection, standardization, bias) are replayed on them. */
 #include "cmd_predict.h"
 #include "cmd_common.h"
 
@@ -28,8 +29,9 @@
 
 static const char usage_text[] =
     "usage: cvxrelu predict MODEL.yaml DATA.csv --out DIR [--quiet]\n"
-    "Predicts with a model written by `cvxrelu fit` (docs/fit.md) on the rows of DATA.csv: the model's d features per\n"
-    "row, then optionally the label. Writes DIR whole: predictions.csv (sample,prediction; class = sign for logistic\n"
+    "Predicts with a model written by `cvxrelu fit` (docs/fit.md) on the raw rows of DATA.csv, laid out as fit's data\n"
+    "(delimiter, header, label column as the model's input section records), with or without the label; fit's\n"
+    "standardization and bias feature are replayed (a model fit on projected or IDX data is refused). Writes DIR whole: predictions.csv (sample,prediction; class = sign for logistic\n"
     "and hinge models, probability = 1/(1+exp(-prediction)) for logistic ones), metrics.csv (metric,value: n, mse;\n"
     "accuracy, logistic_loss, hinge_loss for logistic and hinge; only when DATA has labels), summary.csv and\n"
     "manifest.yaml. Exit status: 0 ok; 1 runtime failure; 2 usage, model or data error (nothing written).\n";
@@ -73,46 +75,100 @@ static int parse_args(int argc, char **argv, predict_args *a, cr_err *err)
     return CR_OK;
 }
 
-/* The data file as X (n x M->d) and, when it has one more column, labels (*labeled = 1); the labels of a
- * classification model must be -1 or +1. */
+/* A model whose input transform predict cannot replay: one line saying why (CR_EINPUT), else CR_OK. */
+static int check_replay(const char *model, const cr_model *M, cr_err *err)
+{
+    const cr_model_input *in = &M->input;
+    if (in->recorded && in->project_d > 0)
+        return cr_err_set(err, CR_EINPUT,
+                          "%s: input.project_d: the model was fit on data projected to %ld features (data.project_d); "
+                          "predict does not replay a projection (not supported)",
+                          model, in->project_d);
+    if (in->recorded && in->source == CR_MODEL_SOURCE_IDX)
+        return cr_err_set(err, CR_EINPUT,
+                          "%s: input.source: the model was fit on IDX data (data.kind idx); predict reads CSV rows and "
+                          "does not replay IDX loading (not supported)",
+                          model);
+    return CR_OK;
+}
+
+/* The data file as the model's d features per row and, when it has the label too, labels (*labeled = 1). A model
+ * with an input section (docs/fit.md) reads the file with fit's CSV options and replays fit's transforms with the
+ * loader's functions (class selection, standardization with the recorded means and scales, the bias feature); the
+ * labels of a classification model must then be -1 or +1. */
 static int load_data(const char *path, const cr_model *M, cr_data **out, int *labeled, cr_err *err)
 {
-    cr_data *raw = NULL;
-    int st = cr_dataload_csv(path, cr_limits_default_mb(), &raw, err);
+    const cr_model_input *in = &M->input;
+    const size_t rd = in->recorded ? in->d_raw : M->d; /* features of a raw row */
+    cr_dataload_csv_opts o;
+    cr_dataload_csv_opts_default(&o);
+    if (in->recorded) {
+        o.delimiter = in->delimiter;
+        o.header = in->header;
+        o.skip_rows = in->skip_rows;
+    }
+    /* First the columns as they are (the last one taken for the label), to tell labelled from unlabelled rows. */
+    cr_data *raw = NULL, *D = NULL;
+    int st = cr_dataload_csv_with(path, &o, cr_limits_default_mb(), &raw, err);
     if (st) return st;
-    if (raw->d == M->d) {
+    if (raw->d == rd) {
         *labeled = 1;
-        for (size_t i = 0; M->loss != CR_LOSS_SQUARED && i < raw->n; i++)
-            if (raw->y[i] != 1.0 && raw->y[i] != -1.0) {
+        if (in->recorded && (in->label_column[0] || in->labels01)) {
+            /* Labelled: read again with fit's label column and label mapping. */
+            cr_data_free(raw);
+            raw = NULL;
+            o.label_column = in->label_column;
+            o.labels01 = in->labels01;
+            if ((st = cr_dataload_csv_with(path, &o, cr_limits_default_mb(), &raw, err))) return st;
+        }
+        D = raw;
+        if (in->nneg + in->npos &&
+            cr_data_keep_classes(D, in->classes_neg, in->nneg, in->classes_pos, in->npos) == 0) {
+            cr_data_free(D);
+            return cr_err_set(err, CR_EINPUT, "%s: no sample with a label of the model's input.classes_neg or "
+                                              "input.classes_pos", path);
+        }
+        for (size_t i = 0; M->loss != CR_LOSS_SQUARED && i < D->n; i++)
+            if (D->y[i] != 1.0 && D->y[i] != -1.0) {
                 st = cr_err_set(err, CR_EINPUT,
-                                "%s: data row %zu: label: expected -1 or +1 for a %s model, got %g", path, i + 1,
-                                cr_loss_name(M->loss), raw->y[i]);
-                cr_data_free(raw);
+                                "%s: data row %zu: label: expected -1 or +1 for a %s model, got %g%s", path, i + 1,
+                                cr_loss_name(M->loss), D->y[i],
+                                in->recorded && in->labels01 ? " (after the model's input.labels01)" : "");
+                cr_data_free(D);
                 return st;
             }
-        *out = raw;
-        return CR_OK;
-    }
-    if (raw->d + 1 != M->d) {
-        st = cr_err_set(err, CR_EINPUT,
-                        "%s: expected %zu columns (the model's d = %zu features) or %zu (then the label), got %zu",
-                        path, M->d, M->d, M->d + 1, raw->d + 1);
+    } else if (raw->d + 1 == rd) {
+        /* No labels: the loader's last column is the last feature. */
+        *labeled = 0;
+        D = cr_data_alloc(raw->n, rd);
+        if (!D) {
+            cr_data_free(raw);
+            return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+        }
+        for (size_t i = 0; i < raw->n; i++) {
+            memcpy(D->X + i * rd, raw->X + i * raw->d, raw->d * sizeof(double));
+            D->X[i * rd + raw->d] = raw->y[i];
+            D->y[i] = 0.0;
+        }
+        cr_data_free(raw);
+    } else {
+        if (in->recorded && in->bias)
+            st = cr_err_set(err, CR_EINPUT,
+                            "%s: expected %zu columns (the model's %zu input features, then its bias feature makes d = "
+                            "%zu) or %zu (then the label), got %zu",
+                            path, rd, rd, M->d, rd + 1, raw->d + 1);
+        else
+            st = cr_err_set(err, CR_EINPUT,
+                            "%s: expected %zu columns (the model's d = %zu features) or %zu (then the label), got %zu",
+                            path, rd, rd, rd + 1, raw->d + 1);
         cr_data_free(raw);
         return st;
     }
-    /* No labels: the loader's last column is the last feature. */
-    *labeled = 0;
-    cr_data *D = cr_data_alloc(raw->n, M->d);
-    if (!D) {
-        cr_data_free(raw);
-        return cr_err_set(err, CR_ERUNTIME, "%s: out of memory", path);
+    if (in->recorded && in->mean) cr_data_standardize_apply(D, in->mean, in->scale);
+    if (in->recorded && in->bias && (st = cr_data_append_bias(D, 1.0, err))) {
+        cr_data_free(D);
+        return st;
     }
-    for (size_t i = 0; i < raw->n; i++) {
-        memcpy(D->X + i * M->d, raw->X + i * raw->d, raw->d * sizeof(double));
-        D->X[i * M->d + raw->d] = raw->y[i];
-        D->y[i] = 0.0;
-    }
-    cr_data_free(raw);
     *out = D;
     return CR_OK;
 }
@@ -195,6 +251,7 @@ int cr_cmd_predict(int argc, char **argv)
     cr_data *D = NULL;
     int labeled = 0;
     int st = cr_model_read(a.model, &M, &err);
+    if (!st) st = check_replay(a.model, M, &err);
     if (!st) st = load_data(a.data, M, &D, &labeled, &err);
     if (!st) st = cr_fs_check_outdir("--out", a.out, &err);
     if (st) {

@@ -498,7 +498,7 @@ static int load_real(const cr_config *cfg, cr_data **out, cr_err *err)
                  : cr_err_set(err, CR_ERUNTIME, "out of memory");
         gsl_rng_free(rng);
     }
-    if (!st && cfg->data.standardize == CR_CONFIG_YES) cr_data_standardize(D);
+    if (!st && cfg->data.standardize == CR_CONFIG_YES) st = cr_data_standardize(D, err);
     if (!st && cfg->data.bias == CR_CONFIG_YES) st = cr_data_append_bias(D, 1.0, err);
     if (st) {
         cr_data_free(D);

@@ -45,6 +45,8 @@ void cr_model_free(cr_model *M)
     if (!M) return;
     cr_net_free(M->net);
     free(M->patterns);
+    free(M->input.mean);
+    free(M->input.scale);
     free(M);
 }
 
@@ -54,6 +56,40 @@ const char *cr_model_kind_name(cr_model_kind k)
 {
     return (int)k >= 0 && (size_t)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
 }
+
+/* The features standardization saw: project_d after a projection, else d_raw. */
+static size_t inner_d(const cr_model_input *in)
+{
+    return in->project_d > 0 ? (size_t)in->project_d : in->d_raw;
+}
+
+int cr_model_set_input(cr_model *M, const cr_model_input *in, cr_err *err)
+{
+    free(M->input.mean);
+    free(M->input.scale);
+    M->input = *in;
+    M->input.mean = M->input.scale = NULL;
+    if (!in->mean) return CR_OK;
+    const size_t ns = inner_d(in);
+    M->input.mean = malloc((ns ? ns : 1) * sizeof(double));
+    M->input.scale = malloc((ns ? ns : 1) * sizeof(double));
+    if (!M->input.mean || !M->input.scale) {
+        free(M->input.mean);
+        free(M->input.scale);
+        M->input.mean = M->input.scale = NULL;
+        return cr_err_set(err, CR_ERUNTIME, "out of memory");
+    }
+    memcpy(M->input.mean, in->mean, ns * sizeof(double));
+    memcpy(M->input.scale, in->scale, ns * sizeof(double));
+    return CR_OK;
+}
+
+static const char *const source_names[] = {[CR_MODEL_SOURCE_CSV] = "csv", [CR_MODEL_SOURCE_IDX] = "idx",
+                                           [CR_MODEL_SOURCE_SYNTHETIC] = "synthetic"};
+static const char *const header_names[] = {[CR_CONFIG_HEADER_AUTO] = "auto", [CR_CONFIG_HEADER_YES] = "yes",
+                                           [CR_CONFIG_HEADER_NO] = "no"};
+static const char delim_chars[] = {',', ';', '\t'};
+static const char *const delim_names[] = {"comma", "semicolon", "tab"};
 
 /* ------------------------------------------------------------------ writing */
 
@@ -80,9 +116,39 @@ static void put_list(FILE *f, const double *v, size_t n, size_t stride)
     fputc(']', f);
 }
 
+static void put_longs(FILE *f, const long *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t j = 0; j < n; j++) fprintf(f, j ? ", %ld" : "%ld", v[j]);
+    fputc(']', f);
+}
+
+/* The input section (docs/fit.md). */
+static void put_input(FILE *f, const cr_model_input *in)
+{
+    size_t dl = 0;
+    while (dl < 2 && delim_chars[dl] != in->delimiter) dl++;
+    fputs("# input: the transform fit applied to a raw row before the network; predict replays it\ninput:\n", f);
+    fprintf(f, "  source: %s\n  delimiter: %s\n  header: %s\n  skip_rows: %ld\n  label_column: ",
+            source_names[in->source], delim_names[dl], header_names[in->header], in->skip_rows);
+    cr_yaml_quote(f, in->label_column);
+    fprintf(f, "\n  labels01: %s\n  classes_neg: ", in->labels01 ? "map" : "keep");
+    put_longs(f, in->classes_neg, in->nneg);
+    fputs("\n  classes_pos: ", f);
+    put_longs(f, in->classes_pos, in->npos);
+    fprintf(f, "\n  project_d: %ld\n  d_raw: %zu\n  standardize: %s\n  mean: ", in->project_d, in->d_raw,
+            in->mean ? "yes" : "no");
+    put_list(f, in->mean, in->mean ? inner_d(in) : 0, 1);
+    fputs("\n  scale: ", f);
+    put_list(f, in->scale, in->mean ? inner_d(in) : 0, 1);
+    fprintf(f, "\n  bias: %s\n", in->bias ? "yes" : "no");
+}
+
 static int all_finite(const cr_model *M)
 {
     if (!isfinite(M->beta) || !isfinite(M->objective)) return 0;
+    for (size_t j = 0; M->input.mean && j < inner_d(&M->input); j++)
+        if (!isfinite(M->input.mean[j]) || !isfinite(M->input.scale[j])) return 0;
     size_t len = M->net ? cr_net_size(M->net) : 0;
     for (size_t i = 0; i < len; i++)
         if (!isfinite(M->net->theta[i])) return 0;
@@ -127,6 +193,7 @@ int cr_model_write(const cr_model *M, const char *path, cr_err *err)
         fprintf(f, "\n  - \"%s\"", pat);
     }
     fputc('\n', f);
+    if (M->input.recorded) put_input(f, &M->input);
     free(pat);
     return cr_atomic_commit(a, err);
 }
@@ -208,9 +275,9 @@ static int expect_list(const reader *r, const yaml_node_t *node, const char *key
     return CR_OK;
 }
 
-enum { K_FORMAT, K_KIND, K_LOSS, K_BETA, K_D, K_WIDTH, K_NTRAIN, K_OBJECTIVE, K_W1, K_W2, K_PATTERNS, NK };
+enum { K_FORMAT, K_KIND, K_LOSS, K_BETA, K_D, K_WIDTH, K_NTRAIN, K_OBJECTIVE, K_W1, K_W2, K_PATTERNS, K_INPUT, NK };
 static const char *const key_names[NK] = {"format", "kind",      "loss", "beta", "d",       "width",
-                                           "n_train", "objective", "W1",   "w2",   "patterns"};
+                                           "n_train", "objective", "W1",   "w2",   "patterns", "input"};
 
 /* The root mapping's values by key: each known key once, no other key. */
 static int collect(const reader *r, yaml_node_t *root, yaml_node_t *val[NK])
@@ -236,7 +303,7 @@ static int collect(const reader *r, yaml_node_t *root, yaml_node_t *val[NK])
         val[i] = v;
     }
     for (int i = 0; i < NK; i++)
-        if (!val[i]) return cr_err_set(r->err, CR_EINPUT, "%s: %s: required key missing", r->path, key_names[i]);
+        if (!val[i] && i != K_INPUT) return cr_err_set(r->err, CR_EINPUT, "%s: %s: required key missing", r->path, key_names[i]);
     return CR_OK;
 }
 
@@ -311,6 +378,115 @@ static int read_values(const reader *r, yaml_node_t *val[NK], cr_model *M)
     return st;
 }
 
+enum { I_SOURCE, I_DELIM, I_HEADER, I_SKIP, I_LABEL, I_LABELS01, I_NEG, I_POS, I_PROJECT, I_DRAW, I_STD, I_MEAN,
+       I_SCALE, I_BIAS, NI };
+static const char *const input_names[NI] = {"source",  "delimiter",   "header",      "skip_rows", "label_column",
+                                            "labels01", "classes_neg", "classes_pos", "project_d", "d_raw",
+                                            "standardize", "mean", "scale", "bias"};
+
+/* The index of s among n names, or -1 (then the error names what was expected). */
+static int read_name(const reader *r, const yaml_node_t *node, const char *key, const char *const *names, size_t n,
+                     int *out)
+{
+    char all[96];
+    size_t len = 0;
+    all[0] = 0;
+    for (size_t q = 0; q < n; q++) len += (size_t)snprintf(all + len, sizeof all - len, q ? ", %s" : "%s", names[q]);
+    const char *s = scalar(r, node, key, all);
+    if (!s) return CR_EINPUT;
+    for (size_t q = 0; q < n; q++)
+        if (strcmp(s, names[q]) == 0) return *out = (int)q, CR_OK;
+    return fail_node(r, node, key, "expected one of %s, got \"%.40s\"", all, s);
+}
+
+static int read_longs(const reader *r, const yaml_node_t *node, const char *key, long *v, size_t *n)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return fail_node(r, node, key, "expected a list of integers, got %s", node_kind(node));
+    if (seq_len(node) > CR_MODEL_CLASSES_MAX)
+        return fail_node(r, node, key, "expected at most %d integers, got %zu", CR_MODEL_CLASSES_MAX, seq_len(node));
+    *n = seq_len(node);
+    for (size_t j = 0; j < *n; j++) {
+        const yaml_node_t *it = seq_item(r, node, j);
+        const char *s = scalar(r, it, key, "an integer");
+        if (!s) return CR_EINPUT;
+        const char *dg = s + (s[0] == '-');
+        size_t len = strlen(dg);
+        if (len == 0 || len > 12 || strspn(dg, "0123456789") != len)
+            return fail_node(r, it, key, "expected an integer, got \"%.40s\"", s);
+        v[j] = strtol(s, NULL, 10);
+    }
+    return CR_OK;
+}
+
+/* The input section into *in (mean and scale allocated here), checked against the model's d. */
+static int read_input(const reader *r, yaml_node_t *node, size_t d, cr_model_input *in)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return fail_node(r, node, "input", "expected a mapping of keys, got %s", node_kind(node));
+    yaml_node_t *v[NI] = {0};
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(r->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE) return fail_node(r, k, "input", "expected a key, got %s", node_kind(k));
+        const char *name = (const char *)k->data.scalar.value;
+        int i = 0;
+        while (i < NI && strcmp(input_names[i], name) != 0) i++;
+        if (i == NI) return fail_node(r, k, name, "unknown key of input (docs/fit.md)");
+        if (v[i]) return fail_node(r, k, name, "key given twice");
+        v[i] = yaml_document_get_node(r->doc, p->value);
+    }
+    for (int i = 0; i < NI; i++)
+        if (!v[i]) return fail_node(r, node, "input", "required key %s missing", input_names[i]);
+    static const char *const yesno[] = {"no", "yes"}, *const keepmap[] = {"keep", "map"};
+    int src = 0, dl = 0, hd = 0, l01 = 0, sd = 0, bias = 0;
+    size_t skip = 0, proj = 0, draw = 0;
+    int st = read_name(r, v[I_SOURCE], "input.source", source_names, 3, &src);
+    if (!st) st = read_name(r, v[I_DELIM], "input.delimiter", delim_names, 3, &dl);
+    if (!st) st = read_name(r, v[I_HEADER], "input.header", header_names, 3, &hd);
+    if (!st) st = read_count(r, v[I_SKIP], "input.skip_rows", 0, &skip);
+    const char *lc = st ? NULL : scalar(r, v[I_LABEL], "input.label_column", "a string");
+    if (!st && !lc) st = CR_EINPUT;
+    if (!st && strlen(lc) >= sizeof in->label_column)
+        st = fail_node(r, v[I_LABEL], "input.label_column", "longer than %zu characters", sizeof in->label_column - 1);
+    if (!st) st = read_name(r, v[I_LABELS01], "input.labels01", keepmap, 2, &l01);
+    if (!st) st = read_longs(r, v[I_NEG], "input.classes_neg", in->classes_neg, &in->nneg);
+    if (!st) st = read_longs(r, v[I_POS], "input.classes_pos", in->classes_pos, &in->npos);
+    if (!st) st = read_count(r, v[I_PROJECT], "input.project_d", 0, &proj);
+    if (!st) st = read_count(r, v[I_DRAW], "input.d_raw", proj ? 0 : 1, &draw);
+    if (!st) st = read_name(r, v[I_STD], "input.standardize", yesno, 2, &sd);
+    if (!st) st = read_name(r, v[I_BIAS], "input.bias", yesno, 2, &bias);
+    const size_t inner = proj ? proj : draw;
+    if (!st && inner + (size_t)bias != d)
+        st = fail_node(r, v[I_DRAW], "input.d_raw",
+                       "%zu features%s%s do not make the model's d = %zu", inner, proj ? " (project_d)" : "",
+                       bias ? " and the bias" : "", d);
+    const size_t ns = sd ? inner : 0;
+    if (!st) st = expect_list(r, v[I_MEAN], "input.mean", ns, sd ? "numbers (the standardized features)" : "numbers (standardize: no)");
+    if (!st) st = expect_list(r, v[I_SCALE], "input.scale", ns, sd ? "numbers (the standardized features)" : "numbers (standardize: no)");
+    if (st) return st;
+    in->recorded = 1;
+    in->source = src;
+    in->delimiter = delim_chars[dl];
+    in->header = hd;
+    in->skip_rows = (long)skip;
+    strcpy(in->label_column, lc);
+    in->labels01 = l01;
+    in->project_d = (long)proj;
+    in->d_raw = draw;
+    in->bias = bias;
+    if (!sd) return CR_OK;
+    in->mean = malloc(ns * sizeof(double));
+    in->scale = malloc(ns * sizeof(double));
+    if (!in->mean || !in->scale) return cr_err_set(r->err, CR_ERUNTIME, "%s: out of memory", r->path);
+    for (size_t j = 0; !st && j < ns; j++) {
+        st = read_number(r, seq_item(r, v[I_MEAN], j), "input.mean", &in->mean[j]);
+        if (!st) st = read_number(r, seq_item(r, v[I_SCALE], j), "input.scale", &in->scale[j]);
+        if (!st && !(in->scale[j] > 0))
+            st = fail_node(r, seq_item(r, v[I_SCALE], j), "input.scale", "expected a number > 0, got %g", in->scale[j]);
+    }
+    return st;
+}
+
 /* The whole regular file path into *text. */
 static int read_file(const char *path, unsigned char **text, size_t *len, cr_err *err)
 {
@@ -361,6 +537,7 @@ int cr_model_read(const char *path, cr_model **out, cr_err *err)
         M->objective = head.objective;
         st = read_values(&r, val, M);
     }
+    if (!st && val[K_INPUT]) st = read_input(&r, val[K_INPUT], d, &M->input);
     yaml_document_delete(&doc);
     if (st) {
         cr_model_free(M);
@@ -377,6 +554,18 @@ int cr_model_identical(const cr_model *a, const cr_model *b)
     if (a->kind != b->kind || a->loss != b->loss || a->d != b->d || a->m != b->m || a->n_train != b->n_train)
         return 0;
     if (memcmp(&a->beta, &b->beta, sizeof a->beta) || memcmp(&a->objective, &b->objective, sizeof a->objective))
+        return 0;
+    const cr_model_input *p = &a->input, *q = &b->input;
+    if (p->recorded != q->recorded || p->source != q->source || p->delimiter != q->delimiter ||
+        p->header != q->header || p->skip_rows != q->skip_rows || strcmp(p->label_column, q->label_column) ||
+        p->labels01 != q->labels01 || p->nneg != q->nneg || p->npos != q->npos || p->project_d != q->project_d ||
+        p->d_raw != q->d_raw || p->bias != q->bias || !p->mean != !q->mean)
+        return 0;
+    if (memcmp(p->classes_neg, q->classes_neg, p->nneg * sizeof(long)) ||
+        memcmp(p->classes_pos, q->classes_pos, p->npos * sizeof(long)))
+        return 0;
+    if (p->mean && (memcmp(p->mean, q->mean, inner_d(p) * sizeof(double)) ||
+                    memcmp(p->scale, q->scale, inner_d(p) * sizeof(double))))
         return 0;
     if (a->m == 0) return 1;
     return memcmp(a->net->theta, b->net->theta, cr_net_size(a->net) * sizeof(double)) == 0 &&

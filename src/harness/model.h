@@ -10,16 +10,39 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "config.h"
 #include "loss.h"
 #include "net.h"
 
 /* The value of the file's `format` key: the version of the layout below. */
 #define CR_MODEL_FORMAT "cvxrelu-model-1"
 
+/* cr_model_input.source */
+enum { CR_MODEL_SOURCE_CSV = 0, CR_MODEL_SOURCE_IDX = 1, CR_MODEL_SOURCE_SYNTHETIC = 2 };
+#define CR_MODEL_CLASSES_MAX CR_LIST_MAX
+
 typedef enum {
     CR_MODEL_CONVEX = 0, /* the convex optimum over the patterns, reconstructed (docs/MATH.md, Reconstruction) */
     CR_MODEL_GD = 1,     /* a network trained by gradient descent (train.*) */
 } cr_model_kind;
+
+/* The input transform fit applied to the data before training (the model file's `input:` section, docs/fit.md),
+ * which predict replays on raw rows. */
+typedef struct {
+    int recorded;         /* 0: a model file without `input:` (features used as they are) */
+    int source;           /* CR_MODEL_SOURCE_*: where fit's data came from */
+    char delimiter;       /* csv: ',' ';' '\t' */
+    int header;           /* csv: cr_config_header */
+    long skip_rows;       /* csv */
+    char label_column[CR_PATH_MAX]; /* csv: header name or 1-based index; "": the last column */
+    int labels01;         /* csv: 1 when labels {0, 1} were mapped to {-1, +1} */
+    long classes_neg[CR_MODEL_CLASSES_MAX], classes_pos[CR_MODEL_CLASSES_MAX];
+    size_t nneg, npos;    /* labels kept as -1 and +1; both 0: labels as they are */
+    long project_d;       /* > 0: a Gaussian projection (predict refuses: not replayed) */
+    size_t d_raw;         /* features of a raw row (without the label); 0 with a projection (not recorded) */
+    double *mean, *scale; /* owned, when standardized: d_raw each (project_d after a projection); NULL: not */
+    int bias;             /* 1: the constant feature 1 appended */
+} cr_model_input;
 
 typedef struct {
     cr_model_kind kind;
@@ -33,6 +56,7 @@ typedef struct {
     size_t words;        /* uint64_t words per pattern: (n_train + 63) / 64 */
     uint64_t *patterns;  /* m x words, owned: neuron j's pattern on the training set, bits as in patterns.h
                             (convex: the D_i of its block; gd: 1(X w1_j >= 0)); NULL when m = 0 */
+    cr_model_input input; /* the transform from a raw row to the network's d features */
 } cr_model;
 
 /* A zero model of d features, m neurons and n_train training samples. NULL when d or n_train is 0 or memory
@@ -53,7 +77,10 @@ int cr_model_write(const cr_model *M, const char *path, cr_err *err);
  * width or n_train, a pattern that is not a 0/1 string; CR_ERUNTIME when out of memory. */
 int cr_model_read(const char *path, cr_model **out, cr_err *err);
 
-/* 1 when a and b hold the same values bit for bit (every field, weights and patterns), else 0. */
+/* Sets M->input to a copy of in (mean and scale copied). CR_ERUNTIME when out of memory. */
+int cr_model_set_input(cr_model *M, const cr_model_input *in, cr_err *err);
+
+/* 1 when a and b hold the same values bit for bit (every field, weights, patterns and input), else 0. */
 int cr_model_identical(const cr_model *a, const cr_model *b);
 
 /* f (n) = f(theta; X) for X n x M->d row-major, by the network's forward pass (net.h); zeros when M->m = 0.
