@@ -392,17 +392,17 @@ static void test_input_replay_numpy(void **state)
              data);
     crt_write_text(cfg, text);
     snprintf(args, sizeof args, "fit '%s' --out '%s' --quiet", cfg, fitdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     snprintf(py, sizeof py, "%s/replay.py", dir);
     crt_write_text(py, replay_py);
     const char *kinds[] = {"convex", "gd"};
     for (int k = 0; k < 2; k++) {
         snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/pred_%s' --quiet", fitdir, kinds[k],
                  data, dir, kinds[k]);
-        expect_prog(args, 0);
+        crt_expect_prog(args, 0);
         snprintf(args, sizeof args, "predict '%s/model_%s.yaml' '%s' --out '%s/unlab_%s' --quiet", fitdir, kinds[k],
                  xonly, dir, kinds[k]);
-        expect_prog(args, 0);
+        crt_expect_prog(args, 0);
         snprintf(cmd, sizeof cmd, "%s '%s' '%s' '%s/model_%s.yaml' '%s' '%s/pred_%s' '%s/unlab_%s'", CRT_PYTHON, py,
                  fitdir, fitdir, kinds[k], data, dir, kinds[k], dir, kinds[k]);
         char *out = NULL;
@@ -438,10 +438,10 @@ static void test_input_replay_numpy(void **state)
     snprintf(pdir, sizeof pdir, "%s/proj", dir);
     snprintf(pout, sizeof pout, "%s/pred_proj", dir);
     snprintf(args, sizeof args, "fit '%s' --set data.project_d=2 --set fit.model=gd --out '%s' --quiet", cfg, pdir);
-    expect_prog(args, 0);
+    crt_expect_prog(args, 0);
     snprintf(args, sizeof args, "predict '%s/model_gd.yaml' '%s' --out '%s'", pdir, data, pout);
     char *out = NULL;
-    int st = prog(args, &out);
+    int st = crt_prog_sh(args, &out);
     if (st != 2 || !strstr(out, "input.project_d") || !strstr(out, "projection") ||
         strchr(out, '\n') != out + strlen(out) - 1)
         fail_msg("%s: exit %d: %s", args, st, out);
