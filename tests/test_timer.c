@@ -38,9 +38,17 @@ static void test_cpu(void **state)
 {
     (void)state;
     const struct timespec nap = {0, 50000000};
-    double c0 = cr_cpu_seconds();
-    assert_int_equal(nanosleep(&nap, NULL), 0);
-    assert_true(cr_cpu_seconds() - c0 < 0.03);
+    /* The clock counts the whole process: a library's worker threads (OpenBLAS, a sanitizer's) may still run
+     * during one nap, so of 5 naps at least one must cost almost no CPU (a wall clock would charge every one). */
+    double least = 1e9;
+    for (int k = 0; k < 5; k++) {
+        double c0 = cr_cpu_seconds();
+        assert_int_equal(nanosleep(&nap, NULL), 0);
+        double dc = cr_cpu_seconds() - c0;
+        if (dc < least) least = dc;
+    }
+    assert_true(least < 0.03);
+    double c0;
     double w0 = cr_seconds();
     c0 = cr_cpu_seconds();
     volatile double x = 0;
