@@ -42,3 +42,22 @@ void cr_cli_join_command(int argc, char **argv, char *buf, size_t cap)
         len += (size_t)k;
     }
 }
+
+/* msg with the staging folder's path replaced by the output folder's (messages name the files where they end
+ * up, and the summary stays free of the staging folder's random name). */
+void cr_cli_stage_message(char *out, size_t cap, const char *msg, const char *stagedir, const char *outdir)
+{
+    size_t n = 0, sl = strlen(stagedir);
+    out[0] = 0;
+    while (*msg && n + 1 < cap) {
+        if (strncmp(msg, stagedir, sl) == 0) {
+            int k = snprintf(out + n, cap - n, "%s", outdir);
+            if (k < 0 || (size_t)k >= cap - n) break;
+            n += (size_t)k;
+            msg += sl;
+        } else {
+            out[n++] = *msg++;
+            out[n] = 0;
+        }
+    }
+}

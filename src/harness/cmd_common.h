@@ -19,6 +19,10 @@ int cr_cli_add_set(const char **sets, size_t *nset, size_t cap, const char *v, c
 /* The command line, its words joined by single spaces, into buf (cut to cap bytes) for the manifest. */
 void cr_cli_join_command(int argc, char **argv, char *buf, size_t cap);
 
+/* msg into out (cap bytes) with every occurrence of the staging folder's path stagedir replaced by the output
+ * folder's outdir: messages name files where they end up, never the staging folder's random name. */
+void cr_cli_stage_message(char *out, size_t cap, const char *msg, const char *stagedir, const char *outdir);
+
 /* "cvxrelu: msg" on stderr; returns status. */
 int cr_cli_die(int status, const char *msg);
 

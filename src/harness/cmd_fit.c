@@ -319,17 +319,16 @@ static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
 
 #define die cr_cli_die
 
-/* The text of msg with the staging folder's path replaced by the output folder's. */
-static void rename_in_message(char *msg, size_t cap, const char *stagedir, const char *outdir)
-{
-    char *at = strstr(msg, stagedir);
-    if (!at) return;
-    char rest[sizeof(((cr_err *)0)->msg)];
-    snprintf(rest, sizeof rest, "%s", at + strlen(stagedir));
-    snprintf(at, cap - (size_t)(at - msg), "%s%s", outdir, rest);
-}
 
 /* The config's data set, with every input check before anything is written. */
+/* msg (cap bytes, rewritten in place) with the staging folder's path replaced by the output folder's. */
+static void rename_in_message(char *msg, size_t cap, const char *stagedir, const char *outdir)
+{
+    char copy[sizeof(((cr_err *)0)->msg)];
+    snprintf(copy, sizeof copy, "%s", msg);
+    cr_cli_stage_message(msg, cap, copy, stagedir, outdir);
+}
+
 static int load_input(const fit_args *a, cr_config *cfg, cr_data **data, cr_err *err)
 {
     int st = cr_config_load_fit(a->config, a->sets, a->nset, cfg, err);

@@ -292,13 +292,7 @@ int cr_cmd_predict(int argc, char **argv)
     cr_run_summary_str(run, "status", st ? "failed" : "ok");
     if (st) cr_run_summary_str(run, "error", err.msg);
     char command[4096];
-    size_t len = 0;
-    command[0] = 0;
-    for (int i = 0; i < argc && len + 2 < sizeof command; i++) {
-        int k = snprintf(command + len, sizeof command - len, "%s%s", i ? " " : "", argv[i]);
-        if (k < 0) break;
-        len += (size_t)k;
-    }
+    cr_cli_join_command(argc, argv, command, sizeof command);
     cr_err werr = {{0}};
     int wst = cr_run_finish(run, &werr);
     if (!wst)

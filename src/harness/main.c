@@ -281,24 +281,6 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
 
 
 
-/* msg with the staging folder's path replaced by the output folder's (messages name the files where they end
- * up, and the summary stays free of the staging folder's random name). */
-static void stage_message(char *out, size_t cap, const char *msg, const char *stagedir, const char *outdir)
-{
-    size_t n = 0, sl = strlen(stagedir);
-    out[0] = 0;
-    while (*msg && n + 1 < cap) {
-        if (strncmp(msg, stagedir, sl) == 0) {
-            int k = snprintf(out + n, cap - n, "%s", outdir);
-            if (k < 0 || (size_t)k >= cap - n) break;
-            n += (size_t)k;
-            msg += sl;
-        } else {
-            out[n++] = *msg++;
-            out[n] = 0;
-        }
-    }
-}
 
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
@@ -404,7 +386,7 @@ static int record_outcome(cr_run *run, int st, cr_err *err, cr_manifest *man, co
         sanity_message(run, err->msg, sizeof err->msg);
         st = CR_ERUNTIME;
     }
-    stage_message(runmsg, cap, err->msg, stagedir, outdir);
+    cr_cli_stage_message(runmsg, cap, err->msg, stagedir, outdir);
     if (st) {
         /* Input was refused before this point (config validation, the experiment's check): whatever status the
          * driver returns now (e.g. a trained network that does not separate the data) is a runtime finding. */
@@ -479,7 +461,7 @@ static int execute(int argc, char **argv, const args *a, const cr_config *cfg, c
     char wmsg[sizeof werr.msg + 160];
     if (wst) {
         /* The run could not be recorded whole: no previous run may stay under outdir as if it were this one. */
-        stage_message(wmsg, sizeof wmsg, werr.msg, stagedir, outdir);
+        cr_cli_stage_message(wmsg, sizeof wmsg, werr.msg, stagedir, outdir);
         cr_fs_stage_abort(stage, 1);
         size_t len = strlen(wmsg);
         snprintf(wmsg + len, sizeof wmsg - len, " (%s holds no run now)", outdir);
