@@ -269,6 +269,7 @@ static void continue_keep_best(cr_convex_work *w, cr_convex_run *rs, const cr_co
     memcpy(w->Uk, w->xa, (m ? m : 1) * sizeof(double));
     double gap0 = rs->gap;
     cr_convex_run rs0 = *rs;
+    cr_convex_enter(rs, next->name);
     next->run(w, rs);
     if (!(rs->gap <= gap0) && rs->status != CR_CONVEX_CONVERGED && isfinite(gap0)) {
         memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
@@ -308,6 +309,7 @@ static void run_auto(cr_convex_work *w, cr_convex_run *rs, cr_convex_method firs
     int ipm_next = first == CR_CONVEX_SSNAL && ipm_fits(&rs->o, rs->loss, w->n, w->d, p);
     rs->ssnal_budget = ipm_next ? CR_CONVEX_SSNAL_BUDGET : 0;
     rs->status = CR_CONVEX_MAX_ITER; /* until a certificate says otherwise */
+    cr_convex_enter(rs, methods[first].type->name);
     int rc = methods[first].type->run(w, rs);
     rs->ssnal_budget = 0;
     if (rs->status == CR_CONVEX_CONVERGED || at_limit(rs)) return;
@@ -320,6 +322,7 @@ static void run_auto(cr_convex_work *w, cr_convex_run *rs, cr_convex_method firs
         rs->steps = kept.steps, rs->newton = kept.newton, rs->polishes = kept.polishes, rs->fails = kept.fails;
         info->method = second;
         rs->status = CR_CONVEX_MAX_ITER;
+        cr_convex_enter(rs, methods[second].type->name);
         rc = methods[second].type->run(w, rs);
         int have2 = has_point(rs, second, rc);
         if (have && (!have2 || kept.gap < rs->gap)) {
@@ -330,6 +333,7 @@ static void run_auto(cr_convex_work *w, cr_convex_run *rs, cr_convex_method firs
             rs->steps = steps, rs->newton = newton, rs->polishes = polishes, rs->fails = fails;
             memcpy(w->xa, w->Uk, (m ? m : 1) * sizeof(double));
             cr_convex_forward(w, rs->X, p, w->xa, w->za);
+            cr_convex_report(w, rs);
             info->method = first;
         }
         if (rs->status == CR_CONVEX_CONVERGED || at_limit(rs)) return;
@@ -358,6 +362,7 @@ static void run_methods(cr_convex_work *w, cr_convex_run *rs, cr_convex_method m
     }
     for (;;) {
         info->method = method;
+        cr_convex_enter(rs, methods[method].type->name);
         if (methods[method].type->run(w, rs) == 0 || methods[method].fallback == CR_CONVEX_AUTO) return;
         cr_convex_method next = methods[method].fallback;
         if (!methods[method].restart) {

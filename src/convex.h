@@ -74,10 +74,10 @@ typedef enum {
 /* The state a method reports after each certificate to cr_convex_opts.log (the iteration log of a long solve). */
 typedef struct {
     const char *method;  /* the method's name */
-    long iteration;      /* outer iterations so far (as cr_convex_info.iterations) */
+    long iteration;      /* iterations so far (as cr_convex_info.iterations, nondecreasing over a solve) */
     long newton;         /* Newton steps so far */
     long products;       /* matrix-free operator products so far (CG), 0 for methods without */
-    double primal, dual, gap, rel_gap; /* the certificate */
+    double primal, dual, gap, rel_gap; /* the certificate (as in cr_convex_info) */
     double sigma;        /* the proximal parameter, 0 if none */
     size_t active;       /* nonzero blocks of the current point */
     double seconds;      /* since the start of the solve */
@@ -94,8 +94,11 @@ typedef struct {
     long check_every;   /* FISTA: certificate every this many steps, 0 = every 10; default 0 */
     int warm_start;     /* 1: start from the point in sol (projected onto the cones); default 0 */
     cr_convex_method method; /* default CR_CONVEX_AUTO */
-    /* Called after every certificate by the methods that log (ssnal_cg), NULL = silent; default NULL. The
-     * library prints nothing itself: the program's --verbose passes a function that does. */
+    /* Called once after every certificate of the solve's current point, by every method (and when a method
+     * adopts a polished or sparsified point, or the solve goes back to a kept one; the last call describes the
+     * returned point: its primal, dual, gap and rel_gap are cr_convex_info's), NULL = silent; default NULL.
+     * Candidates a method certifies and rejects are not reported. The library prints nothing itself: the
+     * program's --verbose passes a function that does. */
     void (*log)(const cr_convex_progress *pr, void *ctx);
     void *log_ctx;
 } cr_convex_opts;

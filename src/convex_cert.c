@@ -69,7 +69,7 @@ int cr_convex_dual_from_prediction(cr_convex_work *w, const double *X, const dou
 
 /* Certificate at the current point w->xa (prediction w->za) with dual candidate v: sets primal, dual,
  * gap; returns 1 when the solve should stop (converged, numerical failure, limits), with status set. */
-int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit)
+static int certificate(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit)
 {
     size_t n = w->n, d = w->d, p = rs->P->p;
     double pen = cr_convex_penalty(w->xa, 2 * p, d, rs->beta), scale;
@@ -93,6 +93,25 @@ int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v,
     return 0;
 }
 
+int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit)
+{
+    int stop = certificate(w, rs, v, at_limit);
+    cr_convex_report(w, rs);
+    return stop;
+}
+
+void cr_convex_report(cr_convex_work *w, const cr_convex_run *rs)
+{
+    if (!rs->o.log) return;
+    size_t p = rs->P->p, d = w->d;
+    cr_convex_sol cur = {p, d, w->xa, w->xa + p * d}; /* a view of the current point */
+    cr_convex_progress pr = {.method = rs->method ? rs->method : "?", .iteration = rs->steps, .newton = rs->newton,
+                             .products = rs->products, .primal = rs->primal, .dual = rs->dual, .gap = rs->gap,
+                             .rel_gap = rs->gap / fmax(1.0, fabs(rs->primal)), .sigma = rs->sigma_now,
+                             .active = cr_convex_sol_nnz(&cur), .seconds = cr_seconds() - rs->t0};
+    rs->o.log(&pr, rs->o.log_ctx);
+}
+
 /* The certificate of a candidate point cand (prediction zc) with dual candidate v, into *cs (a copy of rs)
  * without touching rs or the current point; 1 when it is converged. */
 int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
@@ -102,7 +121,7 @@ int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double
     w->xa = cand, w->za = zc;
     *cs = *rs;
     cs->status = CR_CONVEX_MAX_ITER;
-    cr_convex_check_point(w, cs, v, 0);
+    certificate(w, cs, v, 0);
     w->xa = sx, w->za = sz;
     return cs->status == CR_CONVEX_CONVERGED;
 }

@@ -77,7 +77,20 @@ typedef struct {
     double L, mu, sigma; /* FISTA step constant, hinge smoothing, SSNAL proximal parameter */
     double primal, dual, gmax, gap; /* the last certificate (convex_cert.c) */
     cr_convex_status status;
+    /* for the iteration log (cr_convex_report): the running method's name (the dispatcher sets it with
+     * cr_convex_enter), its matrix-free products so far and its current proximal parameter (0: none) */
+    const char *method;
+    long products;
+    double sigma_now;
 } cr_convex_run;
+
+/* The dispatcher (convex.c) starts method t: its name for the log, its counters of the log cleared. */
+static inline void cr_convex_enter(cr_convex_run *rs, const char *name)
+{
+    rs->method = name;
+    rs->products = 0;
+    rs->sigma_now = 0;
+}
 
 /* ---- convex.c */
 
@@ -122,13 +135,17 @@ void cr_convex_loss_prox(cr_loss_kind loss, double sigma, const double *x, const
 
 /* ---- convex_cert.c: the stopping rule of every method */
 
-/* Certificate at w->xa (prediction w->za) with dual candidate v into rs; 1 when the solve should stop
- * (converged, NaN/Inf, iteration or time limit), with rs->status set. */
+/* Certificate at w->xa (prediction w->za) with dual candidate v into rs, reported to opts.log
+ * (cr_convex_report); 1 when the solve should stop (converged, NaN/Inf, iteration or time limit), with
+ * rs->status set. */
 int cr_convex_check_point(cr_convex_work *w, cr_convex_run *rs, const double *v, int at_limit);
 /* The certificate of the candidate cand (prediction zc) into *cs (a copy of rs), rs and w->xa untouched;
- * 1 when it is converged. */
+ * 1 when it is converged. Not logged: a method that adopts the candidate as its point calls cr_convex_report. */
 int cr_convex_check_candidate(cr_convex_work *w, const cr_convex_run *rs, double *cand, double *zc, const double *v,
                               cr_convex_run *cs);
+/* The iteration log: the certificate in rs of the point in w->xa to opts.log, if any (once per certificate:
+ * after cr_convex_check_point, and where a method adopts a candidate or goes back to a kept point). */
+void cr_convex_report(cr_convex_work *w, const cr_convex_run *rs);
 /* 1 when opts.max_seconds has passed since the start of the solve. */
 int cr_convex_out_of_time(const cr_convex_run *rs);
 

@@ -110,6 +110,7 @@ static void ipm_sparsify(cr_convex_work *w, cr_convex_run *rs)
             memcpy(w->za, zc, w->n * sizeof(double));
             *rs = cs;
             rs->polishes = polishes;
+            cr_convex_report(w, rs);
             return;
         }
     }
@@ -151,6 +152,7 @@ static int ipm_run(cr_convex_work *w, cr_convex_run *rs)
         rs->status = lim == CR_CONVEX_CONVERGED ? CR_CONVEX_MAX_ITER : lim;
         memcpy(w->xa, w->yb, (m ? m : 1) * sizeof(double));
         cr_convex_forward(w, rs->X, rs->P->p, w->xa, w->za);
+        cr_convex_report(w, rs);
     }
     /* short of the tolerance (rounding of the interior-point method near its end): the polish may still
      * reach it from the best point */

@@ -106,6 +106,7 @@ void cr_ssnal_centre(cr_ssnal_iter *s)
     memcpy(w->xa, s->Pc, (m ? m : 1) * sizeof(double));
     memcpy(w->za, s->zc, n * sizeof(double));
     rs->steps++;
+    rs->sigma_now = s->sigma;
     cr_loss_grad(rs->loss, w->za, rs->y, n, s->vcert);
 }
 
@@ -148,6 +149,7 @@ int cr_ssnal_take_polished(cr_ssnal_iter *s, int *conv)
     memcpy(w->za, w->zw, n * sizeof(double));
     rs->primal = cand.primal, rs->dual = cand.dual, rs->gap = cand.gap, rs->gmax = cand.gmax;
     if (*conv) rs->status = CR_CONVEX_CONVERGED;
+    cr_convex_report(w, rs);
     return 1;
 }
 

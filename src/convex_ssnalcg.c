@@ -12,7 +12,6 @@
 
 #include "linalg.h"
 #include "patmap.h"
-#include "timer.h"
 
 /* The conjugate gradient solves stop at this many products at most (a direction that is not yet accurate is
  * still a descent direction: CG from zero keeps g'dv < 0). */
@@ -381,40 +380,14 @@ static int inner(cg_iter *s)
     return cr_ssnal_subproblem(&s->c, direction);
 }
 
-/* Number of nonzero blocks of U2. */
-static size_t active_blocks(const double *U2, size_t nb, size_t d)
-{
-    size_t c = 0;
-    for (size_t j = 0; j < nb; j++)
-        for (size_t a = 0; a < d; a++)
-            if (U2[j * d + a] != 0) {
-                c++;
-                break;
-            }
-    return c;
-}
-
-/* The iteration log of opts.log, if any: the state after a certificate. */
-static void report(cg_iter *s, const char *what)
-{
-    cr_convex_run *rs = s->c.rs;
-    if (!rs->o.log) return;
-    cr_convex_progress pr = {.method = what, .iteration = rs->steps, .newton = rs->newton, .products = s->cg,
-                             .primal = rs->primal, .dual = rs->dual, .gap = rs->gap,
-                             .rel_gap = rs->gap / fmax(1.0, fabs(rs->primal)), .sigma = s->c.sigma,
-                             .active = active_blocks(s->c.w->xa, 2 * rs->P->p, s->c.w->d),
-                             .seconds = cr_seconds() - rs->t0};
-    rs->o.log(&pr, rs->o.log_ctx);
-}
-
 /* The new proximal point (w->xa, w->za) and its certificate with v = grad l(z); when a limit stops the run,
  * the best certified point is returned. 1 to stop. */
 static int outer_step(cg_iter *s)
 {
     cr_convex_run *rs = s->c.rs;
     cr_ssnal_centre(&s->c);
+    rs->products = s->cg;
     int stop = cr_convex_check_point(s->c.w, rs, s->c.vcert, cr_convex_out_of_time(rs));
-    report(s, "ssnal_cg");
     if (stop) cr_ssnal_stopped(&s->c);
     return stop;
 }
@@ -431,7 +404,6 @@ static int polish_step(cg_iter *s)
     cr_loss_grad(rs->loss, w->zw, rs->y, w->n, s->c.vcert);
     int conv;
     if (!cr_ssnal_take_polished(&s->c, &conv)) return 0;
-    report(s, "polish");
     return conv;
 }
 
