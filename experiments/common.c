@@ -47,8 +47,13 @@ int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_pattern
         return cr_err_set(err, CR_ERUNTIME, "out of memory for the convex solver (n = %zu, d = %zu, p = %zu)",
                           D->n, D->d, P->p);
     }
+    /* the program's display of the solve (--verbose: its log on stderr; else the bar on a terminal, not --quiet) */
+    cr_solve_display *show = NULL;
+    if (cfg->cli.verbose || !cfg->cli.quiet) show = cr_solve_display_start(cfg->cli.verbose, cfg->cli.quiet, o.tol);
+    if (show) o.log = cr_solve_display_log, o.log_ctx = show;
     int st = cr_convex_solve(w, D->X, D->y, D->n, D->d, P, cfg->loss, cfg->beta, &o,
                              *sol, info, err);
+    cr_solve_display_finish(show);
     cr_convex_free(w);
     if (st == CR_OK && info->status != CR_CONVEX_CONVERGED)
         st = cr_err_set(err, CR_ERUNTIME,

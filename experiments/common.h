@@ -21,7 +21,9 @@ int cr_exp_patterns(const cr_config *cfg, const cr_data *D, cr_patterns **out, c
 void cr_exp_solver_opts(const cr_config *cfg, cr_convex_opts *o);
 
 /* Solves the convex program over P (loss, beta of the config); a solve that does not reach solver.tol or
- * fails numerically is a runtime failure (never a result). *sol allocated here; info filled. */
+ * fails numerically is a runtime failure (never a result). *sol allocated here; info filled. Shows the
+ * solve as cfg->cli says: its iteration log on stderr (verbose), else a progress bar on a terminal (not
+ * quiet; progress.h). */
 int cr_exp_convex_solve(const cr_config *cfg, const cr_data *D, const cr_patterns *P, cr_convex_sol **sol,
                         cr_convex_info *info, cr_err *err);
 

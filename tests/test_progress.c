@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <time.h>
 
+#include <math.h>
+
 #include "progress.h"
 
 static void nap(double s)
@@ -182,12 +184,122 @@ static void test_terminal_disabled_and_long_label(void **state)
     close(master);
 }
 
+/* The bar's fraction of a convex solve, log(rel0 / rel) / log(rel0 / tol) clipped to [0, 1], at values worked out by
+ * hand: from 1e-1 to 1e-8, at 1e-4 three sevenths; at the start 0; at or below tol 1; above rel0 0. */
+static void expect_near(double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol)) fail_msg("fraction %.17g, expected %.17g", got, want);
+}
+
+static void test_gap_fraction(void **state)
+{
+    (void)state;
+    expect_near(cr_progress_gap_fraction(1e-1, 1e-1, 1e-8), 0.0, 1e-15);
+    expect_near(cr_progress_gap_fraction(1e-1, 1e-4, 1e-8), 3.0 / 7.0, 1e-12);
+    expect_near(cr_progress_gap_fraction(1.0, 1e-3, 1e-6), 0.5, 1e-12);
+    expect_near(cr_progress_gap_fraction(1e-1, 1e-8, 1e-8), 1.0, 0);
+    expect_near(cr_progress_gap_fraction(1e-1, 1e-12, 1e-8), 1.0, 0);
+    expect_near(cr_progress_gap_fraction(1e-1, 0.0, 1e-8), 1.0, 0);
+    expect_near(cr_progress_gap_fraction(1e-1, 5.0, 1e-8), 0.0, 0);
+    expect_near(cr_progress_gap_fraction(1e-9, 1e-9, 1e-8), 1.0, 0); /* started converged */
+    expect_near(cr_progress_gap_fraction(NAN, 1e-3, 1e-8), 0.0, 0);
+    expect_near(cr_progress_gap_fraction(1e-1, NAN, 1e-8), 0.0, 0);
+    expect_near(cr_progress_gap_fraction(INFINITY, 1e-3, 1e-8), 0.0, 0);
+}
+
+/* --verbose: one line per call in the fixed format (the expected text typed out here), no bar; quiet and not verbose:
+ * nothing at all. */
+static void test_solve_display_lines(void **state)
+{
+    (void)state;
+    char dir[256], path[300];
+    crt_tmpdir(dir);
+    snprintf(path, sizeof path, "%s/stderr", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    stderr_to(fd);
+    cr_convex_progress pr = {.method = "ipm", .iteration = 12, .newton = 14, .products = 0, .primal = 0.25,
+                             .dual = 0.125, .gap = 0.125, .rel_gap = 0.125, .sigma = 0, .active = 37, .seconds = 1.25};
+    cr_solve_display *d = cr_solve_display_start(1, 0, 1e-8);
+    assert_non_null(d);
+    cr_solve_display_log(&pr, d);
+    pr.method = "ssnal_cg", pr.iteration = 13, pr.products = 4711, pr.primal = -3, pr.dual = -3.5, pr.gap = 0.5;
+    pr.rel_gap = 0.5 / 3, pr.sigma = 2.5e3, pr.active = 0, pr.seconds = 61.004;
+    cr_solve_display_log(&pr, d);
+    cr_solve_display_finish(d);
+    d = cr_solve_display_start(0, 1, 1e-8); /* quiet */
+    nap(1.15);
+    cr_solve_display_log(&pr, d);
+    cr_solve_display_finish(d);
+    cr_solve_display_log(&pr, NULL); /* NULL accepted */
+    cr_solve_display_finish(NULL);
+    stderr_restore();
+    close(fd);
+    char *text = crt_slurp(path, NULL);
+    assert_non_null(text);
+    assert_string_equal(text,
+                        "convex ipm it 12 newton 14 cg 0 primal 2.500000000000e-01 dual 1.250000000000e-01 gap "
+                        "1.250e-01 rel_gap 1.250e-01 active 37 sigma 0.000e+00 1.25 s\n"
+                        "convex ssnal_cg it 13 newton 14 cg 4711 primal -3.000000000000e+00 dual -3.500000000000e+00 "
+                        "gap 5.000e-01 rel_gap 1.667e-01 active 0 sigma 2.500e+03 61.00 s\n");
+    free(text);
+    crt_rmtree(dir);
+}
+
+/* On a terminal, neither verbose nor quiet: the bar "convex solve" after one second at the fraction of the first
+ * finite relative gap (1e-1, tol 1e-8): 1e-4 draws 3/7 = 42.9 % (12 cells); a worse gap later (1e-2, 1/7) keeps
+ * 42.9 %: the bar never moves backwards; 1e-6 then draws 5/7 = 71.4 % (21 cells). The same calls with verbose
+ * draw no bar. */
+static void test_solve_display_bar(void **state)
+{
+    (void)state;
+    int master, term = open_pty(&master);
+    char out[4096] = "";
+    stderr_to(term);
+    cr_solve_display *d = cr_solve_display_start(0, 0, 1e-8);
+    assert_non_null(d);
+    cr_convex_progress pr = {.method = "fista", .primal = 1, .dual = 0.9, .gap = 0.1, .rel_gap = 0.1, .active = 3};
+    cr_solve_display_log(&pr, d);
+    nap(1.1);
+    pr.rel_gap = 1e-4;
+    cr_solve_display_log(&pr, d);
+    char line1[200] = "", line2[200] = "", line3[200] = "";
+    drain(master, line1, sizeof line1);
+    nap(0.15);
+    pr.rel_gap = 1e-2;
+    cr_solve_display_log(&pr, d);
+    drain(master, line2, sizeof line2);
+    nap(0.15);
+    pr.rel_gap = 1e-6;
+    cr_solve_display_log(&pr, d);
+    drain(master, line3, sizeof line3);
+    cr_solve_display_finish(d);
+    drain(master, out, sizeof out);
+    d = cr_solve_display_start(1, 0, 1e-8); /* verbose: lines, never the bar */
+    nap(1.1);
+    cr_solve_display_log(&pr, d);
+    cr_solve_display_finish(d);
+    char verbose[400] = "";
+    drain(master, verbose, sizeof verbose);
+    stderr_restore();
+    close(term);
+    close(master);
+    expect_line(line1, "convex solve", 12, " 42.9", 0, 10);
+    expect_line(line2, "convex solve", 12, " 42.9", 0, 10);
+    expect_line(line3, "convex solve", 21, " 71.4", 0, 10);
+    if (strncmp(out, "\r", 1) != 0) fail_msg("finish did not erase the bar: \"%s\"", out);
+    if (strchr(verbose, '[') || strncmp(verbose, "convex fista it 0 ", 18) != 0) fail_msg("verbose drew \"%s\"", verbose);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_not_a_terminal),
         cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_terminal_disabled_and_long_label),
+        cmocka_unit_test(test_gap_fraction),
+        cmocka_unit_test(test_solve_display_lines),
+        cmocka_unit_test(test_solve_display_bar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

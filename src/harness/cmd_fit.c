@@ -26,13 +26,15 @@
 #define MAX_SETS 128
 
 static const char usage_text[] =
-    "usage: cvxrelu fit CONFIG.yaml [--set key.path=value]... --out DIR [--quiet]\n"
+    "usage: cvxrelu fit CONFIG.yaml [--set key.path=value]... --out DIR [--quiet | --verbose]\n"
     "Trains on the config's data (data.*) the convex optimum over the patterns (patterns.*, solver.*, loss, beta),\n"
     "reconstructed as a network, and/or a gradient-descent network of train.width neurons (train.*), as fit.model\n"
     "says (convex | gd | both); the key experiment is optional and ignored. Writes DIR whole: model_convex.yaml\n"
     "and/or model_gd.yaml (the model format of docs/fit.md), metrics.csv (model,set,metric,value), summary.csv,\n"
     "gd_curve.csv, config.yaml, manifest.yaml. Exit status: 0 ok; 1 runtime failure (DIR records status failed);\n"
-    "2 usage, config or data error (nothing written).\n";
+    "2 usage, config or data error (nothing written).\n"
+    "--quiet: no progress bar, no closing line. --verbose: the convex solve prints one line per certificate on\n"
+    "stderr (convex METHOD it I newton N cg C primal P dual D gap G rel_gap R active A sigma S T s), no bar.\n";
 
 /* ------------------------------------------------------------------ signals */
 
@@ -280,7 +282,7 @@ typedef struct {
     const char *config, *out;
     const char *sets[MAX_SETS];
     size_t nset;
-    int quiet, help;
+    int quiet, verbose, help;
 } fit_args;
 
 static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
@@ -300,6 +302,8 @@ static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
             a->out = v;
         } else if (options && strcmp(s, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (options && strcmp(s, "--verbose") == 0) {
+            a->verbose = 1;
         } else if (options && s[0] == '-' && s[1]) {
             return cr_err_set(err, CR_EINPUT, "fit: unknown option %s (see cvxrelu fit --help)", s);
         } else if (!a->config) {
@@ -309,6 +313,7 @@ static int parse_args(int argc, char **argv, fit_args *a, cr_err *err)
         }
     }
     if (a->help) return CR_OK;
+    if (a->quiet && a->verbose) return cr_err_set(err, CR_EINPUT, "fit: --quiet and --verbose exclude each other");
     if (!a->config) return cr_err_set(err, CR_EINPUT, "fit: missing CONFIG.yaml (see cvxrelu fit --help)");
     if (!a->out) return cr_err_set(err, CR_EINPUT, "fit: missing --out DIR (see cvxrelu fit --help)");
     struct stat st;
@@ -332,6 +337,7 @@ static void rename_in_message(char *msg, size_t cap, const char *stagedir, const
 static int load_input(const fit_args *a, cr_config *cfg, cr_data **data, cr_err *err)
 {
     int st = cr_config_load_fit(a->config, a->sets, a->nset, cfg, err);
+    cfg->cli.verbose = a->verbose, cfg->cli.quiet = a->quiet;
     if (!st) st = cr_limits_check_config(cfg, err);
     if (!st) st = cr_dataload_from_config(cfg, data, err);
     if (!st) st = cr_dataload_check_labels(cfg, *data, err);

@@ -189,6 +189,12 @@ typedef struct cr_config {
         double range;             /* plotted square [-range, range]^2 (nonconvex), [0, range]^2 (convex) */
         long grid;                /* grid points per axis */
     } landscape;                  /* experiment landscape */
+
+    struct {
+        int verbose;              /* --verbose: every convex solve logs its certificates on stderr */
+        int quiet;                /* --quiet: no progress bar */
+    } cli;                        /* the command line's display options (run, fit): set by the program after
+                                     loading, never by a config file, never written to config.yaml */
 } cr_config;
 
 /* Origin of a key's value, for messages about cross-field checks. */

@@ -37,7 +37,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--log FILE] [--quiet]\n"
+            "usage: cvxrelu run CONFIG.yaml [--set key.path=value]... [--out DIR] [--log FILE] [--quiet | --verbose]\n"
             "       cvxrelu check CONFIG.yaml [--set key.path=value]...\n"
             "       cvxrelu fit CONFIG.yaml [--set key.path=value]... --out DIR   train and export models (fit --help)\n"
             "       cvxrelu predict MODEL.yaml DATA.csv --out DIR  predictions and metrics of a model (predict --help)\n"
@@ -82,6 +82,9 @@ static int command_help(const char *cmd, FILE *f)
          "  --out DIR             the run folder (default results/<config file name without extension>)\n"
          "  --log FILE            send the messages (stderr) to FILE, created anew\n"
          "  --quiet               no progress bar, no closing line when the run is ok\n"
+         "  --verbose             every convex solve prints one line per certificate on stderr: convex METHOD\n"
+         "                        it I newton N cg C primal P dual D gap G rel_gap R active A sigma S T s\n"
+         "                        (no progress bar; not with --quiet; the tables are the same as without)\n"
          "  -h, --help            this text\n"
          "  --                    end of options (a config named -x.yaml: cvxrelu run -- -x.yaml)\n"
          "\n"
@@ -220,6 +223,7 @@ typedef struct {
     const char *out;
     const char *log; /* --log FILE: stderr goes there (a sweep's job line), never through a symbolic link */
     int quiet;
+    int verbose; /* --verbose: the convex solves' iteration log on stderr */
 } args;
 
 /* Sends stderr to path, created anew as a regular file: a symbolic link (or anything else) planted at path is
@@ -263,6 +267,8 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
             a->log = v;
         } else if (allow_out && strcmp(s, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (allow_out && strcmp(s, "--verbose") == 0) {
+            a->verbose = 1;
         } else if (s[0] == '-' && s[1]) {
             return cr_err_set(err, CR_EINPUT, "unknown option %s (see cvxrelu %s --help; -- ends the options)", s,
                               argv[1]);
@@ -272,6 +278,7 @@ static int parse_args(int argc, char **argv, int allow_out, args *a, cr_err *err
             return cr_err_set(err, CR_EINPUT, "unexpected argument %s (one config per run)", s);
         }
     }
+    if (a->quiet && a->verbose) return cr_err_set(err, CR_EINPUT, "--quiet and --verbose exclude each other");
     if (!a->config) return cr_err_set(err, CR_EINPUT, "missing CONFIG.yaml (see cvxrelu %s --help)", argv[1]);
     struct stat st;
     if (stat(a->config, &st) == 0 && S_ISDIR(st.st_mode))
@@ -334,6 +341,7 @@ static int load_input(int argc, char **argv, int check_only, args *a, cr_config 
     if (parse_args(argc, argv, !check_only, a, &err)) return die(CR_EINPUT, err.msg);
     if (a->log && redirect_stderr(a->log, &err)) return die(CR_EINPUT, err.msg);
     if (cr_config_load(a->config, a->sets, a->nset, cfg, &err)) return die(CR_EINPUT, err.msg);
+    cfg->cli.verbose = a->verbose, cfg->cli.quiet = a->quiet;
     if (cr_limits_check_config(cfg, &err)) return die(CR_EINPUT, err.msg);
     if (!(*exp = cr_experiment_get(cfg->experiment))) {
         char msg[256];

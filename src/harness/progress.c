@@ -1,6 +1,8 @@
-/* Terminal progress bar (see progress.h). Draws at most ten times a second, first after one second. */
+/* Terminal progress bar (see progress.h). Draws at most ten times a second, first after one second. The
+ * display of a convex solve: its iteration log, or the bar. */
 #include "progress.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -52,4 +54,61 @@ void cr_progress_finish(cr_progress *p)
         fflush(stderr);
     }
     free(p);
+}
+
+/* ------------------------------------------------------------------ a convex solve */
+
+double cr_progress_gap_fraction(double rel0, double rel, double tol)
+{
+    if (isnan(rel) || isnan(rel0)) return 0;
+    if (rel <= tol || rel0 <= tol) return 1;
+    if (isinf(rel0)) return 0;
+    double f = log(rel0 / rel) / log(rel0 / tol);
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+struct cr_solve_display {
+    int verbose;
+    double tol, rel0, frac; /* rel0: the first finite relative gap (NAN until then); frac: the largest so far */
+    cr_progress *bar;       /* NULL when verbose or quiet */
+};
+
+cr_solve_display *cr_solve_display_start(int verbose, int quiet, double tol)
+{
+    cr_solve_display *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->verbose = verbose;
+    d->tol = tol;
+    d->rel0 = NAN;
+    if (!verbose && !quiet && !(d->bar = cr_progress_start("convex solve", 1.0, 1))) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void cr_solve_display_log(const cr_convex_progress *pr, void *ctx)
+{
+    cr_solve_display *d = ctx;
+    if (!d || !pr) return;
+    if (d->verbose) {
+        fprintf(stderr,
+                "convex %s it %ld newton %ld cg %ld primal %.12e dual %.12e gap %.3e rel_gap %.3e active %zu "
+                "sigma %.3e %.2f s\n",
+                pr->method ? pr->method : "?", pr->iteration, pr->newton, pr->products, pr->primal, pr->dual, pr->gap,
+                pr->rel_gap, pr->active, pr->sigma, pr->seconds);
+        return;
+    }
+    if (!d->bar) return;
+    if (isnan(d->rel0) && isfinite(pr->rel_gap)) d->rel0 = pr->rel_gap;
+    double f = cr_progress_gap_fraction(d->rel0, pr->rel_gap, d->tol);
+    if (f > d->frac) d->frac = f;
+    cr_progress_update(d->bar, d->frac);
+}
+
+void cr_solve_display_finish(cr_solve_display *d)
+{
+    if (!d) return;
+    cr_progress_finish(d->bar);
+    free(d);
 }
