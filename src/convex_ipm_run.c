@@ -15,6 +15,7 @@ typedef struct {
     cr_convex_work *w;
     cr_convex_run *rs;
     cr_convex_run best; /* the best certificate so far (its point in w->yb); best.gap = INFINITY: none */
+    long steps0, newton0; /* rs->steps and rs->newton at the start: the log counts the iterations as Newton steps */
 } ipm_ctx;
 
 /* An interior-point iterate made exactly feasible: every block projected onto its cone into w->xa, then
@@ -45,6 +46,7 @@ static int ipm_check(void *vctx, const double *U2, int near)
     cr_convex_run *rs = c->rs;
     size_t m = 2 * rs->P->p * w->d;
     rs->steps++;
+    rs->newton = c->newton0 + (rs->steps - c->steps0 - 1); /* the iterations done before this check */
     int late = cr_convex_out_of_time(rs) || rs->steps >= rs->o.max_iter;
     if (!near && !late) return 0;
     ipm_point(w, rs, U2);
@@ -121,13 +123,13 @@ static void ipm_sparsify(cr_convex_work *w, cr_convex_run *rs)
  * reached (numerical trouble or memory early on), w->xa undefined. */
 static int ipm_run(cr_convex_work *w, cr_convex_run *rs)
 {
-    ipm_ctx c = {w, rs, {.gap = INFINITY}};
+    ipm_ctx c = {w, rs, {.gap = INFINITY}, rs->steps, rs->newton};
     cr_ipm_info ii;
     size_t m = 2 * rs->P->p * w->d;
     double *U2 = w->xc;
     long cap = rs->o.max_iter < 500 ? rs->o.max_iter : 500;
     int rc = cr_convex_ipm(rs->X, rs->y, w->n, w->d, rs->P, rs->beta, rs->o.tol, cap, ipm_check, &c, U2, &ii);
-    rs->newton += ii.iterations;
+    rs->newton = c.newton0 + ii.iterations;
     if (rc == 1 && rs->status == CR_CONVEX_CONVERGED) {
         ipm_sparsify(w, rs);
         return 0;
