@@ -3,6 +3,7 @@
 #                    and check the claims table
 #   make test        build and run the cmocka suite (SANITIZE=1: under ASan and UBSan)
 #   make bench       benchmarks (not tests): timings against independent implementations
+#   make bench-paper copy the measured benchmark tables (bench/results) to paper/bench/ for the paper
 #   make install     PREFIX=/usr/local: the program, the library libcvxrelu (.a, .so), its headers, cvxrelu.pc, the
 #                    man page and the Python module (see "install"); make uninstall removes them
 # `make deps` installs the Debian packages every target needs; each target first checks only its own (deps-build,
@@ -384,12 +385,15 @@ ablations: deps-build
 	@$(MAKE) --no-print-directory $(ABL_FIGS)
 
 # ---------------------------------------------------------------------- paper
-# paper/generated/*.tex come from results/ (cvxrelu latex); the figures are the PDFs of figures/.
+# paper/generated/*.tex come from results/ (cvxrelu latex); the figures are the PDFs of figures/. The performance
+# tables come from the committed benchmark CSVs of paper/bench/ (cvxrelu bench-latex; `make bench-paper` below):
+# without them the tables say they were not measured, and the paper still builds.
 paper: deps-paper
 	@$(MAKE) --no-print-directory -j$$(nproc) reproduce-files
 	@mkdir -p paper/generated
 	$(PROG) latex $(if $(wildcard configs/refuted.csv),--refuted configs/refuted.csv) paper/generated \
 	  $(CONFIGS:configs/%.yaml=results/%)
+	$(PROG) bench-latex paper/bench paper/generated
 	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error reproduction.tex >/dev/null 2>&1 \
 	  || { tail -40 paper/reproduction.log 2>/dev/null || tail -40 reproduction.log; echo "paper: LaTeX failed" >&2; exit 1; }
 	@if grep -E "undefined references|Reference .* undefined|File .* not found|no value .* in run" paper/reproduction.log; then \
@@ -409,6 +413,24 @@ bench: bench-deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@mkdir -p bench/results
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b bench/results || exit 1; done
+
+# The paper's performance tables read a committed copy of measured benchmark tables: after `make bench` (on a
+# quiet machine), `make bench-paper` copies each table of PAPER_BENCH that bench/results holds, with the machine
+# file the benchmark wrote beside it (STEM_machine.csv), to paper/bench/; commit paper/bench/ afterwards. A table
+# whose machine file is missing is copied without one (the paper then says the machine was not recorded).
+PAPER_BENCH := bench_convex bench_convex_robust bench_scale bench_train
+.PHONY: bench-paper
+bench-paper:
+	@mkdir -p paper/bench
+	@n=0; for s in $(PAPER_BENCH); do \
+	  [ -f bench/results/$$s.csv ] || { echo "bench-paper: no bench/results/$$s.csv (kept paper/bench as it is)"; continue; }; \
+	  cp bench/results/$$s.csv paper/bench/$$s.csv.tmp && mv -f paper/bench/$$s.csv.tmp paper/bench/$$s.csv || exit 1; \
+	  if [ -f bench/results/$${s}_machine.csv ]; then \
+	    cp bench/results/$${s}_machine.csv paper/bench/$${s}_machine.csv.tmp && \
+	    mv -f paper/bench/$${s}_machine.csv.tmp paper/bench/$${s}_machine.csv || exit 1; \
+	  else rm -f paper/bench/$${s}_machine.csv; fi; \
+	  echo "bench-paper: paper/bench/$$s.csv"; n=$$((n + 1)); done; \
+	[ $$n -gt 0 ] || { echo "bench-paper: no benchmark table in bench/results (run make bench first)" >&2; exit 1; }
 
 clean:
 	rm -rf build build-san build-fuzz results bench/results figures/*.tmp paper/generated

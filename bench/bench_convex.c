@@ -13,7 +13,8 @@
  * about one method), in a child process of its own so that peak_rss_mb is that solve's peak: wall and CPU
  * seconds, the certified relative gap, the status and the method that produced the point.
  * Usage: bench_convex OUTDIR   writes OUTDIR/bench_convex.csv and OUTDIR/bench_convex_robust.csv (temporary
- * file + rename) and prints the tables; with CR_BENCH_ROWS=robust in the environment only the robustness rows. */
+ * file + rename), each with the machine it ran on beside it (STEM_machine.csv, benchutil.h), and prints the
+ * tables; with CR_BENCH_ROWS=robust in the environment only the robustness rows. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +150,7 @@ static int robust_row(const robust_case *R, int fd)
 }
 
 /* The robustness table: each row in a child process (its own peak memory), read back through a pipe. */
-static int robust_rows(const char *out)
+static int robust_rows(const char *out, double load_start)
 {
     const robust_case cases[] = {
         /* seed 2: the interior-point method's polish left cone violation 0.0042 on main (seed 1 did not) */
@@ -210,7 +211,7 @@ static int robust_rows(const char *out)
             printf("%-26s %5zu %3zu: %s", R->what, R->n, R->d, line);
         fflush(stdout);
     }
-    if (bench_out_commit(&csv_out) != 0) return 1;
+    if (bench_out_commit(&csv_out) != 0 || bench_write_machine(out, "bench_convex_robust", load_start) != 0) return 1;
     return failed;
 }
 
@@ -220,8 +221,9 @@ int main(int argc, char **argv)
     const char *out = bench_start(argc, argv, "bench_convex", &status);
     if (!out) return status;
     openblas_set_num_threads(1);
+    const double load_start = bench_loadavg();
     const char *only = getenv("CR_BENCH_ROWS");
-    if (only && strcmp(only, "robust") == 0) return robust_rows(out);
+    if (only && strcmp(only, "robust") == 0) return robust_rows(out, load_start);
     const bench_case cases[] = {
         {20, 2, 0, 1}, {40, 2, 0, 1}, {80, 2, 0, 1}, {15, 3, 0, 1}, {25, 3, 0, 1}, {1000, 20, 500, 0},
     };
@@ -231,7 +233,7 @@ int main(int argc, char **argv)
     FILE *csv = bench_out_open(&csv_out, "bench_convex", out, "bench_convex.csv");
     if (!csv) return 1;
     fprintf(csv, "n,d,p,ours_seconds,cvxopt_seconds,ratio,ours_obj,cvxopt_obj,ours_rel_gap,ours_status,ours_newton,"
-                 "cvxopt_capped,ours_method,peak_rss_mb\n");
+                 "cvxopt_capped,ours_method,peak_rss_mb,tol\n");
     printf("%6s %4s %6s %12s %12s %10s %20s %20s %10s %6s %8s\n", "n", "d", "p", "ours_s", "cvxopt_s", "ratio",
            "ours_obj", "cvxopt_obj", "rel_gap", "method", "rss_MB");
     int failed = 0;
@@ -315,8 +317,8 @@ int main(int argc, char **argv)
         fprintf(csv, "%.17g,", info.primal);
         if (isfinite(cobj)) fprintf(csv, "%.17g,", cobj);
         else fprintf(csv, ",");
-        fprintf(csv, "%.17g,%s,%ld,%d,%s,%.1f\n", info.rel_gap, cr_convex_status_name(info.status), info.newton, capped,
-                meth, rss);
+        fprintf(csv, "%.17g,%s,%ld,%d,%s,%.1f,%.17g\n", info.rel_gap, cr_convex_status_name(info.status), info.newton,
+                capped, meth, rss, TOL);
         fflush(stdout);
         cr_convex_sol_free(sol);
         cr_convex_free(w);
@@ -326,6 +328,6 @@ int main(int argc, char **argv)
         gsl_rng_free(r);
     }
     printf("(* cvxopt stopped at the %g s cap: its time is a lower bound, the ratio too)\n", CAP);
-    if (bench_out_commit(&csv_out) != 0) return 1;
-    return robust_rows(out) | failed;
+    if (bench_out_commit(&csv_out) != 0 || bench_write_machine(out, "bench_convex", load_start) != 0) return 1;
+    return robust_rows(out, bench_loadavg()) | failed;
 }

@@ -5,8 +5,12 @@
  *   logistic  sum_i log(1 + exp(-y_i f_i)), beta 0, y = +-1 (sign of a planted 5-neuron network), balanced init
  *             of scale 1e-3 (the max-margin experiments' model), lr 1e-4: the loss stays finite and the margins
  *             moderate (|y_i f_i| < 150, far from exp's subnormal range) over the timed steps.
- * Both sides run the same trajectory segment in every timed loop (from the same initial point). Writes
- * OUTDIR/bench_train.csv (temporary name, then rename) and prints a table.  Usage: bench_train OUTDIR */
+ * Both sides run the same trajectory segment in every timed loop (from the same initial point). Shapes
+ * (n, d, m), m the width: (1000, 20, 200) and (5000, 50, 1000) (issue 13's GD row), each at 1 and 2 threads.
+ * Writes OUTDIR/bench_train.csv (temporary name, then rename) and the machine it ran on
+ * (bench_train_machine.csv, benchutil.h), and prints a table.
+ * Usage: bench_train OUTDIR [SHAPE...]   SHAPE (0, 1) selects shapes of the list above (default both; make bench
+ * runs both): `bench_train DIR 1` measures the (5000, 50, 1000) rows alone. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,18 +210,30 @@ static result bench_torch(const char *script, shape s, const model *md, int thre
 int main(int argc, char **argv)
 {
     int status;
-    const char *outdir = bench_start(argc, argv, "bench_train", &status);
+    const char *outdir = bench_start(argc > 2 ? 2 : argc, argv, "bench_train", &status);
     if (!outdir) return status;
+    const double load_start = bench_loadavg();
     char script[1024];
     const int have_script = find_script(argv[0], script, sizeof script) == 0;
 
     const shape shapes[] = { { 1000, 20, 200 }, { 5000, 50, 1000 } };
     const int threads[] = { 1, 2 };
     enum { NS = 2, NT = 2, NM = sizeof MODELS / sizeof MODELS[0], NI = 3 };
+    int want[NS];
+    for (int a = 0; a < NS; a++) want[a] = argc <= 2;
+    for (int k = 2; k < argc; k++) {
+        char *end;
+        const unsigned long a = strtoul(argv[k], &end, 10);
+        if (!*argv[k] || *end || a >= NS) {
+            fprintf(stderr, "bench_train: SHAPE must be 0..%d, got '%s'\n", NS - 1, argv[k]);
+            return 2;
+        }
+        want[a] = 1;
+    }
     const char *impl[NI] = { "cvxrelu", "torch", "torch-tuned" };
     result res[NS][NT][NM][NI];
     for (int a = 0; a < NS; a++)
-        for (int b = 0; b < NT; b++)
+        for (int b = 0; b < NT && want[a]; b++)
             for (int l = 0; l < NM; l++) {
                 res[a][b][l][0] = bench_ours(shapes[a], &MODELS[l], threads[b]);
                 for (int k = 1; k < NI; k++)
@@ -234,7 +250,7 @@ int main(int argc, char **argv)
     printf("%-8s %6s %4s %5s %7s %12s %12s %12s %18s\n", "loss", "n", "d", "m", "threads", "cvxrelu", "torch",
            "torch-tuned", "cvxrelu/best torch");
     for (int a = 0; a < NS; a++)
-        for (int b = 0; b < NT; b++)
+        for (int b = 0; b < NT && want[a]; b++)
             for (int l = 0; l < NM; l++) {
                 const shape s = shapes[a];
                 const result *r = res[a][b][l];
@@ -251,14 +267,14 @@ int main(int argc, char **argv)
                        r[0].steps_per_sec / best);
             }
     for (int a = 0; a < NS; a++)
-        for (int b = 0; b < NT; b++)
+        for (int b = 0; b < NT && want[a]; b++)
             for (int l = 0; l < NM; l++)
                 for (int k = 0; k < NI; k++)
                     if (res[a][b][l][k].note[0])
                         printf("note: %s %s %zu x %zu x %zu, %d thread%s: %s\n", impl[k], MODELS[l].name,
                                shapes[a].n, shapes[a].d, shapes[a].m, threads[b], threads[b] > 1 ? "s" : "",
                                res[a][b][l][k].note);
-    if (bench_out_commit(&out) != 0) return 1;
+    if (bench_out_commit(&out) != 0 || bench_write_machine(outdir, "bench_train", load_start) != 0) return 1;
     printf("wrote %s\n", out.path);
     return 0;
 }

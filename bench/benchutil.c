@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
@@ -112,4 +113,70 @@ int bench_planted_labels(gsl_rng *r, const double *X, size_t n, size_t d, double
     }
     free(Wp);
     return 0;
+}
+
+double bench_loadavg(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double v = NAN;
+    if (f) {
+        if (fscanf(f, "%lf", &v) != 1) v = NAN;
+        fclose(f);
+    }
+    return v;
+}
+
+/* A value for one CSV field: commas, quotes and line ends become ';' or are cut. */
+static void machine_field(FILE *f, const char *key, const char *v)
+{
+    fprintf(f, "%s,", key);
+    for (; *v && *v != '\n'; v++) fputc(*v == ',' || *v == '"' || *v == '\r' ? ';' : *v, f);
+    fputc('\n', f);
+}
+
+static void first_line(void *ctx, const char *line)
+{
+    char *out = ctx;
+    if (!out[0]) snprintf(out, 256, "%.255s", line);
+}
+
+int bench_write_machine(const char *outdir, const char *stem, double load_start)
+{
+    char file[512], cpu[256] = "unknown", line[1024], date[64] = "unknown", commit[256] = "";
+    FILE *in = fopen("/proc/cpuinfo", "r");
+    while (in && fgets(line, sizeof line, in)) {
+        if (strncmp(line, "model name", 10) != 0) continue;
+        const char *c = strchr(line, ':');
+        if (c) snprintf(cpu, sizeof cpu, "%s", c + 1 + strspn(c + 1, " \t"));
+        break;
+    }
+    if (in) fclose(in);
+    cpu[strcspn(cpu, "\n")] = 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm)) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (bench_run_lines("git describe --always --dirty --abbrev=7 2>/dev/null", first_line, commit) != 0 || !commit[0])
+        snprintf(commit, sizeof commit, "unknown");
+    commit[strcspn(commit, "\n")] = 0;
+    const char *env = getenv("OPENBLAS_CORETYPE");
+    char num[64];
+    bench_out o;
+    snprintf(file, sizeof file, "%s_machine.csv", stem);
+    FILE *f = bench_out_open(&o, stem, outdir, file);
+    if (!f) return -1;
+    fprintf(f, "key,value\n");
+    machine_field(f, "bench", stem);
+    machine_field(f, "date_utc", date);
+    machine_field(f, "cpu_model", cpu);
+    snprintf(num, sizeof num, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    machine_field(f, "cores", num);
+    machine_field(f, "openblas_core", openblas_get_corename());
+    machine_field(f, "openblas_config", openblas_get_config());
+    machine_field(f, "openblas_coretype_env", env && *env ? env : "unset");
+    machine_field(f, "commit", commit);
+    snprintf(num, sizeof num, "%.2f", load_start);
+    machine_field(f, "loadavg_start", num);
+    snprintf(num, sizeof num, "%.2f", bench_loadavg());
+    machine_field(f, "loadavg_end", num);
+    return bench_out_commit(&o);
 }

@@ -14,6 +14,8 @@
 
 /* From OpenBLAS. */
 void openblas_set_num_threads(int num_threads);
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
 
 /* Wall-clock (monotonic) and process CPU time, s. */
 double bench_wall(void);
@@ -41,6 +43,18 @@ int bench_out_commit(bench_out *o);
  * the wait status of pclose, or -1 if the command could not be started. Lines longer than 1023 characters come
  * in pieces. */
 int bench_run_lines(const char *cmd, void (*on_line)(void *ctx, const char *line), void *ctx);
+
+/* The 1-minute load average (/proc/loadavg), NaN when unreadable: a benchmark records it at its start and end,
+ * so that a table measured on a busy machine says so. */
+double bench_loadavg(void);
+
+/* The machine a table was measured on, as OUTDIR/STEM_machine.csv (key,value; temporary name, then rename) next
+ * to OUTDIR/STEM.csv: bench (STEM), date_utc (now, ISO 8601), cpu_model (the first "model name" of
+ * /proc/cpuinfo), cores (online processors), openblas_core (the kernels OpenBLAS chose), openblas_config,
+ * openblas_coretype_env (OPENBLAS_CORETYPE, "unset" when unset), commit (`git describe --always --dirty` of the
+ * working folder, "unknown" outside a checkout), loadavg_start (load_start) and loadavg_end. The paper's
+ * performance section (`cvxrelu bench-latex`) prints it with the table. 0, or -1 after a message on stderr. */
+int bench_write_machine(const char *outdir, const char *stem, double load_start);
 
 /* Writes the n x d row-major matrix X, one row a line, every entry as %.17g followed by a space. */
 void bench_write_rows(FILE *f, const double *X, size_t n, size_t d);

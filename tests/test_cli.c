@@ -787,7 +787,8 @@ static void test_subcommand_help(void **state)
 {
     (void)state;
     crt_need_program();
-    const char *cmds[] = {"run", "check", "claims", "sweep", "aggregate", "latex", "readme-table", "keys", "help"};
+    const char *cmds[] = {"run", "check", "claims", "sweep", "aggregate", "latex", "readme-table", "keys", "help",
+                          "bench-latex"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char args[128], want[128];
         snprintf(want, sizeof want, "cvxrelu %s", cmds[i]);

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "benchtex.h"
 #include "blas.h"
 #include "cmd_common.h"
 #include "cmd_fit.h"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
             "       cvxrelu aggregate DIR                rebuild DIR/sweep.csv from a sweep's run folders\n"
             "       cvxrelu latex [--refuted F] OUTDIR RUNDIR...  LaTeX tables and values of finished runs (paper/)\n"
             "       cvxrelu readme-table RUNDIR...      the README's results table (Markdown) from finished runs\n"
+            "       cvxrelu bench-latex BENCHDIR OUTDIR  LaTeX tables of benchmark CSVs (paper/bench -> paper/generated)\n"
             "       cvxrelu keys                        the config reference (Markdown)\n"
             "       cvxrelu help [COMMAND] | --help | --version\n"
             "\n"
@@ -134,6 +136,19 @@ static int command_help(const char *cmd, FILE *f)
          "options:\n"
          "  -h, --help            this text\n"
          "  --                    end of options\n"},
+        {"bench-latex",
+         "usage: cvxrelu bench-latex [--] BENCHDIR OUTDIR\n"
+         "\n"
+         "Writes OUTDIR/STEM.tex (OUTDIR must exist) for the benchmark tables STEM = bench_convex,\n"
+         "bench_convex_robust, bench_scale and bench_train, from BENCHDIR/STEM.csv and the machine in\n"
+         "BENCHDIR/STEM_machine.csv (as make bench writes them); each row that has a target gets its verdict. A\n"
+         "missing STEM.csv is not an error: the file then says the table was not measured.\n"
+         "\n"
+         "options:\n"
+         "  -h, --help            this text\n"
+         "  --                    end of options\n"
+         "\n"
+         "Exit status: 0 written; 2 usage or a malformed CSV (the message names file, line and column).\n"},
         {"keys",
          "usage: cvxrelu keys\n"
          "\n"
@@ -567,6 +582,17 @@ static int cmd_readme_table(int argc, char **argv)
     return st ? die(st, err.msg) : 0;
 }
 
+static int cmd_bench_latex(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) return command_help(argv[1], stdout), 0;
+    cr_err err = {{0}};
+    int a;
+    if (operands(argc, argv, &a, &err)) return die(CR_EINPUT, err.msg);
+    if (argc - a != 2) return die(CR_EINPUT, "usage: cvxrelu bench-latex BENCHDIR OUTDIR (see cvxrelu bench-latex --help)");
+    int st = cr_benchtex_write(argv[a], argv[a + 1], &err);
+    return st ? die(st, err.msg) : 0;
+}
+
 static int cmd_keys(int argc, char **argv)
 {
     if (wants_help(argc, argv)) return command_help(argv[1], stdout), 0;
@@ -616,6 +642,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "latex") == 0) return cmd_latex(argc, argv);
     if (strcmp(cmd, "readme-table") == 0) return cmd_readme_table(argc, argv);
     if (strcmp(cmd, "keys") == 0) return cmd_keys(argc, argv);
+    if (strcmp(cmd, "bench-latex") == 0) return cmd_bench_latex(argc, argv);
     fprintf(stderr, "cvxrelu: unknown command %s\n", cmd);
     usage(stderr);
     return CR_EINPUT;

@@ -273,6 +273,11 @@ static void tex_escape(FILE *f, const char *s)
     }
 }
 
+void cr_report_tex_escape(FILE *f, const char *s)
+{
+    tex_escape(f, s);
+}
+
 /* A number field of a CSV as it should read in the report: %.6g of the value, or the text itself. */
 static void tex_number(FILE *f, const char *field)
 {

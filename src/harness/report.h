@@ -47,6 +47,9 @@ int cr_report_latex(const char *outdir, const char *const *runs, size_t nruns, c
 int cr_report_latex_known(const char *outdir, const char *const *runs, size_t nruns, const cr_refuted *known,
                           cr_err *err);
 
+/* Writes s as LaTeX text: the characters TeX treats specially are escaped (the report's one escaping rule). */
+void cr_report_tex_escape(FILE *f, const char *s);
+
 /* The README's results table (Markdown) from finished runs: one row per claim with its measured value and
  * verdict, the config, the figures (figures/NAME.png and figures/NAME-*.png that exist) and the command that
  * reproduces it; then, apart, a table of the runs' sanity checks (not claims). Written to `out`. */
