@@ -59,6 +59,18 @@ static void stderr_restore(void)
     close(saved_stderr);
 }
 
+/* Standard error redirected to a new file `stderr` in a fresh temporary folder (the folder into dir, 256
+ * bytes, the file's path into path, 300 bytes); returns the file's descriptor. */
+static int stderr_to_file(char *dir, char *path)
+{
+    crt_tmpdir(dir);
+    snprintf(path, 300, "%s/stderr", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    stderr_to(fd);
+    return fd;
+}
+
 /* A pseudo-terminal in raw mode (no output translation): *master to read, returns the terminal side. */
 static int open_pty(int *master)
 {
@@ -80,11 +92,7 @@ static void test_not_a_terminal(void **state)
 {
     (void)state;
     char dir[256], path[300];
-    crt_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/stderr", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    stderr_to(fd);
+    int fd = stderr_to_file(dir, path);
     cr_progress *p = cr_progress_start("file", 10, 1);
     nap(1.15);
     cr_progress_update(p, 5);
@@ -213,11 +221,7 @@ static void test_solve_display_lines(void **state)
 {
     (void)state;
     char dir[256], path[300];
-    crt_tmpdir(dir);
-    snprintf(path, sizeof path, "%s/stderr", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    stderr_to(fd);
+    int fd = stderr_to_file(dir, path);
     cr_convex_progress pr = {.method = "ipm", .iteration = 12, .newton = 14, .products = 0, .primal = 0.25,
                              .dual = 0.125, .gap = 0.125, .rel_gap = 0.125, .sigma = 0, .active = 37, .seconds = 1.25};
     cr_solve_display *d = cr_solve_display_start(1, 0, 1e-8);

@@ -241,22 +241,14 @@ static void put_machine(FILE *f, const btab *m)
         for (size_t r = 0; r < m->nrow; r++)
             if (strcmp(btab_cell(m, r, 0), keys[k]) == 0) val[k] = btab_cell(m, r, 1);
     }
-    fputs("\\par\\noindent Measured on ", f);
-    cr_report_tex_escape(f, val[0]);
-    fputs(" (", f);
-    cr_report_tex_escape(f, val[1]);
-    fputs(" cores online), OpenBLAS ", f);
-    cr_report_tex_escape(f, val[2]);
-    fputs(" kernels (\\texttt{OPENBLAS\\_CORETYPE} ", f);
-    cr_report_tex_escape(f, val[3]);
-    fputs("), on ", f);
-    cr_report_tex_escape(f, val[4]);
-    fputs(" at commit \\texttt{", f);
-    cr_report_tex_escape(f, val[5]);
-    fputs("}; 1-minute load average ", f);
-    cr_report_tex_escape(f, val[6]);
-    fputs(" at the start and ", f);
-    cr_report_tex_escape(f, val[7]);
+    /* the sentence: text before each value, in the order of keys, then its end */
+    static const char *const before[8] = { "\\par\\noindent Measured on ", " (", " cores online), OpenBLAS ",
+                                           " kernels (\\texttt{OPENBLAS\\_CORETYPE} ", "), on ", " at commit \\texttt{",
+                                           "}; 1-minute load average ", " at the start and " };
+    for (size_t k = 0; k < 8; k++) {
+        fputs(before[k], f);
+        cr_report_tex_escape(f, val[k]);
+    }
     fputs(" at the end.\n", f);
 }
 
